@@ -1,0 +1,91 @@
+//! The few browser facts and actions the page needs, each a small function over web-sys.
+
+use wasm_bindgen::JsValue;
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// The page's query string, `?` included (empty when unavailable).
+pub fn query() -> String {
+    window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Replaces (or pushes) the query string without reloading, so the URL reproduces the
+/// experiment shown.
+pub fn set_query(query: &str, push: bool) {
+    let Some(w) = window() else { return };
+    let Ok(history) = w.history() else { return };
+    let path = w.location().pathname().unwrap_or_default();
+    let hash = w.location().hash().unwrap_or_default();
+    let url = if query.is_empty() {
+        format!("{path}{hash}")
+    } else {
+        format!("{path}?{query}{hash}")
+    };
+    let _ = if push {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+    };
+}
+
+/// Whether SharedArrayBuffer threads are available (`crossOriginIsolated`).
+pub fn cross_origin_isolated() -> bool {
+    window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"crossOriginIsolated".into()).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// `navigator.hardwareConcurrency`, at least 1.
+pub fn cores() -> u32 {
+    window()
+        .map(|w| w.navigator().hardware_concurrency())
+        .filter(|n| n.is_finite() && *n >= 1.0)
+        .map(|n| n.min(1024.0) as u32)
+        .unwrap_or(1)
+}
+
+/// Milliseconds on the clock shared with every worker.
+pub fn now() -> f64 {
+    window()
+        .and_then(|w| w.performance())
+        .map(|p| p.time_origin() + p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// Sets an attribute on `<html>`, where tests and embedding pages read the page's state.
+pub fn set_html_attribute(name: &str, value: &str) {
+    if let Some(html) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = html.set_attribute(name, value);
+    }
+}
+
+/// Whether the page runs inside a frame.
+pub fn in_frame() -> bool {
+    window()
+        .and_then(|w| {
+            let parent = w.parent().ok().flatten()?;
+            Some(!js_sys::Object::is(&parent, &w))
+        })
+        .unwrap_or(false)
+}
+
+/// Posts a JSON-shaped message to the embedding page, if any.
+pub fn post_to_parent(json: &str) {
+    if !in_frame() {
+        return;
+    }
+    let Some(parent) = window().and_then(|w| w.parent().ok().flatten()) else {
+        return;
+    };
+    if let Ok(value) = js_sys::JSON::parse(json) {
+        let _ = parent.post_message(&value, "*");
+    }
+}

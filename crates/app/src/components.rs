@@ -1,0 +1,7 @@
+//! The page's components, one per file, each named after what it shows.
+
+pub mod experiment_panel;
+pub mod machine_info;
+pub mod notices;
+pub mod number_field;
+pub mod runs_table;

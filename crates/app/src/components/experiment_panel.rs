@@ -1,0 +1,170 @@
+//! The experiment panel: tool, kind, sizes, Run and Stop, and the estimate before running.
+
+use super::machine_info::group;
+use super::number_field::NumberField;
+use model::query::{apply, ParsedQuery};
+use model::{Experiment, Gil, Kind, Limits, Params, Tool};
+use std::collections::HashMap;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+/// Props of [`ExperimentPanel`].
+#[derive(Properties, PartialEq)]
+pub struct ExperimentPanelProps {
+    /// The parameters as set.
+    pub params: Params,
+    /// What they resolve to on this machine (defaults filled in).
+    pub resolved: Experiment,
+    /// Estimated duration, ms, once calibrated.
+    pub estimate_ms: Option<f64>,
+    /// Engines ready.
+    pub ready: bool,
+    /// A run is in flight.
+    pub running: bool,
+    /// Threads can run here.
+    pub threads_available: bool,
+    /// New parameters.
+    pub on_change: Callback<Params>,
+    /// Run pressed.
+    pub on_run: Callback<()>,
+    /// Stop pressed.
+    pub on_stop: Callback<()>,
+}
+
+fn select_changed(
+    name: &'static str,
+    params: Params,
+    on_change: Callback<Params>,
+) -> Callback<Event> {
+    Callback::from(move |e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        let mut pq = ParsedQuery {
+            params: params.clone(),
+            ..ParsedQuery::default()
+        };
+        apply(&mut pq, name, &select.value());
+        on_change.emit(pq.params);
+    })
+}
+
+fn describe(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("about {ms:.0} ms")
+    } else {
+        format!("about {:.1} s", ms / 1000.0)
+    }
+}
+
+/// The panel.
+#[component]
+pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
+    let errors = use_state(HashMap::<&'static str, String>::new);
+    let on_number = {
+        let (params, on_change, errors) = (
+            props.params.clone(),
+            props.on_change.clone(),
+            errors.clone(),
+        );
+        Callback::from(move |(name, raw): (&'static str, String)| {
+            let mut pq = ParsedQuery {
+                params: params.clone(),
+                ..ParsedQuery::default()
+            };
+            let raw = raw.trim().to_string();
+            let mut next = (*errors).clone();
+            next.remove(name);
+            if raw.is_empty() {
+                // An empty field means "use the default".
+                match name {
+                    "tasks" => pq.params.tasks = None,
+                    "workers" => pq.params.workers = None,
+                    "io_ms" => pq.params.io_ms = None,
+                    _ => pq.params.cpu_iters = None,
+                }
+            } else {
+                apply(&mut pq, name, &raw);
+                if let Some(n) = pq.notices.first() {
+                    next.insert(name, n.message.clone());
+                }
+            }
+            errors.set(next);
+            on_change.emit(pq.params);
+        })
+    };
+    let p = &props.params;
+    let r = &props.resolved;
+    let error = |name: &str| errors.get(name).map(|e| AttrValue::from(e.clone()));
+    let tool_options = Tool::ALL.map(|t| {
+        let label = match t {
+            Tool::Sequential => "sequential (one after another)",
+            Tool::Async => "async/await (one thread, event loop)",
+            Tool::Threads => "threads (ThreadPoolExecutor)",
+            Tool::Processes => "processes (ProcessPoolExecutor)",
+        };
+        let unavailable = t.needs_isolation() && !props.threads_available;
+        html! {
+            <option value={t.as_str()} selected={r.tool == t}>
+                { label }{ if unavailable { " — unavailable here" } else { "" } }
+            </option>
+        }
+    });
+    let kind_options = Kind::ALL.map(|k| {
+        let label = match k {
+            Kind::Io => "io-bound (waiting)",
+            Kind::Cpu => "cpu-bound (computing)",
+            Kind::Mixed => "mixed (alternating)",
+        };
+        html! { <option value={k.as_str()} selected={r.kind == k}>{ label }</option> }
+    });
+    let on_run = props.on_run.reform(|e: SubmitEvent| e.prevent_default());
+    let on_stop = props.on_stop.reform(|_: MouseEvent| ());
+    html! {
+        <form class="experiment-panel" data-testid="experiment-panel" onsubmit={on_run}
+            aria-label="Experiment">
+            <div class="field">
+                <label for="tool">{ "Tool" }</label>
+                <select id="tool" name="tool" onchange={select_changed("tool", p.clone(), props.on_change.clone())}>
+                    { for tool_options }
+                </select>
+            </div>
+            <div class="field">
+                <label for="kind">{ "Work" }</label>
+                <select id="kind" name="kind" onchange={select_changed("kind", p.clone(), props.on_change.clone())}>
+                    { for kind_options }
+                </select>
+            </div>
+            <NumberField name="tasks" label="Tasks" value={p.tasks.map(u64::from)}
+                default_hint={r.tasks.to_string()} limits={Limits::TASKS}
+                error={error("tasks")} on_change={on_number.clone()} />
+            <NumberField name="workers" label="Workers" value={p.workers.map(u64::from)}
+                default_hint={r.workers.to_string()} limits={Limits::WORKERS}
+                disabled={!r.tool.has_pool()}
+                error={error("workers")} on_change={on_number.clone()} />
+            <div class="field">
+                <label for="gil">{ "GIL" }</label>
+                <select id="gil" name="gil" disabled={r.tool != Tool::Threads}
+                    onchange={select_changed("gil", p.clone(), props.on_change.clone())}>
+                    <option value="on" selected={r.gil == Gil::On}>{ "on (CPython)" }</option>
+                    <option value="off" selected={r.gil == Gil::Off}>{ "off (free-threaded)" }</option>
+                </select>
+            </div>
+            <NumberField name="io_ms" label="io wait, ms" value={p.io_ms.map(u64::from)}
+                default_hint={r.io_ms.to_string()} limits={Limits::IO_MS}
+                error={error("io_ms")} on_change={on_number.clone()} />
+            <NumberField name="cpu_iters" label="cpu iterations" value={p.cpu_iters}
+                default_hint={format!("{} (calibrated)", group(r.cpu_iters))} limits={Limits::CPU_ITERS}
+                error={error("cpu_iters")} on_change={on_number} />
+            <div class="actions">
+                <button type="submit" class="run" data-testid="run-button"
+                    disabled={!props.ready || props.running}>
+                    { if props.ready { "Run" } else { "Loading…" } }
+                </button>
+                <button type="button" class="stop" data-testid="stop-button"
+                    disabled={!props.running} onclick={on_stop}>{ "Stop" }</button>
+                <span class="estimate" data-testid="estimate">
+                    { props.estimate_ms.map(|ms| format!("Estimated: {}", describe(ms))).unwrap_or_default() }
+                </span>
+            </div>
+        </form>
+    }
+}

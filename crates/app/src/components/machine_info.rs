@@ -1,0 +1,69 @@
+//! What the page knows about this machine: cores, isolation, pool threads and calibration.
+
+use crate::state::BuildInfo;
+use yew::prelude::*;
+
+/// Props of [`MachineInfo`].
+#[derive(Properties, PartialEq)]
+pub struct MachineInfoProps {
+    /// `navigator.hardwareConcurrency`.
+    pub cores: u32,
+    /// `crossOriginIsolated`.
+    pub isolated: bool,
+    /// The plain build, once started.
+    pub plain: Option<BuildInfo>,
+    /// The atomics build, once started.
+    pub atomics: Option<BuildInfo>,
+    /// The io wait calibration targets, ms.
+    pub io_ms: u32,
+}
+
+fn calibration(info: Option<BuildInfo>, io_ms: u32) -> String {
+    match info.and_then(|i| i.ns_per_iter) {
+        Some(ns) => format!(
+            "{ns:.2} ns per iteration → {} iterations ≈ {io_ms} ms",
+            group(model::config::calibrated_cpu_iters(io_ms, ns))
+        ),
+        None if info.is_some() => "calibrating…".into(),
+        None => "loading…".into(),
+    }
+}
+
+/// Groups digits in threes for reading: 12345678 → "12 345 678".
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A small definition list about the machine and the engines.
+#[component]
+pub fn MachineInfo(props: &MachineInfoProps) -> Html {
+    let threads = match (props.isolated, props.atomics) {
+        (false, _) => "unavailable (page not cross-origin isolated)".to_string(),
+        (true, None) => "starting…".to_string(),
+        (true, Some(info)) => format!("{} pool threads", info.pool_threads),
+    };
+    html! {
+        <dl class="machine-info" data-testid="machine-info">
+            <div><dt>{ "Cores" }</dt><dd data-testid="cores">{ props.cores }</dd></div>
+            <div><dt>{ "Threads" }</dt><dd data-testid="pool-threads">{ threads }</dd></div>
+            <div>
+                <dt>{ "Kernel, plain build" }</dt>
+                <dd data-testid="calibration-plain">{ calibration(props.plain, props.io_ms) }</dd>
+            </div>
+            if props.isolated {
+                <div>
+                    <dt>{ "Kernel, threads build" }</dt>
+                    <dd data-testid="calibration-atomics">{ calibration(props.atomics, props.io_ms) }</dd>
+                </div>
+            }
+        </dl>
+    }
+}

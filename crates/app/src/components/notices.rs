@@ -1,0 +1,23 @@
+//! Messages about clamped input and missing features.
+
+use model::Notice;
+use yew::prelude::*;
+
+/// Props of [`Notices`].
+#[derive(Properties, PartialEq)]
+pub struct NoticesProps {
+    /// What to say; the region stays in place (empty) when there is nothing.
+    pub notices: Vec<Notice>,
+}
+
+/// The `[data-testid="notice"]` region, announced politely to screen readers.
+#[component]
+pub fn Notices(props: &NoticesProps) -> Html {
+    html! {
+        <div class="notices" data-testid="notice" role="status" aria-live="polite">
+            { for props.notices.iter().map(|n| html! {
+                <p class="notice" data-param={n.param.clone()}>{ &n.message }</p>
+            }) }
+        </div>
+    }
+}

@@ -1,0 +1,448 @@
+//! The lab: owns the engine workers, turns the visitor's parameters into runs, routes each run to
+//! the build that can run it, stops runs, and reports results to the UI and the embedding page.
+
+use crate::browser;
+use crate::state::{Action, State};
+use crate::worker_link::{WorkerEvent, WorkerLink};
+use gloo_timers::callback::Timeout;
+use model::config::calibrated_cpu_iters;
+use model::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
+use model::protocol::{FromWorker, ToWorker};
+use model::timeline::{Build, RunReport, RunStatus};
+use model::{Experiment, Machine, Notice, Params, Tool};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use yew::UseReducerDispatcher;
+
+/// How long a stopped run may take to answer before its worker is terminated and replaced.
+const STOP_GRACE_MS: u32 = 40;
+
+/// A run in flight.
+struct Running {
+    id: u32,
+    experiment: Experiment,
+    build: Build,
+    started_at: f64,
+    stop_guard: Option<Timeout>,
+}
+
+/// A worker of one build, with what it has told us.
+struct Engine {
+    link: WorkerLink,
+    ready: bool,
+}
+
+/// The lab; shared as `Rc<RefCell<Lab>>` between the UI and the workers' message handlers.
+pub struct Lab {
+    ui: UseReducerDispatcher<State>,
+    this: Weak<RefCell<Lab>>,
+    cores: u32,
+    pool_size: u32,
+    plain: Option<Engine>,
+    atomics: Option<Engine>,
+    ns_plain: Option<f64>,
+    ns_atomics: Option<f64>,
+    calibrating: Option<Build>,
+    ready: bool,
+    pending_run: Option<Params>,
+    running: Option<Running>,
+    next_id: u32,
+}
+
+/// Pool threads to start: enough for Python's default `ThreadPoolExecutor`.
+fn pool_size(cores: u32) -> u32 {
+    (cores + 4).min(32)
+}
+
+impl Lab {
+    /// Starts the engines; `run_on_ready` runs once they are calibrated (`run=1`).
+    pub fn start(
+        ui: UseReducerDispatcher<State>,
+        run_on_ready: Option<Params>,
+    ) -> Rc<RefCell<Lab>> {
+        let isolated = browser::cross_origin_isolated();
+        let cores = browser::cores();
+        let lab = Rc::new_cyclic(|this| {
+            RefCell::new(Lab {
+                ui,
+                this: this.clone(),
+                cores,
+                pool_size: pool_size(cores),
+                plain: None,
+                atomics: None,
+                ns_plain: None,
+                ns_atomics: None,
+                calibrating: None,
+                ready: false,
+                pending_run: run_on_ready,
+                running: None,
+                next_id: 1,
+            })
+        });
+        {
+            let mut l = lab.borrow_mut();
+            l.spawn(Build::Plain);
+            if isolated {
+                l.spawn(Build::Atomics);
+            } else {
+                l.notice(
+                    "threads",
+                    "Threads are off: this page is not cross-origin isolated, so the browser \
+                     gives it no SharedArrayBuffer. Sequential, async and processes still run.",
+                );
+            }
+        }
+        lab
+    }
+
+    fn notice(&self, param: &str, message: &str) {
+        self.ui.dispatch(Action::AddNotice(Notice {
+            param: param.into(),
+            message: message.into(),
+        }));
+    }
+
+    fn spawn(&mut self, build: Build) {
+        let query = match build {
+            Build::Plain => "build=plain".to_string(),
+            Build::Atomics => format!("build=atomics&threads={}", self.pool_size),
+        };
+        let this = self.this.clone();
+        let link = WorkerLink::spawn(&query, move |event| {
+            if let Some(lab) = this.upgrade() {
+                lab.borrow_mut().on_event(build, event);
+            }
+        });
+        match link {
+            Ok(link) => *self.slot(build) = Some(Engine { link, ready: false }),
+            Err(message) => self.engine_failed(build, &message),
+        }
+    }
+
+    fn slot(&mut self, build: Build) -> &mut Option<Engine> {
+        match build {
+            Build::Plain => &mut self.plain,
+            Build::Atomics => &mut self.atomics,
+        }
+    }
+
+    fn engine(&self, build: Build) -> Option<&Engine> {
+        match build {
+            Build::Plain => self.plain.as_ref(),
+            Build::Atomics => self.atomics.as_ref(),
+        }
+    }
+
+    fn calibration(&self, build: Build) -> Option<f64> {
+        match build {
+            Build::Plain => self.ns_plain,
+            Build::Atomics => self.ns_atomics,
+        }
+    }
+
+    fn on_event(&mut self, build: Build, event: WorkerEvent) {
+        match event {
+            WorkerEvent::SharedCancel(view, index) => {
+                if let Some(engine) = self.slot(build) {
+                    engine.link.set_cancel_word(view, index);
+                }
+            }
+            WorkerEvent::Crashed(message) => self.engine_failed(build, &message),
+            WorkerEvent::Message(message) => self.on_message(build, message),
+        }
+    }
+
+    fn on_message(&mut self, build: Build, message: FromWorker) {
+        match message {
+            FromWorker::Ready { pool_threads, .. } => {
+                if let Some(engine) = self.slot(build) {
+                    engine.ready = true;
+                }
+                self.ui.dispatch(Action::BuildStarted(build, pool_threads));
+                if build == Build::Atomics && pool_threads < self.pool_size {
+                    self.notice(
+                        "threads",
+                        &format!(
+                            "The thread pool started {pool_threads} of {} threads; runs use \
+                             only the threads that really exist.",
+                            self.pool_size
+                        ),
+                    );
+                }
+                self.calibrate_next();
+            }
+            FromWorker::Calibrated { ns_per_iter } => {
+                match build {
+                    Build::Plain => self.ns_plain = Some(ns_per_iter),
+                    Build::Atomics => self.ns_atomics = Some(ns_per_iter),
+                }
+                self.calibrating = None;
+                self.ui.dispatch(Action::Calibrated(build, ns_per_iter));
+                self.calibrate_next();
+                self.check_ready();
+            }
+            FromWorker::Finished { id, report } => self.finish(id, report),
+            FromWorker::Failed {
+                id: Some(id),
+                message,
+            } => self.fail_run(id, &message),
+            FromWorker::Failed { id: None, message } => {
+                if self.engine(build).is_some_and(|e| e.ready) {
+                    self.notice("engine", &message);
+                } else {
+                    self.engine_failed(build, &message);
+                }
+            }
+            FromWorker::TaskDone { .. } | FromWorker::Peeked { .. } => {}
+        }
+    }
+
+    /// Calibrates one build at a time: two builds measured at once on a 2-core machine (while the
+    /// page itself renders) disturb each other's figures. A replacement worker keeps its build's
+    /// figure.
+    fn calibrate_next(&mut self) {
+        if self.calibrating.is_some() {
+            return;
+        }
+        let next = [Build::Atomics, Build::Plain]
+            .into_iter()
+            .find(|&b| self.engine(b).is_some_and(|e| e.ready) && self.calibration(b).is_none());
+        if let Some(build) = next {
+            self.calibrating = Some(build);
+            self.send(build, &ToWorker::Calibrate);
+        }
+    }
+
+    /// Ready once every engine that exists is calibrated.
+    fn check_ready(&mut self) {
+        if self.ready {
+            return;
+        }
+        let plain_ok = self.plain.is_none() || self.ns_plain.is_some();
+        let atomics_ok = self.atomics.is_none() || self.ns_atomics.is_some();
+        if plain_ok && atomics_ok && (self.ns_plain.is_some() || self.ns_atomics.is_some()) {
+            self.ready = true;
+            browser::set_html_attribute("data-ready", "true");
+            self.ui.dispatch(Action::Ready);
+            if let Some(params) = self.pending_run.take() {
+                self.run(params);
+            }
+        }
+    }
+
+    fn engine_failed(&mut self, build: Build, message: &str) {
+        let was_running = self
+            .running
+            .as_ref()
+            .filter(|r| r.build == build)
+            .map(|r| r.id);
+        *self.slot(build) = None;
+        match build {
+            Build::Atomics => self.notice(
+                "threads",
+                &format!("Threads are unavailable: {message}. The other tools still run."),
+            ),
+            Build::Plain => self.notice("engine", &format!("The engine failed: {message}.")),
+        }
+        if let Some(id) = was_running {
+            self.fail_run(id, message);
+        }
+        self.check_ready();
+    }
+
+    fn send(&self, build: Build, request: &ToWorker) {
+        if let Some(engine) = self.engine(build) {
+            engine.link.send(request);
+        }
+    }
+
+    /// The build that runs `tool`: threads need atomics; sequential uses the atomics build when
+    /// it exists so that its baseline comes from the same code as threads.
+    fn build_for(&self, tool: Tool) -> Result<Build, String> {
+        let atomics = self.atomics.is_some() && self.ns_atomics.is_some();
+        match tool {
+            Tool::Threads if atomics => Ok(Build::Atomics),
+            Tool::Threads => Err(
+                "Threads need a cross-origin isolated page (SharedArrayBuffer); open the \
+                 playground in its own tab to use them."
+                    .into(),
+            ),
+            Tool::Sequential if atomics => Ok(Build::Atomics),
+            Tool::Processes => Err("The processes pool is not built yet.".into()),
+            _ if self.plain.is_some() => Ok(Build::Plain),
+            _ => Err("The engine is not available.".into()),
+        }
+    }
+
+    /// What `params` resolve to on this machine, with the calibration of `build`.
+    pub fn resolve(&self, params: &Params, build: Build) -> Experiment {
+        let io_ms = params.io_ms.unwrap_or(model::config::DEFAULT_IO_MS);
+        let ns = self.calibration(build).unwrap_or(0.0);
+        let machine = Machine {
+            cores: self.cores,
+            calibrated_cpu_iters: calibrated_cpu_iters(io_ms, ns),
+        };
+        params.resolve(&machine)
+    }
+
+    /// Runs `params` (after the engines are ready).
+    pub fn run(&mut self, params: Params) {
+        if !self.ready {
+            self.pending_run = Some(params);
+            return;
+        }
+        if self.running.is_some() {
+            return;
+        }
+        let tool = params.tool.unwrap_or(Tool::Sequential);
+        let build = match self.build_for(tool) {
+            Ok(build) => build,
+            Err(message) => return self.notice("tool", &message),
+        };
+        let mut experiment = self.resolve(&params, build);
+        if let Some(ns) = self.calibration(build) {
+            let estimate = estimate_ms(&experiment, ns, self.cores);
+            if estimate > CONFIRM_ABOVE_MS && !confirm_long_run(estimate) {
+                return;
+            }
+        }
+        if build == Build::Atomics && tool == Tool::Threads {
+            let threads = self.engine_pool_threads();
+            if experiment.workers > threads {
+                self.notice(
+                    "workers",
+                    &format!(
+                        "workers={} is more than the {threads} threads this page's pool has; \
+                         using {threads}.",
+                        experiment.workers
+                    ),
+                );
+                experiment.workers = threads;
+            }
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let started_at = browser::now();
+        self.running = Some(Running {
+            id,
+            experiment,
+            build,
+            started_at,
+            stop_guard: None,
+        });
+        self.ui.dispatch(Action::Started(id, started_at));
+        self.send(build, &ToWorker::Run { id, experiment });
+    }
+
+    fn engine_pool_threads(&self) -> u32 {
+        self.pool_size
+    }
+
+    /// Stops the run in flight; a worker that does not answer in time is replaced.
+    pub fn stop(&mut self) {
+        let Some(running) = self.running.as_mut() else {
+            return;
+        };
+        let (id, build) = (running.id, running.build);
+        if let Some(engine) = self.engine(build) {
+            engine.link.cancel(id);
+        }
+        let this = self.this.clone();
+        let guard = Timeout::new(STOP_GRACE_MS, move || {
+            if let Some(lab) = this.upgrade() {
+                lab.borrow_mut().force_stop(id);
+            }
+        });
+        if let Some(running) = self.running.as_mut() {
+            running.stop_guard = Some(guard);
+        }
+    }
+
+    /// The worker did not answer Stop: it is busy in a task that cannot read messages.
+    fn force_stop(&mut self, id: u32) {
+        let Some(running) = self.running.as_ref().filter(|r| r.id == id) else {
+            return;
+        };
+        let build = running.build;
+        let report = self.empty_report(
+            running,
+            RunStatus::Stopped,
+            "The worker was busy computing; it was terminated and replaced.",
+        );
+        *self.slot(build) = None;
+        self.spawn(build);
+        self.finish(id, report);
+    }
+
+    fn empty_report(&self, running: &Running, status: RunStatus, message: &str) -> RunReport {
+        RunReport {
+            experiment: running.experiment,
+            status,
+            build: running.build,
+            started_at: running.started_at,
+            wall_ms: browser::now() - running.started_at,
+            spans: Vec::new(),
+            pool_threads: 1,
+            paid_startup: false,
+            tasks_done: 0,
+            checksum: 0,
+            message: Some(message.into()),
+        }
+    }
+
+    fn fail_run(&mut self, id: u32, message: &str) {
+        let Some(running) = self.running.as_ref().filter(|r| r.id == id) else {
+            return;
+        };
+        let report = self.empty_report(running, RunStatus::Error, message);
+        self.finish(id, report);
+    }
+
+    fn finish(&mut self, id: u32, report: RunReport) {
+        if self.running.as_ref().map(|r| r.id) != Some(id) {
+            return;
+        }
+        self.running = None;
+        browser::post_to_parent(&run_finished_message(&report));
+        self.ui.dispatch(Action::Finished(id, report));
+    }
+}
+
+fn confirm_long_run(estimate_ms: f64) -> bool {
+    let text = format!(
+        "This run should take about {:.0} s and will keep your processor busy. Run it anyway?",
+        estimate_ms / 1000.0
+    );
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(&text).ok())
+        .unwrap_or(false)
+}
+
+/// The `run-finished` message of the embedding contract.
+pub fn run_finished_message(report: &RunReport) -> String {
+    serde_json::json!({
+        "source": "concurrency-playground",
+        "type": "run-finished",
+        "run": run_fields(report),
+    })
+    .to_string()
+}
+
+/// A run's fields as in its table row, plus its spans.
+pub fn run_fields(report: &RunReport) -> serde_json::Value {
+    let e = &report.experiment;
+    serde_json::json!({
+        "tool": e.tool.as_str(),
+        "kind": e.kind.as_str(),
+        "tasks": e.tasks,
+        "workers": e.workers,
+        "gil": e.gil.as_str(),
+        "io_ms": e.io_ms,
+        "cpu_iters": e.cpu_iters,
+        "wall_ms": report.wall_ms,
+        "status": report.status.as_str(),
+        "build": report.build.as_str(),
+        "pool_threads": report.pool_threads,
+        "spans": report.spans,
+    })
+}

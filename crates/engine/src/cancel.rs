@@ -1,0 +1,97 @@
+//! Stopping a run. Two paths, because a task that computes never yields:
+//! - a flag word in this module's memory, which the page writes directly when the memory is
+//!   shared (atomics build), checked between kernel chunks and woken from sleeps;
+//! - a `cancel` message, which resolves a future raced against the run (plain build, and every
+//!   run while it awaits a timer).
+//!
+//! A plain-build worker stuck in a cpu task cannot read either, so the page terminates and
+//! replaces it; that is the processes pool's documented behaviour too.
+
+use futures::channel::oneshot;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Holds `id + 1` of the run to stop; 0 when none. Page-writable in the atomics build.
+static CANCEL: AtomicU32 = AtomicU32::new(0);
+
+thread_local! {
+    static WAITERS: RefCell<Vec<(u32, oneshot::Sender<()>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The flag's byte address in linear memory, for the page's `Atomics.store`.
+pub fn flag_address() -> u32 {
+    CANCEL.as_ptr() as usize as u32
+}
+
+/// Whether run `id` has been asked to stop.
+pub fn is_cancelled(id: u32) -> bool {
+    CANCEL.load(Ordering::Relaxed) == id.wrapping_add(1)
+}
+
+/// Asks run `id` to stop (the `cancel` message's path) and wakes whatever waits on it.
+pub fn cancel(id: u32) {
+    CANCEL.store(id.wrapping_add(1), Ordering::SeqCst);
+    wake_sleepers();
+    let hit: Vec<(u32, oneshot::Sender<()>)> = WAITERS.with(|w| {
+        let mut w = w.borrow_mut();
+        let (hit, keep) = w.drain(..).partition(|(run, _)| *run == id);
+        *w = keep;
+        hit
+    });
+    for (_, tx) in hit {
+        let _ = tx.send(());
+    }
+}
+
+/// A future that resolves when run `id` is cancelled by message (or never).
+pub fn cancelled(id: u32) -> oneshot::Receiver<()> {
+    let (tx, rx) = oneshot::channel();
+    if is_cancelled(id) {
+        let _ = tx.send(());
+    } else {
+        WAITERS.with(|w| w.borrow_mut().push((id, tx)));
+    }
+    rx
+}
+
+/// Forgets the cancel future of a run that ended.
+pub fn finished(id: u32) {
+    WAITERS.with(|w| w.borrow_mut().retain(|(run, _)| *run != id));
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+fn wake_sleepers() {
+    // SAFETY: the pointer is to a live static u32; notify only reads its address.
+    unsafe {
+        core::arch::wasm32::memory_atomic_notify(CANCEL.as_ptr() as *mut i32, u32::MAX);
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "atomics")))]
+fn wake_sleepers() {}
+
+/// Blocks this thread for `ms` like `time.sleep`, waking early when run `id` is cancelled.
+/// Returns false when cut short. Only for worker threads of the atomics build.
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+pub fn blocking_sleep(id: u32, ms: f64) -> bool {
+    let deadline = crate::clock::now() + ms;
+    loop {
+        let seen = CANCEL.load(Ordering::SeqCst);
+        if seen == id.wrapping_add(1) {
+            return false;
+        }
+        let left = deadline - crate::clock::now();
+        if left <= 0.0 {
+            return true;
+        }
+        // SAFETY: waits on a live static u32 of shared memory; returns on notify, on a change of
+        // value, or at the timeout.
+        unsafe {
+            core::arch::wasm32::memory_atomic_wait32(
+                CANCEL.as_ptr() as *mut i32,
+                seen as i32,
+                (left * 1e6) as i64,
+            );
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! What every whole-run tool shares: the clock, the span log, counters and the race against a
+//! cancel message.
+
+use crate::cancel;
+use crate::clock::now;
+use crate::spans::SpanLog;
+use crate::worker::BUILD;
+use futures::future::{select, Either};
+use model::timeline::{RunReport, RunStatus};
+use model::Experiment;
+use std::cell::Cell;
+use std::future::Future;
+use std::rc::Rc;
+
+/// A run in progress on this worker's thread.
+#[derive(Clone)]
+pub struct RunLog {
+    /// Its id.
+    pub id: u32,
+    /// When it started, shared clock.
+    pub started_at: f64,
+    /// Spans so far.
+    pub spans: SpanLog,
+    done: Rc<Cell<u32>>,
+    checksum: Rc<Cell<u64>>,
+}
+
+impl RunLog {
+    /// Starts the clock of run `id`.
+    pub fn start(id: u32) -> Self {
+        RunLog {
+            id,
+            started_at: now(),
+            spans: SpanLog::default(),
+            done: Rc::default(),
+            checksum: Rc::default(),
+        }
+    }
+
+    /// Counts a finished task and its result.
+    pub fn task_done(&self, result: u64) {
+        self.done.set(self.done.get() + 1);
+        self.checksum.set(self.checksum.get().wrapping_add(result));
+    }
+
+    /// Runs `body`, stopping it early when a cancel message for this run arrives; then reports.
+    pub async fn finish_with(
+        self,
+        experiment: Experiment,
+        body: impl Future<Output = ()>,
+    ) -> RunReport {
+        let body = std::pin::pin!(body);
+        let stopped = match select(body, cancel::cancelled(self.id)).await {
+            Either::Left(_) => cancel::is_cancelled(self.id),
+            Either::Right((_, _)) => true,
+        };
+        let status = if stopped || self.done.get() < experiment.tasks {
+            RunStatus::Stopped
+        } else {
+            RunStatus::Done
+        };
+        RunReport {
+            experiment,
+            status,
+            build: BUILD,
+            started_at: self.started_at,
+            wall_ms: now() - self.started_at,
+            spans: self.spans.take(),
+            pool_threads: 1,
+            paid_startup: false,
+            tasks_done: self.done.get(),
+            checksum: self.checksum.get(),
+            message: None,
+        }
+    }
+}

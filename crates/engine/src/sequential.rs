@@ -1,0 +1,24 @@
+//! `sequential`: one task after another on this worker's one thread.
+
+use crate::run::RunLog;
+use crate::tasks;
+use model::timeline::RunReport;
+use model::Experiment;
+
+/// Runs `e` one task at a time on lane 0.
+pub async fn run(id: u32, e: Experiment) -> RunReport {
+    let log = RunLog::start(id);
+    let body = {
+        let log = log.clone();
+        async move {
+            for task in 0..e.tasks {
+                let work = e.kind.task(task);
+                match tasks::run(&log.spans, id, task, 0, work, e.io_ms, e.cpu_iters).await {
+                    Some(result) => log.task_done(result),
+                    None => return,
+                }
+            }
+        }
+    };
+    log.finish_with(e, body).await
+}

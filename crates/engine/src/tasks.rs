@@ -1,0 +1,53 @@
+//! One task on the current thread of a plain or atomics build, recorded as spans: the io wait as
+//! a timer the event loop can overlap, the cpu work as kernel chunks that check for Stop.
+
+use crate::cancel;
+use crate::clock::now;
+use crate::spans::SpanLog;
+use gloo_timers::future::TimeoutFuture;
+use model::config::TaskWork;
+use model::kernel::CpuTask;
+use model::timeline::SpanState;
+
+/// Waits `io_ms` without blocking the thread; records the wait, and any time the timer fired
+/// late because the loop was busy (a cpu task that does not yield).
+pub async fn io(log: &SpanLog, task: u32, lane: u32, io_ms: u32) {
+    let start = now();
+    TimeoutFuture::new(io_ms).await;
+    let end = now();
+    let due = start + f64::from(io_ms);
+    // Timers are routinely a fraction of a ms late; only a real stall is shown as one.
+    if end - due > 1.0 {
+        log.push(task, lane, SpanState::Io, start, due);
+        log.push(task, lane, SpanState::Stalled, due, end);
+    } else {
+        log.push(task, lane, SpanState::Io, start, end);
+    }
+}
+
+/// Computes one cpu task on this thread without yielding; `None` when run `id` was stopped.
+pub fn cpu(log: &SpanLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
+    let start = now();
+    let result = CpuTask::new(iters).run(|| !cancel::is_cancelled(id));
+    log.push(task, lane, SpanState::Compute, start, now());
+    result
+}
+
+/// Runs one task of either kind; `None` when it was stopped before finishing.
+pub async fn run(
+    log: &SpanLog,
+    id: u32,
+    task: u32,
+    lane: u32,
+    work: TaskWork,
+    io_ms: u32,
+    cpu_iters: u64,
+) -> Option<u64> {
+    match work {
+        TaskWork::Io => {
+            io(log, task, lane, io_ms).await;
+            Some(0)
+        }
+        TaskWork::Cpu => cpu(log, id, task, lane, cpu_iters),
+    }
+}

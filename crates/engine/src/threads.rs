@@ -1,0 +1,216 @@
+//! `threads`: `ThreadPoolExecutor` on a rayon pool over SharedArrayBuffer. Each lane is a pool
+//! thread pulling the next task from a shared counter, as the executor's workers pull from its
+//! queue. With the GIL on, computing requires holding one lock in shared memory, released while
+//! sleeping on io and handed over every switch interval, as CPython does.
+
+use crate::cancel::{blocking_sleep, is_cancelled};
+use crate::clock::now;
+use crate::worker::BUILD;
+use futures::channel::oneshot;
+use model::config::{Gil, TaskWork};
+use model::gil::{should_hand_over, GilLock, Park};
+use model::kernel::{sum_of_squares, CpuTask, CHUNK};
+use model::timeline::{RunReport, RunStatus, Span, SpanState};
+use model::Experiment;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// The one GIL of this "interpreter", in shared memory.
+static GIL: GilLock = GilLock::new();
+
+/// Sleeps on a word of shared memory with `memory.atomic.wait32` (`Atomics.wait`).
+struct WasmPark;
+
+impl Park for WasmPark {
+    fn wait(word: &AtomicU32, expected: u32) {
+        // SAFETY: a live u32 of shared memory; the wait returns on notify or value change.
+        unsafe {
+            core::arch::wasm32::memory_atomic_wait32(
+                word.as_ptr() as *mut i32,
+                expected as i32,
+                -1,
+            );
+        }
+    }
+    fn wake_all(word: &AtomicU32) {
+        // SAFETY: as above; notify only uses the address.
+        unsafe {
+            core::arch::wasm32::memory_atomic_notify(word.as_ptr() as *mut i32, u32::MAX);
+        }
+    }
+}
+
+/// Runs `e` on the pool without blocking this (the worker's own) thread.
+pub async fn run(id: u32, e: Experiment) -> Result<RunReport, String> {
+    let (tx, rx) = oneshot::channel();
+    rayon::spawn(move || {
+        let _ = tx.send(run_on_pool(id, e));
+    });
+    rx.await
+        .map_err(|_| "the thread pool dropped the run (a worker thread crashed)".to_string())
+}
+
+/// One lane's record, merged at the end so that threads never contend on a shared vector.
+#[derive(Default)]
+struct LaneLog {
+    spans: Vec<Span>,
+}
+
+impl LaneLog {
+    fn push(&mut self, task: u32, lane: u32, state: SpanState, start: f64, end: f64) {
+        // Sub-10 µs waits for an uncontended GIL are noise, not a state.
+        if end - start > 0.01 {
+            self.spans.push(Span {
+                task,
+                lane,
+                state,
+                start,
+                end,
+            });
+        }
+    }
+}
+
+fn run_on_pool(id: u32, e: Experiment) -> RunReport {
+    let started_at = now();
+    let next = AtomicU32::new(0);
+    let done = AtomicU32::new(0);
+    let checksum = AtomicU64::new(0);
+    let all_spans = Mutex::new(Vec::new());
+    let gil = e.gil == Gil::On;
+    rayon::scope(|s| {
+        for _ in 0..e.lanes() {
+            s.spawn(|_| {
+                let lane = rayon::current_thread_index().unwrap_or(0) as u32;
+                let mut log = LaneLog::default();
+                while !is_cancelled(id) {
+                    let task = next.fetch_add(1, Ordering::Relaxed);
+                    if task >= e.tasks {
+                        break;
+                    }
+                    let result = match e.kind.task(task) {
+                        TaskWork::Io => io_task(&mut log, id, task, lane, e.io_ms, gil),
+                        TaskWork::Cpu if gil => {
+                            cpu_task_with_gil(&mut log, id, task, lane, e.cpu_iters)
+                        }
+                        TaskWork::Cpu => cpu_task(&mut log, id, task, lane, e.cpu_iters),
+                    };
+                    if let Some(r) = result {
+                        done.fetch_add(1, Ordering::Relaxed);
+                        checksum.fetch_add(r, Ordering::Relaxed);
+                    }
+                }
+                if let Ok(mut all) = all_spans.lock() {
+                    all.extend(log.spans);
+                }
+            });
+        }
+    });
+    let tasks_done = done.load(Ordering::Relaxed);
+    RunReport {
+        experiment: e,
+        status: if tasks_done == e.tasks {
+            RunStatus::Done
+        } else {
+            RunStatus::Stopped
+        },
+        build: BUILD,
+        started_at,
+        wall_ms: now() - started_at,
+        spans: all_spans.into_inner().unwrap_or_default(),
+        pool_threads: rayon::current_num_threads() as u32,
+        paid_startup: false,
+        tasks_done,
+        checksum: checksum.load(Ordering::Relaxed),
+        message: None,
+    }
+}
+
+/// Acquires the GIL, recording the wait.
+fn take_gil(log: &mut LaneLog, task: u32, lane: u32) -> f64 {
+    let asked = now();
+    GIL.acquire::<WasmPark>();
+    let got = now();
+    log.push(task, lane, SpanState::GilWait, asked, got);
+    got
+}
+
+/// `time.sleep(io_ms)` in a thread: a blocking sleep that releases the GIL while it waits,
+/// and must take it back to return to Python code.
+fn io_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, io_ms: u32, gil: bool) -> Option<u64> {
+    if gil {
+        take_gil(log, task, lane);
+        GIL.release::<WasmPark>();
+    }
+    let start = now();
+    let slept = blocking_sleep(id, f64::from(io_ms));
+    log.push(task, lane, SpanState::Io, start, now());
+    if gil && slept {
+        take_gil(log, task, lane);
+        GIL.release::<WasmPark>();
+    }
+    slept.then_some(0)
+}
+
+fn cpu_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
+    let start = now();
+    let result = CpuTask::new(iters).run(|| !is_cancelled(id));
+    log.push(task, lane, SpanState::Compute, start, now());
+    result
+}
+
+/// Computes while holding the GIL, dropping it whenever another thread has waited for it for a
+/// switch interval, exactly as CPython's eval loop does.
+fn cpu_task_with_gil(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
+    let mut work = CpuTask::new(iters);
+    loop {
+        let held_from = take_gil(log, task, lane);
+        let mut finished = false;
+        while !finished && !is_cancelled(id) {
+            finished = work.advance(CHUNK);
+            if should_hand_over(now() - held_from, GIL.waiters()) {
+                break;
+            }
+        }
+        log.push(task, lane, SpanState::Compute, held_from, now());
+        GIL.release::<WasmPark>();
+        if finished {
+            return Some(work.total());
+        }
+        if is_cancelled(id) {
+            return None;
+        }
+    }
+}
+
+/// The sum of `0..iters` split into `parts` on the pool, and the same sum on this thread.
+pub fn parallel_and_sequential_sum(iters: u64, parts: u64) -> (u64, u64) {
+    let chunk = iters.div_ceil(parts.max(1));
+    let parallel = (0..parts)
+        .into_par_iter()
+        .map(|p| sum_of_squares(p * chunk, ((p + 1) * chunk).min(iters)))
+        .reduce(|| 0, u64::wrapping_add);
+    (parallel, sum_of_squares(0, iters))
+}
+
+/// Two pool jobs that each wait until the other has started: returns (threads seen at once,
+/// jobs finished). Only completes if the pool really runs two threads in parallel.
+pub fn rendezvous_on_pool() -> (u32, u32) {
+    let arrived = AtomicU32::new(0);
+    let peak = AtomicU32::new(0);
+    let finished = AtomicU32::new(0);
+    rayon::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|_| {
+                let now = arrived.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                while arrived.load(Ordering::SeqCst) < 2 {
+                    std::hint::spin_loop();
+                }
+                finished.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+    });
+    (peak.load(Ordering::SeqCst), finished.load(Ordering::SeqCst))
+}

@@ -1,0 +1,342 @@
+//! What an experiment is: a tool, a kind of work, and its sizes, within documented limits.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Python's concurrency tools as the playground models them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tool {
+    /// One task after another on one worker.
+    Sequential,
+    /// `asyncio`: one thread, a cooperative event loop.
+    Async,
+    /// `ThreadPoolExecutor`: shared memory, GIL on or off.
+    Threads,
+    /// `ProcessPoolExecutor`: isolated workers, copied messages.
+    Processes,
+}
+
+impl Tool {
+    /// Every tool, in the order the page lists them.
+    pub const ALL: [Tool; 4] = [
+        Tool::Sequential,
+        Tool::Async,
+        Tool::Threads,
+        Tool::Processes,
+    ];
+
+    /// The name used in URLs, DOM attributes and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tool::Sequential => "sequential",
+            Tool::Async => "async",
+            Tool::Threads => "threads",
+            Tool::Processes => "processes",
+        }
+    }
+
+    /// Parses a URL value; `None` for anything that is not a tool's name.
+    pub fn parse(s: &str) -> Option<Tool> {
+        Tool::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Whether `workers` means anything for this tool (a pool size).
+    pub fn has_pool(self) -> bool {
+        matches!(self, Tool::Threads | Tool::Processes)
+    }
+
+    /// Whether this tool needs SharedArrayBuffer (a cross-origin isolated page).
+    pub fn needs_isolation(self) -> bool {
+        matches!(self, Tool::Threads)
+    }
+}
+
+impl fmt::Display for Tool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the tasks of an experiment do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Every task waits `io_ms` (the notebook's `io_task`).
+    Io,
+    /// Every task computes `cpu_iters` squares (the notebook's `cpu_task`).
+    Cpu,
+    /// Alternating io and cpu tasks, starting with io.
+    Mixed,
+}
+
+impl Kind {
+    /// Every kind, in the order the page lists them.
+    pub const ALL: [Kind; 3] = [Kind::Io, Kind::Cpu, Kind::Mixed];
+
+    /// The name used in URLs, DOM attributes and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Io => "io",
+            Kind::Cpu => "cpu",
+            Kind::Mixed => "mixed",
+        }
+    }
+
+    /// Parses a URL value.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The work of task number `index` (0-based) in an experiment of this kind.
+    pub fn task(self, index: u32) -> TaskWork {
+        match self {
+            Kind::Io => TaskWork::Io,
+            Kind::Cpu => TaskWork::Cpu,
+            Kind::Mixed if index.is_multiple_of(2) => TaskWork::Io,
+            Kind::Mixed => TaskWork::Cpu,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What one task does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskWork {
+    /// Waits `io_ms`.
+    Io,
+    /// Computes `cpu_iters` squares.
+    Cpu,
+}
+
+/// CPython's Global Interpreter Lock, on (the default build) or off (the free-threaded build).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gil {
+    /// One thread computes at a time.
+    On,
+    /// Threads compute in parallel.
+    Off,
+}
+
+impl Gil {
+    /// The name used in URLs and DOM attributes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gil::On => "on",
+            Gil::Off => "off",
+        }
+    }
+
+    /// Parses a URL value.
+    pub fn parse(s: &str) -> Option<Gil> {
+        match s {
+            "on" => Some(Gil::On),
+            "off" => Some(Gil::Off),
+            _ => None,
+        }
+    }
+}
+
+/// The documented limits of every numeric parameter (DESIGN.md's contract table).
+pub struct Limits;
+
+impl Limits {
+    /// Fewest and most tasks in one run.
+    pub const TASKS: (u64, u64) = (1, 10_000);
+    /// Smallest and largest pool.
+    pub const WORKERS: (u64, u64) = (1, 64);
+    /// Shortest and longest wait of one io task, in milliseconds.
+    pub const IO_MS: (u64, u64) = (0, 10_000);
+    /// Fewest and most iterations of one cpu task.
+    pub const CPU_ITERS: (u64, u64) = (1, 10_000_000_000);
+}
+
+/// What the page knows about the visitor's machine, from which defaults follow.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    /// `navigator.hardwareConcurrency`.
+    pub cores: u32,
+    /// The calibrated cpu_iters that make one cpu task last about one default io task.
+    pub calibrated_cpu_iters: u64,
+}
+
+impl Machine {
+    /// Python's default pool size for a tool: `min(32, cores + 4)` for `ThreadPoolExecutor`,
+    /// `cores` for `ProcessPoolExecutor`, and one worker for the single-threaded tools.
+    pub fn default_workers(&self, tool: Tool) -> u32 {
+        let cores = self.cores.max(1);
+        match tool {
+            Tool::Threads => (cores + 4).min(32),
+            Tool::Processes => cores.min(Limits::WORKERS.1 as u32),
+            Tool::Sequential | Tool::Async => 1,
+        }
+    }
+}
+
+/// An experiment as requested: every field optional, already within limits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// The tool; `sequential` when absent.
+    pub tool: Option<Tool>,
+    /// The kind of work; `io` when absent.
+    pub kind: Option<Kind>,
+    /// How many tasks; 4 when absent.
+    pub tasks: Option<u32>,
+    /// Pool size; Python's default for the tool when absent.
+    pub workers: Option<u32>,
+    /// GIL switch for threads; on when absent.
+    pub gil: Option<Gil>,
+    /// One wait, in ms; 200 when absent.
+    pub io_ms: Option<u32>,
+    /// Iterations of one cpu task; calibrated when absent.
+    pub cpu_iters: Option<u64>,
+}
+
+/// A fully resolved experiment: what actually runs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Experiment {
+    /// The tool.
+    pub tool: Tool,
+    /// The kind of work.
+    pub kind: Kind,
+    /// Number of tasks.
+    pub tasks: u32,
+    /// Lanes the tool may use (1 for sequential and async).
+    pub workers: u32,
+    /// GIL switch (only threads honour it).
+    pub gil: Gil,
+    /// One wait, in ms.
+    pub io_ms: u32,
+    /// Iterations of one cpu task.
+    pub cpu_iters: u64,
+}
+
+/// Defaults of the contract table that do not depend on the machine.
+pub const DEFAULT_TASKS: u32 = 4;
+/// The notebook's `time.sleep(0.2)`.
+pub const DEFAULT_IO_MS: u32 = 200;
+/// The notebook's `range(2_000_000)`, used until calibration has run.
+pub const NOTEBOOK_CPU_ITERS: u64 = 2_000_000;
+
+/// The cpu_iters that make one cpu task last about `io_ms` on a kernel costing `ns_per_iter`,
+/// as the notebook's two functions take about the same time; within limits.
+pub fn calibrated_cpu_iters(io_ms: u32, ns_per_iter: f64) -> u64 {
+    if !(ns_per_iter.is_finite() && ns_per_iter > 0.0) {
+        return NOTEBOOK_CPU_ITERS;
+    }
+    let iters = f64::from(io_ms.max(1)) * 1e6 / ns_per_iter;
+    (iters as u64).clamp(Limits::CPU_ITERS.0, Limits::CPU_ITERS.1)
+}
+
+impl Params {
+    /// Fills every absent field from the defaults for this machine.
+    pub fn resolve(&self, machine: &Machine) -> Experiment {
+        let tool = self.tool.unwrap_or(Tool::Sequential);
+        let workers = if tool.has_pool() {
+            self.workers
+                .unwrap_or_else(|| machine.default_workers(tool))
+        } else {
+            1
+        };
+        Experiment {
+            tool,
+            kind: self.kind.unwrap_or(Kind::Io),
+            tasks: self.tasks.unwrap_or(DEFAULT_TASKS),
+            workers,
+            gil: self.gil.unwrap_or(Gil::On),
+            io_ms: self.io_ms.unwrap_or(DEFAULT_IO_MS),
+            cpu_iters: self.cpu_iters.unwrap_or(machine.calibrated_cpu_iters),
+        }
+    }
+}
+
+impl Experiment {
+    /// The GIL setting that actually applies: only threads have one.
+    pub fn effective_gil(&self) -> Option<Gil> {
+        (self.tool == Tool::Threads).then_some(self.gil)
+    }
+
+    /// Lanes that can run at once: never more than there are tasks.
+    pub fn lanes(&self) -> u32 {
+        self.workers.min(self.tasks).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_CORES: Machine = Machine {
+        cores: 2,
+        calibrated_cpu_iters: 5_000_000,
+    };
+
+    #[test]
+    fn python_default_pool_sizes() {
+        assert_eq!(TWO_CORES.default_workers(Tool::Threads), 6);
+        assert_eq!(TWO_CORES.default_workers(Tool::Processes), 2);
+        let big = Machine {
+            cores: 64,
+            calibrated_cpu_iters: 1,
+        };
+        assert_eq!(big.default_workers(Tool::Threads), 32);
+        assert_eq!(big.default_workers(Tool::Async), 1);
+    }
+
+    #[test]
+    fn resolve_fills_defaults() {
+        let e = Params::default().resolve(&TWO_CORES);
+        assert_eq!(e.tool, Tool::Sequential);
+        assert_eq!(e.kind, Kind::Io);
+        assert_eq!(e.tasks, 4);
+        assert_eq!(e.workers, 1);
+        assert_eq!(e.io_ms, 200);
+        assert_eq!(e.cpu_iters, 5_000_000);
+        assert_eq!(e.gil, Gil::On);
+    }
+
+    #[test]
+    fn workers_ignored_without_a_pool() {
+        let p = Params {
+            tool: Some(Tool::Async),
+            workers: Some(8),
+            ..Params::default()
+        };
+        assert_eq!(p.resolve(&TWO_CORES).workers, 1);
+    }
+
+    #[test]
+    fn mixed_alternates_starting_with_io() {
+        let works: Vec<_> = (0..4).map(|i| Kind::Mixed.task(i)).collect();
+        assert_eq!(
+            works,
+            [TaskWork::Io, TaskWork::Cpu, TaskWork::Io, TaskWork::Cpu]
+        );
+    }
+
+    #[test]
+    fn calibration_matches_io_time() {
+        assert_eq!(calibrated_cpu_iters(200, 1.0), 200_000_000);
+        assert_eq!(calibrated_cpu_iters(0, 2.0), 500_000);
+        assert_eq!(calibrated_cpu_iters(200, 0.0), NOTEBOOK_CPU_ITERS);
+        assert_eq!(calibrated_cpu_iters(10_000, 1e-9), Limits::CPU_ITERS.1);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for t in Tool::ALL {
+            assert_eq!(Tool::parse(t.as_str()), Some(t));
+        }
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(Tool::parse("Threads"), None);
+    }
+}

@@ -1,0 +1,19 @@
+//! The pure logic of the Concurrency Playground.
+//!
+//! Everything here builds and is tested natively with plain `cargo test`: the task kernels, the
+//! experiment configuration and its validation, the worker protocol, timeline spans and the
+//! statistics computed from them. It must not depend on wasm-bindgen, web-sys or any browser API,
+//! so that the same rules apply in the UI, in every worker and in native tests.
+
+pub mod config;
+pub mod estimate;
+pub mod gil;
+pub mod kernel;
+pub mod protocol;
+pub mod query;
+pub mod stats;
+pub mod timeline;
+
+pub use config::{Experiment, Gil, Kind, Limits, Machine, Params, Tool};
+pub use query::{parse_query, Notice, ParsedQuery};
+pub use timeline::{Lane, RunReport, RunStatus, Span, SpanState};

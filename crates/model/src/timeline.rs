@@ -1,0 +1,158 @@
+//! What a run did, as spans on one shared clock: for each task, which lane ran it and when it
+//! computed, waited on io, waited for the GIL or the event loop, started up or copied messages.
+
+use crate::config::Experiment;
+use serde::{Deserialize, Serialize};
+
+/// What a lane was doing during a span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpanState {
+    /// Running the kernel.
+    Compute,
+    /// Waiting on (simulated) io.
+    Io,
+    /// Ready to compute but waiting for the GIL.
+    GilWait,
+    /// The wait was over but the event loop was busy with a task that does not yield.
+    Stalled,
+    /// A process worker starting up (spawn, wasm instantiation).
+    Startup,
+    /// Arguments or results being copied between processes (the pickling analogue).
+    Copy,
+}
+
+impl SpanState {
+    /// Every state, in the legend's order.
+    pub const ALL: [SpanState; 6] = [
+        SpanState::Compute,
+        SpanState::Io,
+        SpanState::GilWait,
+        SpanState::Stalled,
+        SpanState::Startup,
+        SpanState::Copy,
+    ];
+
+    /// The name used in CSS classes, exports and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanState::Compute => "compute",
+            SpanState::Io => "io",
+            SpanState::GilWait => "gil-wait",
+            SpanState::Stalled => "stalled",
+            SpanState::Startup => "startup",
+            SpanState::Copy => "copy",
+        }
+    }
+
+    /// A label for legends and tooltips.
+    pub fn label(self) -> &'static str {
+        match self {
+            SpanState::Compute => "computing",
+            SpanState::Io => "waiting on io",
+            SpanState::GilWait => "waiting for the GIL",
+            SpanState::Stalled => "ready, but the loop was busy",
+            SpanState::Startup => "process start-up",
+            SpanState::Copy => "copying (pickling)",
+        }
+    }
+}
+
+/// One interval of one task on one lane. Times are milliseconds on the shared clock
+/// `performance.timeOrigin + performance.now()`, the same in every worker.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    /// The task's index in the experiment (0-based); `u32::MAX` for lane-wide spans (start-up).
+    pub task: u32,
+    /// The lane (event loop, thread or process) that ran it.
+    pub lane: u32,
+    /// What the lane was doing.
+    pub state: SpanState,
+    /// Start, ms on the shared clock.
+    pub start: f64,
+    /// End, ms on the shared clock.
+    pub end: f64,
+}
+
+/// The task index used for spans that belong to a lane rather than to a task.
+pub const NO_TASK: u32 = u32::MAX;
+
+impl Span {
+    /// Its length in ms.
+    pub fn duration(&self) -> f64 {
+        (self.end - self.start).max(0.0)
+    }
+}
+
+/// A lane of the timeline: one worker, thread or process.
+pub type Lane = u32;
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Every task finished.
+    Done,
+    /// The visitor pressed Stop.
+    Stopped,
+    /// A worker failed; the report's message says how.
+    Error,
+}
+
+impl RunStatus {
+    /// The value of the row's `data-status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Done => "done",
+            RunStatus::Stopped => "stopped",
+            RunStatus::Error => "error",
+        }
+    }
+}
+
+/// Which wasm build ran a run: runs are only compared within one build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Build {
+    /// Built with atomics and shared memory (rayon threads).
+    Atomics,
+    /// Built without atomics (runs on any host).
+    Plain,
+}
+
+impl Build {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Build::Atomics => "atomics",
+            Build::Plain => "plain",
+        }
+    }
+}
+
+/// Everything a finished run reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// What ran.
+    pub experiment: Experiment,
+    /// How it ended.
+    pub status: RunStatus,
+    /// Which build ran it.
+    pub build: Build,
+    /// Shared-clock ms when the run started.
+    pub started_at: f64,
+    /// Wall time, ms.
+    pub wall_ms: f64,
+    /// Every span of every task.
+    pub spans: Vec<Span>,
+    /// Threads in the pool that really ran (1 when rayon fell back to the current thread).
+    pub pool_threads: u32,
+    /// Whether this run paid for starting its workers (processes).
+    pub paid_startup: bool,
+    /// Tasks that finished.
+    pub tasks_done: u32,
+    /// Wrapping sum of every cpu task's result, so that work cannot be skipped unnoticed.
+    pub checksum: u64,
+    /// A readable explanation when the status is `error` (or a remark otherwise).
+    pub message: Option<String>,
+}

@@ -1,0 +1,43 @@
+//! `cargo xtask`: the project's commands. Entry point only: parses the command and runs it.
+
+mod build;
+mod dist;
+mod headers;
+mod lint;
+mod project;
+mod serve;
+mod shell;
+mod test;
+mod toolchain;
+
+const HELP: &str = "\
+cargo xtask <command> [options]
+
+Commands:
+  serve [--port N] [--no-build]   install what is missing, build the release page and serve it
+                                  with cross-origin isolation at http://127.0.0.1:8080
+  test                            run every test (native, wasm in headless Chromium, end-to-end)
+                                  and end with one line `N passed, N failed`
+  dist                            write the static site to dist/, with a _headers file
+
+Environment:
+  CONCURRENCY_PLAYGROUND_TOOLS    where tools are cached (default ~/.cache/concurrency-playground/tools)
+";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("dist") => dist::run(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    };
+    if let Err(e) = result {
+        eprintln!("xtask: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,176 @@
+//! `cargo xtask serve`: builds the release page and serves it with the page's headers. The same
+//! small static server runs the end-to-end tests, with or without headers.
+
+use crate::headers::ISOLATION;
+use crate::project::{dist, say};
+use crate::toolchain;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Component, Path, PathBuf};
+use std::thread;
+
+/// Which headers a server sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Headers {
+    /// The page's own headers (isolation).
+    Page,
+    /// None at all: a plain static host.
+    Bare,
+}
+
+/// `serve [--port N] [--no-build]`.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut port = 8080u16;
+    let mut build = true;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--port" => {
+                port = it
+                    .next()
+                    .and_then(|p| p.parse().ok())
+                    .ok_or("--port needs a number from 1 to 65535")?;
+            }
+            "--no-build" => build = false,
+            other => return Err(format!("serve: unknown option `{other}`")),
+        }
+    }
+    if build {
+        let tools = toolchain::ensure_build_tools()?;
+        crate::build::build_site(&tools)?;
+    }
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e} (try --port)"))?;
+    say(&format!(
+        "serving {} at http://127.0.0.1:{port}/ (Ctrl-C to stop)",
+        dist().display()
+    ));
+    serve_forever(listener, dist(), Headers::Page);
+    Ok(())
+}
+
+/// Serves `root` on a free loopback port in the background; returns its address.
+pub fn spawn(root: PathBuf, headers: Headers) -> Result<SocketAddr, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    thread::spawn(move || serve_forever(listener, root, headers));
+    Ok(addr)
+}
+
+fn serve_forever(listener: TcpListener, root: PathBuf, headers: Headers) {
+    for stream in listener.incoming().flatten() {
+        let root = root.clone();
+        thread::spawn(move || {
+            let _ = handle(stream, &root, headers);
+        });
+    }
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "json" => "application/json",
+        "txt" | "" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Maps a request path onto a file under `root`, refusing anything that climbs out.
+fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let mut file = root.to_path_buf();
+    for part in Path::new(path.trim_start_matches('/')).components() {
+        match part {
+            Component::Normal(p) => file.push(p),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    file.is_file().then_some(file)
+}
+
+fn handle(mut stream: TcpStream, root: &Path, headers: Headers) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    // Drain the request headers; nothing in them changes the answer.
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or("");
+    let target = parts.next().unwrap_or("/");
+    let (status, body, ctype) = match (method, resolve(root, target)) {
+        ("GET" | "HEAD", Some(file)) => {
+            let mut body = Vec::new();
+            std::fs::File::open(&file)?.read_to_end(&mut body)?;
+            ("200 OK", body, content_type(&file))
+        }
+        ("GET" | "HEAD", None) => (
+            "404 Not Found",
+            b"not found\n".to_vec(),
+            "text/plain; charset=utf-8",
+        ),
+        _ => (
+            "405 Method Not Allowed",
+            Vec::new(),
+            "text/plain; charset=utf-8",
+        ),
+    };
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n",
+        body.len()
+    );
+    if headers == Headers::Page {
+        for (name, value) in ISOLATION {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    if method != "HEAD" {
+        stream.write_all(&body)?;
+    }
+    stream.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_leaves_the_root() {
+        let root = std::env::temp_dir();
+        assert_eq!(resolve(&root, "/../etc/passwd"), None);
+        assert_eq!(resolve(&root, "/a/../../x"), None);
+    }
+
+    #[test]
+    fn serves_with_isolation_headers() {
+        let dir = std::env::temp_dir().join(format!("xtask-serve-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<p>hi</p>").unwrap();
+        let addr = spawn(dir.clone(), Headers::Page).unwrap();
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /?tool=async HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut reply = String::new();
+        s.read_to_string(&mut reply).unwrap();
+        assert!(reply.starts_with("HTTP/1.1 200 OK"), "{reply}");
+        assert!(reply.contains("Cross-Origin-Embedder-Policy: require-corp"));
+        assert!(reply.contains("Cross-Origin-Opener-Policy: same-origin"));
+        assert!(reply.ends_with("<p>hi</p>"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

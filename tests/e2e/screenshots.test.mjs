@@ -1,0 +1,30 @@
+// Takes the README's screenshots from the real page (light, dark, narrow), after real runs, so
+// that the pictures always show what the page does today.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { launch, open, runOnce, setExperiment } from "./lib.mjs";
+
+const OUT = new URL("../../docs/screenshots/", import.meta.url);
+let browser;
+before(async () => { browser = await launch(); mkdirSync(OUT, { recursive: true }); });
+after(async () => { await browser?.close(); });
+
+for (const [name, options] of [
+  ["light", { viewport: { width: 1280, height: 900 }, colorScheme: "light" }],
+  ["dark", { viewport: { width: 1280, height: 900 }, colorScheme: "dark" }],
+  ["narrow", { viewport: { width: 360, height: 800 }, colorScheme: "light" }],
+]) {
+  test(`screenshot: ${name}`, async () => {
+    const { page, errors, context } = await open(browser, "?kind=io&tasks=4", { contextOptions: options });
+    await runOnce(page);
+    await setExperiment(page, { tool: "async" });
+    await runOnce(page);
+    // Nothing may stick out sideways, even at 360 px.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
+    await page.screenshot({ path: new URL(`${name}.png`, OUT).pathname, fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}

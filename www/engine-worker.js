@@ -1,0 +1,54 @@
+// A dedicated module worker hosting one instance of the engine. Kept tiny on purpose: all logic
+// is in Rust (crates/engine); this file only loads the right build and relays messages.
+//   ?build=plain               the build without atomics: event loop, sequential, a "process"
+//   ?build=atomics&threads=N   the atomics build with a rayon pool of N threads (isolated pages)
+const startedAt = performance.timeOrigin + performance.now();
+const params = new URL(self.location.href).searchParams;
+const build = params.get("build") === "atomics" ? "atomics" : "plain";
+const threads = Math.max(1, Math.min(64, Number(params.get("threads")) || 1));
+
+let engine = null;
+const queue = [];
+
+function fail(message) {
+  self.postMessage(JSON.stringify({ type: "failed", id: null, message: String(message) }));
+}
+
+async function dispatch(message) {
+  try {
+    const reply = await engine.handle(String(message));
+    if (reply) self.postMessage(reply);
+  } catch (err) {
+    // A trap (panic, out of memory) ends up here; the page restarts this worker.
+    fail(`the engine crashed: ${err && err.message ? err.message : err}`);
+  }
+}
+
+self.onmessage = (event) => {
+  if (engine) dispatch(event.data);
+  else queue.push(event.data);
+};
+
+try {
+  const module = await import(`./engine-${build}/engine.js`);
+  const exports = await module.default();
+  if (build === "atomics") {
+    try {
+      await module.initThreadPool(threads);
+    } catch (err) {
+      fail(`the thread pool did not start: ${err && err.message ? err.message : err}`);
+    }
+    // The page stops runs by writing this word of our shared memory directly, because a thread
+    // busy computing never reads its messages.
+    self.postMessage({
+      type: "shared-cancel",
+      buffer: exports.memory.buffer,
+      index: module.cancel_flag_address() / 4,
+    });
+  }
+  engine = module;
+  self.postMessage(module.ready_info(startedAt));
+  for (const message of queue.splice(0)) dispatch(message);
+} catch (err) {
+  fail(`the ${build} engine did not load: ${err && err.message ? err.message : err}`);
+}
