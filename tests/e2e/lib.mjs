@@ -68,3 +68,51 @@ export async function setExperiment(page, { tool, kind, tasks, workers, gil, io_
     }
   }
 }
+
+/** Clicks "Export JSON" and returns the parsed download. */
+export async function exportRuns(page) {
+  const { readFile } = await import("node:fs/promises");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click('[data-testid="export-json"]'),
+  ]);
+  return JSON.parse(await readFile(await download.path(), "utf8"));
+}
+
+/** The largest number of lanes in `state` at one instant, ignoring overlaps under `slack` ms. */
+export function maxConcurrent(spans, state, slack = 1) {
+  const edges = [];
+  for (const s of spans.filter((s) => s.state === state)) {
+    const a = s.start + slack / 2, b = s.end - slack / 2;
+    if (b > a) edges.push([a, 1], [b, -1]);
+  }
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let now = 0, most = 0;
+  for (const [, d] of edges) { now += d; most = Math.max(most, now); }
+  return most;
+}
+
+/**
+ * Starts a run, lets it compute for `afterMs`, clicks Stop and measures in the page the time
+ * from the click to the row that reports the run's status.
+ */
+export async function stopLatency(page, afterMs = 300) {
+  const before = await page.locator('[data-testid="run"]').count();
+  await page.click('[data-testid="run-button"]');
+  await page.waitForSelector('[data-testid="stop-button"]:not([disabled])');
+  await page.waitForTimeout(afterMs);
+  return page.evaluate((n) => new Promise((resolve) => {
+    const started = performance.now();
+    const check = () => {
+      const rows = document.querySelectorAll('[data-testid="run"]');
+      if (rows.length > n) {
+        observer.disconnect();
+        resolve({ ms: performance.now() - started, status: rows[0].dataset.status });
+      }
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true });
+    document.querySelector('[data-testid="stop-button"]').click();
+    check();
+  }), before);
+}

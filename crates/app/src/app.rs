@@ -2,6 +2,7 @@
 
 use crate::browser;
 use crate::components::experiment_panel::ExperimentPanel;
+use crate::components::isolation_demo::IsolationDemo;
 use crate::components::machine_info::MachineInfo;
 use crate::components::notices::Notices;
 use crate::components::runs_table::RunsTable;
@@ -75,6 +76,10 @@ pub fn App() -> Html {
         let with_lab = with_lab.clone();
         Callback::from(move |()| with_lab(Box::new(|l| l.stop())))
     };
+    let on_show_isolation = {
+        let with_lab = with_lab.clone();
+        Callback::from(move |()| with_lab(Box::new(|l| l.show_isolation())))
+    };
     let on_change = {
         let dispatcher = state.dispatcher();
         Callback::from(move |p| dispatcher.dispatch(Action::SetParams(p)))
@@ -122,6 +127,9 @@ pub fn App() -> Html {
                         estimate_ms={estimate} ready={state.ready}
                         running={state.running.is_some()} threads_available={threads_available}
                         on_change={on_change} on_run={on_run} on_stop={on_stop} />
+                    if tool == Tool::Processes {
+                        <IsolationDemo demo={state.isolation} on_show={on_show_isolation} />
+                    }
                     <MachineInfo cores={state.cores} isolated={state.isolated}
                         plain={state.plain} atomics={state.atomics} io_ms={io_ms} />
                 </section>

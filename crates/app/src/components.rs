@@ -1,7 +1,9 @@
 //! The page's components, one per file, each named after what it shows.
 
 pub mod experiment_panel;
+pub mod isolation_demo;
 pub mod machine_info;
 pub mod notices;
 pub mod number_field;
+pub mod run_export;
 pub mod runs_table;

@@ -1,8 +1,10 @@
 //! The lab: owns the engine workers, turns the visitor's parameters into runs, routes each run to
 //! the build that can run it, stops runs, and reports results to the UI and the embedding page.
 
+mod processes;
+
 use crate::browser;
-use crate::state::{Action, State};
+use crate::state::{Action, IsolationDemo, State};
 use crate::worker_link::{WorkerEvent, WorkerLink};
 use gloo_timers::callback::Timeout;
 use model::config::calibrated_cpu_iters;
@@ -20,6 +22,7 @@ const STOP_GRACE_MS: u32 = 40;
 /// A run in flight.
 struct Running {
     id: u32,
+    tool: Tool,
     experiment: Experiment,
     build: Build,
     started_at: f64,
@@ -47,6 +50,12 @@ pub struct Lab {
     pending_run: Option<Params>,
     running: Option<Running>,
     next_id: u32,
+    processes: Vec<Option<processes::Process>>,
+    process_generation: u32,
+    process_run: Option<processes::ProcessRun>,
+    isolation: Option<IsolationDemo>,
+    isolation_sent: bool,
+    atomics_threads: u32,
 }
 
 /// Pool threads to start: enough for Python's default `ThreadPoolExecutor`.
@@ -77,6 +86,12 @@ impl Lab {
                 pending_run: run_on_ready,
                 running: None,
                 next_id: 1,
+                processes: Vec::new(),
+                process_generation: 0,
+                process_run: None,
+                isolation: None,
+                isolation_sent: false,
+                atomics_threads: 0,
             })
         });
         {
@@ -158,6 +173,9 @@ impl Lab {
                 if let Some(engine) = self.slot(build) {
                     engine.ready = true;
                 }
+                if build == Build::Atomics {
+                    self.atomics_threads = pool_threads;
+                }
                 self.ui.dispatch(Action::BuildStarted(build, pool_threads));
                 if build == Build::Atomics && pool_threads < self.pool_size {
                     self.notice(
@@ -170,6 +188,12 @@ impl Lab {
                     );
                 }
                 self.calibrate_next();
+                if self.ready && self.running.is_none() {
+                    // A pool was resized for a run that asked for more threads.
+                    if let Some(params) = self.pending_run.take() {
+                        self.run(params);
+                    }
+                }
             }
             FromWorker::Calibrated { ns_per_iter } => {
                 match build {
@@ -187,7 +211,16 @@ impl Lab {
                 message,
             } => self.fail_run(id, &message),
             FromWorker::Failed { id: None, message } => {
-                if self.engine(build).is_some_and(|e| e.ready) {
+                let running_here = self
+                    .running
+                    .as_ref()
+                    .filter(|r| r.build == build && r.tool != Tool::Processes);
+                if let Some(id) = running_here.map(|r| r.id) {
+                    // A trap mid-run leaves the instance unusable: replace the worker.
+                    self.fail_run(id, &message);
+                    *self.slot(build) = None;
+                    self.spawn(build);
+                } else if self.engine(build).is_some_and(|e| e.ready) {
                     self.notice("engine", &message);
                 } else {
                     self.engine_failed(build, &message);
@@ -268,7 +301,6 @@ impl Lab {
                     .into(),
             ),
             Tool::Sequential if atomics => Ok(Build::Atomics),
-            Tool::Processes => Err("The processes pool is not built yet.".into()),
             _ if self.plain.is_some() => Ok(Build::Plain),
             _ => Err("The engine is not available.".into()),
         }
@@ -306,36 +338,43 @@ impl Lab {
                 return;
             }
         }
-        if build == Build::Atomics && tool == Tool::Threads {
-            let threads = self.engine_pool_threads();
-            if experiment.workers > threads {
+        if tool == Tool::Threads && experiment.workers > self.atomics_threads {
+            if self.pool_size < experiment.workers {
+                // A bigger pool than this one: restart the threads engine with it, then run.
                 self.notice(
                     "workers",
                     &format!(
-                        "workers={} is more than the {threads} threads this page's pool has; \
-                         using {threads}.",
-                        experiment.workers
+                        "Starting a pool of {} threads for this run (it had {}); the start-up \
+                         is not counted in the run.",
+                        experiment.workers, self.atomics_threads
                     ),
                 );
-                experiment.workers = threads;
+                self.pool_size = experiment.workers;
+                self.pending_run = Some(params);
+                *self.slot(Build::Atomics) = None;
+                self.spawn(Build::Atomics);
+                return;
             }
+            // The browser started fewer threads than asked: never pretend otherwise.
+            experiment.workers = self.atomics_threads.max(1);
         }
         let id = self.next_id;
         self.next_id += 1;
         let started_at = browser::now();
         self.running = Some(Running {
             id,
+            tool,
             experiment,
             build,
             started_at,
             stop_guard: None,
         });
         self.ui.dispatch(Action::Started(id, started_at));
-        self.send(build, &ToWorker::Run { id, experiment });
-    }
-
-    fn engine_pool_threads(&self) -> u32 {
-        self.pool_size
+        if tool == Tool::Processes {
+            self.run_processes(id, experiment);
+        } else {
+            self.send(build, &ToWorker::Run { id, experiment });
+        }
     }
 
     /// Stops the run in flight; a worker that does not answer in time is replaced.
@@ -343,8 +382,10 @@ impl Lab {
         let Some(running) = self.running.as_mut() else {
             return;
         };
-        let (id, build) = (running.id, running.build);
-        if let Some(engine) = self.engine(build) {
+        let (id, build, tool) = (running.id, running.build, running.tool);
+        if tool == Tool::Processes {
+            self.stop_processes();
+        } else if let Some(engine) = self.engine(build) {
             engine.link.cancel(id);
         }
         let this = self.this.clone();
@@ -363,6 +404,9 @@ impl Lab {
         let Some(running) = self.running.as_ref().filter(|r| r.id == id) else {
             return;
         };
+        if running.tool == Tool::Processes {
+            return self.force_stop_processes(id);
+        }
         let build = running.build;
         let report = self.empty_report(
             running,

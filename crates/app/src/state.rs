@@ -25,6 +25,17 @@ pub struct RunRow {
     pub speedup: Option<f64>,
 }
 
+/// The processes isolation demo: a value written in process 0, read back from 0 and from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IsolationDemo {
+    /// What was written into process 0's memory.
+    pub wrote: u64,
+    /// What process 0 read back.
+    pub read_same: Option<u64>,
+    /// What process 1 read at the same address of its own memory.
+    pub read_other: Option<u64>,
+}
+
 /// The page's state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct State {
@@ -48,6 +59,8 @@ pub struct State {
     pub running: Option<(u32, f64)>,
     /// Finished runs, oldest first.
     pub runs: Vec<RunRow>,
+    /// The last isolation demo.
+    pub isolation: Option<IsolationDemo>,
 }
 
 /// Everything that changes the state.
@@ -68,6 +81,8 @@ pub enum Action {
     Finished(u32, RunReport),
     /// Empties the runs table.
     ClearRuns,
+    /// The isolation demo progressed.
+    Isolation(IsolationDemo),
 }
 
 impl State {
@@ -130,6 +145,7 @@ impl Reducible for State {
                 });
             }
             Action::ClearRuns => s.runs.clear(),
+            Action::Isolation(demo) => s.isolation = Some(demo),
         }
         Rc::new(s)
     }
