@@ -48,6 +48,14 @@ try {
   }
   engine = module;
   self.postMessage(module.ready_info(startedAt));
+  // Progress for the live timeline. A plain-build worker busy computing cannot run this timer:
+  // its timeline then jumps when the task ends, which is exactly the event loop's stall.
+  if (params.get("role") !== "process") {
+    setInterval(() => {
+      const progress = module.take_progress();
+      if (progress) self.postMessage(progress);
+    }, 100);
+  }
   for (const message of queue.splice(0)) dispatch(message);
 } catch (err) {
   fail(`the ${build} engine did not load: ${err && err.message ? err.message : err}`);

@@ -1,21 +1,47 @@
 //! The root component: reads the URL, starts the lab, and lays out the page.
 
 use crate::browser;
+use crate::components::decision_helper::DecisionHelper;
 use crate::components::experiment_panel::ExperimentPanel;
 use crate::components::isolation_demo::IsolationDemo;
 use crate::components::machine_info::MachineInfo;
+use crate::components::narrative::Narrative;
 use crate::components::notices::Notices;
+use crate::components::python_code::PythonCode;
 use crate::components::runs_table::RunsTable;
+use crate::components::speedup_chart::SpeedupChart;
+use crate::components::timeline::Timeline;
+use crate::hooks::use_history::use_history;
 use crate::lab::Lab;
 use crate::state::{Action, State};
 use model::config::{calibrated_cpu_iters, DEFAULT_IO_MS};
 use model::estimate::estimate_ms;
 use model::query::to_query;
 use model::timeline::Build;
-use model::{parse_query, Machine, Tool};
+use model::{parse_query, Machine, Params, Tool};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
+
+type LabCell = Rc<RefCell<Option<Rc<RefCell<Lab>>>>>;
+
+/// Runs `f` on the lab unless it is busy (a worker message is being handled).
+fn with_lab(lab: &LabCell, f: impl FnOnce(&mut Lab)) {
+    if let Some(lab) = lab.borrow().as_ref() {
+        if let Ok(mut l) = lab.try_borrow_mut() {
+            f(&mut l);
+        }
+    }
+}
+
+fn lane_noun(tool: Tool) -> &'static str {
+    match tool {
+        Tool::Sequential => "worker",
+        Tool::Async => "event loop",
+        Tool::Threads => "thread",
+        Tool::Processes => "process",
+    }
+}
 
 /// The page.
 #[component]
@@ -32,7 +58,7 @@ pub fn App() -> Html {
             ..State::default()
         }
     });
-    let lab = use_mut_ref(|| None::<Rc<RefCell<Lab>>>);
+    let lab: LabCell = use_mut_ref(|| None);
     {
         let (lab, dispatcher, parsed) = (lab.clone(), state.dispatcher(), parsed.clone());
         use_effect_with((), move |_| {
@@ -48,37 +74,39 @@ pub fn App() -> Html {
             *lab.borrow_mut() = Some(Lab::start(dispatcher, run));
         });
     }
-    {
-        // The URL always reflects the experiment on screen, so it can be shared.
-        let embed = state.embed;
-        use_effect_with(state.params.clone(), move |params| {
-            browser::set_query(&to_query(params, false, embed), false);
-        });
-    }
-    let with_lab = {
-        let lab = lab.clone();
-        move |f: Box<dyn Fn(&mut Lab)>| {
-            if let Some(lab) = lab.borrow().as_ref() {
-                if let Ok(mut l) = lab.try_borrow_mut() {
-                    f(&mut l);
-                }
-            }
-        }
+    use_history(state.params.clone(), state.embed, state.dispatcher());
+
+    let run_params = {
+        let (lab, dispatcher, embed) = (lab.clone(), state.dispatcher(), state.embed);
+        Callback::from(move |params: Params| {
+            // A run is a step in the history: Back returns to the previous experiment.
+            browser::set_query(&to_query(&params, false, embed), true);
+            dispatcher.dispatch(Action::SetParams(params.clone()));
+            with_lab(&lab, |l| l.run(params));
+        })
     };
     let on_run = {
-        let (with_lab, params) = (with_lab.clone(), state.params.clone());
-        Callback::from(move |()| {
-            let params = params.clone();
-            with_lab(Box::new(move |l| l.run(params.clone())));
+        let (run_params, params) = (run_params.clone(), state.params.clone());
+        Callback::from(move |()| run_params.emit(params.clone()))
+    };
+    let on_try = {
+        let run_params = run_params.clone();
+        Callback::from(move |params: Params| {
+            browser::scroll_to("lab");
+            run_params.emit(params);
         })
     };
     let on_stop = {
-        let with_lab = with_lab.clone();
-        Callback::from(move |()| with_lab(Box::new(|l| l.stop())))
+        let lab = lab.clone();
+        Callback::from(move |()| with_lab(&lab, |l| l.stop()))
+    };
+    let on_sweep = {
+        let (lab, params) = (lab.clone(), state.params.clone());
+        Callback::from(move |()| with_lab(&lab, |l| l.sweep(params.clone())))
     };
     let on_show_isolation = {
-        let with_lab = with_lab.clone();
-        Callback::from(move |()| with_lab(Box::new(|l| l.show_isolation())))
+        let lab = lab.clone();
+        Callback::from(move |()| with_lab(&lab, |l| l.show_isolation()))
     };
     let on_change = {
         let dispatcher = state.dispatcher();
@@ -87,6 +115,10 @@ pub fn App() -> Html {
     let on_clear = {
         let dispatcher = state.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(Action::ClearRuns))
+    };
+    let on_select = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |id| dispatcher.dispatch(Action::ToggleSelected(id)))
     };
 
     let tool = state.params.tool.unwrap_or(Tool::Sequential);
@@ -111,18 +143,57 @@ pub fn App() -> Html {
     let resolved = state.params.resolve(&machine);
     let estimate = ns.map(|ns| estimate_ms(&resolved, ns, state.cores));
 
+    // The timeline shows the run in flight, else the last picked run, else the newest.
+    let timeline = if let Some(live) = &state.live {
+        html! {
+            <Timeline spans={Rc::new(live.spans.clone())} open={Rc::new(live.open.clone())}
+                started_at={live.started_at} live=true lane_noun={lane_noun(tool)}
+                caption={format!("Run {} ({})", live.id, tool.as_str())} />
+        }
+    } else {
+        let shown = state
+            .selected
+            .last()
+            .and_then(|id| state.runs.iter().find(|r| r.id == *id))
+            .or(state.runs.last());
+        match shown {
+            Some(row) => html! {
+                <Timeline spans={Rc::new(row.report.spans.clone())} started_at={row.report.started_at}
+                    lane_noun={lane_noun(row.report.experiment.tool)}
+                    caption={format!("Run {}: {} {} × {}, {:.0} ms", row.id, row.report.experiment.tool.as_str(),
+                        row.report.experiment.kind.as_str(), row.report.experiment.tasks, row.report.wall_ms)} />
+            },
+            None => html! {
+                <Timeline spans={Rc::new(Vec::new())} started_at={0.0} lane_noun={lane_noun(tool)}
+                    caption="No run yet" />
+            },
+        }
+    };
+    let chart = html! {
+        <SpeedupChart points={state.sweep.clone()} cores={state.cores} sweeping={state.sweeping}
+            can_sweep={state.ready && state.running.is_none()} on_sweep={on_sweep} />
+    };
+    let decision = html! { <DecisionHelper on_try={on_try.clone()} /> };
+    let full_page = format!("./?{}", to_query(&state.params, false, false));
+
     html! {
         <div class={classes!("page", state.embed.then_some("embed"))}>
+            <a class="skip-link" href="#lab">{ "Skip to the experiment" }</a>
             <header class="masthead">
                 <h1>{ "Concurrency Playground" }</h1>
                 <p class="tagline">
-                    { "Waiting is not computing. Run Python's concurrency experiments for real in your browser: io-bound vs cpu-bound work, concurrency vs parallelism." }
+                    { "Waiting is not computing. Run Python's concurrency experiments for real in your browser, and see concurrency and parallelism on a timeline." }
                 </p>
             </header>
             <main>
                 <Notices notices={state.notices.clone()} />
-                <section class="lab" aria-labelledby="lab-title">
-                    <h2 id="lab-title">{ "Experiment" }</h2>
+                <section class="lab" id="lab" aria-labelledby="lab-title" tabindex="-1">
+                    <div class="lab-head">
+                        <h2 id="lab-title">{ "Experiment" }</h2>
+                        if state.embed {
+                            <a class="full-page" href={full_page} target="_blank" rel="noopener">{ "Open the full playground ↗" }</a>
+                        }
+                    </div>
                     <ExperimentPanel params={state.params.clone()} resolved={resolved}
                         estimate_ms={estimate} ready={state.ready}
                         running={state.running.is_some()} threads_available={threads_available}
@@ -130,11 +201,25 @@ pub fn App() -> Html {
                     if tool == Tool::Processes {
                         <IsolationDemo demo={state.isolation} on_show={on_show_isolation} />
                     }
+                    { timeline }
                     <MachineInfo cores={state.cores} isolated={state.isolated}
                         plain={state.plain} atomics={state.atomics} io_ms={io_ms} />
                 </section>
-                <RunsTable runs={state.runs.clone()} on_clear={on_clear} />
+                <RunsTable runs={state.runs.clone()} selected={state.selected.clone()}
+                    on_clear={on_clear} on_select={on_select} />
+                if !state.embed {
+                    <section class="python-section" aria-label="Python">
+                        <PythonCode experiment={resolved} />
+                    </section>
+                    <Narrative on_try={on_try} threads_available={threads_available || !state.ready && state.isolated}
+                        chart={chart} decision={decision} />
+                }
             </main>
+            if !state.embed {
+                <footer class="footer">
+                    <p>{ "Everything runs on your machine: WebAssembly in Web Workers, nothing sent anywhere. Built from the notebook “Concurrency models”." }</p>
+                </footer>
+            }
         </div>
     }
 }

@@ -89,3 +89,27 @@ pub fn post_to_parent(json: &str) {
         let _ = parent.post_message(&value, "*");
     }
 }
+
+/// Scrolls the element with `id` into view (instantly when the visitor prefers reduced motion)
+/// and moves keyboard focus there.
+pub fn scroll_to(id: &str) {
+    let Some(w) = window() else { return };
+    let reduce = w
+        .match_media("(prefers-reduced-motion: reduce)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    if let Some(el) = w.document().and_then(|d| d.get_element_by_id(id)) {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_behavior(if reduce {
+            web_sys::ScrollBehavior::Instant
+        } else {
+            web_sys::ScrollBehavior::Smooth
+        });
+        options.set_block(web_sys::ScrollLogicalPosition::Start);
+        el.scroll_into_view_with_scroll_into_view_options(&options);
+        if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+            let _ = el.focus();
+        }
+    }
+}

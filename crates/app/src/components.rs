@@ -1,9 +1,14 @@
 //! The page's components, one per file, each named after what it shows.
 
+pub mod decision_helper;
 pub mod experiment_panel;
 pub mod isolation_demo;
 pub mod machine_info;
+pub mod narrative;
 pub mod notices;
 pub mod number_field;
+pub mod python_code;
 pub mod run_export;
 pub mod runs_table;
+pub mod speedup_chart;
+pub mod timeline;

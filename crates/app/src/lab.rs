@@ -2,6 +2,7 @@
 //! the build that can run it, stops runs, and reports results to the UI and the embedding page.
 
 mod processes;
+mod sweep;
 
 use crate::browser;
 use crate::state::{Action, IsolationDemo, State};
@@ -56,6 +57,7 @@ pub struct Lab {
     isolation: Option<IsolationDemo>,
     isolation_sent: bool,
     atomics_threads: u32,
+    sweep: Option<sweep::Sweep>,
 }
 
 /// Pool threads to start: enough for Python's default `ThreadPoolExecutor`.
@@ -92,6 +94,7 @@ impl Lab {
                 isolation: None,
                 isolation_sent: false,
                 atomics_threads: 0,
+                sweep: None,
             })
         });
         {
@@ -206,6 +209,11 @@ impl Lab {
                 self.check_ready();
             }
             FromWorker::Finished { id, report } => self.finish(id, report),
+            FromWorker::Progress { id, spans, open } => {
+                if self.running.as_ref().is_some_and(|r| r.id == id) {
+                    self.ui.dispatch(Action::Progress(id, spans, open));
+                }
+            }
             FromWorker::Failed {
                 id: Some(id),
                 message,
@@ -448,7 +456,9 @@ impl Lab {
         }
         self.running = None;
         browser::post_to_parent(&run_finished_message(&report));
+        let done = report.clone();
         self.ui.dispatch(Action::Finished(id, report));
+        self.sweep_run_finished(id, &done);
     }
 }
 

@@ -3,6 +3,7 @@
 mod app;
 mod browser;
 mod components;
+mod hooks;
 mod lab;
 mod panic_hook;
 mod state;

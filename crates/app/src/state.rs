@@ -1,6 +1,6 @@
 //! What the page shows, as one reducer: `State`, its `Action`s and how each changes it.
 
-use model::timeline::{Build, RunReport};
+use model::timeline::{Build, RunReport, Span};
 use model::{Notice, Params};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -36,6 +36,30 @@ pub struct IsolationDemo {
     pub read_other: Option<u64>,
 }
 
+/// A run in flight as drawn live: spans so far, and those still open.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveRun {
+    /// The run's id.
+    pub id: u32,
+    /// Shared-clock start.
+    pub started_at: f64,
+    /// Spans that ended.
+    pub spans: Vec<Span>,
+    /// Spans still open at the last update.
+    pub open: Vec<Span>,
+}
+
+/// One measured point of the speedup chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPoint {
+    /// The series: "threads, GIL off", "threads, GIL on", "processes".
+    pub series: &'static str,
+    /// Workers of the run.
+    pub workers: u32,
+    /// Baseline wall over this run's wall.
+    pub speedup: f64,
+}
+
 /// The page's state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct State {
@@ -61,6 +85,14 @@ pub struct State {
     pub runs: Vec<RunRow>,
     /// The last isolation demo.
     pub isolation: Option<IsolationDemo>,
+    /// The run in flight, drawn live.
+    pub live: Option<LiveRun>,
+    /// Runs picked in the table (at most two, for comparing side by side).
+    pub selected: Vec<u32>,
+    /// Points of the last speedup sweep.
+    pub sweep: Vec<SweepPoint>,
+    /// A sweep is in progress.
+    pub sweeping: bool,
 }
 
 /// Everything that changes the state.
@@ -83,6 +115,14 @@ pub enum Action {
     ClearRuns,
     /// The isolation demo progressed.
     Isolation(IsolationDemo),
+    /// A run in flight reported progress.
+    Progress(u32, Vec<Span>, Vec<Span>),
+    /// Picks or unpicks a run in the table.
+    ToggleSelected(u32),
+    /// A sweep started (true) or ended (false).
+    Sweeping(bool),
+    /// A sweep measured a point.
+    SweepPoint(SweepPoint),
 }
 
 impl State {
@@ -130,10 +170,43 @@ impl Reducible for State {
                 slot.get_or_insert_with(BuildInfo::default).ns_per_iter = Some(ns);
             }
             Action::Ready => s.ready = true,
-            Action::Started(id, at) => s.running = Some((id, at)),
+            Action::Started(id, at) => {
+                s.running = Some((id, at));
+                s.live = Some(LiveRun {
+                    id,
+                    started_at: at,
+                    ..LiveRun::default()
+                });
+            }
+            Action::Progress(id, spans, open) => {
+                if let Some(live) = s.live.as_mut().filter(|l| l.id == id) {
+                    live.spans.extend(spans);
+                    live.open = open;
+                }
+            }
+            Action::ToggleSelected(id) => {
+                if let Some(i) = s.selected.iter().position(|&x| x == id) {
+                    s.selected.remove(i);
+                } else {
+                    s.selected.push(id);
+                    if s.selected.len() > 2 {
+                        s.selected.remove(0);
+                    }
+                }
+            }
+            Action::Sweeping(on) => {
+                s.sweeping = on;
+                if on {
+                    s.sweep.clear();
+                }
+            }
+            Action::SweepPoint(p) => s.sweep.push(p),
             Action::Finished(id, report) => {
                 if s.running.map(|(r, _)| r) == Some(id) {
                     s.running = None;
+                }
+                if s.live.as_ref().is_some_and(|l| l.id == id) {
+                    s.live = None;
                 }
                 let speedup = s
                     .baseline_for(&report)
@@ -144,7 +217,10 @@ impl Reducible for State {
                     speedup,
                 });
             }
-            Action::ClearRuns => s.runs.clear(),
+            Action::ClearRuns => {
+                s.runs.clear();
+                s.selected.clear();
+            }
             Action::Isolation(demo) => s.isolation = Some(demo),
         }
         Rc::new(s)

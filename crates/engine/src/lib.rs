@@ -15,6 +15,7 @@ mod cancel;
 mod clock;
 mod event_loop;
 mod process;
+mod progress;
 mod run;
 mod sequential;
 mod spans;
@@ -23,6 +24,7 @@ mod tasks;
 mod threads;
 mod worker;
 
+pub use progress::take_progress;
 pub use worker::{cancel_flag_address, handle, ready_info};
 
 #[cfg(feature = "threads")]

@@ -12,13 +12,15 @@ impl SpanLog {
     /// Records a span unless it is empty.
     pub fn push(&self, task: u32, lane: u32, state: SpanState, start: f64, end: f64) {
         if end > start {
-            self.0.borrow_mut().push(Span {
+            let span = Span {
                 task,
                 lane,
                 state,
                 start,
                 end,
-            });
+            };
+            crate::progress::close(span);
+            self.0.borrow_mut().push(span);
         }
     }
 

@@ -13,6 +13,7 @@ use model::timeline::SpanState;
 /// late because the loop was busy (a cpu task that does not yield).
 pub async fn io(log: &SpanLog, task: u32, lane: u32, io_ms: u32) {
     let start = now();
+    crate::progress::open(lane, task, SpanState::Io, start);
     TimeoutFuture::new(io_ms).await;
     let end = now();
     let due = start + f64::from(io_ms);
@@ -28,6 +29,7 @@ pub async fn io(log: &SpanLog, task: u32, lane: u32, io_ms: u32) {
 /// Computes one cpu task on this thread without yielding; `None` when run `id` was stopped.
 pub fn cpu(log: &SpanLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
     let start = now();
+    crate::progress::open(lane, task, SpanState::Compute, start);
     let result = CpuTask::new(iters).run(|| !cancel::is_cancelled(id));
     log.push(task, lane, SpanState::Compute, start, now());
     result

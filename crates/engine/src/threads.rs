@@ -61,13 +61,15 @@ impl LaneLog {
     fn push(&mut self, task: u32, lane: u32, state: SpanState, start: f64, end: f64) {
         // Sub-10 µs waits for an uncontended GIL are noise, not a state.
         if end - start > 0.01 {
-            self.spans.push(Span {
+            let span = Span {
                 task,
                 lane,
                 state,
                 start,
                 end,
-            });
+            };
+            crate::progress::close(span);
+            self.spans.push(span);
         }
     }
 }
@@ -130,6 +132,7 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
 /// Acquires the GIL, recording the wait.
 fn take_gil(log: &mut LaneLog, task: u32, lane: u32) -> f64 {
     let asked = now();
+    crate::progress::open(lane, task, SpanState::GilWait, asked);
     GIL.acquire::<WasmPark>();
     let got = now();
     log.push(task, lane, SpanState::GilWait, asked, got);
@@ -144,6 +147,7 @@ fn io_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, io_ms: u32, gil: bo
         GIL.release::<WasmPark>();
     }
     let start = now();
+    crate::progress::open(lane, task, SpanState::Io, start);
     let slept = blocking_sleep(id, f64::from(io_ms));
     log.push(task, lane, SpanState::Io, start, now());
     if gil && slept {
@@ -155,6 +159,7 @@ fn io_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, io_ms: u32, gil: bo
 
 fn cpu_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
     let start = now();
+    crate::progress::open(lane, task, SpanState::Compute, start);
     let result = CpuTask::new(iters).run(|| !is_cancelled(id));
     log.push(task, lane, SpanState::Compute, start, now());
     result
@@ -166,6 +171,7 @@ fn cpu_task_with_gil(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u6
     let mut work = CpuTask::new(iters);
     loop {
         let held_from = take_gil(log, task, lane);
+        crate::progress::open(lane, task, SpanState::Compute, held_from);
         let mut finished = false;
         while !finished && !is_cancelled(id) {
             finished = work.advance(CHUNK);

@@ -61,7 +61,10 @@ async fn answer(request: ToWorker) -> Option<FromWorker> {
             ns_per_iter: calibrate::ns_per_iter(),
         },
         ToWorker::Run { id, experiment } => {
-            let reply = match run(id, experiment).await {
+            crate::progress::begin(id);
+            let result = run(id, experiment).await;
+            crate::progress::end();
+            let reply = match result {
                 Ok(report) => FromWorker::Finished { id, report },
                 Err(message) => FromWorker::Failed {
                     id: Some(id),

@@ -235,6 +235,18 @@ pub fn calibrated_cpu_iters(io_ms: u32, ns_per_iter: f64) -> u64 {
     (iters as u64).clamp(Limits::CPU_ITERS.0, Limits::CPU_ITERS.1)
 }
 
+/// Worker counts of a speedup sweep: 1, 2, 4, … up to `max`, and `max` itself.
+pub fn sweep_worker_counts(max: u32) -> Vec<u32> {
+    let mut ws: Vec<u32> = (0..7)
+        .map(|i| 1u32 << i)
+        .take_while(|w| *w <= max)
+        .collect();
+    if ws.last() != Some(&max) && max > 0 {
+        ws.push(max);
+    }
+    ws
+}
+
 impl Params {
     /// Fills every absent field from the defaults for this machine.
     pub fn resolve(&self, machine: &Machine) -> Experiment {
@@ -327,6 +339,13 @@ mod tests {
         assert_eq!(calibrated_cpu_iters(0, 2.0), 500_000);
         assert_eq!(calibrated_cpu_iters(200, 0.0), NOTEBOOK_CPU_ITERS);
         assert_eq!(calibrated_cpu_iters(10_000, 1e-9), Limits::CPU_ITERS.1);
+    }
+
+    #[test]
+    fn sweep_counts() {
+        assert_eq!(sweep_worker_counts(6), [1, 2, 4, 6]);
+        assert_eq!(sweep_worker_counts(8), [1, 2, 4, 8]);
+        assert_eq!(sweep_worker_counts(20), [1, 2, 4, 8, 16, 20]);
     }
 
     #[test]

@@ -6,10 +6,13 @@
 //! so that the same rules apply in the UI, in every worker and in native tests.
 
 pub mod config;
+pub mod decision;
 pub mod estimate;
 pub mod gil;
 pub mod kernel;
+pub mod layout;
 pub mod protocol;
+pub mod python;
 pub mod query;
 pub mod stats;
 pub mod timeline;

@@ -66,6 +66,15 @@ pub enum FromWorker {
         /// Nanoseconds per iteration after warm-up.
         ns_per_iter: f64,
     },
+    /// What a run in progress did since the last progress message.
+    Progress {
+        /// The run's id.
+        id: u32,
+        /// Spans that ended.
+        spans: Vec<Span>,
+        /// Spans still open, cut at the time of this message.
+        open: Vec<Span>,
+    },
     /// A whole run ended.
     Finished {
         /// The run's id.

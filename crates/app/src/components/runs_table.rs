@@ -10,11 +10,15 @@ use yew::prelude::*;
 pub struct RunsTableProps {
     /// Finished runs, oldest first.
     pub runs: Vec<RunRow>,
+    /// Runs picked for comparison (at most two).
+    pub selected: Vec<u32>,
     /// Clear pressed.
     pub on_clear: Callback<()>,
+    /// A run's "compare" box toggled.
+    pub on_select: Callback<u32>,
 }
 
-fn row(run: &RunRow) -> Html {
+fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
     let r = &run.report;
     let e = &r.experiment;
     let speedup = run
@@ -38,6 +42,10 @@ fn row(run: &RunRow) -> Html {
             data-checksum={r.checksum.to_string()} data-task-time-ms={format!("{task_time:.3}")}
             data-late-ms={format!("{late:.3}")} data-paid-startup={r.paid_startup.to_string()}
             data-lanes={stats::lanes_used(&r.spans).to_string()} title={title}>
+            <td>
+                <input type="checkbox" checked={selected} aria-label={format!("Compare run {}", run.id)}
+                    onchange={{ let id = run.id; on_select.reform(move |_: Event| id) }} />
+            </td>
             <td>{ run.id }</td>
             <td>{ e.tool.as_str() }{ if e.tool == model::Tool::Threads { format!(" (GIL {})", e.gil.as_str()) } else { String::new() } }</td>
             <td>{ e.kind.as_str() }</td>
@@ -68,10 +76,12 @@ pub fn RunsTable(props: &RunsTableProps) -> Html {
                         disabled={props.runs.is_empty()}>{ "Clear" }</button>
                 </div>
             </div>
+            <RunsCompare runs={props.runs.iter().filter(|r| props.selected.contains(&r.id)).cloned().collect::<Vec<_>>()} />
             <div class="table-scroll">
                 <table data-testid="runs">
                     <caption>{ "Wall is the run's duration; task time adds up every task's own duration. Speedup compares with the last sequential run of the same work (in the same build for cpu work); overlap is task time over wall time." }</caption>
                     <thead><tr>
+                        <th scope="col"><span class="visually-hidden">{ "Compare" }</span></th>
                         <th scope="col">{ "#" }</th><th scope="col">{ "Tool" }</th>
                         <th scope="col">{ "Work" }</th><th scope="col" class="num">{ "Tasks" }</th>
                         <th scope="col" class="num">{ "Workers" }</th><th scope="col" class="num">{ "Wall, ms" }</th>
@@ -80,10 +90,60 @@ pub fn RunsTable(props: &RunsTableProps) -> Html {
                         <th scope="col">{ "Status" }</th>
                     </tr></thead>
                     <tbody>
-                        { for props.runs.iter().rev().map(row) }
+                        { for props.runs.iter().rev().map(|r| row(r, props.selected.contains(&r.id), &props.on_select)) }
                     </tbody>
                 </table>
             </div>
         </section>
+    }
+}
+
+/// Props of [`RunsCompare`].
+#[derive(Properties, PartialEq)]
+pub struct RunsCompareProps {
+    /// The picked runs (0 to 2).
+    pub runs: Vec<RunRow>,
+}
+
+/// Two picked runs side by side, with the ratio of their wall times.
+#[component]
+pub fn RunsCompare(props: &RunsCompareProps) -> Html {
+    if props.runs.is_empty() {
+        return html! {
+            <p class="hint compare-hint">{ "Tick two runs to compare them side by side; the timeline shows the last one ticked." }</p>
+        };
+    }
+    let card = |r: &RunRow| {
+        let e = &r.report.experiment;
+        html! {
+            <div class="compare-card">
+                <h3>{ format!("Run {}: {}", r.id, e.tool.as_str()) }</h3>
+                <dl>
+                    <dt>{ "work" }</dt><dd>{ format!("{} × {}", e.kind.as_str(), e.tasks) }</dd>
+                    <dt>{ "workers" }</dt><dd>{ e.workers }</dd>
+                    <dt>{ "GIL" }</dt><dd>{ if e.tool == model::Tool::Threads { e.gil.as_str() } else { "n/a" } }</dd>
+                    <dt>{ "wall" }</dt><dd>{ format!("{:.0} ms", r.report.wall_ms) }</dd>
+                    <dt>{ "task time" }</dt><dd>{ format!("{:.0} ms", stats::task_time_sum(&r.report.spans)) }</dd>
+                    <dt>{ "lanes used" }</dt><dd>{ stats::lanes_used(&r.report.spans) }</dd>
+                </dl>
+            </div>
+        }
+    };
+    let ratio = match props.runs.as_slice() {
+        [a, b] => stats::speedup(a.report.wall_ms, b.report.wall_ms).map(|s| {
+            format!(
+                "Run {} took {:.2}× the wall time of run {}.",
+                b.id,
+                1.0 / s,
+                a.id
+            )
+        }),
+        _ => None,
+    };
+    html! {
+        <div class="compare" data-testid="compare">
+            { for props.runs.iter().map(card) }
+            if let Some(text) = ratio { <p class="compare-ratio">{ text }</p> }
+        </div>
     }
 }

@@ -150,13 +150,16 @@ impl Lab {
         process.ready_at = Some(now);
         if let Some(run) = self.process_run.as_mut() {
             if index < run.experiment.lanes() as usize {
-                run.spans.push(Span {
+                let span = Span {
                     task: NO_TASK,
                     lane: index as u32,
                     state: SpanState::Startup,
                     start: process.spawned_at.max(run.started_at),
                     end: now,
-                });
+                };
+                run.spans.push(span);
+                self.ui
+                    .dispatch(Action::Progress(run.id, vec![span], Vec::new()));
             }
         }
         self.dispatch_tasks();
@@ -181,17 +184,25 @@ impl Lab {
         let Some(run) = self.process_run.as_mut().filter(|r| r.id == run_id) else {
             return;
         };
-        run.spans.extend(spans.into_iter().map(|s| Span {
-            lane: index as u32,
-            ..s
-        }));
-        run.spans.push(Span {
+        let mut new: Vec<Span> = spans
+            .into_iter()
+            .map(|s| Span {
+                lane: index as u32,
+                ..s
+            })
+            .collect();
+        new.push(Span {
             task,
             lane: index as u32,
             state: SpanState::Copy,
             start: sent_at,
             end: now,
         });
+        run.spans.extend_from_slice(&new);
+        self.ui.dispatch(Action::Progress(run_id, new, Vec::new()));
+        let Some(run) = self.process_run.as_mut() else {
+            return;
+        };
         if completed {
             run.done += 1;
             run.checksum = run.checksum.wrapping_add(result);

@@ -1,0 +1,182 @@
+//! Laying out a timeline: lanes (workers) split into tracks so that tasks overlapping on one
+//! lane (an event loop's concurrent waits) are stacked instead of drawn on top of each other.
+//! Pure geometry in time units; the UI scales it to pixels.
+
+use crate::timeline::{Span, SpanState, NO_TASK};
+use std::collections::BTreeMap;
+
+/// One drawable interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bar {
+    /// The task (or [`NO_TASK`] for lane-wide spans such as start-up).
+    pub task: u32,
+    /// The lane.
+    pub lane: u32,
+    /// The track inside the lane.
+    pub track: u32,
+    /// What was happening.
+    pub state: SpanState,
+    /// Start, ms since the run started.
+    pub start: f64,
+    /// End, ms since the run started.
+    pub end: f64,
+}
+
+/// One lane and how many tracks it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LaneRows {
+    /// The lane's id.
+    pub lane: u32,
+    /// Tracks (at least 1).
+    pub tracks: u32,
+}
+
+/// A laid-out timeline.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Layout {
+    /// Lanes in order of their ids.
+    pub lanes: Vec<LaneRows>,
+    /// Every bar.
+    pub bars: Vec<Bar>,
+    /// The latest end, ms since the run started.
+    pub duration: f64,
+}
+
+/// Lays out `spans` of a run that started at `t0`, using at most `max_tracks` tracks per lane
+/// (beyond that, tasks share the track that frees up first).
+pub fn layout(spans: &[Span], t0: f64, max_tracks: u32) -> Layout {
+    let max_tracks = max_tracks.max(1) as usize;
+    // Each task's extent on each lane.
+    let mut extents: BTreeMap<(u32, u32), (f64, f64)> = BTreeMap::new();
+    let mut lanes: BTreeMap<u32, u32> = BTreeMap::new();
+    for s in spans {
+        lanes.entry(s.lane).or_insert(1);
+        if s.task == NO_TASK {
+            continue;
+        }
+        let e = extents.entry((s.lane, s.task)).or_insert((s.start, s.end));
+        e.0 = e.0.min(s.start);
+        e.1 = e.1.max(s.end);
+    }
+    // Greedy interval colouring per lane: each task takes the lowest free track.
+    let mut by_lane: BTreeMap<u32, Vec<(u32, f64, f64)>> = BTreeMap::new();
+    for ((lane, task), (a, b)) in extents {
+        by_lane.entry(lane).or_default().push((task, a, b));
+    }
+    let mut track_of: BTreeMap<(u32, u32), u32> = BTreeMap::new();
+    for (lane, mut tasks) in by_lane {
+        tasks.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
+        let mut track_ends: Vec<f64> = Vec::new();
+        for (task, a, b) in tasks {
+            let free = track_ends.iter().position(|&end| end <= a);
+            let track = match free {
+                Some(t) => t,
+                None if track_ends.len() < max_tracks => {
+                    track_ends.push(f64::NEG_INFINITY);
+                    track_ends.len() - 1
+                }
+                None => track_ends
+                    .iter()
+                    .enumerate()
+                    .min_by(|x, y| x.1.total_cmp(y.1))
+                    .map(|(i, _)| i)
+                    .unwrap_or(0),
+            };
+            track_ends[track] = b;
+            track_of.insert((lane, task), track as u32);
+        }
+        lanes.insert(lane, (track_ends.len() as u32).max(1));
+    }
+    let bars: Vec<Bar> = spans
+        .iter()
+        .map(|s| Bar {
+            task: s.task,
+            lane: s.lane,
+            track: track_of.get(&(s.lane, s.task)).copied().unwrap_or(0),
+            state: s.state,
+            start: s.start - t0,
+            end: s.end - t0,
+        })
+        .collect();
+    let duration = bars.iter().map(|b| b.end).fold(0.0, f64::max);
+    Layout {
+        lanes: lanes
+            .into_iter()
+            .map(|(lane, tracks)| LaneRows { lane, tracks })
+            .collect(),
+        bars,
+        duration,
+    }
+}
+
+/// Round tick values for an axis from 0 to `duration` ms: about `target` ticks at 1, 2 or 5
+/// times a power of ten.
+pub fn ticks(duration: f64, target: u32) -> Vec<f64> {
+    if !(duration.is_finite() && duration > 0.0) {
+        return vec![0.0];
+    }
+    let raw = duration / f64::from(target.max(1));
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    (0..)
+        .map(|i| f64::from(i) * step)
+        .take_while(|t| *t <= duration + step * 1e-9)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(task: u32, lane: u32, state: SpanState, start: f64, end: f64) -> Span {
+        Span {
+            task,
+            lane,
+            state,
+            start,
+            end,
+        }
+    }
+
+    #[test]
+    fn overlapping_waits_on_one_lane_are_stacked() {
+        let spans: Vec<_> = (0..4)
+            .map(|t| span(t, 0, SpanState::Io, 1000.0, 1200.0))
+            .collect();
+        let l = layout(&spans, 1000.0, 8);
+        assert_eq!(l.lanes, [LaneRows { lane: 0, tracks: 4 }]);
+        let mut tracks: Vec<u32> = l.bars.iter().map(|b| b.track).collect();
+        tracks.sort();
+        assert_eq!(tracks, [0, 1, 2, 3]);
+        assert_eq!(l.duration, 200.0);
+    }
+
+    #[test]
+    fn tasks_in_turn_share_a_track_and_tracks_are_capped() {
+        let spans = [
+            span(0, 0, SpanState::Compute, 0.0, 10.0),
+            span(1, 0, SpanState::Compute, 10.0, 20.0),
+            span(2, 1, SpanState::Compute, 0.0, 20.0),
+            span(NO_TASK, 1, SpanState::Startup, 0.0, 5.0),
+        ];
+        let l = layout(&spans, 0.0, 8);
+        assert_eq!(l.lanes.len(), 2);
+        assert!(l.lanes.iter().all(|r| r.tracks == 1));
+        let many: Vec<_> = (0..100)
+            .map(|t| span(t, 0, SpanState::Io, 0.0, 50.0))
+            .collect();
+        assert_eq!(layout(&many, 0.0, 8).lanes[0].tracks, 8);
+    }
+
+    #[test]
+    fn round_ticks() {
+        assert_eq!(ticks(800.0, 4), [0.0, 200.0, 400.0, 600.0, 800.0]);
+        assert_eq!(ticks(950.0, 5), [0.0, 200.0, 400.0, 600.0, 800.0]);
+        assert_eq!(ticks(0.0, 5), [0.0]);
+        assert_eq!(ticks(3.0, 3), [0.0, 1.0, 2.0, 3.0]);
+    }
+}

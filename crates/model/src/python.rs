@@ -1,0 +1,155 @@
+//! The exact Python program an experiment models, in the notebook's style, so that a learner can
+//! run it at home and compare.
+
+use crate::config::{Experiment, Gil, Kind, Tool};
+
+fn task_functions(e: &Experiment, asyncio: bool) -> String {
+    let io = if asyncio {
+        format!(
+            "async def io_task(n):\n    \"\"\"I/O-bound: mostly waiting.\"\"\"\n    await asyncio.sleep({})\n    return n\n",
+            seconds(e.io_ms)
+        )
+    } else {
+        format!(
+            "def io_task(n):\n    \"\"\"I/O-bound: mostly waiting. We simulate a network call with sleep.\"\"\"\n    time.sleep({})  # the CPU does nothing during this wait\n    return n\n",
+            seconds(e.io_ms)
+        )
+    };
+    let cpu_def = if asyncio {
+        "async def cpu_task(n)"
+    } else {
+        "def cpu_task(n)"
+    };
+    let cpu = format!(
+        "{cpu_def}:\n    \"\"\"CPU-bound: the core is busy the whole time.\"\"\"\n    total = 0\n    for i in range({}):\n        total += i * i\n    return total\n",
+        underscored(e.cpu_iters)
+    );
+    match e.kind {
+        Kind::Io => io,
+        Kind::Cpu => cpu,
+        Kind::Mixed => format!(
+            "{io}\n\n{cpu}\n\ndef work(n):\n    \"\"\"Alternating: even tasks wait, odd tasks compute.\"\"\"\n    return io_task(n) if n % 2 == 0 else cpu_task(n)\n"
+        ),
+    }
+}
+
+fn seconds(ms: u32) -> String {
+    let s = f64::from(ms) / 1000.0;
+    let text = format!("{s:.3}");
+    let text = text.trim_end_matches('0');
+    if text.ends_with('.') {
+        format!("{text}0")
+    } else {
+        text.to_string()
+    }
+}
+
+/// `2000000` → `2_000_000`, as the notebook writes it.
+pub fn underscored(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('_');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn entry(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Io => "io_task",
+        Kind::Cpu => "cpu_task",
+        Kind::Mixed => "work",
+    }
+}
+
+/// The Python program for `e`, with a note on how the browser models it.
+pub fn snippet(e: &Experiment) -> String {
+    let n = e.tasks;
+    let f = entry(e.kind);
+    match e.tool {
+        Tool::Sequential => format!(
+            "import time\n\n{}\n\nstart = time.perf_counter()\nfor n in range({n}):\n    {f}(n)\nprint(f'{n} tasks sequentially: {{time.perf_counter() - start:.2f}}s')\n",
+            task_functions(e, false)
+        ),
+        Tool::Threads => {
+            let header = match e.gil {
+                Gil::On => "# Threads share memory; CPython's GIL lets one of them run Python at a time.\n",
+                Gil::Off => "# Run with a free-threaded build (python3.13t or later, PYTHON_GIL=0): no GIL.\n",
+            };
+            format!(
+                "{header}import time\nfrom concurrent.futures import ThreadPoolExecutor\n\n{}\n\nstart = time.perf_counter()\nwith ThreadPoolExecutor(max_workers={}) as pool:\n    results = list(pool.map({f}, range({n})))\nprint(f'{n} tasks on {} threads: {{time.perf_counter() - start:.2f}}s')\n",
+                task_functions(e, false),
+                e.workers,
+                e.workers
+            )
+        }
+        Tool::Processes => format!(
+            "# Each process has its own interpreter and memory; arguments and results are pickled.\nimport time\nfrom concurrent.futures import ProcessPoolExecutor\n\n{}\n\nif __name__ == '__main__':\n    start = time.perf_counter()\n    with ProcessPoolExecutor(max_workers={}) as pool:\n        results = list(pool.map({f}, range({n})))\n    print(f'{n} tasks in {} processes: {{time.perf_counter() - start:.2f}}s')\n",
+            task_functions(e, false),
+            e.workers,
+            e.workers
+        ),
+        Tool::Async => {
+            let gather = match e.kind {
+                Kind::Mixed => format!(
+                    "    await asyncio.gather(*(io_task(n) if n % 2 == 0 else cpu_task(n) for n in range({n})))"
+                ),
+                _ => format!("    await asyncio.gather(*({f}(n) for n in range({n})))"),
+            };
+            let note = if e.kind == Kind::Io {
+                ""
+            } else {
+                "# cpu_task never awaits: while it computes, the event loop cannot run anything else.\n"
+            };
+            format!(
+                "{note}import asyncio\nimport time\n\n{}\n\nasync def main():\n{gather}\n\nstart = time.perf_counter()\nasyncio.run(main())\nprint(f'{n} tasks with asyncio: {{time.perf_counter() - start:.2f}}s')\n",
+                task_functions(e, true)
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Machine, Params};
+
+    fn exp(q: &str) -> Experiment {
+        crate::parse_query(q).params.resolve(&Machine {
+            cores: 4,
+            calibrated_cpu_iters: 2_000_000,
+        })
+    }
+
+    #[test]
+    fn the_notebook_programs() {
+        let s = snippet(&exp("tool=sequential&kind=io"));
+        assert!(s.contains("time.sleep(0.2)"));
+        assert!(s.contains("for n in range(4):\n    io_task(n)"));
+        let s = snippet(&exp("tool=threads&kind=cpu&workers=4"));
+        assert!(s.contains("ThreadPoolExecutor(max_workers=4)"));
+        assert!(s.contains("for i in range(2_000_000):"));
+        let s = snippet(&exp("tool=processes&kind=cpu"));
+        assert!(s.contains("ProcessPoolExecutor(max_workers=4)"));
+        assert!(s.contains("if __name__ == '__main__':"));
+        let s = snippet(&exp("tool=async&kind=mixed&io_ms=50"));
+        assert!(s.contains("await asyncio.sleep(0.05)"));
+        assert!(s.contains("asyncio.gather"));
+        assert!(s.contains("never awaits"));
+        let s = snippet(&exp("tool=threads&gil=off"));
+        assert!(s.contains("free-threaded"));
+    }
+
+    #[test]
+    fn numbers_as_python_writes_them() {
+        assert_eq!(underscored(2_000_000), "2_000_000");
+        assert_eq!(underscored(999), "999");
+        assert_eq!(seconds(200), "0.2");
+        assert_eq!(seconds(0), "0.0");
+        assert_eq!(seconds(1500), "1.5");
+        let _ = Params::default();
+    }
+}
