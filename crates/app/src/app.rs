@@ -80,7 +80,7 @@ pub fn App() -> Html {
         let (lab, dispatcher, embed) = (lab.clone(), state.dispatcher(), state.embed);
         Callback::from(move |params: Params| {
             // A run is a step in the history: Back returns to the previous experiment.
-            browser::set_query(&to_query(&params, false, embed), true);
+            browser::commit_query(&to_query(&params, false, embed), true);
             dispatcher.dispatch(Action::SetParams(params.clone()));
             with_lab(&lab, |l| l.run(params));
         })

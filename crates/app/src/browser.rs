@@ -32,6 +32,30 @@ pub fn set_query(query: &str, push: bool) {
     };
 }
 
+thread_local! {
+    /// Whether the current history entry holds an experiment that ran (or was navigated to), and
+    /// that entry's query.
+    static ENTRY: std::cell::RefCell<(bool, String)> = std::cell::RefCell::new((false, query().trim_start_matches('?').to_string()));
+}
+
+/// Writes `query` into the address bar. Editing a draft replaces its entry; the first edit after
+/// a run opens a new entry, so Back returns to the experiment that ran. `ran` marks the entry as
+/// one that ran.
+pub fn commit_query(query: &str, ran: bool) {
+    ENTRY.with(|entry| {
+        let mut entry = entry.borrow_mut();
+        let push = query != entry.1 && entry.0;
+        set_query(query, push);
+        let still_ran = entry.0 && query == entry.1;
+        *entry = (ran || still_ran, query.to_string());
+    });
+}
+
+/// After Back/Forward: the entry shown is one to keep.
+pub fn entry_navigated() {
+    ENTRY.with(|entry| *entry.borrow_mut() = (true, query().trim_start_matches('?').to_string()));
+}
+
 /// Whether SharedArrayBuffer threads are available (`crossOriginIsolated`).
 pub fn cross_origin_isolated() -> bool {
     window()

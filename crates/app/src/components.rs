@@ -10,5 +10,6 @@ pub mod number_field;
 pub mod python_code;
 pub mod run_export;
 pub mod runs_table;
+pub mod select_field;
 pub mod speedup_chart;
 pub mod timeline;

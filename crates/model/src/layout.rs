@@ -20,6 +20,8 @@ pub struct Bar {
     pub start: f64,
     /// End, ms since the run started.
     pub end: f64,
+    /// How many spans this bar stands for (more than 1 once merged).
+    pub merged: u32,
 }
 
 /// One lane and how many tracks it needs.
@@ -96,6 +98,7 @@ pub fn layout(spans: &[Span], t0: f64, max_tracks: u32) -> Layout {
             state: s.state,
             start: s.start - t0,
             end: s.end - t0,
+            merged: 1,
         })
         .collect();
     let duration = bars.iter().map(|b| b.end).fold(0.0, f64::max);
@@ -107,6 +110,32 @@ pub fn layout(spans: &[Span], t0: f64, max_tracks: u32) -> Layout {
         bars,
         duration,
     }
+}
+
+/// Merges bars of the same lane, track and state that overlap or lie within `gap` ms of each
+/// other: thousands of concurrent waits become a few bars that still show when each track was
+/// busy, and the page stays cheap to draw. A merged bar keeps its first task's number.
+pub fn merge(bars: &[Bar], gap: f64) -> Vec<Bar> {
+    let mut sorted = bars.to_vec();
+    sorted.sort_by(|a, b| {
+        (a.lane, a.track, a.state.as_str())
+            .cmp(&(b.lane, b.track, b.state.as_str()))
+            .then(a.start.total_cmp(&b.start))
+    });
+    let mut out: Vec<Bar> = Vec::new();
+    for b in sorted {
+        match out.last_mut() {
+            Some(last)
+                if (last.lane, last.track, last.state) == (b.lane, b.track, b.state)
+                    && b.start <= last.end + gap =>
+            {
+                last.end = last.end.max(b.end);
+                last.merged += b.merged;
+            }
+            _ => out.push(b),
+        }
+    }
+    out
 }
 
 /// Round tick values for an axis from 0 to `duration` ms: about `target` ticks at 1, 2 or 5
@@ -170,6 +199,30 @@ mod tests {
             .map(|t| span(t, 0, SpanState::Io, 0.0, 50.0))
             .collect();
         assert_eq!(layout(&many, 0.0, 8).lanes[0].tracks, 8);
+    }
+
+    #[test]
+    fn merging_keeps_every_busy_interval() {
+        let spans: Vec<_> = (0..1000)
+            .map(|t| {
+                span(
+                    t,
+                    0,
+                    SpanState::Io,
+                    f64::from(t) * 0.1,
+                    f64::from(t) * 0.1 + 300.0,
+                )
+            })
+            .collect();
+        let l = layout(&spans, 0.0, 8);
+        let merged = merge(&l.bars, 1.0);
+        assert_eq!(merged.len(), 8, "one bar per track");
+        assert_eq!(merged.iter().map(|b| b.merged).sum::<u32>(), 1000);
+        let apart = [
+            span(0, 0, SpanState::Compute, 0.0, 10.0),
+            span(1, 0, SpanState::Compute, 50.0, 60.0),
+        ];
+        assert_eq!(merge(&layout(&apart, 0.0, 8).bars, 1.0).len(), 2);
     }
 
     #[test]

@@ -2,10 +2,10 @@
 
 use super::machine_info::group;
 use super::number_field::NumberField;
+use super::select_field::SelectField;
 use model::query::{apply, ParsedQuery};
 use model::{Experiment, Gil, Kind, Limits, Params, Tool};
 use std::collections::HashMap;
-use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 /// Props of [`ExperimentPanel`].
@@ -29,22 +29,6 @@ pub struct ExperimentPanelProps {
     pub on_run: Callback<()>,
     /// Stop pressed.
     pub on_stop: Callback<()>,
-}
-
-fn select_changed(
-    name: &'static str,
-    params: Params,
-    on_change: Callback<Params>,
-) -> Callback<Event> {
-    Callback::from(move |e: Event| {
-        let select: HtmlSelectElement = e.target_unchecked_into();
-        let mut pq = ParsedQuery {
-            params: params.clone(),
-            ..ParsedQuery::default()
-        };
-        apply(&mut pq, name, &select.value());
-        on_change.emit(pq.params);
-    })
 }
 
 fn describe(ms: f64) -> String {
@@ -94,45 +78,59 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
     let p = &props.params;
     let r = &props.resolved;
     let error = |name: &str| errors.get(name).map(|e| AttrValue::from(e.clone()));
-    let tool_options = Tool::ALL.map(|t| {
-        let label = match t {
-            Tool::Sequential => "sequential (one after another)",
-            Tool::Async => "async/await (one thread, event loop)",
-            Tool::Threads => "threads (ThreadPoolExecutor)",
-            Tool::Processes => "processes (ProcessPoolExecutor)",
-        };
-        let unavailable = t.needs_isolation() && !props.threads_available;
-        html! {
-            <option value={t.as_str()} selected={r.tool == t}>
-                { label }{ if unavailable { " — unavailable here" } else { "" } }
-            </option>
-        }
-    });
-    let kind_options = Kind::ALL.map(|k| {
-        let label = match k {
-            Kind::Io => "io-bound (waiting)",
-            Kind::Cpu => "cpu-bound (computing)",
-            Kind::Mixed => "mixed (alternating)",
-        };
-        html! { <option value={k.as_str()} selected={r.kind == k}>{ label }</option> }
-    });
+    let on_select = {
+        let (params, on_change) = (props.params.clone(), props.on_change.clone());
+        Callback::from(move |(name, value): (&'static str, String)| {
+            let mut pq = ParsedQuery {
+                params: params.clone(),
+                ..ParsedQuery::default()
+            };
+            apply(&mut pq, name, &value);
+            on_change.emit(pq.params);
+        })
+    };
+    let tool_options: Vec<(&'static str, String)> = Tool::ALL
+        .iter()
+        .map(|&t| {
+            let label = match t {
+                Tool::Sequential => "sequential (one after another)",
+                Tool::Async => "async/await (one thread, event loop)",
+                Tool::Threads => "threads (ThreadPoolExecutor)",
+                Tool::Processes => "processes (ProcessPoolExecutor)",
+            };
+            let unavailable = t.needs_isolation() && !props.threads_available;
+            let suffix = if unavailable {
+                " — unavailable here"
+            } else {
+                ""
+            };
+            (t.as_str(), format!("{label}{suffix}"))
+        })
+        .collect();
+    let kind_options: Vec<(&'static str, String)> = Kind::ALL
+        .iter()
+        .map(|&k| {
+            let label = match k {
+                Kind::Io => "io-bound (waiting)",
+                Kind::Cpu => "cpu-bound (computing)",
+                Kind::Mixed => "mixed (alternating)",
+            };
+            (k.as_str(), label.to_string())
+        })
+        .collect();
+    let gil_options = vec![
+        (Gil::On.as_str(), "on (CPython)".to_string()),
+        (Gil::Off.as_str(), "off (free-threaded)".to_string()),
+    ];
     let on_run = props.on_run.reform(|e: SubmitEvent| e.prevent_default());
     let on_stop = props.on_stop.reform(|_: MouseEvent| ());
     html! {
         <form class="experiment-panel" data-testid="experiment-panel" onsubmit={on_run}
             aria-label="Experiment">
-            <div class="field">
-                <label for="tool">{ "Tool" }</label>
-                <select id="tool" name="tool" onchange={select_changed("tool", p.clone(), props.on_change.clone())}>
-                    { for tool_options }
-                </select>
-            </div>
-            <div class="field">
-                <label for="kind">{ "Work" }</label>
-                <select id="kind" name="kind" onchange={select_changed("kind", p.clone(), props.on_change.clone())}>
-                    { for kind_options }
-                </select>
-            </div>
+            <SelectField name="tool" label="Tool" options={tool_options} value={r.tool.as_str()}
+                on_change={on_select.clone()} />
+            <SelectField name="kind" label="Work" options={kind_options} value={r.kind.as_str()}
+                on_change={on_select.clone()} />
             <NumberField name="tasks" label="Tasks" value={p.tasks.map(u64::from)}
                 default_hint={r.tasks.to_string()} limits={Limits::TASKS}
                 error={error("tasks")} on_change={on_number.clone()} />
@@ -140,14 +138,8 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                 default_hint={r.workers.to_string()} limits={Limits::WORKERS}
                 disabled={!r.tool.has_pool()}
                 error={error("workers")} on_change={on_number.clone()} />
-            <div class="field">
-                <label for="gil">{ "GIL" }</label>
-                <select id="gil" name="gil" disabled={r.tool != Tool::Threads}
-                    onchange={select_changed("gil", p.clone(), props.on_change.clone())}>
-                    <option value="on" selected={r.gil == Gil::On}>{ "on (CPython)" }</option>
-                    <option value="off" selected={r.gil == Gil::Off}>{ "off (free-threaded)" }</option>
-                </select>
-            </div>
+            <SelectField name="gil" label="GIL" options={gil_options} value={r.gil.as_str()}
+                disabled={r.tool != Tool::Threads} on_change={on_select} />
             <NumberField name="io_ms" label="io wait, ms" value={p.io_ms.map(u64::from)}
                 default_hint={r.io_ms.to_string()} limits={Limits::IO_MS}
                 error={error("io_ms")} on_change={on_number.clone()} />

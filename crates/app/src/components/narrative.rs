@@ -81,7 +81,7 @@ pub fn Narrative(props: &NarrativeProps) -> Html {
                 <p>{ "Taking turns does nothing for computation: slicing one core four ways leaves the total unchanged. Only more cores finish it sooner, and never more than the cores you have." }</p>
                 <RunThis query="tool=async&kind=io&tasks=4" label="one cook, four pans (4 waits, one thread)" on_try={t.clone()} />
                 <RunThis query="tool=async&kind=cpu&tasks=4" label="one cook, four dishes to chop (4 computations, one thread)" on_try={t.clone()} />
-                <RunThis query="tool=processes&kind=cpu&tasks=4" label="several cooks (4 computations, one process per core)" on_try={t.clone()} />
+                <RunThis query="tool=processes&kind=cpu&tasks=4&workers=4" label="four cooks (4 computations, 4 processes)" on_try={t.clone()} />
             </section>
             <section id="threads-and-the-gil" data-testid="section">
                 <h2>{ "4. Threads and the GIL" }</h2>

@@ -3,10 +3,11 @@
 //! alternative. "One cook, four pans" is one lane with four waits stacked; "four cooks" is four
 //! lanes computing at once.
 
-use model::layout::{layout, ticks, Layout};
+use model::layout::{layout, merge, ticks, Bar, Layout};
 use model::timeline::{Span, SpanState, NO_TASK};
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Props of [`Timeline`].
@@ -37,22 +38,26 @@ const AXIS: f64 = 26.0;
 const MAX_TRACKS: u32 = 8;
 /// Spans focusable one by one: beyond this the table view is the keyboard's way in.
 const FOCUSABLE: usize = 64;
+/// Beyond this many spans, bars of one track and state are merged (drawing stays cheap).
+const MERGE_ABOVE: usize = 400;
 /// Rows in the table view.
 const TABLE_ROWS: usize = 300;
 
-fn describe(s: &Span, t0: f64, lane_noun: &str) -> String {
-    let task = if s.task == NO_TASK {
+fn describe_bar(b: &Bar, lane_noun: &str) -> String {
+    let who = if b.merged > 1 {
+        format!("{} tasks", b.merged)
+    } else if b.task == NO_TASK {
         "the worker itself".to_string()
     } else {
-        format!("task {}", s.task)
+        format!("task {}", b.task)
     };
     format!(
-        "{task} on {lane_noun} {}: {} from {:.1} to {:.1} ms ({:.1} ms)",
-        s.lane,
-        s.state.label(),
-        s.start - t0,
-        s.end - t0,
-        s.end - s.start
+        "{who} on {lane_noun} {}: {} from {:.1} to {:.1} ms ({:.1} ms)",
+        b.lane,
+        b.state.label(),
+        b.start,
+        b.end,
+        b.end - b.start
     )
 }
 
@@ -74,6 +79,12 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         duration,
     } = layout(&all, t0, MAX_TRACKS);
     let span_ms = duration.max(1.0);
+    let merged = bars.len() > MERGE_ABOVE;
+    let bars = if merged {
+        merge(&bars, span_ms / 500.0)
+    } else {
+        bars
+    };
     let x = |ms: f64| LABEL + (ms.max(0.0) / span_ms) * (WIDTH - LABEL - 10.0);
     // Lane tops.
     let mut top = 0.0;
@@ -102,45 +113,44 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             .push(i);
     }
     let lane_groups = lanes.iter().map(|l| {
-        let label_y = y_of(l.lane, 0) + f64::from(l.tracks) * TRACK / 2.0 + 4.0;
         let tasks = by_lane.remove(&l.lane).unwrap_or_default();
         let groups = tasks.into_iter().map(|(task, indices)| {
-            let rects = indices
-                .into_iter()
-                .map(|i| (i, &bars[i]))
-                .map(|(i, b)| {
-                    let (bx, bw) = (x(b.start), (x(b.end) - x(b.start)).max(1.0));
-                    let span = all[i];
-                    let text = describe(&span, t0, &props.lane_noun);
-                    let focus = {
-                        let focused = focused.clone();
-                        Callback::from(move |_: FocusEvent| focused.set(Some(i)))
-                    };
-                    let hover = {
-                        let focused = focused.clone();
-                        Callback::from(move |_: MouseEvent| focused.set(Some(i)))
-                    };
-                    html! {
-                        <rect class={classes!("span", b.state.as_str(), (*focused == Some(i)).then_some("focused"))}
-                            x={format!("{bx:.1}")} y={format!("{:.1}", y_of(b.lane, b.track) + 1.0)}
-                            width={format!("{bw:.1}")} height={format!("{:.1}", TRACK - 2.0)}
-                            data-state={b.state.as_str()}
-                            tabindex={focusable.then_some("0")} aria-label={text.clone()}
-                            onfocus={focus} onmouseenter={hover}>
-                            <title>{ text }</title>
-                        </rect>
-                    }
-                });
-            let task_attr = if task == NO_TASK { "startup".to_string() } else { task.to_string() };
+            let rects = indices.into_iter().map(|i| {
+                let b = &bars[i];
+                // Thousands of spans: no per-span handlers or labels (the SVG's one handler and
+                // the table view serve them), so that drawing stays cheap.
+                let text = focusable.then(|| describe_bar(b, &props.lane_noun));
+                html! {
+                    <rect class={classes!("span", b.state.as_str(), (*focused == Some(i)).then_some("focused"))}
+                        x={format!("{:.2}", b.start.max(0.0))} y={format!("{:.1}", y_of(b.lane, b.track) + 1.0)}
+                        width={format!("{:.2}", (b.end - b.start).max(0.0))} height={format!("{:.1}", TRACK - 2.0)}
+                        data-i={i.to_string()}
+                        tabindex={focusable.then_some("0")} aria-label={text.clone()}>
+                        if let Some(text) = text { <title>{ text }</title> }
+                    </rect>
+                }
+            });
+            let task_attr = if merged {
+                "merged".to_string()
+            } else if task == NO_TASK {
+                "startup".to_string()
+            } else {
+                task.to_string()
+            };
             html! { <g class="task" data-testid="timeline-task" data-task={task_attr}>{ for rects }</g> }
         });
         html! {
             <g class="lane" data-testid="timeline-lane" data-lane={l.lane.to_string()}>
-                <text class="lane-label" x="4" y={format!("{label_y:.1}")}>
-                    { format!("{} {}", props.lane_noun, l.lane) }
-                </text>
                 { for groups }
             </g>
+        }
+    });
+    let lane_labels = lanes.iter().map(|l| {
+        let label_y = y_of(l.lane, 0) + f64::from(l.tracks) * TRACK / 2.0 + 4.0;
+        html! {
+            <text class="lane-label" x="4" y={format!("{label_y:.1}")}>
+                { format!("{} {}", props.lane_noun, l.lane) }
+            </text>
         }
     });
     let axis = ticks(span_ms, 6).into_iter().map(|t| {
@@ -154,8 +164,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         }
     });
     let details = focused
-        .and_then(|i| all.get(i))
-        .map(|s| describe(s, t0, &props.lane_noun))
+        .and_then(|i| bars.get(i))
+        .map(|b| describe_bar(b, &props.lane_noun))
         .unwrap_or_else(|| {
             if all.is_empty() {
                 "Run an experiment to see what each worker did.".into()
@@ -163,6 +173,25 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 "Point at (or tab to) a span for its details.".into()
             }
         });
+    // One handler for every span: which one is under the pointer or focused is read from the
+    // target's data-i.
+    let pick = {
+        let focused = focused.clone();
+        move |target: Option<web_sys::EventTarget>| {
+            let index = target
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|e| e.get_attribute("data-i"))
+                .and_then(|i| i.parse::<usize>().ok());
+            if index.is_some() && index != *focused {
+                focused.set(index);
+            }
+        }
+    };
+    let on_over = {
+        let pick = pick.clone();
+        Callback::from(move |e: MouseEvent| pick(e.target()))
+    };
+    let on_focus = Callback::from(move |e: FocusEvent| pick(e.target()));
     let toggle = {
         let show_table = show_table.clone();
         Callback::from(move |_: MouseEvent| show_table.set(!*show_table))
@@ -177,12 +206,20 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             </figcaption>
             <svg data-testid="timeline" role="img" viewBox={format!("0 0 {WIDTH} {height:.0}")}
                 aria-label={format!("Timeline: {} lanes, {} spans, {:.0} ms", lanes.len(), all.len(), duration)}
-                preserveAspectRatio="xMinYMin meet">
+                preserveAspectRatio="xMinYMin meet" onmouseover={on_over} onfocusin={on_focus}>
                 <g class="axis">{ for axis }</g>
-                { for lane_groups }
+                // Spans are placed in ms and scaled by one transform: when the axis grows during
+                // a live run, one attribute changes instead of every span's position.
+                <g class="bars" transform={format!("translate({LABEL},0) scale({:.6},1)", (WIDTH - LABEL - 10.0) / span_ms)}>
+                    { for lane_groups }
+                </g>
+                { for lane_labels }
                 <text class="axis-unit" x="4" y={format!("{:.1}", top + 16.0)}>{ "time, ms" }</text>
             </svg>
             <p class="span-details" data-testid="span-details" aria-live="polite">{ details }</p>
+            if merged {
+                <p class="hint">{ format!("{} spans: overlapping ones on a track are drawn as one bar; the table view and the JSON export list them all.", all.len()) }</p>
+            }
             <ul class="legend">{ for legend }</ul>
             <button type="button" class="secondary small" aria-expanded={(*show_table).to_string()} onclick={toggle}>
                 { if *show_table { "Hide the table view" } else { "Show as a table" } }

@@ -1,6 +1,6 @@
 //! Owns the link between the experiment on screen and the address bar: every change of the
-//! parameters replaces the URL (so it can be shared), and Back/Forward bring back the
-//! experiment of that history entry.
+//! parameters is written to the URL (so it can be shared; see `browser::commit_query` for when
+//! that opens a history entry), and Back/Forward bring back the experiment of that entry.
 
 use crate::browser;
 use crate::state::{Action, State};
@@ -14,10 +14,11 @@ use yew::prelude::*;
 #[hook]
 pub fn use_history(params: Params, embed: bool, dispatcher: UseReducerDispatcher<State>) {
     use_effect_with(params, move |params| {
-        browser::set_query(&to_query(params, false, embed), false);
+        browser::commit_query(&to_query(params, false, embed), false);
     });
     use_effect_with((), move |_| {
         let listener = Closure::<dyn FnMut(web_sys::PopStateEvent)>::new(move |_| {
+            browser::entry_navigated();
             let parsed = parse_query(&browser::query());
             dispatcher.dispatch(Action::SetParams(parsed.params));
         });

@@ -1,0 +1,170 @@
+// The learning page: every "Run this" reproduces its section's claim, the timeline and the
+// speedup chart show what ran, the URL reproduces an experiment, the page works by keyboard,
+// passes an accessibility check and stays responsive while drawing 1000 tasks.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { exportRuns, launch, open, runOnce, setExperiment, waitForRow } from "./lib.mjs";
+
+const require = createRequire(import.meta.url);
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test("each section's Run this runs exactly its experiment", async () => {
+  const { page, errors, context } = await open(browser, "?io_ms=60");
+  const buttons = await page.$$eval('[data-testid="run-this"]:not([disabled])', (bs) => bs.map((b) => b.dataset.query));
+  assert.ok(buttons.length >= 12, `${buttons.length} buttons`);
+  for (const [i, query] of buttons.entries()) {
+    const before = await page.locator('[data-testid="run"]').count();
+    await page.locator(`[data-testid="run-this"][data-query="${query}"]`).click();
+    const row = await waitForRow(page, before + 1);
+    assert.equal(row.status, "done", query);
+    const want = new URLSearchParams(query);
+    assert.equal(row.tool, want.get("tool"), query);
+    assert.equal(row.kind, want.get("kind"), query);
+    assert.equal(row.tasks, want.get("tasks"), query);
+    if (want.get("gil")) assert.equal(row.gil, want.get("gil"), query);
+    // Running from the story puts the experiment in the panel and the URL.
+    assert.equal(new URL(page.url()).searchParams.get("tool"), want.get("tool"));
+    assert.equal(await page.inputValue("#tool"), want.get("tool"));
+    if (i === 0) assert.equal(await page.locator('[data-testid="timeline-lane"]').count(), 1);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the timeline has a lane per worker used and a group per task", async () => {
+  const { page, errors, context } = await open(browser, "?tool=processes&kind=io&tasks=6&workers=3&io_ms=80");
+  const row = await runOnce(page);
+  assert.equal(row.lanes, "3");
+  assert.equal(await page.locator('[data-testid="timeline-lane"]').count(), 3);
+  assert.equal(await page.locator('[data-testid="timeline-task"]:not([data-task="startup"])').count(), 6);
+  await setExperiment(page, { tool: "async", tasks: 5 });
+  await runOnce(page);
+  assert.equal(await page.locator('[data-testid="timeline-lane"]').count(), 1, "one event loop");
+  assert.equal(await page.locator('[data-testid="timeline-task"]').count(), 5);
+  // Details on focus, and a table view as the text alternative.
+  await page.locator("rect.span").first().focus();
+  assert.match(await page.textContent('[data-testid="span-details"]'), /task \d+ on event loop 0: waiting on io/);
+  await page.click("text=Show as a table");
+  assert.equal(await page.locator('[data-testid="timeline-table"] tbody tr').count(), 5);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the speedup chart plots a point per worker count", async () => {
+  const { page, errors, context } = await open(browser, "?kind=cpu&io_ms=30");
+  await page.click('[data-testid="sweep-button"]');
+  await page.waitForFunction(() => {
+    const b = document.querySelector('[data-testid="sweep-button"]');
+    return b && !b.disabled && document.querySelectorAll('[data-testid="speedup-point"]').length > 0;
+  }, null, { timeout: 120_000 });
+  const points = await page.$$eval('[data-testid="speedup-point"]', (ps) => ps.map((p) => ({ ...p.dataset })));
+  const pool = Number((await page.textContent('[data-testid="pool-threads"]')).match(/\d+/)[0]);
+  const expected = [1, 2, 4, 8, 16, 32].filter((w) => w < pool).concat([pool]);
+  for (const series of ["threads, GIL off", "threads, GIL on", "processes"]) {
+    const ws = points.filter((p) => p.series === series).map((p) => Number(p.workers)).sort((a, b) => a - b);
+    assert.deepEqual(ws, expected, series);
+  }
+  const at = (series, w) => Number(points.find((p) => p.series === series && Number(p.workers) === w).speedup);
+  console.log(`sweep at 2 workers: GIL off ${at("threads, GIL off", 2).toFixed(2)}×, GIL on ${at("threads, GIL on", 2).toFixed(2)}×, processes ${at("processes", 2).toFixed(2)}×`);
+  assert.ok(at("threads, GIL off", 2) > at("threads, GIL on", 2), "the GIL line stays below");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the JSON export holds every run, spans included; CSV too", async () => {
+  const { page, errors, context } = await open(browser, "?kind=io&tasks=3&io_ms=40");
+  await runOnce(page);
+  await setExperiment(page, { tool: "async" });
+  await runOnce(page);
+  const runs = await exportRuns(page);
+  assert.equal(runs.length, 2);
+  assert.deepEqual(runs.map((r) => r.tool), ["sequential", "async"]);
+  for (const r of runs) {
+    assert.equal(r.spans.filter((s) => s.state === "io").length, 3);
+    assert.ok(r.wall_ms > 0);
+  }
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="export-csv"]')]);
+  const { readFile } = await import("node:fs/promises");
+  const lines = (await readFile(await csv.path(), "utf8")).trim().split("\n");
+  assert.equal(lines.length, 3);
+  assert.match(lines[0], /^id,tool,kind,tasks/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the URL reproduces an experiment on reload, and Back/Forward restore experiments", async () => {
+  const { page, errors, context } = await open(browser, "");
+  await setExperiment(page, { tool: "processes", kind: "mixed", tasks: 6, workers: 3, io_ms: 50 });
+  await page.waitForFunction(() => location.search.includes("workers=3"), null, { timeout: 5000 })
+    .catch(() => assert.fail(`the URL did not follow the form: ${page.url()}`));
+  await page.reload();
+  await page.waitForSelector('html[data-ready="true"]');
+  assert.equal(await page.inputValue("#tool"), "processes");
+  assert.equal(await page.inputValue("#kind"), "mixed");
+  assert.equal(await page.inputValue("#tasks"), "6");
+  assert.equal(await page.inputValue("#workers"), "3");
+  assert.equal(await page.inputValue("#io_ms"), "50");
+  await runOnce(page);
+  await setExperiment(page, { tool: "async", kind: "io" });
+  await runOnce(page);
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector("#tool").value === "processes", null, { timeout: 5000 })
+    .catch(() => assert.fail(`Back did not restore processes: ${page.url()}`));
+  await page.goForward();
+  await page.waitForFunction(() => document.querySelector("#tool").value === "async", null, { timeout: 5000 })
+    .catch(() => assert.fail(`Forward did not restore async: ${page.url()}`));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("keyboard only: Tab reaches Run, Enter starts a run", async () => {
+  const { page, errors, context } = await open(browser, "?io_ms=30");
+  let focused = "";
+  for (let i = 0; i < 40 && focused !== "run-button"; i++) {
+    await page.keyboard.press("Tab");
+    focused = await page.evaluate(() => document.activeElement?.dataset?.testid ?? "");
+  }
+  assert.equal(focused, "run-button");
+  const visible = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(visible, "none", "focus is visible");
+  await page.keyboard.press("Enter");
+  const row = await waitForRow(page, 1);
+  assert.equal(row.status, "done");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("no serious or critical accessibility violations (axe-core), light and dark", async () => {
+  for (const colorScheme of ["light", "dark"]) {
+    const { page, errors, context } = await open(browser, "?kind=mixed&io_ms=40", { contextOptions: { colorScheme, bypassCSP: true } });
+    await runOnce(page);
+    await page.click("text=Show as a table");
+    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+    const result = await page.evaluate(() => axe.run(document, { resultTypes: ["violations"] }));
+    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target}`), [], colorScheme);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test("no main-thread task over 50 ms while a 1000-task async run is drawn", async () => {
+  const { page, errors, context } = await open(browser, "?tool=async&kind=io&tasks=1000&io_ms=300");
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: "longtask", buffered: false });
+  });
+  const row = await runOnce(page);
+  assert.equal(row.status, "done");
+  await page.waitForTimeout(300);
+  const long = await page.evaluate(() => window.__longTasks);
+  console.log(`long tasks during a 1000-task async run: ${long.length} (longest ${Math.max(0, ...long).toFixed(0)} ms)`);
+  assert.deepEqual(long, []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
