@@ -62,7 +62,7 @@ test("cpu, 4 tasks, 2 threads: the GIL prevents a speedup; free-threaded threads
 
 test("cpu, 4 tasks, 2 processes: warm processes get a speedup; async does not", { skip: !BARE && "no bare host" }, async () => {
   // On a page without isolation every tool runs the plain build, so all share one kernel build.
-  const { page, errors, context } = await open(browser, "?kind=cpu&tasks=4&workers=2&io_ms=150", { base: BARE });
+  const { page, errors, context } = await open(browser, "?kind=cpu&tasks=4&workers=2&io_ms=150", { base: BARE, contextOptions: { serviceWorkers: "block" } });
   assert.equal(await page.getAttribute("html", "data-isolated"), "false");
   const wall = async (tool) => {
     await setExperiment(page, { tool });

@@ -4,6 +4,7 @@ import { chromium } from "playwright-core";
 
 export const BASE = process.env.PLAYGROUND_URL ?? "http://127.0.0.1:8080/";
 export const BARE = process.env.PLAYGROUND_BARE_URL ?? null;
+export const HOST = process.env.PLAYGROUND_HOST_URL ?? null;
 export const ARTIFACTS = new URL("./artifacts/", import.meta.url);
 
 export async function launch() {

@@ -2,6 +2,7 @@
 
 use crate::browser;
 use crate::components::decision_helper::DecisionHelper;
+use crate::components::embed_snippet::EmbedSnippet;
 use crate::components::experiment_panel::ExperimentPanel;
 use crate::components::isolation_demo::IsolationDemo;
 use crate::components::machine_info::MachineInfo;
@@ -12,6 +13,7 @@ use crate::components::runs_table::RunsTable;
 use crate::components::speedup_chart::SpeedupChart;
 use crate::components::timeline::Timeline;
 use crate::hooks::use_history::use_history;
+use crate::hooks::use_parent_messages::use_parent_messages;
 use crate::lab::Lab;
 use crate::state::{Action, State};
 use model::config::{calibrated_cpu_iters, DEFAULT_IO_MS};
@@ -85,6 +87,17 @@ pub fn App() -> Html {
             with_lab(&lab, |l| l.run(params));
         })
     };
+    {
+        let (run_params, dispatcher) = (run_params.clone(), state.dispatcher());
+        use_parent_messages(Callback::from(
+            move |(params, notices): (Params, Vec<model::Notice>)| {
+                for n in notices {
+                    dispatcher.dispatch(Action::AddNotice(n));
+                }
+                run_params.emit(params);
+            },
+        ));
+    }
     let on_run = {
         let (run_params, params) = (run_params.clone(), state.params.clone());
         Callback::from(move |()| run_params.emit(params.clone()))
@@ -121,6 +134,7 @@ pub fn App() -> Html {
         Callback::from(move |id| dispatcher.dispatch(Action::ToggleSelected(id)))
     };
 
+    let full_page = format!("./?{}", to_query(&state.params, false, false));
     let tool = state.params.tool.unwrap_or(Tool::Sequential);
     let threads_available = state.isolated && state.atomics.is_some();
     // The build a run of this tool uses, whose calibration sets the default cpu_iters.
@@ -174,7 +188,6 @@ pub fn App() -> Html {
             can_sweep={state.ready && state.running.is_none()} on_sweep={on_sweep} />
     };
     let decision = html! { <DecisionHelper on_try={on_try.clone()} /> };
-    let full_page = format!("./?{}", to_query(&state.params, false, false));
 
     html! {
         <div class={classes!("page", state.embed.then_some("embed"))}>
@@ -186,7 +199,17 @@ pub fn App() -> Html {
                 </p>
             </header>
             <main>
-                <Notices notices={state.notices.clone()} />
+                <Notices notices={state.notices.clone()}>
+                    if !state.isolated {
+                        <p class="notice" data-param="threads">
+                            { "Threads are off: this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer. Sequential, async and processes run as normal. " }
+                            if browser::in_frame() {
+                                <a href={full_page.clone()} target="_blank" rel="noopener">{ "Open this experiment in its own tab" }</a>
+                                { " to use threads." }
+                            }
+                        </p>
+                    }
+                </Notices>
                 <section class="lab" id="lab" aria-labelledby="lab-title" tabindex="-1">
                     <div class="lab-head">
                         <h2 id="lab-title">{ "Experiment" }</h2>
@@ -205,6 +228,9 @@ pub fn App() -> Html {
                     <MachineInfo cores={state.cores} isolated={state.isolated}
                         plain={state.plain} atomics={state.atomics} io_ms={io_ms} />
                 </section>
+                if !state.embed {
+                    <EmbedSnippet query={to_query(&state.params, false, false)} />
+                }
                 <RunsTable runs={state.runs.clone()} selected={state.selected.clone()}
                     on_clear={on_clear} on_select={on_select} />
                 if !state.embed {

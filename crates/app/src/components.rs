@@ -1,6 +1,7 @@
 //! The page's components, one per file, each named after what it shows.
 
 pub mod decision_helper;
+pub mod embed_snippet;
 pub mod experiment_panel;
 pub mod isolation_demo;
 pub mod machine_info;

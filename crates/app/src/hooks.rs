@@ -1,3 +1,4 @@
 //! Custom hooks, one per file.
 
 pub mod use_history;
+pub mod use_parent_messages;

@@ -19,6 +19,9 @@ use yew::UseReducerDispatcher;
 
 /// How long a stopped run may take to answer before its worker is terminated and replaced.
 const STOP_GRACE_MS: u32 = 40;
+/// A threads engine not ready by then is given up on (a pool that cannot start its workers
+/// hangs without an error); the other tools go on.
+const ATOMICS_START_LIMIT_MS: u32 = 15_000;
 
 /// A run in flight.
 struct Running {
@@ -102,12 +105,6 @@ impl Lab {
             l.spawn(Build::Plain);
             if isolated {
                 l.spawn(Build::Atomics);
-            } else {
-                l.notice(
-                    "threads",
-                    "Threads are off: this page is not cross-origin isolated, so the browser \
-                     gives it no SharedArrayBuffer. Sequential, async and processes still run.",
-                );
             }
         }
         lab
@@ -133,7 +130,19 @@ impl Lab {
         });
         match link {
             Ok(link) => *self.slot(build) = Some(Engine { link, ready: false }),
-            Err(message) => self.engine_failed(build, &message),
+            Err(message) => return self.engine_failed(build, &message),
+        }
+        if build == Build::Atomics {
+            let this = self.this.clone();
+            Timeout::new(ATOMICS_START_LIMIT_MS, move || {
+                if let Some(lab) = this.upgrade() {
+                    let mut lab = lab.borrow_mut();
+                    if lab.atomics.as_ref().is_some_and(|e| !e.ready) {
+                        lab.engine_failed(Build::Atomics, "its thread pool did not start in time");
+                    }
+                }
+            })
+            .forget();
         }
     }
 

@@ -113,6 +113,7 @@ pub fn build_site(tools: &Tools) -> Result<(), String> {
             .env("RUSTUP_TOOLCHAIN", NIGHTLY)
             .env_remove("RUSTFLAGS"),
     )?;
+    crate::boot::externalise_inline_scripts(&dist())?;
     crate::headers::write_headers_file(&dist())?;
     Ok(())
 }

@@ -3,19 +3,62 @@
 
 use std::path::Path;
 
-/// Cross-origin isolation (SharedArrayBuffer for the threads tool) that still lets other sites
-/// embed the page.
-pub const ISOLATION: &[(&str, &str)] = &[
+/// Every header the page is served with.
+///
+/// - COOP + COEP make the page cross-origin isolated (SharedArrayBuffer for the threads tool);
+///   CORP `cross-origin` still lets other sites embed it.
+/// - `Document-Isolation-Policy` lets Chromium 137+ isolate the page's own frame even inside a
+///   course page that sends no headers (embedders add `allow="cross-origin-isolated"`).
+/// - The CSP allows only the page's own files, WebAssembly compilation (`wasm-unsafe-eval`, no
+///   `unsafe-eval`, no `unsafe-inline`) and embedding anywhere (`frame-ancestors *`).
+///   `worker-src blob:` is needed because wasm-bindgen-rayon starts each pool thread from a blob
+///   copy of its own helper script (fetched from our origin).
+pub const PAGE: &[(&str, &str)] = &[
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Cross-Origin-Embedder-Policy", "require-corp"),
     ("Cross-Origin-Resource-Policy", "cross-origin"),
+    ("Document-Isolation-Policy", "isolate-and-require-corp"),
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
 ];
+
+/// The Content-Security-Policy.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; \
+    frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors *";
 
 /// Writes `_headers` (the format of Netlify and Cloudflare Pages) into `dist`.
 pub fn write_headers_file(dist: &Path) -> Result<(), String> {
     let mut text = String::from("/*\n");
-    for (name, value) in ISOLATION {
+    for (name, value) in PAGE {
         text.push_str(&format!("  {name}: {value}\n"));
     }
     std::fs::write(dist.join("_headers"), text).map_err(|e| format!("cannot write _headers: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csp_allows_no_inline_code_or_eval() {
+        assert!(!CSP.contains("unsafe-inline"));
+        assert!(!CSP.contains("'unsafe-eval'"));
+        assert!(CSP.contains("'wasm-unsafe-eval'"));
+        assert!(CSP.contains("frame-ancestors *"));
+    }
+
+    #[test]
+    fn headers_file_lists_every_header() {
+        let dir = std::env::temp_dir().join(format!("xtask-headers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        write_headers_file(&dir).unwrap();
+        let text = std::fs::read_to_string(dir.join("_headers")).unwrap();
+        assert!(text.starts_with("/*\n"));
+        for (name, value) in PAGE {
+            assert!(text.contains(&format!("  {name}: {value}\n")));
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

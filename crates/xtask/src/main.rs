@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's commands. Entry point only: parses the command and runs it.
 
+mod boot;
 mod build;
 mod dist;
 mod headers;

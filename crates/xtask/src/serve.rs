@@ -1,7 +1,7 @@
 //! `cargo xtask serve`: builds the release page and serves it with the page's headers. The same
 //! small static server runs the end-to-end tests, with or without headers.
 
-use crate::headers::ISOLATION;
+use crate::headers::PAGE;
 use crate::project::{dist, say};
 use crate::toolchain;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -133,7 +133,7 @@ fn handle(mut stream: TcpStream, root: &Path, headers: Headers) -> std::io::Resu
         body.len()
     );
     if headers == Headers::Page {
-        for (name, value) in ISOLATION {
+        for (name, value) in PAGE {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
     }

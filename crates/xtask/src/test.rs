@@ -101,6 +101,8 @@ fn e2e(browser: &Browser, files: &[String]) -> Result<Tally, String> {
     let page = serve::spawn(dist(), Headers::Page)?;
     let bare = serve::spawn(dist(), Headers::Bare)?;
     let dir = root().join("tests").join("e2e");
+    // A course page on a third origin, for the embedding tests.
+    let host = serve::spawn(dir.join("fixtures"), Headers::Bare)?;
     let mut cmd = Command::new("node");
     cmd.current_dir(&dir)
         .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
@@ -111,6 +113,10 @@ fn e2e(browser: &Browser, files: &[String]) -> Result<Tally, String> {
         .env(
             "PLAYGROUND_BARE_URL",
             format!("http://127.0.0.1:{}/", bare.port()),
+        )
+        .env(
+            "PLAYGROUND_HOST_URL",
+            format!("http://127.0.0.1:{}/", host.port()),
         )
         .env("CHROMIUM", &browser.chromium);
     if files.is_empty() {

@@ -8,6 +8,9 @@ use yew::prelude::*;
 pub struct NoticesProps {
     /// What to say; the region stays in place (empty) when there is nothing.
     pub notices: Vec<Notice>,
+    /// Extra notices with links (threads unavailable).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 /// The `[data-testid="notice"]` region, announced politely to screen readers.
@@ -18,6 +21,7 @@ pub fn Notices(props: &NoticesProps) -> Html {
             { for props.notices.iter().map(|n| html! {
                 <p class="notice" data-param={n.param.clone()}>{ &n.message }</p>
             }) }
+            { props.children.clone() }
         </div>
     }
 }

@@ -1,0 +1,67 @@
+//! Trunk writes the app's loader as an inline `<script type="module">`, which a CSP without
+//! `unsafe-inline` blocks. This moves it into a file of its own, named by its content's hash.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+const OPEN: &str = "<script type=\"module\">";
+const CLOSE: &str = "</script>";
+
+/// Rewrites `index.html` in `dist`, moving every inline module script into `boot-<hash>.js`.
+pub fn externalise_inline_scripts(dist: &Path) -> Result<(), String> {
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index)
+        .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    let (html, scripts) = split_inline_scripts(&html);
+    for (name, body) in scripts {
+        std::fs::write(dist.join(&name), body).map_err(|e| format!("cannot write {name}: {e}"))?;
+    }
+    std::fs::write(&index, html).map_err(|e| format!("cannot write {}: {e}", index.display()))
+}
+
+/// Returns the page with each inline module script replaced by a `src` reference, and the
+/// scripts as `(file name, body)`.
+pub fn split_inline_scripts(html: &str) -> (String, Vec<(String, String)>) {
+    let mut out = String::with_capacity(html.len());
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(OPEN) {
+        let Some(len) = rest[start + OPEN.len()..].find(CLOSE) else {
+            break;
+        };
+        let body = &rest[start + OPEN.len()..start + OPEN.len() + len];
+        let mut hasher = DefaultHasher::new();
+        body.hash(&mut hasher);
+        let name = format!("boot-{:016x}.js", hasher.finish());
+        out.push_str(&rest[..start]);
+        out.push_str(&format!(
+            "<script type=\"module\" src=\"./{name}\"></script>"
+        ));
+        scripts.push((name, body.trim().to_string() + "\n"));
+        rest = &rest[start + OPEN.len() + len + CLOSE.len()..];
+    }
+    out.push_str(rest);
+    (out, scripts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_inline_module_scripts_out() {
+        let html = "<head><script type=\"module\">\nimport init from './app.js';\nawait init();\n</script><link rel=x></head>";
+        let (page, scripts) = split_inline_scripts(html);
+        assert_eq!(scripts.len(), 1);
+        assert!(scripts[0].0.starts_with("boot-") && scripts[0].0.ends_with(".js"));
+        assert!(scripts[0].1.starts_with("import init from './app.js';"));
+        assert!(!page.contains("import init"));
+        assert!(page.contains(&format!(
+            "<script type=\"module\" src=\"./{}\"></script>",
+            scripts[0].0
+        )));
+        assert!(page.ends_with("<link rel=x></head>"));
+        assert_eq!(split_inline_scripts("<p>none</p>").1.len(), 0);
+    }
+}
