@@ -137,3 +137,10 @@ pub fn scroll_to(id: &str) {
         }
     }
 }
+
+/// A `performance.mark`, so that load milestones can be measured from navigation start.
+pub fn mark(name: &str) {
+    if let Some(p) = window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}

@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's commands. Entry point only: parses the command and runs it.
 
+mod bench;
 mod boot;
 mod build;
 mod dist;
@@ -20,6 +21,8 @@ Commands:
   test                            run every test (native, wasm in headless Chromium, end-to-end)
                                   and end with one line `N passed, N failed`
   dist                            write the static site to dist/, with a _headers file
+  bench [--quick] [--workers N]   measure the page against its limits in headless Chromium;
+                                  Markdown table on stdout, JSON in target/bench/latest.json
 
 Environment:
   CONCURRENCY_PLAYGROUND_TOOLS    where tools are cached (default ~/.cache/concurrency-playground/tools)
@@ -31,6 +34,7 @@ fn main() {
         Some("serve") => serve::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("dist") => dist::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

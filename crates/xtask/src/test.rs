@@ -7,7 +7,7 @@
 use crate::build::{engine_cargo, EngineBuild};
 use crate::project::{dist, root, say};
 use crate::serve::{self, Headers};
-use crate::toolchain::{self, Browser, Tools};
+use crate::toolchain::{self, Browser, Firefox, Tools};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -33,6 +33,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .collect();
     let tools = toolchain::ensure_build_tools()?;
     let browser = toolchain::ensure_chromium()?;
+    let firefox = toolchain::ensure_firefox().map_err(|why| {
+        println!(
+            "SKIP Firefox: {why}. The Firefox runs of the wasm and end-to-end tests are skipped."
+        );
+        why
+    });
     toolchain::ensure_node_modules(&root().join("tests").join("e2e"))?;
     crate::build::build_site(&tools)?;
 
@@ -40,9 +46,38 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if !e2e_only {
         results.push(("lint", crate::lint::run()));
         results.push(("native", native()));
-        results.push(("wasm (headless Chromium)", wasm(&tools, &browser)));
+        results.push((
+            "wasm (headless Chromium)",
+            wasm(&tools, Driver::Chrome(&browser)),
+        ));
+        if let Ok(firefox) = &firefox {
+            results.push((
+                "wasm (headless Firefox)",
+                wasm(&tools, Driver::Gecko(firefox)),
+            ));
+        }
     }
-    results.push(("end-to-end (headless Chromium)", e2e(&browser, &e2e_files)?));
+    results.push((
+        "end-to-end (headless Chromium)",
+        e2e(&browser, firefox.as_ref().ok(), &e2e_files)?,
+    ));
+    if !e2e_only {
+        say("bench smoke: cargo xtask bench --quick finishes and writes valid JSON");
+        let ok = crate::bench::smoke(&browser)
+            .map_err(|e| eprintln!("xtask: bench smoke failed: {e}"))
+            .is_ok();
+        println!(
+            "{} - bench --quick writes valid JSON",
+            if ok { "ok" } else { "not ok" }
+        );
+        results.push((
+            "bench smoke",
+            Tally {
+                passed: u32::from(ok),
+                failed: u32::from(!ok),
+            },
+        ));
+    }
 
     let total = results.iter().fold(Tally::default(), |a, (_, t)| Tally {
         passed: a.passed + t.passed,
@@ -75,9 +110,26 @@ fn native() -> Tally {
     run_counted(cmd, parse_cargo)
 }
 
-fn wasm(tools: &Tools, browser: &Browser) -> Tally {
-    say("wasm tests: the atomics engine in headless Chromium (wasm-bindgen-test-runner)");
+/// The WebDriver a wasm test run uses.
+enum Driver<'a> {
+    Chrome(&'a Browser),
+    Gecko(&'a Firefox),
+}
+
+fn wasm(tools: &Tools, driver: Driver) -> Tally {
     let mut cmd = engine_cargo(EngineBuild::Atomics, "test");
+    match driver {
+        Driver::Chrome(b) => {
+            say("wasm tests: the atomics engine in headless Chromium (wasm-bindgen-test-runner)");
+            cmd.env("CHROMEDRIVER", &b.chromedriver)
+                .env_remove("GECKODRIVER");
+        }
+        Driver::Gecko(f) => {
+            say("wasm tests: the atomics engine in headless Firefox (wasm-bindgen-test-runner)");
+            cmd.env("GECKODRIVER", &f.geckodriver)
+                .env_remove("CHROMEDRIVER");
+        }
+    }
     // Tests need their own target folder: the test harness builds std differently.
     cmd.env(
         "CARGO_TARGET_DIR",
@@ -87,7 +139,6 @@ fn wasm(tools: &Tools, browser: &Browser) -> Tally {
         "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
         tools.test_runner(),
     )
-    .env("CHROMEDRIVER", &browser.chromedriver)
     .env(
         "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
         root().join("crates").join("engine").join("webdriver.json"),
@@ -96,7 +147,7 @@ fn wasm(tools: &Tools, browser: &Browser) -> Tally {
     run_counted(cmd, parse_cargo)
 }
 
-fn e2e(browser: &Browser, files: &[String]) -> Result<Tally, String> {
+fn e2e(browser: &Browser, firefox: Option<&Firefox>, files: &[String]) -> Result<Tally, String> {
     say("end-to-end tests: the built page in headless Chromium (node --test, playwright-core)");
     let page = serve::spawn(dist(), Headers::Page)?;
     let bare = serve::spawn(dist(), Headers::Bare)?;
@@ -119,6 +170,10 @@ fn e2e(browser: &Browser, files: &[String]) -> Result<Tally, String> {
             format!("http://127.0.0.1:{}/", host.port()),
         )
         .env("CHROMIUM", &browser.chromium);
+    if let Some(f) = firefox {
+        cmd.env("FIREFOX", &f.binary)
+            .env("GECKODRIVER", &f.geckodriver);
+    }
     if files.is_empty() {
         let mut tests: Vec<String> = std::fs::read_dir(&dir)
             .map_err(|e| e.to_string())?

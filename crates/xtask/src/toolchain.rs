@@ -12,6 +12,8 @@ pub const NIGHTLY: &str = "nightly-2026-05-20";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Trunk builds the UI.
 pub const TRUNK_VERSION: &str = "0.22.1";
+/// geckodriver drives Debian's Firefox ESR for the Firefox tests.
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
 /// wasm-opt comes from the npm package `binaryen` (Debian's is too old for these modules).
 pub const BINARYEN_VERSION: &str = "132.0.0";
 
@@ -281,4 +283,48 @@ pub fn ensure_node_modules(dir: &Path) -> Result<(), String> {
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(dir),
     )
+}
+
+/// Debian's Firefox ESR and geckodriver, for the Firefox runs of the tests.
+pub struct Firefox {
+    /// The browser binary.
+    pub binary: PathBuf,
+    /// The WebDriver.
+    pub geckodriver: PathBuf,
+}
+
+/// Finds or installs Firefox ESR (apt) and geckodriver (crates.io, cached); `Err` says why the
+/// Firefox runs must be skipped.
+pub fn ensure_firefox() -> Result<Firefox, String> {
+    let binary = match which("firefox-esr").or_else(|| which("firefox")) {
+        Some(b) => b,
+        None => {
+            say("installing Debian's firefox-esr with apt (first run only, under a minute)");
+            let sudo = !is_root() && which("sudo").is_some();
+            let mut cmd = if sudo {
+                Command::new("sudo")
+            } else {
+                Command::new("apt-get")
+            };
+            if sudo {
+                cmd.arg("apt-get");
+            }
+            cmd.args(["install", "-y", "-q", "firefox-esr"])
+                .env("DEBIAN_FRONTEND", "noninteractive");
+            shell::run(&mut cmd).map_err(|e| format!("firefox-esr could not be installed: {e}"))?;
+            which("firefox-esr").ok_or("firefox-esr is still missing after apt-get install")?
+        }
+    };
+    let bin = ensure_cargo_tool(
+        "geckodriver",
+        GECKODRIVER_VERSION,
+        "geckodriver",
+        true,
+        "about 3 minutes",
+    )
+    .map_err(|e| format!("geckodriver could not be installed: {e}"))?;
+    Ok(Firefox {
+        binary,
+        geckodriver: bin.join("geckodriver"),
+    })
 }

@@ -1,0 +1,218 @@
+// `cargo xtask bench`: the playground against its physical limits, measured in one run in
+// headless Chromium. Every figure is a ratio against a baseline measured in the same run: the
+// median of REPS repetitions after a warm-up, with min and max. Writes Markdown to stdout and
+// JSON to BENCH_OUT. Environment: PLAYGROUND_URL, PLAYGROUND_BARE_URL, BENCH_QUICK=1,
+// BENCH_WORKERS=N, BENCH_NATIVE (the native kernel's JSON), BENCH_OUT.
+import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { gzipSync } from "node:zlib";
+import { BARE, BASE, exportRuns, launch, open, runOnce, setExperiment, stopLatency } from "./lib.mjs";
+
+const QUICK = process.env.BENCH_QUICK === "1";
+const REPS = QUICK ? 2 : 5;
+const OUT = process.env.BENCH_OUT ?? "bench.json";
+const native = JSON.parse(process.env.BENCH_NATIVE ?? "null");
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s[s.length - 1], n: s.length };
+};
+const rows = [];
+const record = (measure, how, value, target, met, unit = "") => {
+  rows.push({ measure, how, value, target, met, unit });
+  const v = typeof value === "object" && value ? `${fmt(value.median)} (${fmt(value.min)}–${fmt(value.max)})` : fmt(value);
+  console.error(`  ${measure}: ${v}${unit}`);
+};
+const fmt = (x) => (typeof x === "number" ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2)) : String(x));
+
+const browser = await launch();
+const version = browser.version();
+
+/** Runs `setup` then measures `REPS` repetitions (after one warm-up) of a wall time. */
+async function walls(page, params, reps = REPS) {
+  await setExperiment(page, params);
+  await runOnce(page);
+  const out = [];
+  for (let i = 0; i < reps; i++) out.push(Number((await runOnce(page)).wallMs));
+  return out;
+}
+
+// ---- the isolated page: threads, GIL, io, kernel, stop ------------------------------------
+const { page, context } = await open(browser, "?io_ms=100");
+const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+const W = Number(process.env.BENCH_WORKERS ?? cores);
+const info = await page.evaluate(() => ({
+  atomics: document.querySelector('[data-testid="calibration-atomics"]')?.textContent ?? "",
+  plain: document.querySelector('[data-testid="calibration-plain"]')?.textContent ?? "",
+  pool: document.querySelector('[data-testid="pool-threads"]')?.textContent ?? "",
+}));
+const nsOf = (text) => Number((text.match(/([\d.]+) ns per iteration/) ?? [])[1]);
+console.error(`Concurrency Playground bench: ${cores} cores, Chromium ${version}, ${REPS} repetitions${QUICK ? " (quick)" : ""}`);
+
+const tasks = 4 * W;
+// One cpu_iters for every cpu run of this page: ~100 ms per task in the threads build.
+const iters = Math.round(100e6 / nsOf(info.atomics));
+const seq = await walls(page, { tool: "sequential", kind: "cpu", tasks, cpu_iters: iters });
+const thrOff = await walls(page, { tool: "threads", gil: "off", workers: W });
+const thrOn = await walls(page, { tool: "threads", gil: "on" });
+const ratio = (a, b) => stats(a.map((x, i) => x / b[i]));
+const sThreads = ratio(seq, thrOff);
+record(`CPU speedup, threads GIL off, W=${W}`, `wall(sequential)/wall(threads), ${tasks} tasks`, sThreads, `≥ ${(0.9 * W).toFixed(2)}`, sThreads.median >= 0.9 * W, "×");
+const gil = ratio(thrOn, seq);
+record(`GIL on, CPU, W=${W}`, "wall(threads GIL on)/wall(sequential)", gil, "0.95 – 1.15", gil.median >= 0.95 && gil.median <= 1.15, "×");
+
+// io overlap: 4 waits of 200 ms.
+const io = {};
+for (const [tool, gilv] of [["async"], ["threads", "on"], ["processes"]]) {
+  const w = await walls(page, { tool, gil: gilv, kind: "io", tasks: 4, io_ms: 200, workers: tool === "async" ? undefined : 4 });
+  io[tool] = stats(w.map((x) => x / 200));
+  record(`io overlap, ${tool}`, "wall(4 io)/io_ms", io[tool], "≤ 1.1", io[tool].median <= 1.1, "×");
+}
+for (const n of QUICK ? [1000] : [1000, 10000]) {
+  const w = await walls(page, { tool: "async", kind: "io", tasks: n, io_ms: 200 }, QUICK ? 1 : 3);
+  const s = stats(w.map((x) => x / 200));
+  const target = n === 1000 ? 1.2 : 2;
+  record(`io at scale, async, ${n} tasks`, "wall/io_ms", s, `≤ ${target}`, s.median <= target, "×");
+}
+
+// Kernel: ns per iteration in each build vs native.
+if (native) {
+  for (const [build, text] of [["threads build", info.atomics], ["plain build", info.plain]]) {
+    const r = nsOf(text) / native.ns_per_iter;
+    record(`kernel, wasm (${build}) vs native`, `${nsOf(text).toFixed(3)} / ${native.ns_per_iter.toFixed(3)} ns per iteration`, r, "≤ 1.3", r <= 1.3, "×");
+  }
+}
+
+// Stop latency for each tool while 4 long cpu tasks run.
+for (const [tool, gilv] of [["sequential"], ["async"], ["threads", "on"], ["threads", "off"], ["processes"]]) {
+  await setExperiment(page, { tool, gil: gilv, kind: "cpu", tasks: 4, io_ms: 1000, cpu_iters: iters * 10, workers: tool === "threads" || tool === "processes" ? 2 : undefined });
+  const ms = [];
+  for (let i = 0; i < REPS; i++) ms.push((await stopLatency(page, 200)).ms);
+  const s = stats(ms);
+  record(`Stop latency, ${tool}${gilv ? ` GIL ${gilv}` : ""}`, "click → row status, p50 (min–max)", s, "≤ 100 ms max", s.max <= 100, " ms");
+}
+
+// Main-thread long tasks during a 1000-task async run and a cpu threads run.
+await page.evaluate(() => {
+  window.__long = [];
+  new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: "longtask" });
+});
+await setExperiment(page, { tool: "async", kind: "io", tasks: 1000, io_ms: 300 });
+await runOnce(page);
+await setExperiment(page, { tool: "threads", gil: "off", kind: "cpu", tasks, cpu_iters: iters });
+await runOnce(page);
+await page.waitForTimeout(200);
+const longest = Math.max(0, ...(await page.evaluate(() => window.__long)));
+record("main-thread long tasks", "longest task during a 1000-task async run and a cpu threads run", longest, "≤ 50 ms", longest <= 50, " ms");
+
+// Speedup curve (the page's own sweep).
+await setExperiment(page, { kind: "cpu", io_ms: 50, cpu_iters: "" });
+await page.click('[data-testid="sweep-button"]');
+await page.waitForFunction(() => {
+  const b = document.querySelector('[data-testid="sweep-button"]');
+  return b && !b.disabled && document.querySelectorAll('[data-testid="speedup-point"]').length > 0;
+}, null, { timeout: 300_000 });
+const curve = await page.$$eval('[data-testid="speedup-point"]', (ps) => ps.map((p) => ({ series: p.dataset.series, workers: Number(p.dataset.workers), speedup: Number(p.dataset.speedup) })));
+const bySeries = {};
+for (const p of curve) (bySeries[p.series] ??= []).push(p);
+for (const [series, ps] of Object.entries(bySeries)) {
+  ps.sort((a, b) => a.workers - b.workers);
+  record(`speedup curve, ${series}`, "W = " + ps.map((p) => p.workers).join(", "), ps.map((p) => p.speedup.toFixed(2) + "×").join(", "), "printed", true);
+}
+await context.close();
+
+// ---- the plain build (bare host, no service worker): processes vs sequential ----------------
+if (BARE) {
+  const { page: bare, context: bareContext } = await open(browser, "?io_ms=100", { base: BARE, contextOptions: { serviceWorkers: "block" } });
+  const ns = nsOf(await bare.textContent('[data-testid="calibration-plain"]'));
+  const plainIters = Math.round(100e6 / ns);
+  // A cold pool first: its start-up spans give the spawn cost per worker.
+  await setExperiment(bare, { tool: "processes", kind: "io", tasks: W, io_ms: 10, workers: W });
+  await runOnce(bare);
+  const [cold] = await exportRuns(bare);
+  const startups = cold.spans.filter((s) => s.state === "startup").map((s) => s.end - s.start);
+  record("process start-up, cold", "ms per worker (spawn → ready), mean over the pool", startups.reduce((a, b) => a + b, 0) / Math.max(1, startups.length), "printed", true, " ms");
+  await setExperiment(bare, { tool: "sequential" });
+  const pSeq = await walls(bare, { kind: "cpu", tasks, cpu_iters: plainIters });
+  const pProc = await walls(bare, { tool: "processes", workers: W });
+  const sProc = ratio(pSeq, pProc);
+  record(`CPU speedup, processes (warm), W=${W}`, `wall(sequential)/wall(processes), ${tasks} tasks, plain build`, sProc, `≥ ${(0.9 * W).toFixed(2)}`, sProc.median >= 0.9 * W, "×");
+  const copies = (await exportRuns(bare)).at(-1).spans.filter((s) => s.state === "copy").map((s) => s.end - s.start);
+  record("process warm overhead", "mean copy (postMessage) span per task", copies.reduce((a, b) => a + b, 0) / Math.max(1, copies.length), "printed", true, " ms");
+  await bareContext.close();
+}
+
+// ---- page weight and ready time (fresh contexts) -------------------------------------------
+{
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const bodies = [];
+  page.on("response", async (r) => {
+    const type = r.headers()["content-type"] ?? "";
+    if (/javascript|wasm|css/.test(type)) bodies.push(r.body().then((b) => ({ url: r.url(), raw: b.length, gz: gzipSync(b, { level: 9 }).length })).catch(() => null));
+  });
+  await page.goto(BASE);
+  await page.waitForSelector('html[data-ready="true"]');
+  // Each URL counts once: a browser with an HTTP cache transfers it once (every pool thread
+  // imports the same glue).
+  const seen = new Set();
+  const files = (await Promise.all(bodies)).filter((f) => f && !seen.has(f.url) && seen.add(f.url));
+  const total = files.reduce((a, f) => a + f.gz, 0) / 1024;
+  const app = files.filter((f) => !/engine-|workerHelpers/.test(f.url)).reduce((a, f) => a + f.gz, 0) / 1024;
+  record("page weight", `wasm + js + css loaded until ready, gzip (${files.length} files; the page alone ${app.toFixed(0)} KB)`, total, "≤ 250 KB", total <= 250, " KB");
+  await context.close();
+  const ready = [];
+  for (let i = 0; i < REPS; i++) {
+    const c = await browser.newContext();
+    const p = await c.newPage();
+    await p.goto(BASE);
+    await p.waitForSelector('html[data-ready="true"]');
+    // The page marks the moment it sets data-ready; marks count from navigation start.
+    ready.push(await p.evaluate(() => performance.getEntriesByName("playground-ready")[0]?.startTime));
+    await c.close();
+  }
+  const s = stats(ready);
+  record("ready time", "navigation start → data-ready (calibration included), localhost", s, "≤ 500 ms", s.median <= 500, " ms");
+}
+
+// ---- memory after 200 runs vs after 10 ----------------------------------------------------
+{
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => addEventListener("TrunkApplicationStarted", (e) => { window.__app = e.detail.wasm; }));
+  await page.goto(new URL("?kind=io&tasks=1&io_ms=0", BASE).href);
+  await page.waitForSelector('html[data-ready="true"]');
+  const cdp = await context.newCDPSession(page);
+  const measure = async () => {
+    await cdp.send("HeapProfiler.collectGarbage");
+    const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+    const wasm = await page.evaluate(() => window.__app?.memory?.buffer?.byteLength ?? 0);
+    return usedSize + wasm;
+  };
+  const [few, many] = QUICK ? [5, 20] : [10, 200];
+  let done = 0;
+  for (; done < few; done++) await runOnce(page);
+  const a = await measure();
+  for (; done < many; done++) await runOnce(page);
+  // The runs table keeps every run by design; clearing it must give the memory back.
+  await page.click("text=Clear");
+  const b = await measure();
+  const r = b / a;
+  record("memory", `JS heap + wasm memory after ${many} runs (then Clear) vs after ${few}: ${(a / 1e6).toFixed(1)} → ${(b / 1e6).toFixed(1)} MB`, r, "≤ 1.1×", r <= 1.1, "×");
+  await context.close();
+}
+
+await browser.close();
+
+const result = { cores, browser: `Chromium ${version}`, quick: QUICK, repetitions: REPS, workers: W, date: new Date().toISOString(), native, rows };
+mkdirSync(dirname(OUT), { recursive: true });
+writeFileSync(OUT, JSON.stringify(result, null, 2));
+const cell = (v) => (typeof v === "object" && v ? `${fmt(v.median)} (${fmt(v.min)}–${fmt(v.max)})` : fmt(v));
+console.log(`Machine: ${cores} cores · ${result.browser} · median of ${REPS} (min–max) after a warm-up${QUICK ? " · quick" : ""}\n`);
+console.log("| measure | how | value | target | met |\n|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.measure} | ${r.how} | ${cell(r.value)}${r.unit} | ${r.target} | ${r.target === "printed" ? "—" : r.met ? "yes" : "no"} |`);
+if (native) {
+  console.log(`\nNative kernel (release, this machine): ${native.ns_per_iter.toFixed(3)} ns per iteration; std threads scaling: ` +
+    native.scaling.map((s) => `${s.threads} → ${s.speedup.toFixed(2)}×`).join(", "));
+}
