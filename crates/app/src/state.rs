@@ -23,6 +23,39 @@ pub struct RunRow {
     pub report: Rc<RunReport>,
     /// Wall time of the matching sequential run divided by this one's.
     pub speedup: Option<f64>,
+    /// Figures from the spans, computed once when the run ends (a table of runs with ten
+    /// thousand spans each must not recompute them on every render).
+    pub figures: RunFigures,
+}
+
+/// A run's figures from its spans.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunFigures {
+    /// Sum of every task's own duration, ms.
+    pub task_time: f64,
+    /// Task time over wall time.
+    pub overlap: f64,
+    /// Longest stall behind a busy event loop, ms.
+    pub late: f64,
+    /// Lanes that ran something.
+    pub lanes: usize,
+}
+
+impl RunFigures {
+    /// Computes the figures of `report`.
+    pub fn of(report: &RunReport) -> Self {
+        let task_time = model::stats::task_time_sum(&report.spans);
+        RunFigures {
+            task_time,
+            overlap: if report.wall_ms > 0.0 {
+                task_time / report.wall_ms
+            } else {
+                0.0
+            },
+            late: model::stats::max_lateness(&report.spans),
+            lanes: model::stats::lanes_used(&report.spans),
+        }
+    }
 }
 
 /// The processes isolation demo: a value written in process 0, read back from 0 and from 1.
@@ -213,6 +246,7 @@ impl Reducible for State {
                     .and_then(|b| model::stats::speedup(b.report.wall_ms, report.wall_ms));
                 s.runs.push(RunRow {
                     id,
+                    figures: RunFigures::of(&report),
                     report: Rc::new(report),
                     speedup,
                 });

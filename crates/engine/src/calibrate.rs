@@ -8,11 +8,11 @@ use model::stats::median;
 use std::hint::black_box;
 
 /// Stop once this long has passed and the figure is stable.
-const MIN_MS: f64 = 40.0;
+const MIN_MS: f64 = 20.0;
 /// Give up waiting for stability after this long (the figure is still the best seen).
 const MAX_MS: f64 = 400.0;
 /// Length of one sample.
-const SAMPLE_MS: f64 = 8.0;
+const SAMPLE_MS: f64 = 5.0;
 
 /// Nanoseconds per kernel iteration in optimised code: the median of the last three samples
 /// once they agree within 5 % (or of the last three when time runs out).

@@ -47,7 +47,7 @@ pub fn runs_csv(runs: &[RunRow]) -> String {
             r.report.status.as_str(),
             r.report.build.as_str(),
             r.speedup.map(|s| format!("{s:.4}")).unwrap_or_default(),
-            model::stats::task_time_sum(&r.report.spans),
+            r.figures.task_time,
         ));
     }
     out

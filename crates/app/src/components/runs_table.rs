@@ -25,9 +25,12 @@ fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
         .speedup
         .map(|s| format!("{s:.2}×"))
         .unwrap_or_else(|| "—".into());
-    let overlap = stats::overlap(&r.spans, r.wall_ms);
-    let task_time = stats::task_time_sum(&r.spans);
-    let late = stats::max_lateness(&r.spans);
+    let crate::state::RunFigures {
+        task_time,
+        overlap,
+        late,
+        lanes,
+    } = run.figures;
     let title = r.message.clone().unwrap_or_default();
     html! {
         <tr data-testid="run" data-run-id={run.id.to_string()}
@@ -41,7 +44,7 @@ fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
             data-speedup={run.speedup.map(|s| format!("{s:.4}"))}
             data-checksum={r.checksum.to_string()} data-task-time-ms={format!("{task_time:.3}")}
             data-late-ms={format!("{late:.3}")} data-paid-startup={r.paid_startup.to_string()}
-            data-lanes={stats::lanes_used(&r.spans).to_string()} title={title}>
+            data-lanes={lanes.to_string()} title={title}>
             <td>
                 <input type="checkbox" checked={selected} aria-label={format!("Compare run {}", run.id)}
                     onchange={{ let id = run.id; on_select.reform(move |_: Event| id) }} />
@@ -123,8 +126,8 @@ pub fn RunsCompare(props: &RunsCompareProps) -> Html {
                     <dt>{ "workers" }</dt><dd>{ e.workers }</dd>
                     <dt>{ "GIL" }</dt><dd>{ if e.tool == model::Tool::Threads { e.gil.as_str() } else { "n/a" } }</dd>
                     <dt>{ "wall" }</dt><dd>{ format!("{:.0} ms", r.report.wall_ms) }</dd>
-                    <dt>{ "task time" }</dt><dd>{ format!("{:.0} ms", stats::task_time_sum(&r.report.spans)) }</dd>
-                    <dt>{ "lanes used" }</dt><dd>{ stats::lanes_used(&r.report.spans) }</dd>
+                    <dt>{ "task time" }</dt><dd>{ format!("{:.0} ms", r.figures.task_time) }</dd>
+                    <dt>{ "lanes used" }</dt><dd>{ r.figures.lanes }</dd>
                 </dl>
             </div>
         }

@@ -204,6 +204,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             <figcaption id="timeline-caption">
                 { &props.caption }{ if props.live { " — running…" } else { "" } }
             </figcaption>
+            <div class="timeline-scroll">
             <svg data-testid="timeline" role="img" viewBox={format!("0 0 {WIDTH} {height:.0}")}
                 aria-label={format!("Timeline: {} lanes, {} spans, {:.0} ms", lanes.len(), all.len(), duration)}
                 preserveAspectRatio="xMinYMin meet" onmouseover={on_over} onfocusin={on_focus}>
@@ -216,6 +217,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 { for lane_labels }
                 <text class="axis-unit" x="4" y={format!("{:.1}", top + 16.0)}>{ "time, ms" }</text>
             </svg>
+            </div>
             <p class="span-details" data-testid="span-details" aria-live="polite">{ details }</p>
             if merged {
                 <p class="hint">{ format!("{} spans: overlapping ones on a track are drawn as one bar; the table view and the JSON export list them all.", all.len()) }</p>
