@@ -11,7 +11,7 @@ use crate::components::notices::Notices;
 use crate::components::python_code::PythonCode;
 use crate::components::runs_table::RunsTable;
 use crate::components::speedup_chart::SpeedupChart;
-use crate::components::timeline::Timeline;
+use crate::components::timeline::{SharedSpans, Timeline};
 use crate::hooks::use_history::use_history;
 use crate::hooks::use_parent_messages::use_parent_messages;
 use crate::lab::Lab;
@@ -160,7 +160,7 @@ pub fn App() -> Html {
     // The timeline shows the run in flight, else the last picked run, else the newest.
     let timeline = if let Some(live) = &state.live {
         html! {
-            <Timeline spans={Rc::new(live.spans.clone())} open={Rc::new(live.open.clone())}
+            <Timeline spans={SharedSpans(Rc::new(live.spans.clone()))} open={SharedSpans(Rc::new(live.open.clone()))}
                 started_at={live.started_at} live=true lane_noun={lane_noun(tool)}
                 caption={format!("Run {} ({})", live.id, tool.as_str())} />
         }
@@ -172,13 +172,13 @@ pub fn App() -> Html {
             .or(state.runs.last());
         match shown {
             Some(row) => html! {
-                <Timeline spans={Rc::new(row.report.spans.clone())} started_at={row.report.started_at}
+                <Timeline spans={SharedSpans(row.spans.clone())} started_at={row.report.started_at}
                     lane_noun={lane_noun(row.report.experiment.tool)}
                     caption={format!("Run {}: {} {} × {}, {:.0} ms", row.id, row.report.experiment.tool.as_str(),
                         row.report.experiment.kind.as_str(), row.report.experiment.tasks, row.report.wall_ms)} />
             },
             None => html! {
-                <Timeline spans={Rc::new(Vec::new())} started_at={0.0} lane_noun={lane_noun(tool)}
+                <Timeline spans={SharedSpans::default()} started_at={0.0} lane_noun={lane_noun(tool)}
                     caption="No run yet" />
             },
         }

@@ -15,17 +15,27 @@ pub struct BuildInfo {
 }
 
 /// A finished run as a row of the runs table.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct RunRow {
     /// Its number on this page.
     pub id: u32,
-    /// What the engine reported.
+    /// What the engine reported, without its spans (they are in `spans`).
     pub report: Rc<RunReport>,
+    /// The run's spans, shared with the timeline and the export.
+    pub spans: Rc<Vec<Span>>,
     /// Wall time of the matching sequential run divided by this one's.
     pub speedup: Option<f64>,
     /// Figures from the spans, computed once when the run ends (a table of runs with ten
     /// thousand spans each must not recompute them on every render).
     pub figures: RunFigures,
+}
+
+/// Rows never change once made: two are equal when they are the same row. (Comparing their
+/// spans, ten thousand per run, on every render cost tens of milliseconds.)
+impl PartialEq for RunRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && Rc::ptr_eq(&self.report, &other.report)
+    }
 }
 
 /// A run's figures from its spans.
@@ -234,7 +244,7 @@ impl Reducible for State {
                 }
             }
             Action::SweepPoint(p) => s.sweep.push(p),
-            Action::Finished(id, report) => {
+            Action::Finished(id, mut report) => {
                 if s.running.map(|(r, _)| r) == Some(id) {
                     s.running = None;
                 }
@@ -244,10 +254,13 @@ impl Reducible for State {
                 let speedup = s
                     .baseline_for(&report)
                     .and_then(|b| model::stats::speedup(b.report.wall_ms, report.wall_ms));
+                let figures = RunFigures::of(&report);
+                let spans = Rc::new(std::mem::take(&mut report.spans));
                 s.runs.push(RunRow {
                     id,
-                    figures: RunFigures::of(&report),
+                    figures,
                     report: Rc::new(report),
+                    spans,
                     speedup,
                 });
             }

@@ -20,6 +20,7 @@ pub fn runs_json(runs: &[RunRow]) -> String {
             let mut v = run_fields(&r.report);
             v["id"] = r.id.into();
             v["speedup"] = r.speedup.into();
+            v["spans"] = serde_json::to_value(&*r.spans).unwrap_or_default();
             v
         })
         .collect();

@@ -10,14 +10,25 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+/// Spans shared with the timeline; equal when they are the same allocation, so that an
+/// unchanged run is not compared span by span on every render.
+#[derive(Clone, Debug, Default)]
+pub struct SharedSpans(pub Rc<Vec<Span>>);
+
+impl PartialEq for SharedSpans {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Props of [`Timeline`].
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {
     /// Finished spans.
-    pub spans: Rc<Vec<Span>>,
+    pub spans: SharedSpans,
     /// Spans still open (live runs).
     #[prop_or_default]
-    pub open: Rc<Vec<Span>>,
+    pub open: SharedSpans,
     /// Shared-clock start of the run.
     pub started_at: f64,
     /// What a lane is for this tool: "thread", "process", "event loop".
@@ -68,8 +79,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let show_table = use_state(|| false);
     let all: Vec<Span> = props
         .spans
+        .0
         .iter()
-        .chain(props.open.iter())
+        .chain(props.open.0.iter())
         .copied()
         .collect();
     let t0 = props.started_at;
