@@ -465,7 +465,10 @@ impl Lab {
             return;
         }
         self.running = None;
-        browser::post_to_parent(&run_finished_message(&report));
+        if browser::in_frame() {
+            // Serialising ten thousand spans is not free: only for an embedding page.
+            browser::post_to_parent(&run_finished_message(&report));
+        }
         let done = report.clone();
         self.ui.dispatch(Action::Finished(id, report));
         self.sweep_run_finished(id, &done);

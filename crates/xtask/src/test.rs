@@ -58,7 +58,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     results.push((
-        "end-to-end (headless Chromium)",
+        "end-to-end (headless Chromium, Firefox)",
         e2e(&browser, firefox.as_ref().ok(), &e2e_files)?,
     ));
     if !e2e_only {
