@@ -9,6 +9,9 @@
   if (!window.isSecureContext || !("serviceWorker" in navigator)) return;
   if (new URL(location.href).searchParams.get("coi") === "0") return;
   const KEY = "concurrency-playground-coi-reloads";
+  // The address as loaded: the page rewrites its URL (run=1 is dropped once it ran), and the
+  // reload must bring back the experiment that was asked for.
+  const address = location.href;
   const reloads = Number(sessionStorage.getItem(KEY) || 0);
   const script = document.currentScript && document.currentScript.src;
   const worker = new URL("./coi-sw.js", script || location.href);
@@ -16,7 +19,7 @@
     if (reloads >= 1) return;
     const reload = () => {
       sessionStorage.setItem(KEY, String(reloads + 1));
-      location.reload();
+      location.replace(address);
     };
     if (navigator.serviceWorker.controller) return reload();
     navigator.serviceWorker.addEventListener("controllerchange", reload, { once: true });

@@ -39,7 +39,8 @@ test("Firefox: isolated page, io waits overlap with async", { skip }, async () =
 test("Firefox: threads beat one thread on cpu work", { skip }, async () => {
   await ff.goto(new URL("?kind=cpu&tasks=4&io_ms=100&run=1", BASE).href);
   await ready();
-  const pool = await ff.exec(() => document.querySelector('[data-testid="pool-threads"]').textContent);
+  const pool = await ff.waitFor(() => /^\d+ pool threads$/.test(document.querySelector('[data-testid="pool-threads"]').textContent)
+    && document.querySelector('[data-testid="pool-threads"]').textContent);
   assert.match(pool, /^\d+ pool threads$/);
   const first = await ff.newestRow(1);
   const iters = first.cpuIters;

@@ -61,6 +61,7 @@ test("the speedup chart plots a point per worker count", async () => {
     return b && !b.disabled && document.querySelectorAll('[data-testid="speedup-point"]').length > 0;
   }, null, { timeout: 120_000 });
   const points = await page.$$eval('[data-testid="speedup-point"]', (ps) => ps.map((p) => ({ ...p.dataset })));
+  await page.waitForFunction(() => /^\d+ pool threads$/.test(document.querySelector('[data-testid="pool-threads"]').textContent));
   const pool = Number((await page.textContent('[data-testid="pool-threads"]')).match(/\d+/)[0]);
   const expected = [1, 2, 4, 8, 16, 32].filter((w) => w < pool).concat([pool]);
   for (const series of ["threads, GIL off", "threads, GIL on", "processes"]) {

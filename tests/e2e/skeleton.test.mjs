@@ -12,7 +12,8 @@ test("the served page is cross-origin isolated", async () => {
   const { page, errors, context } = await open(browser, "");
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
   assert.equal(await page.getAttribute("html", "data-isolated"), "true");
-  assert.match(await page.textContent('[data-testid="pool-threads"]'), /^\d+ pool threads$/);
+  // The pool starts after the kernel is calibrated, so it may still be starting at ready.
+  await page.waitForFunction(() => /^\d+ pool threads$/.test(document.querySelector('[data-testid="pool-threads"]').textContent));
   assert.deepEqual(errors, []);
   await context.close();
 });

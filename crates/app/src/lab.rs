@@ -120,7 +120,10 @@ impl Lab {
     fn spawn(&mut self, build: Build) {
         let query = match build {
             Build::Plain => "build=plain".to_string(),
-            Build::Atomics => format!("build=atomics&threads={}", self.pool_size),
+            Build::Atomics => {
+                self.atomics_threads = 0;
+                format!("build=atomics&threads={}", self.pool_size)
+            }
         };
         let this = self.this.clone();
         let link = WorkerLink::spawn(&query, move |event| {
@@ -137,7 +140,7 @@ impl Lab {
             Timeout::new(ATOMICS_START_LIMIT_MS, move || {
                 if let Some(lab) = this.upgrade() {
                     let mut lab = lab.borrow_mut();
-                    if lab.atomics.as_ref().is_some_and(|e| !e.ready) {
+                    if lab.atomics.is_some() && lab.atomics_threads == 0 {
                         lab.engine_failed(Build::Atomics, "its thread pool did not start in time");
                     }
                 }
@@ -185,27 +188,33 @@ impl Lab {
                 if let Some(engine) = self.slot(build) {
                     engine.ready = true;
                 }
-                if build == Build::Atomics {
-                    self.atomics_threads = pool_threads;
-                }
                 self.ui.dispatch(Action::BuildStarted(build, pool_threads));
-                if build == Build::Atomics && pool_threads < self.pool_size {
-                    self.notice(
-                        "threads",
-                        &format!(
-                            "The thread pool started {pool_threads} of {} threads; runs use \
-                             only the threads that really exist.",
-                            self.pool_size
-                        ),
-                    );
-                }
-                self.calibrate_next();
-                if self.ready && self.running.is_none() {
-                    // A pool was resized for a run that asked for more threads.
-                    if let Some(params) = self.pending_run.take() {
-                        self.run(params);
+                if build == Build::Atomics && pool_threads == 0 {
+                    // The module is up, its pool not yet: calibrate first (a starting pool
+                    // would disturb the measurement), then start the pool.
+                    if self.ns_atomics.is_some() {
+                        self.send(Build::Atomics, &ToWorker::StartPool);
+                    }
+                } else if build == Build::Atomics {
+                    self.atomics_threads = pool_threads;
+                    if pool_threads < self.pool_size {
+                        self.notice(
+                            "threads",
+                            &format!(
+                                "The thread pool started {pool_threads} of {} threads; runs use \
+                                 only the threads that really exist.",
+                                self.pool_size
+                            ),
+                        );
+                    }
+                    // A run that waited for the pool (at load, or after a resize).
+                    if self.ready && self.running.is_none() {
+                        if let Some(params) = self.pending_run.take() {
+                            self.run(params);
+                        }
                     }
                 }
+                self.calibrate_next();
             }
             FromWorker::Calibrated { ns_per_iter } => {
                 match build {
@@ -214,6 +223,9 @@ impl Lab {
                 }
                 self.calibrating = None;
                 self.ui.dispatch(Action::Calibrated(build, ns_per_iter));
+                if build == Build::Atomics {
+                    self.send(Build::Atomics, &ToWorker::StartPool);
+                }
                 self.calibrate_next();
                 self.check_ready();
             }
@@ -227,6 +239,12 @@ impl Lab {
                 id: Some(id),
                 message,
             } => self.fail_run(id, &message),
+            FromWorker::Failed { id: None, message }
+                if build == Build::Atomics && self.atomics_threads == 0 =>
+            {
+                // The pool did not start: no threads here (never a one-thread "pool").
+                self.engine_failed(build, &message);
+            }
             FromWorker::Failed { id: None, message } => {
                 let running_here = self
                     .running
@@ -356,6 +374,11 @@ impl Lab {
                 return;
             }
         }
+        if tool == Tool::Threads && self.atomics_threads == 0 {
+            // The pool is still starting: run as soon as it is up.
+            self.pending_run = Some(params);
+            return;
+        }
         if tool == Tool::Threads && experiment.workers > self.atomics_threads {
             if self.pool_size < experiment.workers {
                 // A bigger pool than this one: restart the threads engine with it, then run.
@@ -398,6 +421,8 @@ impl Lab {
     /// Stops the run in flight; a worker that does not answer in time is replaced.
     pub fn stop(&mut self) {
         let Some(running) = self.running.as_mut() else {
+            // A run still waiting for the pool is simply dropped.
+            self.pending_run = None;
             return;
         };
         let (id, build, tool) = (running.id, running.build, running.tool);

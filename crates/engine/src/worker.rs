@@ -26,13 +26,15 @@ pub fn pool_threads() -> u32 {
     }
 }
 
-/// The `ready` message, once the module (and its pool) started; `started_at` is when the
-/// worker's script began, on the shared clock.
+/// The `ready` message once the module started (`pool_started` false: no pool yet, reported as
+/// 0 threads) and again once its pool started; `started_at` is when the worker's script began,
+/// on the shared clock. Asking rayon before the pool exists would make it start a one-thread
+/// pool of its own, so it is not asked.
 #[wasm_bindgen]
-pub fn ready_info(started_at: f64) -> String {
+pub fn ready_info(started_at: f64, pool_started: bool) -> String {
     FromWorker::Ready {
         build: BUILD,
-        pool_threads: pool_threads(),
+        pool_threads: if pool_started { pool_threads() } else { 0 },
         started_at,
         ready_at: clock::now(),
     }
@@ -82,6 +84,8 @@ async fn answer(request: ToWorker) -> Option<FromWorker> {
             cpu_iters,
             sent_at,
         } => process::run_task(run, task, work, io_ms, cpu_iters, sent_at).await,
+        // The worker's script starts the pool itself; nothing to do here.
+        ToWorker::StartPool => return None,
         ToWorker::Cancel { id } => {
             cancel::cancel(id);
             return None;

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub enum ToWorker {
     /// Warm up, then measure the kernel's cost per iteration in this build.
     Calibrate,
+    /// Start the rayon pool (atomics build; handled by the worker's script, after calibration).
+    StartPool,
     /// Run a whole experiment in this worker (sequential, async, threads).
     Run {
         /// The run's id, echoed in the reply.

@@ -48,6 +48,7 @@ pub fn MachineInfo(props: &MachineInfoProps) -> Html {
     let threads = match (props.isolated, props.atomics) {
         (false, _) => "unavailable (page not cross-origin isolated)".to_string(),
         (true, None) => "starting…".to_string(),
+        (true, Some(info)) if info.pool_threads == 0 => "pool starting…".to_string(),
         (true, Some(info)) => format!("{} pool threads", info.pool_threads),
     };
     html! {

@@ -33,7 +33,14 @@ impl Lab {
         if !self.ready || self.running.is_some() || self.sweep.is_some() {
             return;
         }
-        let max_w = self.atomics_threads.max(self.cores).clamp(2, 32);
+        // The pool may still be starting: its size is then the one asked for.
+        let threads = self.atomics.is_some() && self.ns_atomics.is_some();
+        let pool = if self.atomics_threads > 0 {
+            self.atomics_threads
+        } else {
+            self.pool_size
+        };
+        let max_w = if threads { pool } else { self.cores }.clamp(2, 32);
         let ws = model::config::sweep_worker_counts(max_w);
         let base = Params {
             tasks: Some(params.tasks.unwrap_or(4).max(2 * max_w).min(64)),
@@ -49,7 +56,7 @@ impl Lab {
             ..base.clone()
         };
         let mut steps = VecDeque::new();
-        if self.atomics_threads > 0 {
+        if threads {
             steps.push_back(Step {
                 params: with(Tool::Sequential, None, None),
                 series: "",
@@ -91,8 +98,11 @@ impl Lab {
         };
         let id = self.next_id;
         self.run(step.params.clone());
+        // A threads run may wait for the pool to start; it then gets this same id.
+        let waiting = self.pending_run.is_some();
         match (self.running.as_ref().map(|r| r.id), self.sweep.as_mut()) {
             (Some(running), Some(sweep)) if running == id => sweep.current = Some((id, step)),
+            (None, Some(sweep)) if waiting => sweep.current = Some((id, step)),
             _ => {
                 // The run did not start (threads vanished, say): end the sweep.
                 self.sweep = None;
