@@ -77,6 +77,14 @@ pub fn App() -> Html {
         });
     }
     use_history(state.params.clone(), state.embed, state.dispatcher());
+    // `data-ready` is set once the page shows the ready state (calibrations included), so that
+    // whoever waits for it reads a page that is up to date.
+    use_effect_with(state.ready, |ready| {
+        if *ready {
+            browser::set_html_attribute("data-ready", "true");
+            browser::mark("playground-ready");
+        }
+    });
 
     let run_params = {
         let (lab, dispatcher, embed) = (lab.clone(), state.dispatcher(), state.embed);

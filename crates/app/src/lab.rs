@@ -290,8 +290,6 @@ impl Lab {
         let atomics_ok = self.atomics.is_none() || self.ns_atomics.is_some();
         if plain_ok && atomics_ok && (self.ns_plain.is_some() || self.ns_atomics.is_some()) {
             self.ready = true;
-            browser::set_html_attribute("data-ready", "true");
-            browser::mark("playground-ready");
             self.ui.dispatch(Action::Ready);
             if let Some(params) = self.pending_run.take() {
                 self.run(params);

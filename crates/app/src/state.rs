@@ -196,14 +196,12 @@ impl Reducible for State {
                 }
             }
             Action::BuildStarted(build, pool_threads) => {
-                let info = Some(BuildInfo {
-                    pool_threads,
-                    ns_per_iter: None,
-                });
-                match build {
-                    Build::Plain => s.plain = info,
-                    Build::Atomics => s.atomics = info,
-                }
+                let slot = match build {
+                    Build::Plain => &mut s.plain,
+                    Build::Atomics => &mut s.atomics,
+                };
+                // A pool that starts after calibration keeps the build's figure.
+                slot.get_or_insert_with(BuildInfo::default).pool_threads = pool_threads;
             }
             Action::Calibrated(build, ns) => {
                 let slot = match build {
