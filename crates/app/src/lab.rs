@@ -372,8 +372,9 @@ impl Lab {
                 return;
             }
         }
-        if tool == Tool::Threads && self.atomics_threads == 0 {
-            // The pool is still starting: run as soon as it is up.
+        if build == Build::Atomics && self.atomics_threads == 0 {
+            // The pool is still starting (threads, and the sequential baseline that runs as one
+            // lane of it): run as soon as it is up.
             self.pending_run = Some(params);
             return;
         }

@@ -17,6 +17,7 @@ mod event_loop;
 mod process;
 mod progress;
 mod run;
+#[cfg_attr(feature = "threads", allow(dead_code))]
 mod sequential;
 mod spans;
 mod tasks;

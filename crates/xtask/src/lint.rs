@@ -31,6 +31,9 @@ pub fn run() -> Tally {
         .args(["--", "-D", "warnings"])
         .env_remove("RUSTFLAGS");
     checks.push(("clippy (engine, app: wasm)", wasm));
+    let mut atomics = crate::build::engine_cargo(crate::build::EngineBuild::Atomics, "clippy");
+    atomics.args(["--", "-D", "warnings"]);
+    checks.push(("clippy (engine: atomics build)", atomics));
     let mut tally = Tally::default();
     for (name, mut cmd) in checks {
         let ok = cmd
