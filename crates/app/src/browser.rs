@@ -144,3 +144,32 @@ pub fn mark(name: &str) {
         let _ = p.mark(name);
     }
 }
+
+/// A listener on `window`, removed when dropped (return it from an effect's cleanup).
+pub struct WindowListener {
+    event: &'static str,
+    closure: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
+}
+
+/// Listens for `event` on `window` until the returned guard is dropped.
+pub fn listen(event: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> WindowListener {
+    let closure = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(f);
+    if let Some(w) = window() {
+        let _ = w.add_event_listener_with_callback(
+            event,
+            wasm_bindgen::JsCast::unchecked_ref(closure.as_ref()),
+        );
+    }
+    WindowListener { event, closure }
+}
+
+impl Drop for WindowListener {
+    fn drop(&mut self) {
+        if let Some(w) = window() {
+            let _ = w.remove_event_listener_with_callback(
+                self.event,
+                wasm_bindgen::JsCast::unchecked_ref(self.closure.as_ref()),
+            );
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! The page's components, one per file, each named after what it shows.
 
+pub mod copy_button;
 pub mod decision_helper;
 pub mod embed_snippet;
 pub mod experiment_panel;

@@ -3,8 +3,8 @@
 //! headless Chromium (`tests/e2e/bench.mjs`) and prints a Markdown table; the JSON goes to
 //! `target/bench/latest.json`.
 
-use crate::project::{dist, root, say};
-use crate::serve::{self, Headers};
+use crate::project::{root, say};
+use crate::serve::TestServers;
 use crate::shell;
 use crate::toolchain;
 use std::path::PathBuf;
@@ -67,22 +67,13 @@ pub fn bench(browser: &toolchain::Browser, options: &Options) -> Result<PathBuf,
         ));
     }
     let native = String::from_utf8_lossy(&native.stdout).trim().to_string();
-    let page = serve::spawn(dist(), Headers::Page)?;
-    let bare = serve::spawn(dist(), Headers::Bare)?;
+    let servers = TestServers::start()?;
     let out = root().join("target").join("bench").join("latest.json");
     say("measuring the page in headless Chromium (a few minutes; --quick for a smoke run)");
     let mut cmd = Command::new("node");
+    servers.apply(&mut cmd, &browser.chromium);
     cmd.current_dir(root().join("tests").join("e2e"))
         .arg("bench.mjs")
-        .env(
-            "PLAYGROUND_URL",
-            format!("http://127.0.0.1:{}/", page.port()),
-        )
-        .env(
-            "PLAYGROUND_BARE_URL",
-            format!("http://127.0.0.1:{}/", bare.port()),
-        )
-        .env("CHROMIUM", &browser.chromium)
         .env("BENCH_NATIVE", native)
         .env("BENCH_OUT", &out)
         .env("BENCH_QUICK", if options.quick { "1" } else { "0" });

@@ -145,6 +145,38 @@ fn handle(mut stream: TcpStream, root: &Path, headers: Headers) -> std::io::Resu
     stream.flush()
 }
 
+/// The servers the browser tests and the bench drive: the page with its headers, the same site
+/// bare (a host without headers), and a course page on a third origin.
+pub struct TestServers {
+    page: SocketAddr,
+    bare: SocketAddr,
+    host: SocketAddr,
+}
+
+impl TestServers {
+    /// Starts all three on free loopback ports.
+    pub fn start() -> Result<Self, String> {
+        let fixtures = crate::project::root()
+            .join("tests")
+            .join("e2e")
+            .join("fixtures");
+        Ok(TestServers {
+            page: spawn(dist(), Headers::Page)?,
+            bare: spawn(dist(), Headers::Bare)?,
+            host: spawn(fixtures, Headers::Bare)?,
+        })
+    }
+
+    /// Passes their URLs (and the browser) to a node script.
+    pub fn apply(&self, cmd: &mut std::process::Command, chromium: &Path) {
+        let url = |a: &SocketAddr| format!("http://127.0.0.1:{}/", a.port());
+        cmd.env("PLAYGROUND_URL", url(&self.page))
+            .env("PLAYGROUND_BARE_URL", url(&self.bare))
+            .env("PLAYGROUND_HOST_URL", url(&self.host))
+            .env("CHROMIUM", chromium);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

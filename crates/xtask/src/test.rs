@@ -5,8 +5,8 @@
 //! real headless Chromium through servers started here (one with the page's headers, one bare).
 
 use crate::build::{engine_cargo, EngineBuild};
-use crate::project::{dist, root, say};
-use crate::serve::{self, Headers};
+use crate::project::{root, say};
+use crate::serve::TestServers;
 use crate::toolchain::{self, Browser, Firefox, Tools};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -149,27 +149,12 @@ fn wasm(tools: &Tools, driver: Driver) -> Tally {
 
 fn e2e(browser: &Browser, firefox: Option<&Firefox>, files: &[String]) -> Result<Tally, String> {
     say("end-to-end tests: the built page in headless Chromium (node --test, playwright-core)");
-    let page = serve::spawn(dist(), Headers::Page)?;
-    let bare = serve::spawn(dist(), Headers::Bare)?;
+    let servers = TestServers::start()?;
     let dir = root().join("tests").join("e2e");
-    // A course page on a third origin, for the embedding tests.
-    let host = serve::spawn(dir.join("fixtures"), Headers::Bare)?;
     let mut cmd = Command::new("node");
     cmd.current_dir(&dir)
-        .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
-        .env(
-            "PLAYGROUND_URL",
-            format!("http://127.0.0.1:{}/", page.port()),
-        )
-        .env(
-            "PLAYGROUND_BARE_URL",
-            format!("http://127.0.0.1:{}/", bare.port()),
-        )
-        .env(
-            "PLAYGROUND_HOST_URL",
-            format!("http://127.0.0.1:{}/", host.port()),
-        )
-        .env("CHROMIUM", &browser.chromium);
+        .args(["--test", "--test-reporter=tap", "--test-concurrency=1"]);
+    servers.apply(&mut cmd, &browser.chromium);
     if let Some(f) = firefox {
         cmd.env("FIREFOX", &f.binary)
             .env("GECKODRIVER", &f.geckodriver);

@@ -222,21 +222,7 @@ pub fn ensure_chromium() -> Result<Browser, String> {
         });
     }
     say("installing Debian's chromium and chromium-driver with apt (first run only, about a minute)");
-    let sudo = !is_root() && which("sudo").is_some();
-    let apt = |args: &[&str]| {
-        let mut cmd = if sudo {
-            Command::new("sudo")
-        } else {
-            Command::new("apt-get")
-        };
-        if sudo {
-            cmd.arg("apt-get");
-        }
-        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        shell::run(&mut cmd)
-    };
-    apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "chromium", "chromium-driver"])?;
+    apt_install(&["chromium", "chromium-driver"])?;
     match (find("chromium"), find("chromedriver")) {
         (Some(chromium), Some(chromedriver)) => Ok(Browser {
             chromium,
@@ -244,6 +230,21 @@ pub fn ensure_chromium() -> Result<Browser, String> {
         }),
         _ => Err("chromium or chromedriver still missing after apt-get install".into()),
     }
+}
+
+/// `apt-get update` then `apt-get install` of `packages`, through sudo when not root.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let sudo = !is_root() && which("sudo").is_some();
+    let apt = |args: &[&str]| {
+        let mut cmd = Command::new(if sudo { "sudo" } else { "apt-get" });
+        if sudo {
+            cmd.arg("apt-get");
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        shell::run(&mut cmd)
+    };
+    apt(&["update", "-q"])?;
+    apt(&[&["install", "-y", "-q"][..], packages].concat())
 }
 
 fn is_root() -> bool {
@@ -300,18 +301,8 @@ pub fn ensure_firefox() -> Result<Firefox, String> {
         Some(b) => b,
         None => {
             say("installing Debian's firefox-esr with apt (first run only, under a minute)");
-            let sudo = !is_root() && which("sudo").is_some();
-            let mut cmd = if sudo {
-                Command::new("sudo")
-            } else {
-                Command::new("apt-get")
-            };
-            if sudo {
-                cmd.arg("apt-get");
-            }
-            cmd.args(["install", "-y", "-q", "firefox-esr"])
-                .env("DEBIAN_FRONTEND", "noninteractive");
-            shell::run(&mut cmd).map_err(|e| format!("firefox-esr could not be installed: {e}"))?;
+            apt_install(&["firefox-esr"])
+                .map_err(|e| format!("firefox-esr could not be installed: {e}"))?;
             which("firefox-esr").ok_or("firefox-esr is still missing after apt-get install")?
         }
     };

@@ -1,5 +1,6 @@
 //! The snippet a teacher pastes into a course page to embed the current experiment.
 
+use super::copy_button::CopyButton;
 use yew::prelude::*;
 
 /// Props of [`EmbedSnippet`].
@@ -23,16 +24,6 @@ pub fn EmbedSnippet(props: &EmbedSnippetProps) -> Html {
         "<iframe src=\"{base}?{}{sep}embed=1\"\n  title=\"Concurrency Playground\"\n  allow=\"cross-origin-isolated\"\n  width=\"100%\" height=\"760\" loading=\"lazy\"></iframe>",
         props.query
     );
-    let copied = use_state(|| false);
-    let onclick = {
-        let (code, copied) = (code.clone(), copied.clone());
-        Callback::from(move |_: MouseEvent| {
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&code);
-                copied.set(true);
-            }
-        })
-    };
     html! {
         <details class="embed-snippet">
             <summary>{ "Embed this experiment in a course page" }</summary>
@@ -41,8 +32,8 @@ pub fn EmbedSnippet(props: &EmbedSnippetProps) -> Html {
                 { " lets the playground use real threads when your page is isolated (or in Chromium through Document-Isolation-Policy); without it threads are off and everything else runs. Finished runs are posted to your page as " }
                 <code>{ "{source: \"concurrency-playground\", type: \"run-finished\", run}" }</code>{ "." }
             </p>
-            <pre data-testid="embed-snippet"><code>{ code }</code></pre>
-            <button type="button" class="secondary small" {onclick}>{ if *copied { "Copied" } else { "Copy" } }</button>
+            <pre data-testid="embed-snippet"><code>{ code.clone() }</code></pre>
+            <CopyButton text={code.clone()} />
         </details>
     }
 }

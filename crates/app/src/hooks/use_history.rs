@@ -6,8 +6,6 @@ use crate::browser;
 use crate::state::{Action, State};
 use model::query::to_query;
 use model::{parse_query, Params};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Keeps the URL in step with `params`, and `params` in step with history navigation.
@@ -17,23 +15,11 @@ pub fn use_history(params: Params, embed: bool, dispatcher: UseReducerDispatcher
         browser::commit_query(&to_query(params, false, embed), false);
     });
     use_effect_with((), move |_| {
-        let listener = Closure::<dyn FnMut(web_sys::PopStateEvent)>::new(move |_| {
+        let listener = browser::listen("popstate", move |_| {
             browser::entry_navigated();
             let parsed = parse_query(&browser::query());
             dispatcher.dispatch(Action::SetParams(parsed.params));
         });
-        let window = web_sys::window();
-        if let Some(w) = &window {
-            let _ =
-                w.add_event_listener_with_callback("popstate", listener.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(w) = window {
-                let _ = w.remove_event_listener_with_callback(
-                    "popstate",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-        }
+        move || drop(listener)
     });
 }

@@ -4,8 +4,8 @@
 
 use model::query::{apply, ParsedQuery};
 use model::Params;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 /// The parameters a message may set, as in the URL.
@@ -75,23 +75,14 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParsedQuery> {
 #[hook]
 pub fn use_parent_messages(on_request: Callback<(Params, Vec<model::Notice>)>) {
     use_effect_with((), move |_| {
-        let listener = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event| {
-            if let Some(parsed) = read_request(&event) {
+        let listener = crate::browser::listen("message", move |event| {
+            let request = event
+                .dyn_ref::<web_sys::MessageEvent>()
+                .and_then(read_request);
+            if let Some(parsed) = request {
                 on_request.emit((parsed.params, parsed.notices));
             }
         });
-        let window = web_sys::window();
-        if let Some(w) = &window {
-            let _ =
-                w.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(w) = window {
-                let _ = w.remove_event_listener_with_callback(
-                    "message",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-        }
+        move || drop(listener)
     });
 }
