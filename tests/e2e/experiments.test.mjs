@@ -146,3 +146,21 @@ test("processes share no memory", async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("processes on an isolated page compare with the threads build's baseline, normalised", async () => {
+  const { page, errors, context } = await open(browser, "?kind=cpu&tasks=4&workers=2&io_ms=100");
+  await setExperiment(page, { tool: "processes" });
+  await runOnce(page); // warms the pool
+  await setExperiment(page, { tool: "sequential" });
+  const seq = await runOnce(page);
+  assert.equal(seq.build, "atomics");
+  await setExperiment(page, { tool: "processes" });
+  const proc = await runOnce(page);
+  assert.equal(proc.build, "plain");
+  assert.equal(proc.speedupBasis, "normalized");
+  console.log(`processes vs sequential from the other build, normalised: ${Number(proc.speedup).toFixed(2)}×`);
+  assert.ok(Number(proc.speedup) > 1.25, `speedup ${proc.speedup}`);
+  assert.match(await page.locator('[data-testid="run"]').first().textContent(), /≈\d/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -25,6 +25,9 @@ pub struct RunRow {
     pub spans: Rc<Vec<Span>>,
     /// Wall time of the matching sequential run divided by this one's.
     pub speedup: Option<f64>,
+    /// The baseline came from the other build, its wall scaled by the two builds' calibrated
+    /// cost of the same work (cpu work only).
+    pub speedup_normalized: bool,
     /// Figures from the spans, computed once when the run ends (a table of runs with ten
     /// thousand spans each must not recompute them on every render).
     pub figures: RunFigures,
@@ -181,6 +184,31 @@ impl State {
                 && (b.kind, b.tasks, b.io_ms, b.cpu_iters) == (e.kind, e.tasks, e.io_ms, e.cpu_iters)
         })
     }
+
+    /// For cpu work with no baseline from the same build (processes on an isolated page, whose
+    /// sequential runs use the threads build): the last sequential run of the same kind and size
+    /// from the other build, with its wall scaled to this run's work by the builds' calibrated
+    /// cost per iteration. Returns the scaled baseline wall.
+    pub fn normalized_baseline(&self, report: &RunReport) -> Option<f64> {
+        let e = &report.experiment;
+        if e.kind != model::Kind::Cpu {
+            return None;
+        }
+        let ns = |build| match build {
+            Build::Plain => self.plain.and_then(|i| i.ns_per_iter),
+            Build::Atomics => self.atomics.and_then(|i| i.ns_per_iter),
+        };
+        let row = self.runs.iter().rev().find(|row| {
+            let b = &row.report.experiment;
+            b.tool == model::Tool::Sequential
+                && row.report.status == model::RunStatus::Done
+                && row.report.build != report.build
+                && (b.kind, b.tasks) == (e.kind, e.tasks)
+        })?;
+        let this_work = e.cpu_iters as f64 * ns(report.build)?;
+        let that_work = row.report.experiment.cpu_iters as f64 * ns(row.report.build)?;
+        (that_work > 0.0).then(|| row.report.wall_ms * this_work / that_work)
+    }
 }
 
 impl Reducible for State {
@@ -249,9 +277,15 @@ impl Reducible for State {
                 if s.live.as_ref().is_some_and(|l| l.id == id) {
                     s.live = None;
                 }
-                let speedup = s
-                    .baseline_for(&report)
-                    .and_then(|b| model::stats::speedup(b.report.wall_ms, report.wall_ms));
+                let same_build = s.baseline_for(&report).map(|b| b.report.wall_ms);
+                let normalized = same_build
+                    .is_none()
+                    .then(|| s.normalized_baseline(&report))
+                    .flatten();
+                let speedup = same_build
+                    .or(normalized)
+                    .and_then(|b| model::stats::speedup(b, report.wall_ms));
+                let speedup_normalized = same_build.is_none() && speedup.is_some();
                 let figures = RunFigures::of(&report);
                 let spans = Rc::new(std::mem::take(&mut report.spans));
                 s.runs.push(RunRow {
@@ -260,6 +294,7 @@ impl Reducible for State {
                     report: Rc::new(report),
                     spans,
                     speedup,
+                    speedup_normalized,
                 });
             }
             Action::ClearRuns => {

@@ -21,9 +21,10 @@ pub struct RunsTableProps {
 fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
     let r = &run.report;
     let e = &r.experiment;
+    let approx = if run.speedup_normalized { "≈" } else { "" };
     let speedup = run
         .speedup
-        .map(|s| format!("{s:.2}×"))
+        .map(|s| format!("{approx}{s:.2}×"))
         .unwrap_or_else(|| "—".into());
     let crate::state::RunFigures {
         task_time,
@@ -42,6 +43,7 @@ fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
             data-status={r.status.as_str()} data-build={r.build.as_str()}
             data-pool-threads={r.pool_threads.to_string()}
             data-speedup={run.speedup.map(|s| format!("{s:.4}"))}
+            data-speedup-basis={run.speedup.map(|_| if run.speedup_normalized { "normalized" } else { "same-build" })}
             data-checksum={r.checksum.to_string()} data-task-time-ms={format!("{task_time:.3}")}
             data-late-ms={format!("{late:.3}")} data-paid-startup={r.paid_startup.to_string()}
             data-lanes={lanes.to_string()} title={title}>
@@ -82,7 +84,7 @@ pub fn RunsTable(props: &RunsTableProps) -> Html {
             <RunsCompare runs={props.runs.iter().filter(|r| props.selected.contains(&r.id)).cloned().collect::<Vec<_>>()} />
             <div class="table-scroll">
                 <table data-testid="runs">
-                    <caption>{ "Wall is the run's duration; task time adds up every task's own duration. Speedup compares with the last sequential run of the same work (in the same build for cpu work); overlap is task time over wall time." }</caption>
+                    <caption>{ "Wall is the run's duration; task time adds up every task's own duration. Speedup compares with the last sequential run of the same work (in the same build for cpu work; ≈ marks a baseline from the other build, scaled by both builds' calibrated cost of the work); overlap is task time over wall time." }</caption>
                     <thead><tr>
                         <th scope="col"><span class="visually-hidden">{ "Compare" }</span></th>
                         <th scope="col">{ "#" }</th><th scope="col">{ "Tool" }</th>
