@@ -17,8 +17,7 @@ pub async fn io(log: &SpanLog, task: u32, lane: u32, io_ms: u32) {
     TimeoutFuture::new(io_ms).await;
     let end = now();
     let due = start + f64::from(io_ms);
-    // Timers are routinely a fraction of a ms late; only a real stall is shown as one.
-    if end - due > 1.0 {
+    if end - due > model::timeline::stall_threshold_ms(io_ms) {
         log.push(task, lane, SpanState::Io, start, due);
         log.push(task, lane, SpanState::Stalled, due, end);
     } else {

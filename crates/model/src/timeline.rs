@@ -74,6 +74,13 @@ pub struct Span {
     pub end: f64,
 }
 
+/// How late a timer may fire before the wait counts as stalled behind a busy event loop.
+/// Timers are routinely a few ms late when the machine is busy (two iframes loading, say): that
+/// is scheduling noise, not the lesson (a task that never yields), so small delays are ignored.
+pub fn stall_threshold_ms(io_ms: u32) -> f64 {
+    (f64::from(io_ms) * 0.05).max(5.0)
+}
+
 /// The task index used for spans that belong to a lane rather than to a task.
 pub const NO_TASK: u32 = u32::MAX;
 
@@ -155,4 +162,16 @@ pub struct RunReport {
     pub checksum: u64,
     /// A readable explanation when the status is `error` (or a remark otherwise).
     pub message: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stall_threshold_ms;
+
+    #[test]
+    fn stalls_ignore_scheduling_noise() {
+        assert_eq!(stall_threshold_ms(0), 5.0);
+        assert_eq!(stall_threshold_ms(200), 10.0);
+        assert_eq!(stall_threshold_ms(1000), 50.0);
+    }
 }
