@@ -44,17 +44,23 @@ fn seconds(ms: u32) -> String {
     }
 }
 
-/// `2000000` → `2_000_000`, as the notebook writes it.
-pub fn underscored(n: u64) -> String {
+/// Groups the digits of `n` in threes with `separator`: `group_digits(2000000, '_')` is
+/// `2_000_000`, as the notebook writes it.
+pub fn group_digits(n: u64, separator: char) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('_');
+            out.push(separator);
         }
         out.push(c);
     }
     out
+}
+
+/// `2000000` → `2_000_000`.
+pub fn underscored(n: u64) -> String {
+    group_digits(n, '_')
 }
 
 fn entry(kind: Kind) -> &'static str {

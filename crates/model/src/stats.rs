@@ -98,13 +98,7 @@ mod tests {
     use super::*;
 
     fn span(task: u32, lane: u32, state: SpanState, start: f64, end: f64) -> Span {
-        Span {
-            task,
-            lane,
-            state,
-            start,
-            end,
-        }
+        Span::new(task, lane, state, start, end)
     }
 
     #[test]

@@ -85,6 +85,17 @@ pub fn stall_threshold_ms(io_ms: u32) -> f64 {
 pub const NO_TASK: u32 = u32::MAX;
 
 impl Span {
+    /// A span of `task` on `lane` in `state` from `start` to `end` (ms, shared clock).
+    pub fn new(task: u32, lane: u32, state: SpanState, start: f64, end: f64) -> Self {
+        Span {
+            task,
+            lane,
+            state,
+            start,
+            end,
+        }
+    }
+
     /// Its length in ms.
     pub fn duration(&self) -> f64 {
         (self.end - self.start).max(0.0)

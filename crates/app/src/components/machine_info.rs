@@ -29,17 +29,9 @@ fn calibration(info: Option<BuildInfo>, io_ms: u32) -> String {
     }
 }
 
-/// Groups digits in threes for reading: 12345678 → "12 345 678".
+/// Groups digits in threes for reading: 12345678 → "12 345 678" (narrow no-break spaces).
 pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    out
+    model::python::group_digits(n, '\u{202f}')
 }
 
 /// A small definition list about the machine and the engines.
