@@ -16,11 +16,11 @@ use crate::hooks::use_history::use_history;
 use crate::hooks::use_parent_messages::use_parent_messages;
 use crate::lab::Lab;
 use crate::state::{Action, State};
-use model::config::{calibrated_cpu_iters, DEFAULT_IO_MS};
+use model::config::DEFAULT_IO_MS;
 use model::estimate::estimate_ms;
 use model::query::to_query;
 use model::timeline::Build;
-use model::{parse_query, Machine, Params, Tool};
+use model::{parse_query, Params, Tool};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -146,23 +146,10 @@ pub fn App() -> Html {
     let tool = state.params.tool.unwrap_or(Tool::Sequential);
     let threads_available = state.isolated && state.atomics.is_some();
     // The build a run of this tool uses, whose calibration sets the default cpu_iters.
-    let build = match tool {
-        Tool::Threads | Tool::Sequential if threads_available => Build::Atomics,
-        _ => Build::Plain,
-    };
-    let info = match build {
-        Build::Atomics => state.atomics,
-        Build::Plain => state.plain,
-    };
-    let ns = info.and_then(|i| i.ns_per_iter);
+    let build = Build::for_tool(tool, threads_available);
+    let ns = state.build_info(build).and_then(|i| i.ns_per_iter);
     let io_ms = state.params.io_ms.unwrap_or(DEFAULT_IO_MS);
-    let machine = Machine {
-        cores: state.cores,
-        calibrated_cpu_iters: ns.map_or(model::config::NOTEBOOK_CPU_ITERS, |ns| {
-            calibrated_cpu_iters(io_ms, ns)
-        }),
-    };
-    let resolved = state.params.resolve(&machine);
+    let resolved = state.params.resolve_calibrated(state.cores, ns);
     let estimate = ns.map(|ns| estimate_ms(&resolved, ns, state.cores));
 
     // The timeline shows the run in flight, else the last picked run, else the newest.

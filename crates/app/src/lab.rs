@@ -8,11 +8,10 @@ use crate::browser;
 use crate::state::{Action, IsolationDemo, State};
 use crate::worker_link::{WorkerEvent, WorkerLink};
 use gloo_timers::callback::Timeout;
-use model::config::calibrated_cpu_iters;
 use model::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
 use model::protocol::{FromWorker, ToWorker};
 use model::timeline::{Build, RunReport, RunStatus};
-use model::{Experiment, Machine, Notice, Params, Tool};
+use model::{Experiment, Notice, Params, Tool};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use yew::UseReducerDispatcher;
@@ -63,11 +62,6 @@ pub struct Lab {
     sweep: Option<sweep::Sweep>,
 }
 
-/// Pool threads to start: enough for Python's default `ThreadPoolExecutor`.
-fn pool_size(cores: u32) -> u32 {
-    (cores + 4).min(32)
-}
-
 impl Lab {
     /// Starts the engines; `run_on_ready` runs once they are calibrated (`run=1`).
     pub fn start(
@@ -81,7 +75,8 @@ impl Lab {
                 ui,
                 this: this.clone(),
                 cores,
-                pool_size: pool_size(cores),
+                // Enough threads for Python's default `ThreadPoolExecutor`.
+                pool_size: model::config::thread_pool_default(cores),
                 plain: None,
                 atomics: None,
                 ns_plain: None,
@@ -327,14 +322,13 @@ impl Lab {
     /// it exists so that its baseline comes from the same code as threads.
     fn build_for(&self, tool: Tool) -> Result<Build, String> {
         let atomics = self.atomics.is_some() && self.ns_atomics.is_some();
-        match tool {
-            Tool::Threads if atomics => Ok(Build::Atomics),
-            Tool::Threads => Err(
+        match Build::for_tool(tool, atomics) {
+            Build::Atomics => Ok(Build::Atomics),
+            _ if tool == Tool::Threads => Err(
                 "Threads need a cross-origin isolated page (SharedArrayBuffer); open the \
                  playground in its own tab to use them."
                     .into(),
             ),
-            Tool::Sequential if atomics => Ok(Build::Atomics),
             _ if self.plain.is_some() => Ok(Build::Plain),
             _ => Err("The engine is not available.".into()),
         }
@@ -342,13 +336,7 @@ impl Lab {
 
     /// What `params` resolve to on this machine, with the calibration of `build`.
     pub fn resolve(&self, params: &Params, build: Build) -> Experiment {
-        let io_ms = params.io_ms.unwrap_or(model::config::DEFAULT_IO_MS);
-        let ns = self.calibration(build).unwrap_or(0.0);
-        let machine = Machine {
-            cores: self.cores,
-            calibrated_cpu_iters: calibrated_cpu_iters(io_ms, ns),
-        };
-        params.resolve(&machine)
+        params.resolve_calibrated(self.cores, self.calibration(build))
     }
 
     /// Runs `params` (after the engines are ready).

@@ -172,6 +172,14 @@ pub enum Action {
 }
 
 impl State {
+    /// What the page knows of `build`.
+    pub fn build_info(&self, build: Build) -> Option<BuildInfo> {
+        match build {
+            Build::Plain => self.plain,
+            Build::Atomics => self.atomics,
+        }
+    }
+
     /// The last sequential run whose work matches `report`'s, from the same build.
     pub fn baseline_for(&self, report: &RunReport) -> Option<&RunRow> {
         let e = &report.experiment;
@@ -194,10 +202,7 @@ impl State {
         if e.kind != model::Kind::Cpu {
             return None;
         }
-        let ns = |build| match build {
-            Build::Plain => self.plain.and_then(|i| i.ns_per_iter),
-            Build::Atomics => self.atomics.and_then(|i| i.ns_per_iter),
-        };
+        let ns = |build| self.build_info(build).and_then(|i| i.ns_per_iter);
         let row = self.runs.iter().rev().find(|row| {
             let b = &row.report.experiment;
             b.tool == model::Tool::Sequential

@@ -12,13 +12,7 @@ impl SpanLog {
     /// Records a span unless it is empty.
     pub fn push(&self, task: u32, lane: u32, state: SpanState, start: f64, end: f64) {
         if end > start {
-            let span = Span {
-                task,
-                lane,
-                state,
-                start,
-                end,
-            };
+            let span = Span::new(task, lane, state, start, end);
             crate::progress::close(span);
             self.0.borrow_mut().push(span);
         }

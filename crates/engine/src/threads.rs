@@ -61,13 +61,7 @@ impl LaneLog {
     fn push(&mut self, task: u32, lane: u32, state: SpanState, start: f64, end: f64) {
         // Sub-10 µs waits for an uncontended GIL are noise, not a state.
         if end - start > 0.01 {
-            let span = Span {
-                task,
-                lane,
-                state,
-                start,
-                end,
-            };
+            let span = Span::new(task, lane, state, start, end);
             crate::progress::close(span);
             self.spans.push(span);
         }

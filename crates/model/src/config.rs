@@ -173,7 +173,7 @@ impl Machine {
     pub fn default_workers(&self, tool: Tool) -> u32 {
         let cores = self.cores.max(1);
         match tool {
-            Tool::Threads => (cores + 4).min(32),
+            Tool::Threads => thread_pool_default(cores),
             Tool::Processes => cores.min(Limits::WORKERS.1 as u32),
             Tool::Sequential | Tool::Async => 1,
         }
@@ -225,6 +225,11 @@ pub const DEFAULT_IO_MS: u32 = 200;
 /// The notebook's `range(2_000_000)`, used until calibration has run.
 pub const NOTEBOOK_CPU_ITERS: u64 = 2_000_000;
 
+/// `ThreadPoolExecutor`'s default size on `cores` cores: `min(32, cores + 4)`.
+pub fn thread_pool_default(cores: u32) -> u32 {
+    (cores.max(1) + 4).min(32)
+}
+
 /// The cpu_iters that make one cpu task last about `io_ms` on a kernel costing `ns_per_iter`,
 /// as the notebook's two functions take about the same time; within limits.
 pub fn calibrated_cpu_iters(io_ms: u32, ns_per_iter: f64) -> u64 {
@@ -248,6 +253,17 @@ pub fn sweep_worker_counts(max: u32) -> Vec<u32> {
 }
 
 impl Params {
+    /// Fills every absent field for a machine with `cores` cores whose kernel, in the build that
+    /// will run it, costs `ns_per_iter` (the notebook's 2,000,000 iterations until calibrated).
+    pub fn resolve_calibrated(&self, cores: u32, ns_per_iter: Option<f64>) -> Experiment {
+        let io_ms = self.io_ms.unwrap_or(DEFAULT_IO_MS);
+        self.resolve(&Machine {
+            cores,
+            calibrated_cpu_iters: ns_per_iter
+                .map_or(NOTEBOOK_CPU_ITERS, |ns| calibrated_cpu_iters(io_ms, ns)),
+        })
+    }
+
     /// Fills every absent field from the defaults for this machine.
     pub fn resolve(&self, machine: &Machine) -> Experiment {
         let tool = self.tool.unwrap_or(Tool::Sequential);
@@ -339,6 +355,23 @@ mod tests {
         assert_eq!(calibrated_cpu_iters(0, 2.0), 500_000);
         assert_eq!(calibrated_cpu_iters(200, 0.0), NOTEBOOK_CPU_ITERS);
         assert_eq!(calibrated_cpu_iters(10_000, 1e-9), Limits::CPU_ITERS.1);
+    }
+
+    #[test]
+    fn resolve_with_or_without_calibration() {
+        let p = Params {
+            io_ms: Some(100),
+            tool: Some(Tool::Threads),
+            ..Params::default()
+        };
+        assert_eq!(p.resolve_calibrated(2, Some(0.5)).cpu_iters, 200_000_000);
+        assert_eq!(p.resolve_calibrated(2, None).cpu_iters, NOTEBOOK_CPU_ITERS);
+        assert_eq!(
+            p.resolve_calibrated(2, None).workers,
+            thread_pool_default(2)
+        );
+        assert_eq!(thread_pool_default(0), 5);
+        assert_eq!(thread_pool_default(64), 32);
     }
 
     #[test]

@@ -139,6 +139,15 @@ pub enum Build {
 }
 
 impl Build {
+    /// The build that runs `tool`: threads need atomics, and sequential uses the atomics build
+    /// when it is loaded so that threads and their baseline run the same code.
+    pub fn for_tool(tool: crate::Tool, atomics_loaded: bool) -> Build {
+        match tool {
+            crate::Tool::Threads | crate::Tool::Sequential if atomics_loaded => Build::Atomics,
+            _ => Build::Plain,
+        }
+    }
+
     /// The name used in reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -178,6 +187,17 @@ pub struct RunReport {
 #[cfg(test)]
 mod tests {
     use super::stall_threshold_ms;
+
+    #[test]
+    fn threads_and_their_baseline_share_a_build() {
+        use super::Build;
+        use crate::Tool;
+        assert_eq!(Build::for_tool(Tool::Threads, true), Build::Atomics);
+        assert_eq!(Build::for_tool(Tool::Sequential, true), Build::Atomics);
+        assert_eq!(Build::for_tool(Tool::Processes, true), Build::Plain);
+        assert_eq!(Build::for_tool(Tool::Async, true), Build::Plain);
+        assert_eq!(Build::for_tool(Tool::Sequential, false), Build::Plain);
+    }
 
     #[test]
     fn stalls_ignore_scheduling_noise() {
