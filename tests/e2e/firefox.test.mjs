@@ -3,7 +3,7 @@
 // provide Firefox.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BARE, BASE } from "./lib.mjs";
+import { BARE, BASE, claim } from "./lib.mjs";
 import { Firefox } from "./webdriver.mjs";
 
 const { FIREFOX, GECKODRIVER } = process.env;
@@ -27,12 +27,12 @@ test("Firefox: isolated page, io waits overlap with async", { skip }, async () =
   assert.equal(await ff.exec(() => document.documentElement.dataset.isolated), "true");
   const seq = await ff.newestRow(1);
   assert.ok(Number(seq.wallMs) >= 750, `sequential ${seq.wallMs}`);
-  await ff.goto(new URL("?tool=async&kind=io&tasks=4&io_ms=200&run=1", BASE).href);
-  await ready();
-  const asy = await ff.newestRow(1);
-  const ratio = asy.wallMs / seq.wallMs;
-  console.log(`Firefox io: sequential ${Number(seq.wallMs).toFixed(0)} ms, async ${Number(asy.wallMs).toFixed(0)} ms (${ratio.toFixed(3)})`);
-  assert.ok(ratio <= 0.5);
+  await claim("Firefox io: async / sequential", async () => {
+    await ff.goto(new URL("?tool=async&kind=io&tasks=4&io_ms=200&run=1", BASE).href);
+    await ready();
+    const asy = await ff.newestRow(1);
+    return asy.wallMs / seq.wallMs;
+  }, (r) => r <= 0.5, { show: (r) => r.toFixed(3) });
   assert.equal(await errorsShown(), 0);
 });
 
@@ -51,12 +51,12 @@ test("Firefox: threads beat one thread on cpu work", { skip }, async () => {
     await ff.click('[data-testid="run-button"]');
     return ff.newestRow(2);
   };
-  const seq = await wall("tool=sequential");
-  const thr = await wall("tool=threads&gil=off");
-  assert.equal(thr.checksum, seq.checksum);
-  const ratio = thr.wallMs / seq.wallMs;
-  console.log(`Firefox cpu: sequential ${Number(seq.wallMs).toFixed(0)} ms, threads ${Number(thr.wallMs).toFixed(0)} ms (${ratio.toFixed(3)})`);
-  assert.ok(ratio < 0.85, `threads/sequential = ${ratio}`);
+  await claim("Firefox cpu: threads (GIL off) / sequential", async () => {
+    const seq = await wall("tool=sequential");
+    const thr = await wall("tool=threads&gil=off");
+    assert.equal(thr.checksum, seq.checksum);
+    return thr.wallMs / seq.wallMs;
+  }, (r) => r < 0.85, { show: (r) => r.toFixed(3) });
 });
 
 test("Firefox: a bad URL is explained and runs the defaults", { skip }, async () => {

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { exportRuns, launch, open, runOnce, setExperiment, waitForRow } from "./lib.mjs";
+import { OWN_ROWS, claim, exportRuns, launch, open, runOnce, setExperiment, waitForRow } from "./lib.mjs";
 
 const require = createRequire(import.meta.url);
 let browser;
@@ -16,7 +16,7 @@ test("each section's Run this runs exactly its experiment", async () => {
   const buttons = await page.$$eval('[data-testid="run-this"]:not([disabled])', (bs) => bs.map((b) => b.dataset.query));
   assert.ok(buttons.length >= 12, `${buttons.length} buttons`);
   for (const [i, query] of buttons.entries()) {
-    const before = await page.locator('[data-testid="run"]').count();
+    const before = await page.locator(OWN_ROWS).count();
     await page.locator(`[data-testid="run-this"][data-query="${query}"]`).click();
     const row = await waitForRow(page, before + 1);
     assert.equal(row.status, "done", query);
@@ -55,22 +55,25 @@ test("the timeline has a lane per worker used and a group per task", async () =>
 
 test("the speedup chart plots a point per worker count", async () => {
   const { page, errors, context } = await open(browser, "?kind=cpu&io_ms=30");
-  await page.click('[data-testid="sweep-button"]');
-  await page.waitForFunction(() => {
-    const b = document.querySelector('[data-testid="sweep-button"]');
-    return b && !b.disabled && document.querySelectorAll('[data-testid="speedup-point"]').length > 0;
-  }, null, { timeout: 120_000 });
-  const points = await page.$$eval('[data-testid="speedup-point"]', (ps) => ps.map((p) => ({ ...p.dataset })));
   await page.waitForFunction(() => /^\d+ pool threads$/.test(document.querySelector('[data-testid="pool-threads"]').textContent));
   const pool = Number((await page.textContent('[data-testid="pool-threads"]')).match(/\d+/)[0]);
   const expected = [1, 2, 4, 8, 16, 32].filter((w) => w < pool).concat([pool]);
-  for (const series of ["threads, GIL off", "threads, GIL on", "processes"]) {
-    const ws = points.filter((p) => p.series === series).map((p) => Number(p.workers)).sort((a, b) => a - b);
-    assert.deepEqual(ws, expected, series);
-  }
-  const at = (series, w) => Number(points.find((p) => p.series === series && Number(p.workers) === w).speedup);
-  console.log(`sweep at 2 workers: GIL off ${at("threads, GIL off", 2).toFixed(2)}×, GIL on ${at("threads, GIL on", 2).toFixed(2)}×, processes ${at("processes", 2).toFixed(2)}×`);
-  assert.ok(at("threads, GIL off", 2) > at("threads, GIL on", 2), "the GIL line stays below");
+  await claim("sweep at 2 workers: GIL off above GIL on", async () => {
+    await page.click('[data-testid="sweep-button"]');
+    // The button is disabled while the sweep runs; wait for a finished curve.
+    await page.waitForFunction(() => document.querySelector('[data-testid="sweep-button"]')?.disabled, null, { timeout: 10_000 }).catch(() => {});
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-testid="sweep-button"]');
+      return b && !b.disabled && document.querySelectorAll('[data-testid="speedup-point"]').length > 0;
+    }, null, { timeout: 120_000 });
+    const points = await page.$$eval('[data-testid="speedup-point"]', (ps) => ps.map((p) => ({ ...p.dataset })));
+    for (const series of ["threads, GIL off", "threads, GIL on", "processes"]) {
+      const ws = points.filter((p) => p.series === series).map((p) => Number(p.workers)).sort((a, b) => a - b);
+      assert.deepEqual(ws, expected, series);
+    }
+    const at = (series, w) => Number(points.find((p) => p.series === series && Number(p.workers) === w).speedup);
+    return { off: at("threads, GIL off", 2), on: at("threads, GIL on", 2), proc: at("processes", 2) };
+  }, ({ off, on }) => off > on, { show: ({ off, on, proc }) => `GIL off ${off.toFixed(2)}×, GIL on ${on.toFixed(2)}×, processes ${proc.toFixed(2)}×` });
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -98,8 +101,13 @@ test("the JSON export holds every run, spans included; CSV too", async () => {
 
 test("the URL reproduces an experiment on reload, and Back/Forward restore experiments", async () => {
   const { page, errors, context } = await open(browser, "");
-  await setExperiment(page, { tool: "processes", kind: "mixed", tasks: 6, workers: 3, io_ms: 50 });
-  await page.waitForFunction(() => location.search.includes("workers=3"), null, { timeout: 5000 })
+  const experiment = { tool: "processes", kind: "mixed", tasks: "6", workers: "3", io_ms: "50" };
+  await setExperiment(page, experiment);
+  // The URL follows the form after a render: wait for the whole experiment, not one field of it.
+  await page.waitForFunction((want) => {
+    const got = new URLSearchParams(location.search);
+    return Object.entries(want).every(([k, v]) => got.get(k) === v);
+  }, experiment, { timeout: 5000 })
     .catch(() => assert.fail(`the URL did not follow the form: ${page.url()}`));
   await page.reload();
   await page.waitForSelector('html[data-ready="true"]');
@@ -160,12 +168,13 @@ test("no main-thread task over 50 ms while a 1000-task async run is drawn", asyn
       for (const e of list.getEntries()) window.__longTasks.push(e.duration);
     }).observe({ type: "longtask", buffered: false });
   });
-  const row = await runOnce(page);
-  assert.equal(row.status, "done");
-  await page.waitForTimeout(300);
-  const long = await page.evaluate(() => window.__longTasks);
-  console.log(`long tasks during a 1000-task async run: ${long.length} (longest ${Math.max(0, ...long).toFixed(0)} ms)`);
-  assert.deepEqual(long, []);
+  await claim("long tasks during a 1000-task async run", async () => {
+    await page.evaluate(() => { window.__longTasks = []; });
+    const row = await runOnce(page);
+    assert.equal(row.status, "done");
+    await page.waitForTimeout(300);
+    return page.evaluate(() => window.__longTasks);
+  }, (long) => long.length === 0, { show: (long) => `${long.length} over 50 ms (longest ${Math.max(0, ...long).toFixed(0)} ms)` });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,11 +1,16 @@
-// Takes the README's screenshots from the real page (light, dark, narrow), after real runs, so
-// that the pictures always show what the page does today.
+// Takes screenshots of the real page (light, dark, narrow) after real runs and checks that
+// nothing sticks out sideways. In a test run they go to target/screenshots (SCREENSHOTS_DIR);
+// `cargo xtask screenshots` writes the README's own into docs/screenshots.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { launch, open, runOnce, setExperiment } from "./lib.mjs";
 
-const OUT = new URL("../../docs/screenshots/", import.meta.url);
+import { pathToFileURL } from "node:url";
+
+const OUT = process.env.SCREENSHOTS_DIR
+  ? pathToFileURL(`${process.env.SCREENSHOTS_DIR}/`)
+  : new URL("../../target/screenshots/", import.meta.url);
 let browser;
 before(async () => { browser = await launch(); mkdirSync(OUT, { recursive: true }); });
 after(async () => { await browser?.close(); });

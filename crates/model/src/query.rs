@@ -65,6 +65,31 @@ pub fn apply(out: &mut ParsedQuery, key: &str, value: &str) {
     }
 }
 
+/// Applies one form field's raw text to `params`, as the visitor committed it: an empty field
+/// means "use the default"; anything else is validated as in a URL. Returns why the value was
+/// not taken as typed, if it was not. Applied to the current parameters when the edit lands
+/// (never to a copy captured earlier), so that quick edits of several fields all stick.
+pub fn edit(params: &mut Params, key: &str, raw: &str) -> Option<Notice> {
+    let raw = raw.trim();
+    let mut out = ParsedQuery {
+        params: params.clone(),
+        ..ParsedQuery::default()
+    };
+    if raw.is_empty() {
+        match key {
+            "tasks" => out.params.tasks = None,
+            "workers" => out.params.workers = None,
+            "io_ms" => out.params.io_ms = None,
+            "cpu_iters" => out.params.cpu_iters = None,
+            _ => {}
+        }
+    } else {
+        apply(&mut out, key, raw);
+    }
+    *params = out.params;
+    out.notices.into_iter().next()
+}
+
 fn echo(value: &str) -> String {
     if value.chars().count() > MAX_ECHO {
         let cut: String = value.chars().take(MAX_ECHO).collect();
@@ -302,5 +327,20 @@ mod tests {
         let q = parse_query("tool=processes&kind=mixed&tasks=12&workers=2&io_ms=100&run=1");
         let again = parse_query(&to_query(&q.params, q.run, q.embed));
         assert_eq!(again, q);
+    }
+
+    #[test]
+    fn edits_apply_to_the_current_params() {
+        let mut p = Params::default();
+        assert_eq!(edit(&mut p, "tasks", " 6 "), None);
+        assert_eq!(edit(&mut p, "workers", "3"), None);
+        assert_eq!((p.tasks, p.workers), (Some(6), Some(3)));
+        assert_eq!(edit(&mut p, "tasks", ""), None);
+        assert_eq!(p.tasks, None, "empty means the default");
+        let why = edit(&mut p, "io_ms", "abc").expect("explained");
+        assert_eq!(why.param, "io_ms");
+        assert_eq!(p.workers, Some(3), "other fields kept");
+        edit(&mut p, "tool", "threads");
+        assert_eq!(p.tool, Some(Tool::Threads));
     }
 }

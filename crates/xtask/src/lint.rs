@@ -2,12 +2,12 @@
 //! for the wasm crates (which only build on the pinned nightly's wasm target).
 
 use crate::project::{root, say};
-use crate::test::Tally;
+use crate::tally::{Outcomes, Tally};
 use crate::toolchain::{NIGHTLY, WASM_TARGET};
 use std::process::Command;
 
 /// Runs each check and counts it as one test.
-pub fn run() -> Tally {
+pub fn run(outcomes: &mut Outcomes) -> Tally {
     say("lint: cargo fmt --check, cargo clippy -D warnings (native and wasm)");
     let mut checks: Vec<(&str, Command)> = Vec::new();
     let mut fmt = Command::new("cargo");
@@ -42,6 +42,7 @@ pub fn run() -> Tally {
             .map(|s| s.success())
             .unwrap_or(false);
         println!("{} - {name}", if ok { "ok" } else { "not ok" });
+        outcomes.record("lint", name, ok);
         if ok {
             tally.passed += 1;
         } else {

@@ -9,6 +9,7 @@ mod lint;
 mod project;
 mod serve;
 mod shell;
+mod tally;
 mod test;
 mod toolchain;
 
@@ -18,8 +19,11 @@ cargo xtask <command> [options]
 Commands:
   serve [--port N] [--no-build]   install what is missing, build the release page and serve it
                                   with cross-origin isolation at http://127.0.0.1:8080
-  test                            run every test (native, wasm in headless Chromium, end-to-end)
-                                  and end with one line `N passed, N failed`
+  test [--repeat N] [--only-e2e] [-- FILE…]
+                                  run every test (native, wasm in headless Chromium, end-to-end)
+                                  and end with one line `N passed, N failed`; --repeat runs the
+                                  suites N times and prints each test's pass count
+  screenshots                     retake the README's screenshots (docs/screenshots) from the page
   dist                            write the static site to dist/, with a _headers file
   bench [--quick] [--workers N]   measure the page against its limits in headless Chromium;
                                   Markdown table on stdout, JSON in target/bench/latest.json
@@ -35,6 +39,7 @@ fn main() {
         Some("test") => test::run(&args[1..]),
         Some("dist") => dist::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("screenshots") => test::screenshots(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

@@ -7,24 +7,24 @@
 use crate::build::{engine_cargo, EngineBuild};
 use crate::project::{root, say};
 use crate::serve::TestServers;
+use crate::tally::{parse_cargo, parse_tap, test_outcome, Outcomes, Tally};
 use crate::toolchain::{self, Browser, Firefox, Tools};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// Counts of one suite.
-#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tally {
-    /// Tests that passed.
-    pub passed: u32,
-    /// Tests that failed.
-    pub failed: u32,
-}
-
-/// `test [--skip-e2e] [--only-e2e] [-- FILTER…]`.
+/// `test [--only-e2e] [--repeat N] [-- FILE…]`.
 pub fn run(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let e2e_only = args.iter().any(|a| a == "--only-e2e");
+    let rounds = match args.iter().position(|a| a == "--repeat") {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|n| (1..=100).contains(n))
+            .ok_or("--repeat needs a number from 1 to 100")?,
+        None => 1,
+    };
     let e2e_files: Vec<String> = args
         .iter()
         .skip_while(|a| *a != "--")
@@ -42,61 +42,86 @@ pub fn run(args: &[String]) -> Result<(), String> {
     toolchain::ensure_node_modules(&root().join("tests").join("e2e"))?;
     crate::build::build_site(&tools)?;
 
-    let mut results: Vec<(&str, Tally)> = Vec::new();
-    if !e2e_only {
-        results.push(("lint", crate::lint::run()));
-        results.push(("native", native()));
-        results.push((
-            "wasm (headless Chromium)",
-            wasm(&tools, Driver::Chrome(&browser)),
-        ));
-        if let Ok(firefox) = &firefox {
-            results.push((
-                "wasm (headless Firefox)",
-                wasm(&tools, Driver::Gecko(firefox)),
-            ));
+    let mut outcomes = Outcomes::default();
+    let mut failed_rounds = 0;
+    for round in 1..=rounds {
+        if rounds > 1 {
+            say(&format!("round {round} of {rounds}"));
+        }
+        let round_started = Instant::now();
+        let mut results: Vec<(&str, Tally)> = Vec::new();
+        let mut suite = |name: &'static str, tally: Tally| results.push((name, tally));
+        if !e2e_only {
+            suite("lint", crate::lint::run(&mut outcomes));
+            suite("native", native(&mut outcomes));
+            suite(
+                "wasm (headless Chromium)",
+                wasm(&tools, Driver::Chrome(&browser), &mut outcomes),
+            );
+            if let Ok(firefox) = &firefox {
+                suite(
+                    "wasm (headless Firefox)",
+                    wasm(&tools, Driver::Gecko(firefox), &mut outcomes),
+                );
+            }
+        }
+        suite(
+            "end-to-end (headless Chromium, Firefox)",
+            e2e(
+                &browser,
+                firefox.as_ref().ok(),
+                &e2e_files,
+                None,
+                &mut outcomes,
+            )?,
+        );
+        if !e2e_only {
+            say("bench smoke: cargo xtask bench --quick finishes and writes valid JSON");
+            let ok = crate::bench::smoke(&browser)
+                .map_err(|e| eprintln!("xtask: bench smoke failed: {e}"))
+                .is_ok();
+            println!(
+                "{} - bench --quick writes valid JSON",
+                if ok { "ok" } else { "not ok" }
+            );
+            outcomes.record("bench smoke", "bench --quick writes valid JSON", ok);
+            suite(
+                "bench smoke",
+                Tally {
+                    passed: u32::from(ok),
+                    failed: u32::from(!ok),
+                },
+            );
+        }
+        let total = results.iter().fold(Tally::default(), |a, (_, t)| Tally {
+            passed: a.passed + t.passed,
+            failed: a.failed + t.failed,
+        });
+        println!();
+        for (name, t) in &results {
+            println!("  {name}: {} passed, {} failed", t.passed, t.failed);
+        }
+        println!("  took {:.0} s", round_started.elapsed().as_secs_f64());
+        println!("{} passed, {} failed", total.passed, total.failed);
+        if total.failed > 0 {
+            failed_rounds += 1;
         }
     }
-    results.push((
-        "end-to-end (headless Chromium, Firefox)",
-        e2e(&browser, firefox.as_ref().ok(), &e2e_files)?,
-    ));
-    if !e2e_only {
-        say("bench smoke: cargo xtask bench --quick finishes and writes valid JSON");
-        let ok = crate::bench::smoke(&browser)
-            .map_err(|e| eprintln!("xtask: bench smoke failed: {e}"))
-            .is_ok();
+    if rounds > 1 {
         println!(
-            "{} - bench --quick writes valid JSON",
-            if ok { "ok" } else { "not ok" }
+            "\nPer test over {rounds} rounds ({failed_rounds} round(s) with a failure, {:.0} s in all):",
+            started.elapsed().as_secs_f64()
         );
-        results.push((
-            "bench smoke",
-            Tally {
-                passed: u32::from(ok),
-                failed: u32::from(!ok),
-            },
-        ));
+        print!("{}", outcomes.report(rounds));
     }
-
-    let total = results.iter().fold(Tally::default(), |a, (_, t)| Tally {
-        passed: a.passed + t.passed,
-        failed: a.failed + t.failed,
-    });
-    println!();
-    for (name, t) in &results {
-        println!("  {name}: {} passed, {} failed", t.passed, t.failed);
-    }
-    println!("  took {:.0} s", started.elapsed().as_secs_f64());
-    println!("{} passed, {} failed", total.passed, total.failed);
-    if total.failed > 0 {
-        Err(format!("{} test(s) failed", total.failed))
+    if failed_rounds > 0 {
+        Err(format!("{failed_rounds} of {rounds} round(s) had failures"))
     } else {
         Ok(())
     }
 }
 
-fn native() -> Tally {
+fn native(outcomes: &mut Outcomes) -> Tally {
     say("native tests: cargo test (model, xtask)");
     let mut cmd = Command::new("cargo");
     cmd.current_dir(root()).args([
@@ -107,7 +132,7 @@ fn native() -> Tally {
         "--exclude",
         "app",
     ]);
-    run_counted(cmd, parse_cargo)
+    run_counted(cmd, parse_cargo, "native", outcomes)
 }
 
 /// The WebDriver a wasm test run uses.
@@ -116,7 +141,7 @@ enum Driver<'a> {
     Gecko(&'a Firefox),
 }
 
-fn wasm(tools: &Tools, driver: Driver) -> Tally {
+fn wasm(tools: &Tools, driver: Driver, outcomes: &mut Outcomes) -> Tally {
     let mut cmd = engine_cargo(EngineBuild::Atomics, "test");
     match driver {
         Driver::Chrome(b) => {
@@ -144,10 +169,20 @@ fn wasm(tools: &Tools, driver: Driver) -> Tally {
         root().join("crates").join("engine").join("webdriver.json"),
     )
     .env("WASM_BINDGEN_TEST_TIMEOUT", "60");
-    run_counted(cmd, parse_cargo)
+    let suite = match driver {
+        Driver::Chrome(_) => "wasm (Chromium)",
+        Driver::Gecko(_) => "wasm (Firefox)",
+    };
+    run_counted(cmd, parse_cargo, suite, outcomes)
 }
 
-fn e2e(browser: &Browser, firefox: Option<&Firefox>, files: &[String]) -> Result<Tally, String> {
+fn e2e(
+    browser: &Browser,
+    firefox: Option<&Firefox>,
+    files: &[String],
+    screenshots_dir: Option<&std::path::Path>,
+    outcomes: &mut Outcomes,
+) -> Result<Tally, String> {
     say("end-to-end tests: the built page in headless Chromium (node --test, playwright-core)");
     let servers = TestServers::start()?;
     let dir = root().join("tests").join("e2e");
@@ -155,6 +190,12 @@ fn e2e(browser: &Browser, firefox: Option<&Firefox>, files: &[String]) -> Result
     cmd.current_dir(&dir)
         .args(["--test", "--test-reporter=tap", "--test-concurrency=1"]);
     servers.apply(&mut cmd, &browser.chromium);
+    // Test screenshots go under target/, so a test run leaves the checkout as it was; the
+    // README's own are retaken on purpose with `cargo xtask screenshots`.
+    cmd.env(
+        "SCREENSHOTS_DIR",
+        screenshots_dir.unwrap_or(&root().join("target").join("screenshots")),
+    );
     if let Some(f) = firefox {
         cmd.env("FIREFOX", &f.binary)
             .env("GECKODRIVER", &f.geckodriver);
@@ -171,12 +212,43 @@ fn e2e(browser: &Browser, firefox: Option<&Firefox>, files: &[String]) -> Result
     } else {
         cmd.args(files);
     }
-    Ok(run_counted(cmd, parse_tap))
+    Ok(run_counted(cmd, parse_tap, "e2e", outcomes))
 }
 
-/// Runs `cmd` showing its output as it comes, and counts tests with `parse`. A suite that fails
-/// without reporting any count (it did not build, say) counts as one failure.
-fn run_counted(mut cmd: Command, parse: fn(&str, &mut Tally)) -> Tally {
+/// `screenshots`: builds the page and retakes the README's screenshots in `docs/screenshots`
+/// from the real page after real runs.
+pub fn screenshots(args: &[String]) -> Result<(), String> {
+    if let Some(other) = args.first() {
+        return Err(format!("screenshots: unknown option `{other}`"));
+    }
+    let tools = toolchain::ensure_build_tools()?;
+    let browser = toolchain::ensure_chromium()?;
+    toolchain::ensure_node_modules(&root().join("tests").join("e2e"))?;
+    crate::build::build_site(&tools)?;
+    let dir = root().join("docs").join("screenshots");
+    let tally = e2e(
+        &browser,
+        None,
+        &["screenshots.test.mjs".to_string()],
+        Some(&dir),
+        &mut Outcomes::default(),
+    )?;
+    if tally.failed > 0 || tally.passed == 0 {
+        return Err("the screenshots were not all taken".into());
+    }
+    say(&format!("wrote {}", dir.display()));
+    Ok(())
+}
+
+/// Runs `cmd` showing its output as it comes, counts tests with `parse` and records each test's
+/// outcome under `suite`. A suite that fails without reporting any count (it did not build, say)
+/// counts as one failure.
+fn run_counted(
+    mut cmd: Command,
+    parse: fn(&str, &mut Tally),
+    suite: &str,
+    outcomes: &mut Outcomes,
+) -> Tally {
     let mut tally = Tally::default();
     let child = cmd.stdout(Stdio::piped()).spawn();
     let mut child = match child {
@@ -193,80 +265,15 @@ fn run_counted(mut cmd: Command, parse: fn(&str, &mut Tally)) -> Tally {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
             println!("{line}");
             parse(&line, &mut tally);
+            if let Some((name, passed)) = test_outcome(&line) {
+                outcomes.record(suite, &name, passed);
+            }
         }
     }
     let ok = child.wait().map(|s| s.success()).unwrap_or(false);
     if !ok && tally.failed == 0 {
         tally.failed = 1;
+        outcomes.record(suite, "(the suite itself)", false);
     }
     tally
-}
-
-/// Adds up cargo's `test result: ok. 3 passed; 0 failed; …` lines.
-pub fn parse_cargo(line: &str, tally: &mut Tally) {
-    let Some(rest) = line.trim().strip_prefix("test result: ") else {
-        return;
-    };
-    for part in rest.split(';') {
-        let words: Vec<&str> = part.split_whitespace().collect();
-        let n = |i: usize| {
-            words
-                .get(i)
-                .and_then(|w| w.parse::<u32>().ok())
-                .unwrap_or(0)
-        };
-        if let Some(pos) = words.iter().position(|w| *w == "passed") {
-            tally.passed += n(pos.wrapping_sub(1));
-        }
-        if let Some(pos) = words.iter().position(|w| *w == "failed") {
-            tally.failed += n(pos.wrapping_sub(1));
-        }
-    }
-}
-
-/// Reads the TAP summary of `node --test`: `# pass 12`, `# fail 0`.
-pub fn parse_tap(line: &str, tally: &mut Tally) {
-    if let Some(n) = line.strip_prefix("# pass ") {
-        tally.passed += n.trim().parse::<u32>().unwrap_or(0);
-    } else if let Some(n) = line.strip_prefix("# fail ") {
-        tally.failed += n.trim().parse::<u32>().unwrap_or(0);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_cargo_summaries() {
-        let mut t = Tally::default();
-        parse_cargo(
-            "test result: ok. 25 passed; 0 failed; 0 ignored; 0 measured",
-            &mut t,
-        );
-        parse_cargo("test result: FAILED. 3 passed; 2 failed; 0 ignored", &mut t);
-        parse_cargo("running 3 tests", &mut t);
-        assert_eq!(
-            t,
-            Tally {
-                passed: 28,
-                failed: 2
-            }
-        );
-    }
-
-    #[test]
-    fn reads_tap_summaries() {
-        let mut t = Tally::default();
-        for line in ["# tests 5", "# pass 4", "# fail 1", "ok 1 - x"] {
-            parse_tap(line, &mut t);
-        }
-        assert_eq!(
-            t,
-            Tally {
-                passed: 4,
-                failed: 1
-            }
-        );
-    }
 }

@@ -3,7 +3,6 @@
 use super::machine_info::group;
 use super::number_field::NumberField;
 use super::select_field::SelectField;
-use model::query::{apply, ParsedQuery};
 use model::{Experiment, Gil, Kind, Limits, Params, Tool};
 use std::collections::HashMap;
 use yew::prelude::*;
@@ -23,8 +22,8 @@ pub struct ExperimentPanelProps {
     pub running: bool,
     /// Threads can run here.
     pub threads_available: bool,
-    /// New parameters.
-    pub on_change: Callback<Params>,
+    /// A field was committed: its name and raw text.
+    pub on_edit: Callback<(&'static str, String)>,
     /// Run pressed.
     pub on_run: Callback<()>,
     /// Stop pressed.
@@ -43,52 +42,26 @@ fn describe(ms: f64) -> String {
 #[component]
 pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
     let errors = use_state(HashMap::<&'static str, String>::new);
+    // Every edit goes up as (field, raw text) and is applied to the state's parameters when it
+    // lands: a copy of the parameters captured at the last render would undo an edit of another
+    // field made before that render (the reload test lost `tasks` that way).
     let on_number = {
-        let (params, on_change, errors) = (
-            props.params.clone(),
-            props.on_change.clone(),
-            errors.clone(),
-        );
+        let (params, on_edit, errors) =
+            (props.params.clone(), props.on_edit.clone(), errors.clone());
         Callback::from(move |(name, raw): (&'static str, String)| {
-            let mut pq = ParsedQuery {
-                params: params.clone(),
-                ..ParsedQuery::default()
-            };
-            let raw = raw.trim().to_string();
             let mut next = (*errors).clone();
-            next.remove(name);
-            if raw.is_empty() {
-                // An empty field means "use the default".
-                match name {
-                    "tasks" => pq.params.tasks = None,
-                    "workers" => pq.params.workers = None,
-                    "io_ms" => pq.params.io_ms = None,
-                    _ => pq.params.cpu_iters = None,
-                }
-            } else {
-                apply(&mut pq, name, &raw);
-                if let Some(n) = pq.notices.first() {
-                    next.insert(name, n.message.clone());
-                }
-            }
+            match model::query::edit(&mut params.clone(), name, &raw) {
+                Some(why) => next.insert(name, why.message),
+                None => next.remove(name),
+            };
             errors.set(next);
-            on_change.emit(pq.params);
+            on_edit.emit((name, raw));
         })
     };
+    let error = |name: &str| errors.get(name).map(|e| AttrValue::from(e.clone()));
+    let on_select = props.on_edit.clone();
     let p = &props.params;
     let r = &props.resolved;
-    let error = |name: &str| errors.get(name).map(|e| AttrValue::from(e.clone()));
-    let on_select = {
-        let (params, on_change) = (props.params.clone(), props.on_change.clone());
-        Callback::from(move |(name, value): (&'static str, String)| {
-            let mut pq = ParsedQuery {
-                params: params.clone(),
-                ..ParsedQuery::default()
-            };
-            apply(&mut pq, name, &value);
-            on_change.emit(pq.params);
-        })
-    };
     let tool_options: Vec<(&'static str, String)> = Tool::ALL
         .iter()
         .map(|&t| {
