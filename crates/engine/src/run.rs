@@ -71,6 +71,7 @@ impl RunLog {
             tasks_done: self.done.get(),
             checksum: self.checksum.get(),
             message: None,
+            gil_switches: None,
         }
     }
 }

@@ -8,8 +8,8 @@ use crate::clock::now;
 use crate::worker::BUILD;
 use futures::channel::oneshot;
 use model::config::{Gil, TaskWork};
-use model::gil::{should_hand_over, GilLock, Park};
-use model::kernel::{sum_of_squares, CpuTask, CHUNK};
+use model::gil::{GilLock, HandOver, Park};
+use model::kernel::{run_cpu_task, sum_of_squares, CpuTask, CHUNK};
 use model::timeline::{RunReport, RunStatus, Span, SpanState};
 use model::Experiment;
 use rayon::prelude::*;
@@ -23,15 +23,19 @@ static GIL: GilLock = GilLock::new();
 struct WasmPark;
 
 impl Park for WasmPark {
-    fn wait(word: &AtomicU32, expected: u32) {
-        // SAFETY: a live u32 of shared memory; the wait returns on notify or value change.
+    fn wait(word: &AtomicU32, expected: u32, timeout_ms: f64) {
+        // SAFETY: a live u32 of shared memory; the wait returns on notify, value change or
+        // timeout.
         unsafe {
             core::arch::wasm32::memory_atomic_wait32(
                 word.as_ptr() as *mut i32,
                 expected as i32,
-                -1,
+                (timeout_ms.max(0.0) * 1e6) as i64,
             );
         }
+    }
+    fn now_ms() -> f64 {
+        now()
     }
     fn wake_all(word: &AtomicU32) {
         // SAFETY: as above; notify only uses the address.
@@ -75,6 +79,7 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
     let checksum = AtomicU64::new(0);
     let all_spans = Mutex::new(Vec::new());
     let gil = e.gil == Gil::On;
+    GIL.take_switches(); // a new count for this run
     rayon::scope(|s| {
         for _ in 0..e.lanes() {
             s.spawn(|_| {
@@ -104,6 +109,7 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
         }
     });
     let tasks_done = done.load(Ordering::Relaxed);
+    let switches = GIL.take_switches();
     RunReport {
         experiment: e,
         status: if tasks_done == e.tasks {
@@ -120,6 +126,7 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
         tasks_done,
         checksum: checksum.load(Ordering::Relaxed),
         message: None,
+        gil_switches: gil.then_some(switches),
     }
 }
 
@@ -138,7 +145,7 @@ fn take_gil(log: &mut LaneLog, task: u32, lane: u32) -> f64 {
 fn io_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, io_ms: u32, gil: bool) -> Option<u64> {
     if gil {
         take_gil(log, task, lane);
-        GIL.release::<WasmPark>();
+        GIL.release::<WasmPark>(HandOver::Voluntary);
     }
     let start = now();
     crate::progress::open(lane, task, SpanState::Io, start);
@@ -146,7 +153,7 @@ fn io_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, io_ms: u32, gil: bo
     log.push(task, lane, SpanState::Io, start, now());
     if gil && slept {
         take_gil(log, task, lane);
-        GIL.release::<WasmPark>();
+        GIL.release::<WasmPark>(HandOver::Voluntary);
     }
     slept.then_some(0)
 }
@@ -154,27 +161,33 @@ fn io_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, io_ms: u32, gil: bo
 fn cpu_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
     let start = now();
     crate::progress::open(lane, task, SpanState::Compute, start);
-    let result = CpuTask::new(iters).run(|| !is_cancelled(id));
+    let result = run_cpu_task(iters, &|| !is_cancelled(id));
     log.push(task, lane, SpanState::Compute, start, now());
     result
 }
 
-/// Computes while holding the GIL, dropping it whenever another thread has waited for it for a
-/// switch interval, exactly as CPython's eval loop does.
+/// Computes while holding the GIL, dropping it when a waiter has asked for it (a switch interval
+/// on the waiter's clock without a switch), exactly as CPython's eval loop does.
 fn cpu_task_with_gil(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
     let mut work = CpuTask::new(iters);
     loop {
         let held_from = take_gil(log, task, lane);
         crate::progress::open(lane, task, SpanState::Compute, held_from);
         let mut finished = false;
+        let mut asked = false;
         while !finished && !is_cancelled(id) {
             finished = work.advance(CHUNK);
-            if should_hand_over(now() - held_from, GIL.waiters()) {
+            if GIL.drop_requested() {
+                asked = true;
                 break;
             }
         }
         log.push(task, lane, SpanState::Compute, held_from, now());
-        GIL.release::<WasmPark>();
+        GIL.release::<WasmPark>(if asked && !finished {
+            HandOver::Forced
+        } else {
+            HandOver::Voluntary
+        });
         if finished {
             return Some(work.total());
         }

@@ -182,6 +182,9 @@ pub struct RunReport {
     pub checksum: u64,
     /// A readable explanation when the status is `error` (or a remark otherwise).
     pub message: Option<String>,
+    /// GIL hand-overs while another thread waited (threads with the GIL on).
+    #[serde(default)]
+    pub gil_switches: Option<crate::gil::GilSwitches>,
 }
 
 #[cfg(test)]

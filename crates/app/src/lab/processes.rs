@@ -138,7 +138,7 @@ impl Lab {
             WorkerEvent::Message(FromWorker::Peeked { value }) => self.peeked(index, value),
             WorkerEvent::Message(FromWorker::Failed { message, .. })
             | WorkerEvent::Crashed(message) => self.process_crashed(index, &message),
-            WorkerEvent::Message(_) | WorkerEvent::SharedCancel(..) => {}
+            WorkerEvent::Message(_) => {}
         }
     }
 
@@ -254,6 +254,7 @@ impl Lab {
                 run.paid_startup
                     .then(|| "this run paid for starting its processes".to_string())
             }),
+            gil_switches: None,
         };
         self.finish(run.id, report);
     }
