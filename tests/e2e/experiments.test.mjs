@@ -2,7 +2,7 @@
 // ratios with generous bounds; the benchmark holds the precise figures.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BARE, exportRuns, launch, maxConcurrent, open, runOnce, setExperiment, stopLatency } from "./lib.mjs";
+import { BARE, OWN_ROWS, allRows, claim, exportRuns, launch, maxConcurrent, open, runOnce, setExperiment, stopLatency, waitForRow } from "./lib.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -14,21 +14,21 @@ test("io, 4 tasks: sequential ~4 waits; async, threads (GIL on) and warm process
   const { page, errors, context } = await open(browser, `?kind=io&tasks=4&io_ms=${WAIT}&workers=4`);
   const seq = await runOnce(page);
   assert.ok(Number(seq.wallMs) >= 3.5 * WAIT, `sequential ${seq.wallMs}`);
-  const walls = {};
-  for (const [tool, gil] of [["async"], ["threads", "on"], ["processes"], ["processes"]]) {
-    await setExperiment(page, { tool, gil });
-    const row = await runOnce(page);
-    assert.equal(row.status, "done");
-    walls[tool] = Number(row.wallMs);
-    if (tool === "processes" && walls.processesCold === undefined) {
-      walls.processesCold = walls[tool];
-      continue;
-    }
-    assert.equal(row.tool, tool);
-    if (tool === "processes") assert.equal(row.paidStartup, "false", "the second run reuses the pool");
-    assert.ok(walls[tool] <= 1.5 * WAIT, `${tool}: ${walls[tool]} ms`);
+  // The first processes run starts the pool; the claim is about warm processes.
+  await setExperiment(page, { tool: "processes" });
+  const cold = await runOnce(page);
+  assert.equal(cold.status, "done");
+  console.log(`io ×4, processes cold (pool start-up included) / one wait: ${(cold.wallMs / WAIT).toFixed(2)}`);
+  for (const [tool, gil] of [["async"], ["threads", "on"], ["processes"]]) {
+    await claim(`io ×4 / one wait, ${tool}`, async () => {
+      await setExperiment(page, { tool, gil });
+      const row = await runOnce(page);
+      assert.equal(row.status, "done");
+      assert.equal(row.tool, tool);
+      if (tool === "processes") assert.equal(row.paidStartup, "false", "the pool is reused");
+      return row.wallMs / WAIT;
+    }, (r) => r <= 1.5, { show: (r) => r.toFixed(3) });
   }
-  console.log(`io ×4 / one wait: sequential ${(seq.wallMs / WAIT).toFixed(2)}, async ${(walls.async / WAIT).toFixed(2)}, threads ${(walls.threads / WAIT).toFixed(2)}, processes warm ${(walls.processes / WAIT).toFixed(2)} (cold ${(walls.processesCold / WAIT).toFixed(2)})`);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -42,15 +42,14 @@ test("cpu, 4 tasks, 2 threads: the GIL prevents a speedup; free-threaded threads
     return row;
   };
   await wall("threads", "off"); // warm-up
-  const seq = await wall("sequential");
-  const gilOn = await wall("threads", "on");
-  const gilOff = await wall("threads", "off");
-  assert.equal(gilOn.checksum, seq.checksum);
-  assert.equal(gilOff.checksum, seq.checksum);
-  const on = gilOn.wallMs / seq.wallMs, off = gilOff.wallMs / seq.wallMs;
-  console.log(`cpu ×4, 2 threads / sequential: GIL on ${on.toFixed(3)}, GIL off ${off.toFixed(3)}`);
-  assert.ok(on >= 0.8, `GIL on ${on}`);
-  assert.ok(off <= 0.8, `GIL off ${off}`);
+  await claim("cpu ×4, 2 threads / sequential (GIL on ≥ 0.8, GIL off ≤ 0.8)", async () => {
+    const seq = await wall("sequential");
+    const gilOn = await wall("threads", "on");
+    const gilOff = await wall("threads", "off");
+    assert.equal(gilOn.checksum, seq.checksum);
+    assert.equal(gilOff.checksum, seq.checksum);
+    return { on: gilOn.wallMs / seq.wallMs, off: gilOff.wallMs / seq.wallMs };
+  }, ({ on, off }) => on >= 0.8 && off <= 0.8, { show: ({ on, off }) => `GIL on ${on.toFixed(3)}, GIL off ${off.toFixed(3)}` });
   const gilOnRun = (await exportRuns(page)).find((r) => r.tool === "threads" && r.gil === "on");
   const lanes = new Set(gilOnRun.spans.filter((s) => s.state === "compute").map((s) => s.lane));
   assert.ok(lanes.size >= 2, "both threads computed");
@@ -75,15 +74,14 @@ test("cpu, 4 tasks, 2 processes: warm processes get a speedup; async does not", 
   await wall("processes");
   await wall("sequential");
   await wall("async");
-  const seq = await wall("sequential");
-  const proc = await wall("processes");
-  const asy = await wall("async");
-  assert.equal(proc.paidStartup, "false");
-  assert.equal(proc.checksum, seq.checksum);
-  const p = proc.wallMs / seq.wallMs, a = asy.wallMs / seq.wallMs;
-  console.log(`cpu ×4 / sequential: processes (warm, 2) ${p.toFixed(3)}, async ${a.toFixed(3)}`);
-  assert.ok(p <= 0.8, `processes ${p}`);
-  assert.ok(a >= 0.9, `async ${a}`);
+  await claim("cpu ×4 / sequential (processes warm, 2 ≤ 0.8; async ≥ 0.9)", async () => {
+    const seq = await wall("sequential");
+    const proc = await wall("processes");
+    const asy = await wall("async");
+    assert.equal(proc.paidStartup, "false");
+    assert.equal(proc.checksum, seq.checksum);
+    return { p: proc.wallMs / seq.wallMs, a: asy.wallMs / seq.wallMs };
+  }, ({ p, a }) => p <= 0.8 && a >= 0.9, { show: ({ p, a }) => `processes ${p.toFixed(3)}, async ${a.toFixed(3)}` });
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -91,11 +89,11 @@ test("cpu, 4 tasks, 2 processes: warm processes get a speedup; async does not", 
 test("1000 io tasks with async finish in about one wait", async () => {
   const { page, errors, context } = await open(browser, `?tool=async&kind=io&tasks=1000&io_ms=${WAIT}`);
   await runOnce(page);
-  const row = await runOnce(page);
-  const ratio = row.wallMs / WAIT;
-  console.log(`1000 io async / one wait: ${ratio.toFixed(3)}`);
-  assert.equal(row.status, "done");
-  assert.ok(ratio <= 2, `ratio ${ratio}`);
+  await claim("1000 io async / one wait", async () => {
+    const row = await runOnce(page);
+    assert.equal(row.status, "done");
+    return row.wallMs / WAIT;
+  }, (r) => r <= 2, { show: (r) => r.toFixed(3) });
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -120,16 +118,28 @@ test("mixed work with async: a wait finishes late behind a cpu task", async () =
 });
 
 for (const [tool, gil] of [["sequential"], ["async"], ["threads", "on"], ["threads", "off"], ["processes"]]) {
+  // Sequential runs on a pool lane of the threads build on this (isolated) page.
+  const cooperative = tool === "threads" || tool === "sequential";
   test(`Stop answers within 100 ms: ${tool}${gil ? ` (GIL ${gil})` : ""}`, async () => {
     const { page, errors, context } = await open(browser, `?kind=cpu&tasks=4&io_ms=1000&workers=2`);
     await setExperiment(page, { tool, gil });
-    const { ms, status } = await stopLatency(page);
-    console.log(`stop ${tool}${gil ? ` GIL ${gil}` : ""}: ${ms.toFixed(1)} ms`);
-    assert.equal(status, "stopped");
-    assert.ok(ms <= 100, `stop took ${ms} ms`);
-    await setExperiment(page, { kind: "io", io_ms: 50 });
-    const after = await runOnce(page);
-    assert.equal(after.status, "done", "the next run works");
+    await claim(`stop ${tool}${gil ? ` GIL ${gil}` : ""}, ms`, async () => {
+      await setExperiment(page, { kind: "cpu", io_ms: 1000 });
+      const { ms, status, row } = await stopLatency(page);
+      assert.equal(status, "stopped");
+      if (cooperative) {
+        // The threads build reads the cancel word between kernel chunks: nothing is killed, and
+        // the row keeps what the run did before Stop.
+        assert.doesNotMatch(row.message ?? "", /terminated/, "no worker was terminated");
+        const [stopped] = (await exportRuns(page)).slice(-1);
+        assert.equal(stopped.status, "stopped");
+        assert.ok(stopped.spans.length > 0, "the stopped run keeps its spans");
+      }
+      await setExperiment(page, { kind: "io", io_ms: 50 });
+      const after = await runOnce(page);
+      assert.equal(after.status, "done", "the next run works");
+      return ms;
+    }, (ms) => ms <= 100, { show: (ms) => ms.toFixed(1) });
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -147,20 +157,104 @@ test("processes share no memory", async () => {
   await context.close();
 });
 
-test("processes on an isolated page compare with the threads build's baseline, normalised", async () => {
-  const { page, errors, context } = await open(browser, "?kind=cpu&tasks=4&workers=2&io_ms=100");
-  await setExperiment(page, { tool: "processes" });
-  await runOnce(page); // warms the pool
-  await setExperiment(page, { tool: "sequential" });
-  const seq = await runOnce(page);
-  assert.equal(seq.build, "atomics");
-  await setExperiment(page, { tool: "processes" });
-  const proc = await runOnce(page);
-  assert.equal(proc.build, "plain");
-  assert.equal(proc.speedupBasis, "normalized");
-  console.log(`processes vs sequential from the other build, normalised: ${Number(proc.speedup).toFixed(2)}×`);
-  assert.ok(Number(proc.speedup) > 1.25, `speedup ${proc.speedup}`);
-  assert.match(await page.locator('[data-testid="run"]').first().textContent(), /≈\d/);
-  assert.deepEqual(errors, []);
-  await context.close();
+for (const [host, base] of [["isolated", undefined], ["plain", BARE]]) {
+  test(`every speedup names a real baseline run of the same work (${host} host)`, { skip: host === "plain" && !BARE && "no bare host" }, async () => {
+    const options = base ? { base, contextOptions: { serviceWorkers: "block" } } : {};
+    const { page, errors, context } = await open(browser, `?kind=io&tasks=4&io_ms=${WAIT}&workers=4`, options);
+    const isolated = (await page.getAttribute("html", "data-isolated")) === "true";
+    const named = async (row, atLeast) => {
+      assert.ok(row.baselineRun, `run ${row.runId} (${row.tool}) names its baseline`);
+      const rows = await allRows(page);
+      const base = rows.find((r) => r.runId === row.baselineRun);
+      assert.ok(base, `baseline row ${row.baselineRun} is in the table`);
+      assert.equal(base.tool, "sequential");
+      assert.deepEqual([base.kind, base.tasks, base.ioMs], [row.kind, row.tasks, row.ioMs], "same work");
+      if (row.kind !== "io") assert.deepEqual([base.build, base.cpuIters], [row.build, row.cpuIters], "same build and iterations");
+      const ratio = Number(base.wallMs) / Number(row.wallMs);
+      assert.ok(Math.abs(ratio - Number(row.speedup)) <= 1e-3 * ratio, `data-speedup ${row.speedup} = ${base.wallMs} / ${row.wallMs}`);
+      return Number(row.speedup);
+    };
+    await setExperiment(page, { tool: "sequential" });
+    await runOnce(page);
+    // Processes come last: their first run is cold, its pool's start-up counted in its wall.
+    const tools = isolated ? [["async"], ["threads", "on"], ["processes"]] : [["async"], ["processes"]];
+    for (const [tool, gil] of tools) {
+      await claim(`io ×4 speedup, ${tool} (${host})`, async () => {
+        await setExperiment(page, { tool, gil });
+        return named(await runOnce(page));
+      }, (x) => x >= (tool === "processes" ? 1.5 : 2.5), { show: (x) => `${x.toFixed(2)}×` });
+    }
+    // cpu work: threads (GIL off, 2 workers) against the same build's sequential run, and
+    // processes against a plain-build sequential run (on an isolated page the page runs it).
+    await setExperiment(page, { kind: "cpu", io_ms: 100, tool: "sequential" });
+    await runOnce(page);
+    if (isolated) {
+      await claim(`cpu ×4 speedup, threads GIL off, 2 workers (${host})`, async () => {
+        await setExperiment(page, { tool: "threads", gil: "off", workers: 2 });
+        return named(await runOnce(page));
+      }, (x) => x >= 1.3, { show: (x) => `${x.toFixed(2)}×` });
+    }
+    await setExperiment(page, { tool: "processes", workers: 2 });
+    const proc = await runOnce(page);
+    await page.waitForFunction((id) => {
+      const row = document.querySelector(`[data-testid="run"][data-run-id="${id}"]`);
+      return row && row.dataset.baselineRun;
+    }, proc.runId, { timeout: 30_000 });
+    const procRow = (await allRows(page)).find((r) => r.runId === proc.runId);
+    console.log(`cpu ×4, processes (2) against run ${procRow.baselineRun}: ${Number(procRow.speedup).toFixed(2)}×`);
+    assert.ok(Number.isFinite(await named(procRow)));
+    const text = await page.textContent("body");
+    assert.doesNotMatch(text, /≈/, "no derived figure on the page");
+    const exported = JSON.stringify(await exportRuns(page));
+    assert.doesNotMatch(exported, /≈|normali[sz]ed/, "nor in the export");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test("a calibrated cpu task lasts io_ms ± 10 % in both builds", async () => {
+  // Each attempt loads the page afresh: a calibration is measured once per load.
+  const task = async (base, tool) => {
+    const options = base ? { base, contextOptions: { serviceWorkers: "block" } } : {};
+    const { page, errors, context } = await open(browser, `?tool=${tool}&kind=cpu&tasks=1&io_ms=200`, options);
+    let row;
+    for (let i = 0; i < 2; i++) row = await runOnce(page); // the first task after load warms the code up
+    assert.equal(row.status, "done");
+    const [run] = (await exportRuns(page)).filter((r) => String(r.id) === row.runId);
+    const ms = run.spans.filter((s) => s.state === "compute").reduce((a, s) => a + s.end - s.start, 0);
+    assert.deepEqual(errors, []);
+    await context.close();
+    return { build: row.build, ms };
+  };
+  const cases = [["threads build, isolated page (a pool lane)", undefined, "sequential"]];
+  if (BARE) cases.push(["plain build, plain host", BARE, "sequential"]);
+  for (const [name, base, tool] of cases) {
+    await claim(`one calibrated cpu task, ${name}`, () => task(base, tool),
+      ({ ms }) => Math.abs(ms - 200) <= 20, { show: ({ build, ms }) => `${ms.toFixed(1)} ms (${build} build)` });
+  }
+  // Known gap, printed rather than hidden: on an isolated page the plain build's tasks have run
+  // 11-25 % longer than its calibration promises (see the README's Performance notes).
+  const plain = await task(undefined, "async");
+  console.log(`one calibrated cpu task, plain build on an isolated page: ${plain.ms.toFixed(1)} ms (not asserted)`);
 });
+
+for (const tool of ["sequential", "async"]) {
+  test(`a worker that traps mid-run: the row says error, the worker is replaced, the next run works (${tool})`, async () => {
+    const { page, errors, context } = await open(browser, `?tool=${tool}&kind=io&tasks=4&io_ms=400`);
+    const before = await page.locator(OWN_ROWS).count();
+    await page.click('[data-testid="run-button"]');
+    await page.waitForSelector('[data-testid="stop-button"]:not([disabled])');
+    await page.waitForTimeout(100);
+    // The page's test-only hook (no URL or parent message reaches it).
+    await page.evaluate(() => window.dispatchEvent(new Event("concurrency-playground-test-trap")));
+    const crashed = await waitForRow(page, before + 1);
+    assert.equal(crashed.status, "error");
+    assert.match(crashed.message, /crashed/);
+    await setExperiment(page, { io_ms: 50 });
+    const next = await runOnce(page);
+    assert.equal(next.status, "done", "the replaced worker runs the next experiment");
+    // The trap itself may be reported by the worker's console; nothing else may fail.
+    assert.deepEqual(errors.filter((e) => !/trap requested|unreachable|crashed|RuntimeError/.test(e)), []);
+    await context.close();
+  });
+}

@@ -77,6 +77,17 @@ pub fn App() -> Html {
         });
     }
     use_history(state.params.clone(), state.embed, state.dispatcher());
+    {
+        // Tests only: a script of this very page may make the running engine trap (no URL
+        // parameter or parent message reaches this).
+        let lab = lab.clone();
+        use_effect_with((), move |_| {
+            let listener = browser::listen("concurrency-playground-test-trap", move |_| {
+                with_lab(&lab, Lab::trap)
+            });
+            move || drop(listener)
+        });
+    }
     // `data-ready` is set once the page shows the ready state (calibrations included), so that
     // whoever waits for it reads a page that is up to date.
     use_effect_with(state.ready, |ready| {
@@ -86,14 +97,42 @@ pub fn App() -> Html {
         }
     });
 
+    // A run request goes through the reducer and is carried out after the render that applied
+    // it, so a run always uses the parameters as they are then, edits committed in the same
+    // event (Enter in a field commits it and submits the form) included.
+    {
+        let (lab, embed, params) = (lab.clone(), state.embed, state.params.clone());
+        use_effect_with(state.run_requests, move |requests| {
+            if *requests > 0 {
+                // A run is a step in the history: Back returns to the previous experiment.
+                browser::commit_query(&to_query(&params, false, embed), true);
+                with_lab(&lab, |l| l.run(params));
+            }
+        });
+    }
+    // Each finished run once: to the embedding page (serialising ten thousand spans is not
+    // free, so only inside a frame).
+    use_effect_with(state.last_finished.clone(), |row| {
+        if let Some(row) = row {
+            if browser::in_frame() {
+                browser::post_to_parent(&row.run_finished_message());
+            }
+        }
+    });
+    // A baseline the runs table needs, once per request.
+    {
+        let lab = lab.clone();
+        use_effect_with(state.baseline_request.clone(), move |request| {
+            if let Some((_, r)) = request {
+                with_lab(&lab, |l| {
+                    l.run_baseline(r.for_run, r.params.clone(), r.build)
+                });
+            }
+        });
+    }
     let run_params = {
-        let (lab, dispatcher, embed) = (lab.clone(), state.dispatcher(), state.embed);
-        Callback::from(move |params: Params| {
-            // A run is a step in the history: Back returns to the previous experiment.
-            browser::commit_query(&to_query(&params, false, embed), true);
-            dispatcher.dispatch(Action::SetParams(params.clone()));
-            with_lab(&lab, |l| l.run(params));
-        })
+        let dispatcher = state.dispatcher();
+        Callback::from(move |params: Params| dispatcher.dispatch(Action::Run(Some(params))))
     };
     {
         let (run_params, dispatcher) = (run_params.clone(), state.dispatcher());
@@ -107,8 +146,8 @@ pub fn App() -> Html {
         ));
     }
     let on_run = {
-        let (run_params, params) = (run_params.clone(), state.params.clone());
-        Callback::from(move |()| run_params.emit(params.clone()))
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::Run(None)))
     };
     let on_try = {
         let run_params = run_params.clone();
@@ -129,9 +168,9 @@ pub fn App() -> Html {
         let lab = lab.clone();
         Callback::from(move |()| with_lab(&lab, |l| l.show_isolation()))
     };
-    let on_change = {
+    let on_edit = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |p| dispatcher.dispatch(Action::SetParams(p)))
+        Callback::from(move |(name, raw)| dispatcher.dispatch(Action::Edit(name, raw)))
     };
     let on_clear = {
         let dispatcher = state.dispatcher();
@@ -155,7 +194,7 @@ pub fn App() -> Html {
     // The timeline shows the run in flight, else the last picked run, else the newest.
     let timeline = if let Some(live) = &state.live {
         html! {
-            <Timeline spans={SharedSpans(Rc::new(live.spans.clone()))} open={SharedSpans(Rc::new(live.open.clone()))}
+            <Timeline spans={SharedSpans::Growing(live.spans.clone(), live.len)} open={SharedSpans::Fixed(live.open.clone())}
                 started_at={live.started_at} live=true lane_noun={lane_noun(tool)}
                 caption={format!("Run {} ({})", live.id, tool.as_str())} />
         }
@@ -167,10 +206,10 @@ pub fn App() -> Html {
             .or(state.runs.last());
         match shown {
             Some(row) => html! {
-                <Timeline spans={SharedSpans(row.spans.clone())} started_at={row.report.started_at}
-                    lane_noun={lane_noun(row.report.experiment.tool)}
-                    caption={format!("Run {}: {} {} × {}, {:.0} ms", row.id, row.report.experiment.tool.as_str(),
-                        row.report.experiment.kind.as_str(), row.report.experiment.tasks, row.report.wall_ms)} />
+                <Timeline spans={SharedSpans::Fixed(row.spans.clone())} started_at={row.started_at}
+                    lane_noun={lane_noun(row.tool)}
+                    caption={format!("Run {}: {} {} × {}, {:.0} ms", row.id, row.tool.as_str(),
+                        row.kind.as_str(), row.tasks, row.wall_ms)} />
             },
             None => html! {
                 <Timeline spans={SharedSpans::default()} started_at={0.0} lane_noun={lane_noun(tool)}
@@ -215,7 +254,7 @@ pub fn App() -> Html {
                     <ExperimentPanel params={state.params.clone()} resolved={resolved}
                         estimate_ms={estimate} ready={state.ready}
                         running={state.running.is_some()} threads_available={threads_available}
-                        on_change={on_change} on_run={on_run} on_stop={on_stop} />
+                        on_edit={on_edit} on_run={on_run} on_stop={on_stop} />
                     if tool == Tool::Processes {
                         <IsolationDemo demo={state.isolation} on_show={on_show_isolation} />
                     }

@@ -1,5 +1,11 @@
 //! The lab: owns the engine workers, turns the visitor's parameters into runs, routes each run to
-//! the build that can run it, stops runs, and reports results to the UI and the embedding page.
+//! the build that can run it, stops runs, and reports results to the UI (which makes each run's
+//! record, its baseline and the message to an embedding page from them).
+//!
+//! Still app code with its own copy of some state (DESIGN.md's "one owner" is the next step:
+//! this controller as `model::lab::Lab::handle(Event) -> Vec<Effect>`); the rules it applies
+//! that need no browser already live in `model::lab` (baselines, the sweep plan) and
+//! `model::record`, tested natively.
 
 mod processes;
 mod sweep;
@@ -22,8 +28,28 @@ const STOP_GRACE_MS: u32 = 40;
 /// hangs without an error); the other tools go on.
 const ATOMICS_START_LIMIT_MS: u32 = 15_000;
 
+/// A run asked for: what to run and, for a baseline the page runs itself, the build it must use
+/// and the run it is for.
+#[derive(Clone, Debug)]
+pub struct RunRequest {
+    params: Params,
+    build: Option<Build>,
+    baseline_for: Option<u32>,
+}
+
+impl RunRequest {
+    fn visitor(params: Params) -> Self {
+        RunRequest {
+            params,
+            build: None,
+            baseline_for: None,
+        }
+    }
+}
+
 /// A run in flight.
 struct Running {
+    baseline_for: Option<u32>,
     id: u32,
     tool: Tool,
     experiment: Experiment,
@@ -50,7 +76,7 @@ pub struct Lab {
     ns_atomics: Option<f64>,
     calibrating: Option<Build>,
     ready: bool,
-    pending_run: Option<Params>,
+    pending_run: Option<RunRequest>,
     running: Option<Running>,
     next_id: u32,
     processes: Vec<Option<processes::Process>>,
@@ -83,7 +109,7 @@ impl Lab {
                 ns_atomics: None,
                 calibrating: None,
                 ready: false,
-                pending_run: run_on_ready,
+                pending_run: run_on_ready.map(RunRequest::visitor),
                 running: None,
                 next_id: 1,
                 processes: Vec::new(),
@@ -117,7 +143,7 @@ impl Lab {
             Build::Plain => "build=plain".to_string(),
             Build::Atomics => {
                 self.atomics_threads = 0;
-                format!("build=atomics&threads={}", self.pool_size)
+                "build=atomics".to_string()
             }
         };
         let this = self.this.clone();
@@ -167,14 +193,35 @@ impl Lab {
 
     fn on_event(&mut self, build: Build, event: WorkerEvent) {
         match event {
-            WorkerEvent::SharedCancel(view, index) => {
-                if let Some(engine) = self.slot(build) {
-                    engine.link.set_cancel_word(view, index);
-                }
-            }
-            WorkerEvent::Crashed(message) => self.engine_failed(build, &message),
+            WorkerEvent::Crashed(message) => self.worker_failed(build, &message),
             WorkerEvent::Message(message) => self.on_message(build, message),
         }
+    }
+
+    /// A worker failed outside a run's own reply: a trap, or a script that did not load. A trap
+    /// mid-run ends the run with `error` and the worker is replaced; a worker that never became
+    /// ready (or whose pool did not start) is given up on.
+    fn worker_failed(&mut self, build: Build, message: &str) {
+        let running_here = self
+            .running
+            .as_ref()
+            .filter(|r| r.build == build && r.tool != Tool::Processes)
+            .map(|r| r.id);
+        let usable = self.engine(build).is_some_and(|e| e.ready)
+            && (build == Build::Plain || self.atomics_threads > 0);
+        if !usable {
+            return self.engine_failed(build, message);
+        }
+        if let Some(id) = running_here {
+            self.fail_run(id, &format!("the engine crashed: {message}"));
+        } else {
+            self.notice(
+                "engine",
+                &format!("An engine worker failed ({message}); it was replaced."),
+            );
+        }
+        *self.slot(build) = None;
+        self.spawn(build);
     }
 
     fn on_message(&mut self, build: Build, message: FromWorker) {
@@ -185,11 +232,14 @@ impl Lab {
                 }
                 self.ui.dispatch(Action::BuildStarted(build, pool_threads));
                 if build == Build::Atomics && pool_threads == 0 {
-                    // The module is up, its pool not yet: calibrate first (a starting pool
-                    // would disturb the measurement), then start the pool.
-                    if self.ns_atomics.is_some() {
-                        self.send(Build::Atomics, &ToWorker::StartPool);
-                    }
+                    // The module is up, its pool not yet: start the pool, then calibrate on one
+                    // of its lanes, where threads and their sequential baseline run.
+                    self.send(
+                        Build::Atomics,
+                        &ToWorker::StartPool {
+                            threads: self.pool_size,
+                        },
+                    );
                 } else if build == Build::Atomics {
                     self.atomics_threads = pool_threads;
                     if pool_threads < self.pool_size {
@@ -204,23 +254,24 @@ impl Lab {
                     }
                     // A run that waited for the pool (at load, or after a resize).
                     if self.ready && self.running.is_none() {
-                        if let Some(params) = self.pending_run.take() {
-                            self.run(params);
+                        if let Some(request) = self.pending_run.take() {
+                            self.begin(request);
                         }
                     }
                 }
                 self.calibrate_next();
             }
-            FromWorker::Calibrated { ns_per_iter } => {
+            FromWorker::Calibrated {
+                ns_per_iter,
+                spread,
+            } => {
                 match build {
                     Build::Plain => self.ns_plain = Some(ns_per_iter),
                     Build::Atomics => self.ns_atomics = Some(ns_per_iter),
                 }
                 self.calibrating = None;
-                self.ui.dispatch(Action::Calibrated(build, ns_per_iter));
-                if build == Build::Atomics {
-                    self.send(Build::Atomics, &ToWorker::StartPool);
-                }
+                self.ui
+                    .dispatch(Action::Calibrated(build, ns_per_iter, spread));
                 self.calibrate_next();
                 self.check_ready();
             }
@@ -234,28 +285,7 @@ impl Lab {
                 id: Some(id),
                 message,
             } => self.fail_run(id, &message),
-            FromWorker::Failed { id: None, message }
-                if build == Build::Atomics && self.atomics_threads == 0 =>
-            {
-                // The pool did not start: no threads here (never a one-thread "pool").
-                self.engine_failed(build, &message);
-            }
-            FromWorker::Failed { id: None, message } => {
-                let running_here = self
-                    .running
-                    .as_ref()
-                    .filter(|r| r.build == build && r.tool != Tool::Processes);
-                if let Some(id) = running_here.map(|r| r.id) {
-                    // A trap mid-run leaves the instance unusable: replace the worker.
-                    self.fail_run(id, &message);
-                    *self.slot(build) = None;
-                    self.spawn(build);
-                } else if self.engine(build).is_some_and(|e| e.ready) {
-                    self.notice("engine", &message);
-                } else {
-                    self.engine_failed(build, &message);
-                }
-            }
+            FromWorker::Failed { id: None, message } => self.worker_failed(build, &message),
             FromWorker::TaskDone { .. } | FromWorker::Peeked { .. } => {}
         }
     }
@@ -263,13 +293,19 @@ impl Lab {
     /// Calibrates one build at a time: two builds measured at once on a 2-core machine (while the
     /// page itself renders) disturb each other's figures. A replacement worker keeps its build's
     /// figure.
+    /// The threads build is measured on a pool lane once its pool is up, and the plain build
+    /// only after that, so that neither measurement overlaps the pool's start.
     fn calibrate_next(&mut self) {
         if self.calibrating.is_some() {
             return;
         }
-        let next = [Build::Atomics, Build::Plain]
-            .into_iter()
-            .find(|&b| self.engine(b).is_some_and(|e| e.ready) && self.calibration(b).is_none());
+        let atomics_pending = self.atomics.is_some() && self.ns_atomics.is_none();
+        let next = if atomics_pending {
+            (self.atomics_threads > 0).then_some(Build::Atomics)
+        } else {
+            Some(Build::Plain)
+                .filter(|&b| self.engine(b).is_some_and(|e| e.ready) && self.ns_plain.is_none())
+        };
         if let Some(build) = next {
             self.calibrating = Some(build);
             self.send(build, &ToWorker::Calibrate);
@@ -286,8 +322,8 @@ impl Lab {
         if plain_ok && atomics_ok && (self.ns_plain.is_some() || self.ns_atomics.is_some()) {
             self.ready = true;
             self.ui.dispatch(Action::Ready);
-            if let Some(params) = self.pending_run.take() {
-                self.run(params);
+            if let Some(request) = self.pending_run.take() {
+                self.begin(request);
             }
         }
     }
@@ -299,6 +335,11 @@ impl Lab {
             .filter(|r| r.build == build)
             .map(|r| r.id);
         *self.slot(build) = None;
+        if self.calibrating == Some(build) {
+            self.calibrating = None;
+        }
+        // The panel must stop offering what this build ran (threads, its calibration).
+        self.ui.dispatch(Action::BuildGone(build));
         match build {
             Build::Atomics => self.notice(
                 "threads",
@@ -309,6 +350,7 @@ impl Lab {
         if let Some(id) = was_running {
             self.fail_run(id, message);
         }
+        self.calibrate_next();
         self.check_ready();
     }
 
@@ -339,19 +381,44 @@ impl Lab {
         params.resolve_calibrated(self.cores, self.calibration(build))
     }
 
-    /// Runs `params` (after the engines are ready).
+    /// Runs `params` (after the engines are ready; after the run in flight, if any).
     pub fn run(&mut self, params: Params) {
-        if !self.ready {
-            self.pending_run = Some(params);
+        if self.running.is_some() && self.sweep.is_some() {
+            return self.notice(
+                "run",
+                "A speedup sweep is running; run this experiment once it has finished.",
+            );
+        }
+        self.begin(RunRequest::visitor(params));
+    }
+
+    /// Runs the baseline `params` in `build` for run `for_run`, unless something runs already
+    /// (the row then shows "—" and says which run would give its speedup).
+    pub fn run_baseline(&mut self, for_run: u32, params: Params, build: Build) {
+        if self.running.is_none() && self.pending_run.is_none() && self.sweep.is_none() {
+            self.begin(RunRequest {
+                params,
+                build: Some(build),
+                baseline_for: Some(for_run),
+            });
+        }
+    }
+
+    fn begin(&mut self, request: RunRequest) {
+        if !self.ready || self.running.is_some() {
+            // Carried out when the engines are ready, or when the run in flight ends.
+            self.pending_run = Some(request);
             return;
         }
-        if self.running.is_some() {
-            return;
-        }
+        let params = request.params.clone();
         let tool = params.tool.unwrap_or(Tool::Sequential);
-        let build = match self.build_for(tool) {
-            Ok(build) => build,
-            Err(message) => return self.notice("tool", &message),
+        let build = match request.build {
+            Some(build) if self.engine(build).is_some() => build,
+            Some(_) => return,
+            None => match self.build_for(tool) {
+                Ok(build) => build,
+                Err(message) => return self.notice("tool", &message),
+            },
         };
         let mut experiment = self.resolve(&params, build);
         if let Some(ns) = self.calibration(build) {
@@ -363,7 +430,7 @@ impl Lab {
         if build == Build::Atomics && self.atomics_threads == 0 {
             // The pool is still starting (threads, and the sequential baseline that runs as one
             // lane of it): run as soon as it is up.
-            self.pending_run = Some(params);
+            self.pending_run = Some(request);
             return;
         }
         if tool == Tool::Threads && experiment.workers > self.atomics_threads {
@@ -378,7 +445,7 @@ impl Lab {
                     ),
                 );
                 self.pool_size = experiment.workers;
-                self.pending_run = Some(params);
+                self.pending_run = Some(request);
                 *self.slot(Build::Atomics) = None;
                 self.spawn(Build::Atomics);
                 return;
@@ -390,6 +457,7 @@ impl Lab {
         self.next_id += 1;
         let started_at = browser::now();
         self.running = Some(Running {
+            baseline_for: request.baseline_for,
             id,
             tool,
             experiment,
@@ -405,11 +473,18 @@ impl Lab {
         }
     }
 
+    /// Tests only (see `ToWorker::Trap`): makes the engine of the run in flight trap.
+    pub fn trap(&mut self) {
+        if let Some(r) = self.running.as_ref().filter(|r| r.tool != Tool::Processes) {
+            self.send(r.build, &ToWorker::Trap);
+        }
+    }
+
     /// Stops the run in flight; a worker that does not answer in time is replaced.
     pub fn stop(&mut self) {
+        // A run still waiting (for the pool, or behind this one) is simply dropped.
+        self.pending_run = None;
         let Some(running) = self.running.as_mut() else {
-            // A run still waiting for the pool is simply dropped.
-            self.pending_run = None;
             return;
         };
         let (id, build, tool) = (running.id, running.build, running.tool);
@@ -461,6 +536,7 @@ impl Lab {
             tasks_done: 0,
             checksum: 0,
             message: Some(message.into()),
+            gil_switches: None,
         }
     }
 
@@ -473,17 +549,18 @@ impl Lab {
     }
 
     fn finish(&mut self, id: u32, report: RunReport) {
-        if self.running.as_ref().map(|r| r.id) != Some(id) {
+        let Some(running) = self.running.take_if(|r| r.id == id) else {
             return;
+        };
+        let done = (report.status, report.wall_ms, report.experiment.workers);
+        self.ui
+            .dispatch(Action::Finished(id, report, running.baseline_for));
+        self.sweep_run_finished(id, done);
+        if self.running.is_none() {
+            if let Some(request) = self.pending_run.take() {
+                self.begin(request);
+            }
         }
-        self.running = None;
-        if browser::in_frame() {
-            // Serialising ten thousand spans is not free: only for an embedding page.
-            browser::post_to_parent(&run_finished_message(&report));
-        }
-        let done = report.clone();
-        self.ui.dispatch(Action::Finished(id, report));
-        self.sweep_run_finished(id, &done);
     }
 }
 
@@ -495,33 +572,4 @@ fn confirm_long_run(estimate_ms: f64) -> bool {
     web_sys::window()
         .and_then(|w| w.confirm_with_message(&text).ok())
         .unwrap_or(false)
-}
-
-/// The `run-finished` message of the embedding contract.
-pub fn run_finished_message(report: &RunReport) -> String {
-    serde_json::json!({
-        "source": "concurrency-playground",
-        "type": "run-finished",
-        "run": run_fields(report),
-    })
-    .to_string()
-}
-
-/// A run's fields as in its table row, plus its spans.
-pub fn run_fields(report: &RunReport) -> serde_json::Value {
-    let e = &report.experiment;
-    serde_json::json!({
-        "tool": e.tool.as_str(),
-        "kind": e.kind.as_str(),
-        "tasks": e.tasks,
-        "workers": e.workers,
-        "gil": e.gil.as_str(),
-        "io_ms": e.io_ms,
-        "cpu_iters": e.cpu_iters,
-        "wall_ms": report.wall_ms,
-        "status": report.status.as_str(),
-        "build": report.build.as_str(),
-        "pool_threads": report.pool_threads,
-        "spans": report.spans,
-    })
 }

@@ -1,7 +1,11 @@
 //! What the page shows, as one reducer: `State`, its `Action`s and how each changes it.
 
+use model::lab::baseline;
+use model::lab::sweep::Series;
+use model::record::RunRecord;
 use model::timeline::{Build, RunReport, Span};
 use model::{Notice, Params};
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -12,63 +16,40 @@ pub struct BuildInfo {
     pub pool_threads: u32,
     /// Calibrated cost of one kernel iteration.
     pub ns_per_iter: Option<f64>,
+    /// Spread of the calibration's samples, (max − min) / median.
+    pub spread: f64,
 }
 
-/// A finished run as a row of the runs table.
+/// A finished run as a row of the runs table: its one record, shared with the timeline and the
+/// exports.
 #[derive(Clone, Debug)]
-pub struct RunRow {
-    /// Its number on this page.
-    pub id: u32,
-    /// What the engine reported, without its spans (they are in `spans`).
-    pub report: Rc<RunReport>,
-    /// The run's spans, shared with the timeline and the export.
-    pub spans: Rc<Vec<Span>>,
-    /// Wall time of the matching sequential run divided by this one's.
-    pub speedup: Option<f64>,
-    /// The baseline came from the other build, its wall scaled by the two builds' calibrated
-    /// cost of the same work (cpu work only).
-    pub speedup_normalized: bool,
-    /// Figures from the spans, computed once when the run ends (a table of runs with ten
-    /// thousand spans each must not recompute them on every render).
-    pub figures: RunFigures,
-}
+pub struct RunRow(pub Rc<RunRecord>);
 
-/// Rows never change once made: two are equal when they are the same row. (Comparing their
-/// spans, ten thousand per run, on every render cost tens of milliseconds.)
+/// Rows never change once made (a late baseline makes a new row): two are equal when they are
+/// the same row. (Comparing their spans, ten thousand per run, on every render cost tens of
+/// milliseconds.)
 impl PartialEq for RunRow {
     fn eq(&self, other: &Self) -> bool {
-        self.id == other.id && Rc::ptr_eq(&self.report, &other.report)
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
-/// A run's figures from its spans.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct RunFigures {
-    /// Sum of every task's own duration, ms.
-    pub task_time: f64,
-    /// Task time over wall time.
-    pub overlap: f64,
-    /// Longest stall behind a busy event loop, ms.
-    pub late: f64,
-    /// Lanes that ran something.
-    pub lanes: usize,
+impl std::ops::Deref for RunRow {
+    type Target = RunRecord;
+    fn deref(&self) -> &RunRecord {
+        &self.0
+    }
 }
 
-impl RunFigures {
-    /// Computes the figures of `report`.
-    pub fn of(report: &RunReport) -> Self {
-        let task_time = model::stats::task_time_sum(&report.spans);
-        RunFigures {
-            task_time,
-            overlap: if report.wall_ms > 0.0 {
-                task_time / report.wall_ms
-            } else {
-                0.0
-            },
-            late: model::stats::max_lateness(&report.spans),
-            lanes: model::stats::lanes_used(&report.spans),
-        }
-    }
+/// A baseline the page should run: the same work, sequential, in one build, for one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaselineRequest {
+    /// The run that needs it.
+    pub for_run: u32,
+    /// The work to run.
+    pub params: Params,
+    /// The build it must run in.
+    pub build: Build,
 }
 
 /// The processes isolation demo: a value written in process 0, read back from 0 and from 1.
@@ -83,23 +64,34 @@ pub struct IsolationDemo {
 }
 
 /// A run in flight as drawn live: spans so far, and those still open.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct LiveRun {
     /// The run's id.
     pub id: u32,
     /// Shared-clock start.
     pub started_at: f64,
-    /// Spans that ended.
-    pub spans: Vec<Span>,
+    /// Spans that ended: an append-only log, so that progress never copies the run so far.
+    pub spans: Rc<RefCell<Vec<Span>>>,
+    /// How many spans the log held at the last progress (what this state shows).
+    pub len: usize,
     /// Spans still open at the last update.
-    pub open: Vec<Span>,
+    pub open: Rc<Vec<Span>>,
+}
+
+impl PartialEq for LiveRun {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && Rc::ptr_eq(&self.spans, &other.spans)
+            && self.len == other.len
+            && Rc::ptr_eq(&self.open, &other.open)
+    }
 }
 
 /// One measured point of the speedup chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepPoint {
-    /// The series: "threads, GIL off", "threads, GIL on", "processes".
-    pub series: &'static str,
+    /// Its curve.
+    pub series: Series,
     /// Workers of the run.
     pub workers: u32,
     /// Baseline wall over this run's wall.
@@ -139,24 +131,36 @@ pub struct State {
     pub sweep: Vec<SweepPoint>,
     /// A sweep is in progress.
     pub sweeping: bool,
+    /// Runs asked for so far; each new value is carried out once, with `params` as they are.
+    pub run_requests: u32,
+    /// The newest finished run (for the parent message and the history), once per run.
+    pub last_finished: Option<RunRow>,
+    /// A baseline to run next, with a serial number so each is carried out once.
+    pub baseline_request: Option<(u32, BaselineRequest)>,
 }
 
 /// Everything that changes the state.
 pub enum Action {
     /// The visitor (or the URL) changed the experiment.
     SetParams(Params),
+    /// The visitor committed one form field (name, raw text), applied to the current params.
+    Edit(&'static str, String),
+    /// Run: these parameters, or (`None`) the current ones.
+    Run(Option<Params>),
     /// Adds one notice (features, failures).
     AddNotice(Notice),
     /// A build's worker started.
     BuildStarted(Build, u32),
     /// A build was calibrated.
-    Calibrated(Build, f64),
+    Calibrated(Build, f64, f64),
+    /// A build's worker failed for good (threads are then off).
+    BuildGone(Build),
     /// Every engine is ready.
     Ready,
     /// A run started.
     Started(u32, f64),
-    /// A run ended.
-    Finished(u32, RunReport),
+    /// A run ended; the last field names the run it was a baseline for.
+    Finished(u32, RunReport, Option<u32>),
     /// Empties the runs table.
     ClearRuns,
     /// The isolation demo progressed.
@@ -179,41 +183,6 @@ impl State {
             Build::Atomics => self.atomics,
         }
     }
-
-    /// The last sequential run whose work matches `report`'s, from the same build.
-    pub fn baseline_for(&self, report: &RunReport) -> Option<&RunRow> {
-        let e = &report.experiment;
-        self.runs.iter().rev().find(|row| {
-            let b = &row.report.experiment;
-            b.tool == model::Tool::Sequential
-                && row.report.status == model::RunStatus::Done
-                // Waiting costs the same in every build; computing is compared within one.
-                && (row.report.build == report.build || e.kind == model::Kind::Io)
-                && (b.kind, b.tasks, b.io_ms, b.cpu_iters) == (e.kind, e.tasks, e.io_ms, e.cpu_iters)
-        })
-    }
-
-    /// For cpu work with no baseline from the same build (processes on an isolated page, whose
-    /// sequential runs use the threads build): the last sequential run of the same kind and size
-    /// from the other build, with its wall scaled to this run's work by the builds' calibrated
-    /// cost per iteration. Returns the scaled baseline wall.
-    pub fn normalized_baseline(&self, report: &RunReport) -> Option<f64> {
-        let e = &report.experiment;
-        if e.kind != model::Kind::Cpu {
-            return None;
-        }
-        let ns = |build| self.build_info(build).and_then(|i| i.ns_per_iter);
-        let row = self.runs.iter().rev().find(|row| {
-            let b = &row.report.experiment;
-            b.tool == model::Tool::Sequential
-                && row.report.status == model::RunStatus::Done
-                && row.report.build != report.build
-                && (b.kind, b.tasks) == (e.kind, e.tasks)
-        })?;
-        let this_work = e.cpu_iters as f64 * ns(report.build)?;
-        let that_work = row.report.experiment.cpu_iters as f64 * ns(row.report.build)?;
-        (that_work > 0.0).then(|| row.report.wall_ms * this_work / that_work)
-    }
 }
 
 impl Reducible for State {
@@ -223,6 +192,16 @@ impl Reducible for State {
         let mut s = (*self).clone();
         match action {
             Action::SetParams(p) => s.params = p,
+            Action::Run(params) => {
+                if let Some(p) = params {
+                    s.params = p;
+                }
+                s.run_requests += 1;
+            }
+            Action::Edit(name, raw) => {
+                // The field shows why a value was not taken; the params keep what was.
+                let _ = model::query::edit(&mut s.params, name, &raw);
+            }
             Action::AddNotice(n) => {
                 if !s.notices.contains(&n) {
                     s.notices.push(n);
@@ -236,13 +215,19 @@ impl Reducible for State {
                 // A pool that starts after calibration keeps the build's figure.
                 slot.get_or_insert_with(BuildInfo::default).pool_threads = pool_threads;
             }
-            Action::Calibrated(build, ns) => {
+            Action::Calibrated(build, ns, spread) => {
                 let slot = match build {
                     Build::Plain => &mut s.plain,
                     Build::Atomics => &mut s.atomics,
                 };
-                slot.get_or_insert_with(BuildInfo::default).ns_per_iter = Some(ns);
+                let info = slot.get_or_insert_with(BuildInfo::default);
+                info.ns_per_iter = Some(ns);
+                info.spread = spread;
             }
+            Action::BuildGone(build) => match build {
+                Build::Plain => s.plain = None,
+                Build::Atomics => s.atomics = None,
+            },
             Action::Ready => s.ready = true,
             Action::Started(id, at) => {
                 s.running = Some((id, at));
@@ -254,8 +239,11 @@ impl Reducible for State {
             }
             Action::Progress(id, spans, open) => {
                 if let Some(live) = s.live.as_mut().filter(|l| l.id == id) {
-                    live.spans.extend(spans);
-                    live.open = open;
+                    let mut log = live.spans.borrow_mut();
+                    log.extend(spans);
+                    live.len = log.len();
+                    drop(log);
+                    live.open = Rc::new(open);
                 }
             }
             Action::ToggleSelected(id) => {
@@ -275,32 +263,44 @@ impl Reducible for State {
                 }
             }
             Action::SweepPoint(p) => s.sweep.push(p),
-            Action::Finished(id, mut report) => {
+            Action::Finished(id, mut report, baseline_for) => {
                 if s.running.map(|(r, _)| r) == Some(id) {
                     s.running = None;
                 }
-                if s.live.as_ref().is_some_and(|l| l.id == id) {
-                    s.live = None;
+                if let Some(live) = s.live.take_if(|l| l.id == id) {
+                    // A worker terminated on Stop reports nothing: keep what it streamed.
+                    if report.spans.is_empty() {
+                        report.spans = std::mem::take(&mut *live.spans.borrow_mut());
+                    }
                 }
-                let same_build = s.baseline_for(&report).map(|b| b.report.wall_ms);
-                let normalized = same_build
-                    .is_none()
-                    .then(|| s.normalized_baseline(&report))
-                    .flatten();
-                let speedup = same_build
-                    .or(normalized)
-                    .and_then(|b| model::stats::speedup(b, report.wall_ms));
-                let speedup_normalized = same_build.is_none() && speedup.is_some();
-                let figures = RunFigures::of(&report);
-                let spans = Rc::new(std::mem::take(&mut report.spans));
-                s.runs.push(RunRow {
-                    id,
-                    figures,
-                    report: Rc::new(report),
-                    spans,
-                    speedup,
-                    speedup_normalized,
-                });
+                let records: Vec<RunRecord> = s.runs.iter().map(|r| (*r.0).clone()).collect();
+                let mut record = RunRecord::new(id, report, baseline_for);
+                if let Some(base) = baseline::find(&records, &record) {
+                    record.set_baseline(base);
+                }
+                // A baseline made for an earlier run gives that run its speedup now.
+                if let Some(row) = baseline_for
+                    .and_then(|r| s.runs.iter_mut().find(|row| row.id == r))
+                    .filter(|row| row.baseline_run.is_none() && baseline::matches(&record, row))
+                {
+                    let mut updated = (*row.0).clone();
+                    updated.set_baseline(&record);
+                    *row = RunRow(Rc::new(updated));
+                }
+                if let Some((params, build)) = baseline::missing(&records, &record) {
+                    let serial = s.baseline_request.as_ref().map_or(1, |(n, _)| n + 1);
+                    s.baseline_request = Some((
+                        serial,
+                        BaselineRequest {
+                            for_run: id,
+                            params,
+                            build,
+                        },
+                    ));
+                }
+                let row = RunRow(Rc::new(record));
+                s.last_finished = Some(row.clone());
+                s.runs.push(row);
             }
             Action::ClearRuns => {
                 s.runs.clear();

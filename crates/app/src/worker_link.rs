@@ -2,6 +2,8 @@
 //! replies, and the shared cancel word of the atomics build.
 
 use model::protocol::{FromWorker, ToWorker};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -10,16 +12,15 @@ use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 pub enum WorkerEvent {
     /// A protocol message.
     Message(FromWorker),
-    /// The worker shares its memory; the run to stop is written at this word.
-    SharedCancel(js_sys::Int32Array, u32),
-    /// The worker's script failed (it did not load, or threw outside a message).
+    /// The worker's script failed: it did not load, or its engine trapped.
     Crashed(String),
 }
 
 /// A live worker and the closures that keep its handlers alive.
 pub struct WorkerLink {
     worker: Worker,
-    cancel_word: Option<(js_sys::Int32Array, u32)>,
+    /// Where the worker reads its cancel word, once its memory is shared.
+    cancel_word: Rc<RefCell<Option<(js_sys::Int32Array, u32)>>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
@@ -31,11 +32,24 @@ impl WorkerLink {
         options.set_type(WorkerType::Module);
         let worker = Worker::new_with_options(&format!("./engine-worker.js?{query}"), &options)
             .map_err(|e| format!("could not start a worker: {e:?}"))?;
-        let on_event = std::rc::Rc::new(on_event);
+        let on_event = Rc::new(on_event);
+        let cancel_word = Rc::new(RefCell::new(None));
         let on_message = {
-            let on_event = on_event.clone();
+            let (on_event, cancel_slot) = (on_event.clone(), cancel_word.clone());
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                on_event(decode(e.data()));
+                let (event, shared) = decode(e.data());
+                // The atomics build's pool shares its memory once: keep the cancel word's view.
+                if let (
+                    WorkerEvent::Message(FromWorker::Ready {
+                        cancel_word: Some(index),
+                        ..
+                    }),
+                    Some(buffer),
+                ) = (&event, shared)
+                {
+                    *cancel_slot.borrow_mut() = Some((js_sys::Int32Array::new(&buffer), *index));
+                }
+                on_event(event);
             })
         };
         let on_error =
@@ -52,7 +66,7 @@ impl WorkerLink {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(WorkerLink {
             worker,
-            cancel_word: None,
+            cancel_word,
             _on_message: on_message,
             _on_error: on_error,
         })
@@ -63,16 +77,12 @@ impl WorkerLink {
         let _ = self.worker.post_message(&request.to_json().into());
     }
 
-    /// Remembers where this worker reads its cancel word.
-    pub fn set_cancel_word(&mut self, view: js_sys::Int32Array, index: u32) {
-        self.cancel_word = Some((view, index));
-    }
-
     /// Asks run `id` to stop: directly in shared memory when possible (a computing thread never
     /// reads messages), and by message for runs that await timers.
     pub fn cancel(&self, id: u32) {
-        if let Some((view, index)) = &self.cancel_word {
-            let _ = js_sys::Atomics::store(view, *index, id.wrapping_add(1) as i32);
+        if let Some((view, index)) = &*self.cancel_word.borrow() {
+            let word = model::protocol::cancel_word(id) as i32;
+            let _ = js_sys::Atomics::store(view, *index, word);
             let _ = js_sys::Atomics::notify(view, *index);
         }
         self.send(&ToWorker::Cancel { id });
@@ -85,18 +95,18 @@ impl Drop for WorkerLink {
     }
 }
 
-fn decode(data: JsValue) -> WorkerEvent {
-    if let Some(text) = data.as_string() {
-        return match FromWorker::from_json(&text) {
-            Ok(message) => WorkerEvent::Message(message),
-            Err(e) => WorkerEvent::Crashed(e),
-        };
-    }
-    let get = |k: &str| js_sys::Reflect::get(&data, &k.into()).unwrap_or(JsValue::UNDEFINED);
-    if get("type").as_string().as_deref() == Some("shared-cancel") {
-        let index = get("index").as_f64().unwrap_or(0.0) as u32;
-        let view = js_sys::Int32Array::new(&get("buffer"));
-        return WorkerEvent::SharedCancel(view, index);
-    }
-    WorkerEvent::Crashed("unexpected message from a worker".into())
+/// A typed message, and the shared memory that travelled beside it (`[json, buffer]`).
+fn decode(data: JsValue) -> (WorkerEvent, Option<JsValue>) {
+    let (json, shared) = if js_sys::Array::is_array(&data) {
+        let pair = js_sys::Array::from(&data);
+        (pair.get(0), Some(pair.get(1)).filter(|b| !b.is_undefined()))
+    } else {
+        (data, None)
+    };
+    let event = match json.as_string().map(|text| FromWorker::from_json(&text)) {
+        Some(Ok(message)) => WorkerEvent::Message(message),
+        Some(Err(e)) => WorkerEvent::Crashed(e),
+        None => WorkerEvent::Crashed("unexpected message from a worker".into()),
+    };
+    (event, shared)
 }

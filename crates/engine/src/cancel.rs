@@ -8,10 +8,11 @@
 //! replaces it; that is the processes pool's documented behaviour too.
 
 use futures::channel::oneshot;
+use model::protocol::cancel_word;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Holds `id + 1` of the run to stop; 0 when none. Page-writable in the atomics build.
+/// Holds `cancel_word(id)` of the run to stop; 0 when none. Page-writable in the atomics build.
 static CANCEL: AtomicU32 = AtomicU32::new(0);
 
 thread_local! {
@@ -19,18 +20,19 @@ thread_local! {
 }
 
 /// The flag's byte address in linear memory, for the page's `Atomics.store`.
+#[cfg(feature = "threads")]
 pub fn flag_address() -> u32 {
     CANCEL.as_ptr() as usize as u32
 }
 
 /// Whether run `id` has been asked to stop.
 pub fn is_cancelled(id: u32) -> bool {
-    CANCEL.load(Ordering::Relaxed) == id.wrapping_add(1)
+    CANCEL.load(Ordering::Relaxed) == cancel_word(id)
 }
 
 /// Asks run `id` to stop (the `cancel` message's path) and wakes whatever waits on it.
 pub fn cancel(id: u32) {
-    CANCEL.store(id.wrapping_add(1), Ordering::SeqCst);
+    CANCEL.store(cancel_word(id), Ordering::SeqCst);
     wake_sleepers();
     let hit: Vec<(u32, oneshot::Sender<()>)> = WAITERS.with(|w| {
         let mut w = w.borrow_mut();
@@ -77,7 +79,7 @@ pub fn blocking_sleep(id: u32, ms: f64) -> bool {
     let deadline = crate::clock::now() + ms;
     loop {
         let seen = CANCEL.load(Ordering::SeqCst);
-        if seen == id.wrapping_add(1) {
+        if seen == cancel_word(id) {
             return false;
         }
         let left = deadline - crate::clock::now();

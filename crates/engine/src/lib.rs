@@ -26,7 +26,7 @@ mod threads;
 mod worker;
 
 pub use progress::take_progress;
-pub use worker::{cancel_flag_address, handle, ready_info};
+pub use worker::{handle, ready_info};
 
 #[cfg(feature = "threads")]
 pub use wasm_bindgen_rayon::init_thread_pool;

@@ -6,7 +6,7 @@ use crate::clock::now;
 use crate::spans::SpanLog;
 use gloo_timers::future::TimeoutFuture;
 use model::config::TaskWork;
-use model::kernel::CpuTask;
+use model::kernel::run_cpu_task;
 use model::timeline::SpanState;
 
 /// Waits `io_ms` without blocking the thread; records the wait, and any time the timer fired
@@ -29,7 +29,7 @@ pub async fn io(log: &SpanLog, task: u32, lane: u32, io_ms: u32) {
 pub fn cpu(log: &SpanLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
     let start = now();
     crate::progress::open(lane, task, SpanState::Compute, start);
-    let result = CpuTask::new(iters).run(|| !cancel::is_cancelled(id));
+    let result = run_cpu_task(iters, &|| !cancel::is_cancelled(id));
     log.push(task, lane, SpanState::Compute, start, now());
     result
 }

@@ -6,6 +6,8 @@ use model::protocol::{FromWorker, ToWorker};
 use model::timeline::{Build, RunReport};
 use model::{Experiment, Tool};
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "threads")]
+use wasm_bindgen::JsCast;
 
 /// The build this module was compiled as.
 pub const BUILD: Build = if cfg!(feature = "threads") {
@@ -26,42 +28,82 @@ pub fn pool_threads() -> u32 {
     }
 }
 
-/// The `ready` message once the module started (`pool_started` false: no pool yet, reported as
-/// 0 threads) and again once its pool started; `started_at` is when the worker's script began,
-/// on the shared clock. Asking rayon before the pool exists would make it start a one-thread
-/// pool of its own, so it is not asked.
+/// The `ready` message once the module started; `started_at` is when the worker's script
+/// began, on the shared clock. The atomics build reports 0 threads: its pool starts when the
+/// page asks (asking rayon before would make it start a one-thread pool of its own).
 #[wasm_bindgen]
-pub fn ready_info(started_at: f64, pool_started: bool) -> String {
+pub fn ready_info(started_at: f64) -> String {
+    ready(started_at, BUILD == Build::Plain, None).to_json()
+}
+
+fn ready(started_at: f64, pool_started: bool, cancel_word: Option<u32>) -> FromWorker {
     FromWorker::Ready {
         build: BUILD,
         pool_threads: if pool_started { pool_threads() } else { 0 },
         started_at,
         ready_at: clock::now(),
+        cancel_word,
     }
-    .to_json()
 }
 
-/// The byte address of the cancel flag, for a page that shares this module's memory.
+/// Handles one JSON message from the page; returns the reply for the script to post as it is:
+/// a JSON string, `[json, memory.buffer]` when the reply shares memory, or `undefined`.
 #[wasm_bindgen]
-pub fn cancel_flag_address() -> u32 {
-    cancel::flag_address()
-}
-
-/// Handles one JSON message from the page and returns the JSON reply ("" for none).
-#[wasm_bindgen]
-pub async fn handle(message: String) -> String {
+pub async fn handle(message: String) -> JsValue {
     let reply = match ToWorker::from_json(&message) {
         Err(message) => Some(FromWorker::Failed { id: None, message }),
+        Ok(ToWorker::StartPool { threads }) => return start_pool(threads).await,
         Ok(request) => answer(request).await,
     };
-    reply.map(|r| r.to_json()).unwrap_or_default()
+    reply.map_or(JsValue::UNDEFINED, |r| JsValue::from(r.to_json()))
+}
+
+/// Starts the rayon pool and answers `Ready` with the threads that started, beside this module's
+/// shared memory, whose cancel word the page then writes to stop a run.
+#[cfg(feature = "threads")]
+async fn start_pool(threads: u32) -> JsValue {
+    let started = wasm_bindgen_futures::JsFuture::from(wasm_bindgen_rayon::init_thread_pool(
+        threads.clamp(1, 64) as usize,
+    ))
+    .await;
+    if let Err(e) = started {
+        let message = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| format!("{e:?}"));
+        return FromWorker::Failed {
+            id: None,
+            message: format!("the thread pool did not start: {message}"),
+        }
+        .to_json()
+        .into();
+    }
+    let ready = ready(clock::now(), true, Some(cancel::flag_address() / 4));
+    let buffer = js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
+        .unwrap_or(JsValue::UNDEFINED);
+    js_sys::Array::of2(&ready.to_json().into(), &buffer).into()
+}
+
+#[cfg(not(feature = "threads"))]
+async fn start_pool(_: u32) -> JsValue {
+    JsValue::from(
+        FromWorker::Failed {
+            id: None,
+            message: "the plain build has no thread pool".into(),
+        }
+        .to_json(),
+    )
 }
 
 async fn answer(request: ToWorker) -> Option<FromWorker> {
     Some(match request {
-        ToWorker::Calibrate => FromWorker::Calibrated {
-            ns_per_iter: calibrate::ns_per_iter(),
-        },
+        ToWorker::Calibrate => {
+            let (ns_per_iter, spread) = calibrate::where_work_runs().await;
+            FromWorker::Calibrated {
+                ns_per_iter,
+                spread,
+            }
+        }
         ToWorker::Run { id, experiment } => {
             crate::progress::begin(id);
             let result = run(id, experiment).await;
@@ -84,8 +126,8 @@ async fn answer(request: ToWorker) -> Option<FromWorker> {
             cpu_iters,
             sent_at,
         } => process::run_task(run, task, work, io_ms, cpu_iters, sent_at).await,
-        // The worker's script starts the pool itself; nothing to do here.
-        ToWorker::StartPool => return None,
+        // Answered by `handle`, which may share memory in its reply.
+        ToWorker::StartPool { .. } => return None,
         ToWorker::Cancel { id } => {
             cancel::cancel(id);
             return None;
@@ -94,6 +136,7 @@ async fn answer(request: ToWorker) -> Option<FromWorker> {
             process::poke(value);
             return None;
         }
+        ToWorker::Trap => panic!("trap requested by a test"),
         ToWorker::Peek => FromWorker::Peeked {
             value: process::peek(),
         },

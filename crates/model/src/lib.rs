@@ -10,10 +10,12 @@ pub mod decision;
 pub mod estimate;
 pub mod gil;
 pub mod kernel;
+pub mod lab;
 pub mod layout;
 pub mod protocol;
 pub mod python;
 pub mod query;
+pub mod record;
 pub mod stats;
 pub mod timeline;
 

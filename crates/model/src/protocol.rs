@@ -1,4 +1,6 @@
-//! Messages between the page and its workers, as JSON. One module so that both sides agree.
+//! Messages between the page and its workers, as JSON. One module so that both sides agree;
+//! `www/engine-worker.js` only forwards them. A message that carries the atomics build's shared
+//! memory travels as `[json, memory.buffer]`; everything else as a JSON string.
 
 use crate::config::{Experiment, TaskWork};
 use crate::timeline::{Build, RunReport, Span};
@@ -10,8 +12,12 @@ use serde::{Deserialize, Serialize};
 pub enum ToWorker {
     /// Warm up, then measure the kernel's cost per iteration in this build.
     Calibrate,
-    /// Start the rayon pool (atomics build; handled by the worker's script, after calibration).
-    StartPool,
+    /// Start the rayon pool of `threads` threads (atomics build), before calibration, which then
+    /// runs on a lane of the pool. Answered by `Ready` with the threads that started.
+    StartPool {
+        /// Threads to start.
+        threads: u32,
+    },
     /// Run a whole experiment in this worker (sequential, async, threads).
     Run {
         /// The run's id, echoed in the reply.
@@ -46,6 +52,11 @@ pub enum ToWorker {
     },
     /// Read back the value stored by `Poke` in this worker.
     Peek,
+    /// Tests only: make the engine trap, as a bug would, so that the crash path (the run ends
+    /// with `error`, the worker is replaced, the next run works) can be exercised. The page
+    /// sends it only on a same-page `concurrency-playground-test-trap` event, never from a URL
+    /// or a parent message.
+    Trap,
 }
 
 /// What a worker answers.
@@ -62,11 +73,19 @@ pub enum FromWorker {
         started_at: f64,
         /// Shared-clock time when it became ready.
         ready_at: f64,
+        /// Index (in 32-bit words) of the cancel word in the shared memory sent beside this
+        /// message, when the memory is shared (the atomics build's pool started).
+        #[serde(default)]
+        cancel_word: Option<u32>,
     },
-    /// The kernel's measured cost.
+    /// The kernel's measured cost, where the build's work runs (a pool lane in the threads
+    /// build, after the pool started).
     Calibrated {
         /// Nanoseconds per iteration after warm-up.
         ns_per_iter: f64,
+        /// (max − min) / median of the samples the figure came from.
+        #[serde(default)]
+        spread: f64,
     },
     /// What a run in progress did since the last progress message.
     Progress {
@@ -111,6 +130,12 @@ pub enum FromWorker {
         /// A sentence for the visitor.
         message: String,
     },
+}
+
+/// The value of the cancel word that asks run `id` to stop (0 means none). The page writes it
+/// into the atomics build's shared memory; the engine's threads read it between kernel chunks.
+pub fn cancel_word(id: u32) -> u32 {
+    id.wrapping_add(1)
 }
 
 impl ToWorker {

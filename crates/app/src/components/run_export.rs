@@ -1,7 +1,7 @@
 //! Exporting every run, spans included, as JSON or CSV files the visitor downloads.
 
-use crate::lab::run_fields;
 use crate::state::RunRow;
+use model::record::{runs_csv, runs_json, RunRecord};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -12,46 +12,8 @@ pub struct RunExportProps {
     pub runs: Vec<RunRow>,
 }
 
-/// Every run as a JSON array, in the same shape as the `run-finished` message.
-pub fn runs_json(runs: &[RunRow]) -> String {
-    let all: Vec<serde_json::Value> = runs
-        .iter()
-        .map(|r| {
-            let mut v = run_fields(&r.report);
-            v["id"] = r.id.into();
-            v["speedup"] = r.speedup.into();
-            v["spans"] = serde_json::to_value(&*r.spans).unwrap_or_default();
-            v
-        })
-        .collect();
-    serde_json::to_string_pretty(&all).unwrap_or_else(|_| "[]".into())
-}
-
-/// Every run as CSV, one row per run (without spans).
-pub fn runs_csv(runs: &[RunRow]) -> String {
-    let mut out = String::from(
-        "id,tool,kind,tasks,workers,gil,io_ms,cpu_iters,wall_ms,status,build,speedup,task_time_ms\n",
-    );
-    for r in runs {
-        let e = &r.report.experiment;
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{:.3},{},{},{},{:.3}\n",
-            r.id,
-            e.tool.as_str(),
-            e.kind.as_str(),
-            e.tasks,
-            e.workers,
-            e.gil.as_str(),
-            e.io_ms,
-            e.cpu_iters,
-            r.report.wall_ms,
-            r.report.status.as_str(),
-            r.report.build.as_str(),
-            r.speedup.map(|s| format!("{s:.4}")).unwrap_or_default(),
-            r.figures.task_time,
-        ));
-    }
-    out
+fn records(runs: &[RunRow]) -> Vec<RunRecord> {
+    runs.iter().map(|r| (*r.0).clone()).collect()
 }
 
 fn download(name: &str, mime: &str, text: &str) {
@@ -85,7 +47,7 @@ pub fn RunExport(props: &RunExportProps) -> Html {
             download(
                 "concurrency-playground-runs.json",
                 "application/json",
-                &runs_json(&runs),
+                &runs_json(&records(&runs)),
             )
         })
     };
@@ -95,7 +57,7 @@ pub fn RunExport(props: &RunExportProps) -> Html {
             download(
                 "concurrency-playground-runs.csv",
                 "text/csv",
-                &runs_csv(&runs),
+                &runs_csv(&records(&runs)),
             )
         })
     };

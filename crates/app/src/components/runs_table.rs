@@ -2,8 +2,10 @@
 
 use super::run_export::RunExport;
 use crate::state::RunRow;
+use model::lab::baseline;
 use model::stats;
 use yew::prelude::*;
+use yew::virtual_dom::VTag;
 
 /// Props of [`RunsTable`].
 #[derive(Properties, PartialEq)]
@@ -19,52 +21,53 @@ pub struct RunsTableProps {
 }
 
 fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
-    let r = &run.report;
-    let e = &r.experiment;
-    let approx = if run.speedup_normalized { "≈" } else { "" };
-    let speedup = run
-        .speedup
-        .map(|s| format!("{approx}{s:.2}×"))
-        .unwrap_or_else(|| "—".into());
-    let crate::state::RunFigures {
-        task_time,
-        overlap,
-        late,
-        lanes,
-    } = run.figures;
-    let title = r.message.clone().unwrap_or_default();
-    html! {
-        <tr data-testid="run" data-run-id={run.id.to_string()}
-            data-tool={e.tool.as_str()} data-kind={e.kind.as_str()}
-            data-tasks={e.tasks.to_string()} data-workers={e.workers.to_string()}
-            data-gil={e.gil.as_str()} data-io-ms={e.io_ms.to_string()}
-            data-cpu-iters={e.cpu_iters.to_string()}
-            data-wall-ms={format!("{:.3}", r.wall_ms)}
-            data-status={r.status.as_str()} data-build={r.build.as_str()}
-            data-pool-threads={r.pool_threads.to_string()}
-            data-speedup={run.speedup.map(|s| format!("{s:.4}"))}
-            data-speedup-basis={run.speedup.map(|_| if run.speedup_normalized { "normalized" } else { "same-build" })}
-            data-checksum={r.checksum.to_string()} data-task-time-ms={format!("{task_time:.3}")}
-            data-late-ms={format!("{late:.3}")} data-paid-startup={r.paid_startup.to_string()}
-            data-lanes={lanes.to_string()} title={title}>
+    let speedup = match run.speedup {
+        Some(s) => html! {
+            <span title={format!("Run {}'s wall time over this run's", run.baseline_run.unwrap_or_default())}>
+                { format!("{s:.2}×") }
+            </span>
+        },
+        None => html! { <span title={baseline::why_none(run)}>{ "—" }</span> },
+    };
+    let overlap = run.overlap();
+    let tool = match (run.tool, run.baseline_for) {
+        (_, Some(r)) => format!("{} (baseline for run {r})", run.tool.as_str()),
+        (model::Tool::Threads, _) => format!("threads (GIL {})", run.gil.as_str()),
+        (t, _) => t.as_str().to_string(),
+    };
+    let cells = html! {
+        <>
             <td>
                 <input type="checkbox" checked={selected} aria-label={format!("Compare run {}", run.id)}
                     onchange={{ let id = run.id; on_select.reform(move |_: Event| id) }} />
             </td>
             <td>{ run.id }</td>
-            <td>{ e.tool.as_str() }{ if e.tool == model::Tool::Threads { format!(" (GIL {})", e.gil.as_str()) } else { String::new() } }</td>
-            <td>{ e.kind.as_str() }</td>
-            <td class="num">{ e.tasks }</td>
-            <td class="num">{ e.workers }</td>
-            <td class="num">{ format!("{:.0}", r.wall_ms) }</td>
-            <td class="num">{ format!("{task_time:.0}") }</td>
+            <td>{ tool }</td>
+            <td>{ run.kind.as_str() }</td>
+            <td class="num">{ run.tasks }</td>
+            <td class="num">{ run.workers }</td>
+            <td class="num">{ format!("{:.0}", run.wall_ms) }</td>
+            <td class="num">{ format!("{:.0}", run.task_time_ms) }</td>
             <td class="num">{ speedup }</td>
             <td class="num">{ if overlap > 0.0 { format!("{overlap:.1}") } else { "—".into() } }</td>
-            <td class={classes!("status", r.status.as_str())}>{ r.status.as_str() }
-                if let Some(m) = &r.message { <span class="why">{ format!(": {m}") }</span> }
+            <td class={classes!("status", run.status.as_str())}>{ run.status.as_str() }
+                if let Some(m) = &run.message { <span class="why">{ format!(": {m}") }</span> }
             </td>
-        </tr>
+        </>
+    };
+    // Every data-* attribute comes from the run's one record, as in its exports and message.
+    let mut tr = VTag::new("tr");
+    tr.add_attribute("data-testid", "run");
+    for (_, attribute, value) in run.fields() {
+        if !value.is_empty() {
+            tr.add_attribute(attribute, value);
+        }
     }
+    if let Some(m) = &run.message {
+        tr.add_attribute("title", m.clone());
+    }
+    tr.add_child(cells);
+    tr.into()
 }
 
 /// The table, with a caption explaining its columns.
@@ -84,7 +87,7 @@ pub fn RunsTable(props: &RunsTableProps) -> Html {
             <RunsCompare runs={props.runs.iter().filter(|r| props.selected.contains(&r.id)).cloned().collect::<Vec<_>>()} />
             <div class="table-scroll">
                 <table data-testid="runs">
-                    <caption>{ "Wall is the run's duration; task time adds up every task's own duration. Speedup compares with the last sequential run of the same work (in the same build for cpu work; ≈ marks a baseline from the other build, scaled by both builds' calibrated cost of the work); overlap is task time over wall time." }</caption>
+                    <caption>{ "Wall is the run's duration; task time adds up every task's own duration. Speedup is the wall time of a real sequential run of the same work (for cpu work: same build and iterations) over this run's; hover it to see which run. Where the page ran that baseline itself, its row says so. Overlap is task time over wall time." }</caption>
                     <thead><tr>
                         <th scope="col"><span class="visually-hidden">{ "Compare" }</span></th>
                         <th scope="col">{ "#" }</th><th scope="col">{ "Tool" }</th>
@@ -119,23 +122,22 @@ pub fn RunsCompare(props: &RunsCompareProps) -> Html {
         };
     }
     let card = |r: &RunRow| {
-        let e = &r.report.experiment;
         html! {
             <div class="compare-card">
-                <h3>{ format!("Run {}: {}", r.id, e.tool.as_str()) }</h3>
+                <h3>{ format!("Run {}: {}", r.id, r.tool.as_str()) }</h3>
                 <dl>
-                    <dt>{ "work" }</dt><dd>{ format!("{} × {}", e.kind.as_str(), e.tasks) }</dd>
-                    <dt>{ "workers" }</dt><dd>{ e.workers }</dd>
-                    <dt>{ "GIL" }</dt><dd>{ if e.tool == model::Tool::Threads { e.gil.as_str() } else { "n/a" } }</dd>
-                    <dt>{ "wall" }</dt><dd>{ format!("{:.0} ms", r.report.wall_ms) }</dd>
-                    <dt>{ "task time" }</dt><dd>{ format!("{:.0} ms", r.figures.task_time) }</dd>
-                    <dt>{ "lanes used" }</dt><dd>{ r.figures.lanes }</dd>
+                    <dt>{ "work" }</dt><dd>{ format!("{} × {}", r.kind.as_str(), r.tasks) }</dd>
+                    <dt>{ "workers" }</dt><dd>{ r.workers }</dd>
+                    <dt>{ "GIL" }</dt><dd>{ if r.tool == model::Tool::Threads { r.gil.as_str() } else { "n/a" } }</dd>
+                    <dt>{ "wall" }</dt><dd>{ format!("{:.0} ms", r.wall_ms) }</dd>
+                    <dt>{ "task time" }</dt><dd>{ format!("{:.0} ms", r.task_time_ms) }</dd>
+                    <dt>{ "lanes used" }</dt><dd>{ r.lanes }</dd>
                 </dl>
             </div>
         }
     };
     let ratio = match props.runs.as_slice() {
-        [a, b] => stats::speedup(a.report.wall_ms, b.report.wall_ms).map(|s| {
+        [a, b] => stats::speedup(a.wall_ms, b.wall_ms).map(|s| {
             format!(
                 "Run {} took {:.2}× the wall time of run {}.",
                 b.id,

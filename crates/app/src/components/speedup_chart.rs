@@ -2,6 +2,7 @@
 //! (workers, capped at the cores) so that Amdahl and the GIL are seen, not told.
 
 use crate::state::SweepPoint;
+use model::lab::sweep::Series;
 use yew::prelude::*;
 
 /// Props of [`SpeedupChart`].
@@ -27,10 +28,10 @@ const TOP: f64 = 12.0;
 const RIGHT: f64 = 16.0;
 
 /// Series in drawing order, with their CSS class.
-const SERIES: [(&str, &str); 3] = [
-    ("threads, GIL off", "gil-off"),
-    ("threads, GIL on", "gil-on"),
-    ("processes", "processes"),
+const SERIES: [(Series, &str); 3] = [
+    (Series::ThreadsGilOff, "gil-off"),
+    (Series::ThreadsGilOn, "gil-on"),
+    (Series::Processes, "processes"),
 ];
 
 /// The chart and its table view.
@@ -62,8 +63,9 @@ pub fn SpeedupChart(props: &SpeedupChartProps) -> Html {
             )
         })
         .collect();
-    let series = SERIES.iter().map(|(name, class)| {
-        let mut pts: Vec<&SweepPoint> = props.points.iter().filter(|p| p.series == *name).collect();
+    let series = SERIES.iter().map(|(series, class)| {
+        let name = series.as_str();
+        let mut pts: Vec<&SweepPoint> = props.points.iter().filter(|p| p.series == *series).collect();
         pts.sort_by_key(|p| p.workers);
         let line: Vec<String> = pts
             .iter()
@@ -72,7 +74,7 @@ pub fn SpeedupChart(props: &SpeedupChartProps) -> Html {
         let dots = pts.iter().map(|p| {
             html! {
                 <circle class={classes!("point", *class)} data-testid="speedup-point"
-                    data-series={*name} data-workers={p.workers.to_string()}
+                    data-series={name} data-workers={p.workers.to_string()}
                     data-speedup={format!("{:.4}", p.speedup)}
                     cx={format!("{:.1}", x(f64::from(p.workers)))} cy={format!("{:.1}", y(p.speedup))} r="5">
                     <title>{ format!("{name}, {} workers: {:.2}×", p.workers, p.speedup) }</title>
@@ -100,7 +102,7 @@ pub fn SpeedupChart(props: &SpeedupChartProps) -> Html {
     });
     let onclick = props.on_sweep.reform(|_: MouseEvent| ());
     let mut rows: Vec<&SweepPoint> = props.points.iter().collect();
-    rows.sort_by_key(|p| (p.series, p.workers));
+    rows.sort_by_key(|p| (p.series.as_str(), p.workers));
     html! {
         <figure class="speedup">
             <figcaption>
@@ -124,7 +126,7 @@ pub fn SpeedupChart(props: &SpeedupChartProps) -> Html {
             <ul class="legend">
                 <li><span class="swatch ideal" aria-hidden="true"></span>{ "ideal" }</li>
                 { for SERIES.iter().map(|(name, class)| html! {
-                    <li><span class={classes!("swatch", *class)} aria-hidden="true"></span>{ *name }</li>
+                    <li><span class={classes!("swatch", *class)} aria-hidden="true"></span>{ name.as_str() }</li>
                 }) }
             </ul>
             if !rows.is_empty() {
@@ -133,7 +135,7 @@ pub fn SpeedupChart(props: &SpeedupChartProps) -> Html {
                     <thead><tr><th scope="col">{ "Series" }</th><th scope="col" class="num">{ "Workers" }</th><th scope="col" class="num">{ "Speedup" }</th></tr></thead>
                     <tbody>
                         { for rows.iter().map(|p| html! {
-                            <tr><td>{ p.series }</td><td class="num">{ p.workers }</td><td class="num">{ format!("{:.2}×", p.speedup) }</td></tr>
+                            <tr><td>{ p.series.as_str() }</td><td class="num">{ p.workers }</td><td class="num">{ format!("{:.2}×", p.speedup) }</td></tr>
                         }) }
                     </tbody>
                 </table>

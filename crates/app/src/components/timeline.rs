@@ -5,19 +5,49 @@
 
 use model::layout::{layout, merge, ticks, Bar, Layout};
 use model::timeline::{Span, SpanState, NO_TASK};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// Spans shared with the timeline; equal when they are the same allocation, so that an
-/// unchanged run is not compared span by span on every render.
-#[derive(Clone, Debug, Default)]
-pub struct SharedSpans(pub Rc<Vec<Span>>);
+/// Spans shared with the timeline, never copied to be passed on: a finished run's, or the
+/// growing log of the run in flight (progress appends to it). Equal when they are the same
+/// allocation at the same length, so that an unchanged run is not compared span by span.
+#[derive(Clone, Debug)]
+pub enum SharedSpans {
+    /// A finished run's spans.
+    Fixed(Rc<Vec<Span>>),
+    /// The append-only log of a live run, and how many spans this render shows.
+    Growing(Rc<RefCell<Vec<Span>>>, usize),
+}
+
+impl Default for SharedSpans {
+    fn default() -> Self {
+        SharedSpans::Fixed(Rc::default())
+    }
+}
 
 impl PartialEq for SharedSpans {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        match (self, other) {
+            (SharedSpans::Fixed(a), SharedSpans::Fixed(b)) => Rc::ptr_eq(a, b),
+            (SharedSpans::Growing(a, n), SharedSpans::Growing(b, m)) => Rc::ptr_eq(a, b) && n == m,
+            _ => false,
+        }
+    }
+}
+
+impl SharedSpans {
+    /// Calls `f` with the spans.
+    pub fn with<T>(&self, f: impl FnOnce(&[Span]) -> T) -> T {
+        match self {
+            SharedSpans::Fixed(spans) => f(spans),
+            SharedSpans::Growing(log, n) => {
+                let log = log.borrow();
+                f(&log[..(*n).min(log.len())])
+            }
+        }
     }
 }
 
@@ -77,13 +107,11 @@ fn describe_bar(b: &Bar, lane_noun: &str) -> String {
 pub fn Timeline(props: &TimelineProps) -> Html {
     let focused = use_state(|| None::<usize>);
     let show_table = use_state(|| false);
-    let all: Vec<Span> = props
-        .spans
-        .0
-        .iter()
-        .chain(props.open.0.iter())
-        .copied()
-        .collect();
+    let all: Vec<Span> = props.spans.with(|done| {
+        props
+            .open
+            .with(|open| done.iter().chain(open).copied().collect())
+    });
     let t0 = props.started_at;
     let Layout {
         lanes,

@@ -1,0 +1,179 @@
+//! Which run a run's speedup divides: always a real, earlier (or made-for-it) sequential run of
+//! the same work. Nothing is scaled or derived: where no such run exists, there is no speedup.
+
+use crate::config::{Kind, Params, Tool};
+use crate::record::RunRecord;
+use crate::timeline::{Build, RunStatus};
+
+/// Whether `base` is a valid baseline for `run`: a finished sequential run of the same work.
+/// Waiting costs the same in every build and for any `cpu_iters`, so io work matches on its
+/// waits alone; computing is only compared within one build and one `cpu_iters`.
+pub fn matches(base: &RunRecord, run: &RunRecord) -> bool {
+    base.id != run.id
+        && base.tool == Tool::Sequential
+        && base.status == RunStatus::Done
+        && (base.kind, base.tasks, base.io_ms) == (run.kind, run.tasks, run.io_ms)
+        && (run.kind == Kind::Io || (base.build, base.cpu_iters) == (run.build, run.cpu_iters))
+}
+
+/// The baseline of `run` among `runs` (oldest first): the newest matching run before it, else a
+/// run the page made as its baseline.
+pub fn find<'a>(runs: &'a [RunRecord], run: &RunRecord) -> Option<&'a RunRecord> {
+    runs.iter()
+        .rev()
+        .find(|b| b.id < run.id && matches(b, run))
+        .or_else(|| {
+            runs.iter()
+                .find(|b| b.baseline_for == Some(run.id) && matches(b, run))
+        })
+}
+
+/// The baseline the page should run for `run`, when it has none but the visitor did run
+/// sequential for the same work in the other build (an isolated page runs sequential in the
+/// threads build, async and processes in the plain one): the same work, sequential, in `run`'s
+/// build. `None` when a baseline exists, or nobody asked for a comparison.
+pub fn missing(runs: &[RunRecord], run: &RunRecord) -> Option<(Params, Build)> {
+    if run.tool == Tool::Sequential || run.status != RunStatus::Done || run.kind == Kind::Io {
+        return None;
+    }
+    if find(runs, run).is_some() {
+        return None;
+    }
+    let asked = runs.iter().any(|b| {
+        b.tool == Tool::Sequential
+            && b.status == RunStatus::Done
+            && b.build != run.build
+            && (b.kind, b.tasks, b.io_ms) == (run.kind, run.tasks, run.io_ms)
+    });
+    asked.then(|| {
+        (
+            Params {
+                tool: Some(Tool::Sequential),
+                kind: Some(run.kind),
+                tasks: Some(run.tasks),
+                io_ms: Some(run.io_ms),
+                cpu_iters: Some(run.cpu_iters),
+                ..Params::default()
+            },
+            run.build,
+        )
+    })
+}
+
+/// Why `run` shows no speedup, for the "—" cell's tooltip.
+pub fn why_none(run: &RunRecord) -> String {
+    if run.status != RunStatus::Done {
+        return "No speedup: the run did not finish.".into();
+    }
+    let work = format!("{} × {}, io_ms={}", run.kind.as_str(), run.tasks, run.io_ms);
+    if run.kind == Kind::Io {
+        format!("No speedup yet: run sequential with the same work ({work}) to get one.")
+    } else {
+        format!(
+            "No speedup yet: it needs a sequential run of the same work ({work}, cpu_iters={}) \
+             in the {} build.",
+            run.cpu_iters,
+            run.build.as_str()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Experiment;
+    use crate::timeline::RunReport;
+
+    fn rec(id: u32, tool: Tool, kind: Kind, build: Build, cpu_iters: u64) -> RunRecord {
+        let experiment = Experiment {
+            tool,
+            kind,
+            cpu_iters,
+            ..Params::default().resolve_calibrated(2, Some(1.0))
+        };
+        let report = RunReport {
+            experiment,
+            status: RunStatus::Done,
+            build,
+            started_at: 0.0,
+            wall_ms: 100.0 * f64::from(id),
+            spans: Vec::new(),
+            pool_threads: 1,
+            paid_startup: false,
+            tasks_done: experiment.tasks,
+            checksum: 0,
+            message: None,
+            gil_switches: None,
+        };
+        RunRecord::new(id, report, None)
+    }
+
+    #[test]
+    fn io_matches_across_builds_and_calibrations() {
+        let seq = rec(1, Tool::Sequential, Kind::Io, Build::Atomics, 111);
+        let asy = rec(2, Tool::Async, Kind::Io, Build::Plain, 222);
+        assert_eq!(
+            find(&[seq.clone(), asy.clone()], &asy).map(|b| b.id),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn cpu_matches_only_within_one_build_and_cpu_iters() {
+        let seq = rec(1, Tool::Sequential, Kind::Cpu, Build::Atomics, 100);
+        let proc = rec(2, Tool::Processes, Kind::Cpu, Build::Plain, 100);
+        let runs = [seq.clone(), proc.clone()];
+        assert!(find(&runs, &proc).is_none(), "never across builds");
+        let other_iters = rec(3, Tool::Sequential, Kind::Cpu, Build::Plain, 101);
+        assert!(!matches(&other_iters, &proc));
+        let thr = rec(4, Tool::Threads, Kind::Cpu, Build::Atomics, 100);
+        assert_eq!(find(&[seq, proc, thr.clone()], &thr).map(|b| b.id), Some(1));
+    }
+
+    #[test]
+    fn the_newest_earlier_run_wins_and_failed_runs_never_count() {
+        let a = rec(1, Tool::Sequential, Kind::Io, Build::Plain, 1);
+        let mut b = rec(2, Tool::Sequential, Kind::Io, Build::Plain, 1);
+        let c = rec(3, Tool::Async, Kind::Io, Build::Plain, 1);
+        assert_eq!(
+            find(&[a.clone(), b.clone(), c.clone()], &c).map(|r| r.id),
+            Some(2)
+        );
+        b.status = RunStatus::Stopped;
+        assert_eq!(find(&[a, b, c.clone()], &c).map(|r| r.id), Some(1));
+        let later = rec(4, Tool::Sequential, Kind::Io, Build::Plain, 1);
+        assert!(find(&[c.clone(), later], &c).is_none(), "not a later run");
+    }
+
+    #[test]
+    fn a_missing_cpu_baseline_is_run_in_the_runs_build_only_when_asked_for() {
+        let seq = rec(1, Tool::Sequential, Kind::Cpu, Build::Atomics, 100);
+        let proc = rec(2, Tool::Processes, Kind::Cpu, Build::Plain, 90);
+        assert!(
+            missing(std::slice::from_ref(&proc), &proc).is_none(),
+            "nobody asked"
+        );
+        let (params, build) = missing(&[seq.clone(), proc.clone()], &proc).expect("a baseline");
+        assert_eq!(build, Build::Plain);
+        assert_eq!(params.tool, Some(Tool::Sequential));
+        assert_eq!(params.cpu_iters, Some(90));
+        let mut made = rec(3, Tool::Sequential, Kind::Cpu, Build::Plain, 90);
+        made.baseline_for = Some(2);
+        let runs = [seq, proc.clone(), made];
+        assert_eq!(find(&runs, &proc).map(|b| b.id), Some(3));
+        assert!(missing(&runs, &proc).is_none());
+    }
+
+    #[test]
+    fn speedup_is_the_ratio_of_the_two_recorded_walls() {
+        let seq = rec(4, Tool::Sequential, Kind::Io, Build::Plain, 1);
+        let mut asy = rec(1, Tool::Async, Kind::Io, Build::Plain, 1);
+        asy.id = 5;
+        asy.set_baseline(&seq);
+        assert_eq!(asy.baseline_run, Some(4));
+        assert_eq!(asy.speedup, Some(4.0));
+        assert!(
+            why_none(&rec(6, Tool::Processes, Kind::Cpu, Build::Plain, 7)).contains("plain build")
+        );
+    }
+}

@@ -1,0 +1,311 @@
+//! `RunRecord`: the one record of a finished run. The runs table's `data-*` attributes, the
+//! `run-finished` message to an embedding page, the JSON export and the CSV export are all made
+//! from it, so they carry the same fields with the same precision.
+
+use crate::config::{Gil, Kind, Tool};
+use crate::gil::GilSwitches;
+use crate::timeline::{Build, RunReport, RunStatus, Span};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+/// A finished run, as every consumer sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Its number on this page.
+    pub id: u32,
+    /// The tool.
+    pub tool: Tool,
+    /// The kind of work.
+    pub kind: Kind,
+    /// Tasks asked for.
+    pub tasks: u32,
+    /// Workers (lanes the tool could use).
+    pub workers: u32,
+    /// GIL switch (threads only honour it).
+    pub gil: Gil,
+    /// One wait, ms.
+    pub io_ms: u32,
+    /// Iterations of one cpu task.
+    pub cpu_iters: u64,
+    /// Wall time, ms, to the µs.
+    pub wall_ms: f64,
+    /// How it ended.
+    pub status: RunStatus,
+    /// Which build ran it.
+    pub build: Build,
+    /// Threads of the pool that really ran (1 without a pool).
+    pub pool_threads: u32,
+    /// The baseline's wall over this run's (both as recorded here), when a baseline exists.
+    pub speedup: Option<f64>,
+    /// The run whose wall `speedup` divides: a sequential run of the same work.
+    pub baseline_run: Option<u32>,
+    /// Set when this run is a baseline the page ran for that run.
+    pub baseline_for: Option<u32>,
+    /// Tasks that finished.
+    pub tasks_done: u32,
+    /// Wrapping sum of every cpu task's result, as a string (it may exceed 2^53).
+    #[serde(with = "as_string")]
+    pub checksum: u64,
+    /// Whether the run paid for starting its workers (processes).
+    pub paid_startup: bool,
+    /// Sum of every task's own duration, ms.
+    pub task_time_ms: f64,
+    /// Longest stall of a wait behind a busy event loop, ms.
+    pub late_ms: f64,
+    /// Lanes that ran something.
+    pub lanes: u32,
+    /// GIL hand-overs with a waiter (threads, GIL on).
+    pub gil_switches: Option<GilSwitches>,
+    /// Shared-clock start, ms.
+    pub started_at: f64,
+    /// Why it ended as it did, or a remark.
+    pub message: Option<String>,
+    /// Every span, shared with the timeline (ten thousand spans are not copied per render).
+    pub spans: Rc<Vec<Span>>,
+}
+
+/// Rounds to the µs: the one precision of every time in a record.
+fn micros(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1000.0
+}
+
+impl RunRecord {
+    /// The record of run `id` from its report, with figures computed once from the spans.
+    pub fn new(id: u32, report: RunReport, baseline_for: Option<u32>) -> Self {
+        let e = report.experiment;
+        let task_time = crate::stats::task_time_sum(&report.spans);
+        RunRecord {
+            id,
+            tool: e.tool,
+            kind: e.kind,
+            tasks: e.tasks,
+            workers: e.workers,
+            gil: e.gil,
+            io_ms: e.io_ms,
+            cpu_iters: e.cpu_iters,
+            wall_ms: micros(report.wall_ms),
+            status: report.status,
+            build: report.build,
+            pool_threads: report.pool_threads,
+            speedup: None,
+            baseline_run: None,
+            baseline_for,
+            tasks_done: report.tasks_done,
+            checksum: report.checksum,
+            paid_startup: report.paid_startup,
+            task_time_ms: micros(task_time),
+            late_ms: micros(crate::stats::max_lateness(&report.spans)),
+            lanes: crate::stats::lanes_used(&report.spans) as u32,
+            gil_switches: report.gil_switches,
+            started_at: report.started_at,
+            message: report.message,
+            spans: Rc::new(report.spans),
+        }
+    }
+
+    /// Names this run's baseline and sets the speedup from the two recorded walls.
+    pub fn set_baseline(&mut self, baseline: &RunRecord) {
+        self.baseline_run = Some(baseline.id);
+        self.speedup =
+            crate::stats::speedup(baseline.wall_ms, self.wall_ms).map(|s| (s * 1e4).round() / 1e4);
+    }
+
+    /// Task time over wall time: how many tasks ran at once on average.
+    pub fn overlap(&self) -> f64 {
+        if self.wall_ms > 0.0 {
+            self.task_time_ms / self.wall_ms
+        } else {
+            0.0
+        }
+    }
+
+    /// Every field but the spans, as (CSV column, `data-*` attribute, text), in one order and
+    /// one precision. Absent values are empty.
+    pub fn fields(&self) -> Vec<(&'static str, &'static str, String)> {
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        let switches = self.gil_switches;
+        vec![
+            ("id", "data-run-id", self.id.to_string()),
+            ("tool", "data-tool", self.tool.as_str().into()),
+            ("kind", "data-kind", self.kind.as_str().into()),
+            ("tasks", "data-tasks", self.tasks.to_string()),
+            ("workers", "data-workers", self.workers.to_string()),
+            ("gil", "data-gil", self.gil.as_str().into()),
+            ("io_ms", "data-io-ms", self.io_ms.to_string()),
+            ("cpu_iters", "data-cpu-iters", self.cpu_iters.to_string()),
+            ("wall_ms", "data-wall-ms", format!("{:.3}", self.wall_ms)),
+            ("status", "data-status", self.status.as_str().into()),
+            ("build", "data-build", self.build.as_str().into()),
+            (
+                "pool_threads",
+                "data-pool-threads",
+                self.pool_threads.to_string(),
+            ),
+            (
+                "speedup",
+                "data-speedup",
+                opt(self.speedup.map(|s| format!("{s:.4}"))),
+            ),
+            (
+                "baseline_run",
+                "data-baseline-run",
+                opt(self.baseline_run.map(|r| r.to_string())),
+            ),
+            (
+                "baseline_for",
+                "data-baseline-for",
+                opt(self.baseline_for.map(|r| r.to_string())),
+            ),
+            ("tasks_done", "data-tasks-done", self.tasks_done.to_string()),
+            ("checksum", "data-checksum", self.checksum.to_string()),
+            (
+                "paid_startup",
+                "data-paid-startup",
+                self.paid_startup.to_string(),
+            ),
+            (
+                "task_time_ms",
+                "data-task-time-ms",
+                format!("{:.3}", self.task_time_ms),
+            ),
+            ("late_ms", "data-late-ms", format!("{:.3}", self.late_ms)),
+            ("lanes", "data-lanes", self.lanes.to_string()),
+            (
+                "gil_forced",
+                "data-gil-forced",
+                opt(switches.map(|s| s.forced.to_string())),
+            ),
+            (
+                "gil_voluntary",
+                "data-gil-voluntary",
+                opt(switches.map(|s| s.voluntary.to_string())),
+            ),
+            ("message", "data-message", opt(self.message.clone())),
+        ]
+    }
+
+    /// The `run-finished` message of the embedding contract, as JSON.
+    pub fn run_finished_message(&self) -> String {
+        serde_json::json!({
+            "source": "concurrency-playground",
+            "type": "run-finished",
+            "run": self,
+        })
+        .to_string()
+    }
+}
+
+/// Every run as a JSON array (spans included): the export, in the message's shape.
+pub fn runs_json(runs: &[RunRecord]) -> String {
+    serde_json::to_string_pretty(runs).unwrap_or_else(|_| "[]".into())
+}
+
+/// Every run as CSV, one line per run, without spans.
+pub fn runs_csv(runs: &[RunRecord]) -> String {
+    let mut out = String::new();
+    let columns: Vec<&str> = match runs.first() {
+        Some(r) => r.fields().iter().map(|(c, _, _)| *c).collect(),
+        None => return "id\n".into(),
+    };
+    out.push_str(&columns.join(","));
+    out.push('\n');
+    for r in runs {
+        let cells: Vec<String> = r
+            .fields()
+            .into_iter()
+            .map(|(_, _, v)| csv_cell(&v))
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Quotes a cell that holds a comma, quote or line break.
+fn csv_cell(v: &str) -> String {
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
+}
+
+mod as_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Experiment, Params};
+    use crate::timeline::SpanState;
+
+    fn report(tool: Tool, kind: Kind, build: Build, wall_ms: f64) -> RunReport {
+        let experiment = Experiment {
+            tool,
+            kind,
+            ..Params::default().resolve_calibrated(2, Some(1.0))
+        };
+        RunReport {
+            experiment,
+            status: RunStatus::Done,
+            build,
+            started_at: 1000.0,
+            wall_ms,
+            spans: vec![Span::new(0, 0, SpanState::Io, 1000.0, 1200.0)],
+            pool_threads: 1,
+            paid_startup: false,
+            tasks_done: 4,
+            checksum: u64::MAX,
+            message: Some("a, \"quoted\" remark".into()),
+            gil_switches: None,
+        }
+    }
+
+    #[test]
+    fn one_record_for_attributes_message_json_and_csv() {
+        let seq = RunRecord::new(
+            1,
+            report(Tool::Sequential, Kind::Io, Build::Plain, 800.0004),
+            None,
+        );
+        let mut run = RunRecord::new(
+            2,
+            report(Tool::Async, Kind::Io, Build::Plain, 200.1236),
+            None,
+        );
+        run.set_baseline(&seq);
+        assert_eq!(run.wall_ms, 200.124);
+        assert_eq!(run.speedup, Some(3.9975));
+        assert_eq!(run.baseline_run, Some(1));
+        let attrs = run.fields();
+        let get = |k: &str| attrs.iter().find(|(c, _, _)| *c == k).unwrap().2.clone();
+        assert_eq!(get("wall_ms"), "200.124");
+        assert_eq!(get("baseline_run"), "1");
+        assert_eq!(get("checksum"), u64::MAX.to_string());
+        let message: serde_json::Value = serde_json::from_str(&run.run_finished_message()).unwrap();
+        assert_eq!(message["type"], "run-finished");
+        assert_eq!(message["run"]["wall_ms"], 200.124);
+        assert_eq!(message["run"]["tool"], "async");
+        assert_eq!(message["run"]["checksum"], u64::MAX.to_string());
+        assert_eq!(message["run"]["spans"][0]["state"], "io");
+        let back: Vec<RunRecord> =
+            serde_json::from_str(&runs_json(&[seq.clone(), run.clone()])).unwrap();
+        assert_eq!(back, vec![seq.clone(), run.clone()]);
+        let csv = runs_csv(&[seq, run]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with("id,tool,kind,tasks"));
+        assert!(lines[2].contains(",200.124,"));
+        assert!(lines[2].ends_with("\"a, \"\"quoted\"\" remark\""));
+    }
+}
