@@ -13,28 +13,16 @@ use crate::components::runs_table::RunsTable;
 use crate::components::speedup_chart::SpeedupChart;
 use crate::components::timeline::{SharedSpans, Timeline};
 use crate::hooks::use_history::use_history;
+use crate::hooks::use_lab::use_lab;
 use crate::hooks::use_parent_messages::use_parent_messages;
-use crate::lab::Lab;
 use crate::state::{Action, State};
 use model::config::DEFAULT_IO_MS;
 use model::estimate::estimate_ms;
+use model::lab::Event;
 use model::query::to_query;
 use model::timeline::Build;
 use model::{parse_query, Params, Tool};
-use std::cell::RefCell;
-use std::rc::Rc;
 use yew::prelude::*;
-
-type LabCell = Rc<RefCell<Option<Rc<RefCell<Lab>>>>>;
-
-/// Runs `f` on the lab unless it is busy (a worker message is being handled).
-fn with_lab(lab: &LabCell, f: impl FnOnce(&mut Lab)) {
-    if let Some(lab) = lab.borrow().as_ref() {
-        if let Ok(mut l) = lab.try_borrow_mut() {
-            f(&mut l);
-        }
-    }
-}
 
 fn lane_noun(tool: Tool) -> &'static str {
     match tool {
@@ -60,22 +48,14 @@ pub fn App() -> Html {
             ..State::default()
         }
     });
-    let lab: LabCell = use_mut_ref(|| None);
-    {
-        let (lab, dispatcher, parsed) = (lab.clone(), state.dispatcher(), parsed.clone());
-        use_effect_with((), move |_| {
-            browser::set_html_attribute(
-                "data-isolated",
-                if browser::cross_origin_isolated() {
-                    "true"
-                } else {
-                    "false"
-                },
-            );
-            let run = parsed.run.then(|| parsed.params.clone());
-            *lab.borrow_mut() = Some(Lab::start(dispatcher, run));
-        });
-    }
+    use_effect_with((), |_| {
+        let isolated = browser::cross_origin_isolated();
+        browser::set_html_attribute("data-isolated", if isolated { "true" } else { "false" });
+    });
+    let lab = use_lab(
+        state.dispatcher(),
+        parsed.run.then(|| parsed.params.clone()),
+    );
     use_history(state.params.clone(), state.embed, state.dispatcher());
     {
         // Tests only: a script of this very page may make the running engine trap (no URL
@@ -83,7 +63,7 @@ pub fn App() -> Html {
         let lab = lab.clone();
         use_effect_with((), move |_| {
             let listener = browser::listen("concurrency-playground-test-trap", move |_| {
-                with_lab(&lab, Lab::trap)
+                lab.send(Event::Trap)
             });
             move || drop(listener)
         });
@@ -106,27 +86,7 @@ pub fn App() -> Html {
             if *requests > 0 {
                 // A run is a step in the history: Back returns to the previous experiment.
                 browser::commit_query(&to_query(&params, false, embed), true);
-                with_lab(&lab, |l| l.run(params));
-            }
-        });
-    }
-    // Each finished run once: to the embedding page (serialising ten thousand spans is not
-    // free, so only inside a frame).
-    use_effect_with(state.last_finished.clone(), |row| {
-        if let Some(row) = row {
-            if browser::in_frame() {
-                browser::post_to_parent(&row.run_finished_message());
-            }
-        }
-    });
-    // A baseline the runs table needs, once per request.
-    {
-        let lab = lab.clone();
-        use_effect_with(state.baseline_request.clone(), move |request| {
-            if let Some((_, r)) = request {
-                with_lab(&lab, |l| {
-                    l.run_baseline(r.for_run, r.params.clone(), r.build)
-                });
+                lab.send(Event::Run(params));
             }
         });
     }
@@ -158,23 +118,26 @@ pub fn App() -> Html {
     };
     let on_stop = {
         let lab = lab.clone();
-        Callback::from(move |()| with_lab(&lab, |l| l.stop()))
+        Callback::from(move |()| lab.send(Event::Stop))
     };
     let on_sweep = {
         let (lab, params) = (lab.clone(), state.params.clone());
-        Callback::from(move |()| with_lab(&lab, |l| l.sweep(params.clone())))
+        Callback::from(move |()| lab.send(Event::Sweep(params.clone())))
     };
     let on_show_isolation = {
         let lab = lab.clone();
-        Callback::from(move |()| with_lab(&lab, |l| l.show_isolation()))
+        Callback::from(move |()| {
+            let value = (js_sys::Math::random() * 1e9) as u64 + 1;
+            lab.send(Event::ShowIsolation { value })
+        })
     };
     let on_edit = {
         let dispatcher = state.dispatcher();
         Callback::from(move |(name, raw)| dispatcher.dispatch(Action::Edit(name, raw)))
     };
     let on_clear = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::ClearRuns))
+        let lab = lab.clone();
+        Callback::from(move |()| lab.send(Event::ClearRuns))
     };
     let on_select = {
         let dispatcher = state.dispatcher();

@@ -1,4 +1,5 @@
 //! Custom hooks, one per file.
 
 pub mod use_history;
+pub mod use_lab;
 pub mod use_parent_messages;

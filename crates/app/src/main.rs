@@ -4,7 +4,6 @@ mod app;
 mod browser;
 mod components;
 mod hooks;
-mod lab;
 mod panic_hook;
 mod state;
 mod worker_link;

@@ -1,13 +1,16 @@
-//! What the page shows, as one reducer: `State`, its `Action`s and how each changes it.
+//! What the page shows, as one reducer: the form's experiment, and the view of the lab, which
+//! changes only through the lab's `Update`s (the lab decides; this only records).
 
-use model::lab::baseline;
 use model::lab::sweep::Series;
+use model::lab::Update;
 use model::record::RunRecord;
-use model::timeline::{Build, RunReport, Span};
+use model::timeline::{Build, Span};
 use model::{Notice, Params};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
+
+pub use model::lab::IsolationDemo;
 
 /// One build of the engine as the page knows it.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -39,28 +42,6 @@ impl std::ops::Deref for RunRow {
     fn deref(&self) -> &RunRecord {
         &self.0
     }
-}
-
-/// A baseline the page should run: the same work, sequential, in one build, for one run.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BaselineRequest {
-    /// The run that needs it.
-    pub for_run: u32,
-    /// The work to run.
-    pub params: Params,
-    /// The build it must run in.
-    pub build: Build,
-}
-
-/// The processes isolation demo: a value written in process 0, read back from 0 and from 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IsolationDemo {
-    /// What was written into process 0's memory.
-    pub wrote: u64,
-    /// What process 0 read back.
-    pub read_same: Option<u64>,
-    /// What process 1 read at the same address of its own memory.
-    pub read_other: Option<u64>,
 }
 
 /// A run in flight as drawn live: spans so far, and those still open.
@@ -133,10 +114,6 @@ pub struct State {
     pub sweeping: bool,
     /// Runs asked for so far; each new value is carried out once, with `params` as they are.
     pub run_requests: u32,
-    /// The newest finished run (for the parent message and the history), once per run.
-    pub last_finished: Option<RunRow>,
-    /// A baseline to run next, with a serial number so each is carried out once.
-    pub baseline_request: Option<(u32, BaselineRequest)>,
 }
 
 /// Everything that changes the state.
@@ -147,32 +124,12 @@ pub enum Action {
     Edit(&'static str, String),
     /// Run: these parameters, or (`None`) the current ones.
     Run(Option<Params>),
-    /// Adds one notice (features, failures).
+    /// Adds one notice (from the URL or a parent message).
     AddNotice(Notice),
-    /// A build's worker started.
-    BuildStarted(Build, u32),
-    /// A build was calibrated.
-    Calibrated(Build, f64, f64),
-    /// A build's worker failed for good (threads are then off).
-    BuildGone(Build),
-    /// Every engine is ready.
-    Ready,
-    /// A run started.
-    Started(u32, f64),
-    /// A run ended; the last field names the run it was a baseline for.
-    Finished(u32, RunReport, Option<u32>),
-    /// Empties the runs table.
-    ClearRuns,
-    /// The isolation demo progressed.
-    Isolation(IsolationDemo),
-    /// A run in flight reported progress.
-    Progress(u32, Vec<Span>, Vec<Span>),
     /// Picks or unpicks a run in the table.
     ToggleSelected(u32),
-    /// A sweep started (true) or ended (false).
-    Sweeping(bool),
-    /// A sweep measured a point.
-    SweepPoint(SweepPoint),
+    /// What the lab changed.
+    Lab(Update),
 }
 
 impl State {
@@ -181,6 +138,85 @@ impl State {
         match build {
             Build::Plain => self.plain,
             Build::Atomics => self.atomics,
+        }
+    }
+
+    fn build_slot(&mut self, build: Build) -> &mut Option<BuildInfo> {
+        match build {
+            Build::Plain => &mut self.plain,
+            Build::Atomics => &mut self.atomics,
+        }
+    }
+
+    fn add_notice(&mut self, notice: Notice) {
+        if !self.notices.contains(&notice) {
+            self.notices.push(notice);
+        }
+    }
+
+    fn apply(&mut self, update: Update) {
+        match update {
+            Update::Notice(n) => self.add_notice(n),
+            Update::BuildStarted(build, pool_threads) => {
+                // A pool that starts after calibration keeps the build's figure.
+                self.build_slot(build)
+                    .get_or_insert_with(BuildInfo::default)
+                    .pool_threads = pool_threads;
+            }
+            Update::Calibrated(build, ns, spread) => {
+                let info = self
+                    .build_slot(build)
+                    .get_or_insert_with(BuildInfo::default);
+                info.ns_per_iter = Some(ns);
+                info.spread = spread;
+            }
+            Update::BuildGone(build) => *self.build_slot(build) = None,
+            Update::Ready => self.ready = true,
+            Update::Started(id, at) => {
+                self.running = Some((id, at));
+                self.live = Some(LiveRun {
+                    id,
+                    started_at: at,
+                    ..LiveRun::default()
+                });
+            }
+            Update::Progress(id, spans, open) => {
+                if let Some(live) = self.live.as_mut().filter(|l| l.id == id) {
+                    let mut log = live.spans.borrow_mut();
+                    log.extend(spans);
+                    live.len = log.len();
+                    drop(log);
+                    live.open = Rc::new(open);
+                }
+            }
+            Update::RunAdded(record) => {
+                if self.running.is_some_and(|(r, _)| r == record.id) {
+                    self.running = None;
+                }
+                self.live.take_if(|l| l.id == record.id);
+                self.runs.push(RunRow(Rc::new(record)));
+            }
+            Update::RunUpdated(record) => {
+                if let Some(row) = self.runs.iter_mut().find(|r| r.id == record.id) {
+                    *row = RunRow(Rc::new(record));
+                }
+            }
+            Update::RunsCleared => {
+                self.runs.clear();
+                self.selected.clear();
+            }
+            Update::Sweeping(on) => {
+                self.sweeping = on;
+                if on {
+                    self.sweep.clear();
+                }
+            }
+            Update::SweepPoint(series, workers, speedup) => self.sweep.push(SweepPoint {
+                series,
+                workers,
+                speedup,
+            }),
+            Update::Isolation(demo) => self.isolation = Some(demo),
         }
     }
 }
@@ -202,50 +238,7 @@ impl Reducible for State {
                 // The field shows why a value was not taken; the params keep what was.
                 let _ = model::query::edit(&mut s.params, name, &raw);
             }
-            Action::AddNotice(n) => {
-                if !s.notices.contains(&n) {
-                    s.notices.push(n);
-                }
-            }
-            Action::BuildStarted(build, pool_threads) => {
-                let slot = match build {
-                    Build::Plain => &mut s.plain,
-                    Build::Atomics => &mut s.atomics,
-                };
-                // A pool that starts after calibration keeps the build's figure.
-                slot.get_or_insert_with(BuildInfo::default).pool_threads = pool_threads;
-            }
-            Action::Calibrated(build, ns, spread) => {
-                let slot = match build {
-                    Build::Plain => &mut s.plain,
-                    Build::Atomics => &mut s.atomics,
-                };
-                let info = slot.get_or_insert_with(BuildInfo::default);
-                info.ns_per_iter = Some(ns);
-                info.spread = spread;
-            }
-            Action::BuildGone(build) => match build {
-                Build::Plain => s.plain = None,
-                Build::Atomics => s.atomics = None,
-            },
-            Action::Ready => s.ready = true,
-            Action::Started(id, at) => {
-                s.running = Some((id, at));
-                s.live = Some(LiveRun {
-                    id,
-                    started_at: at,
-                    ..LiveRun::default()
-                });
-            }
-            Action::Progress(id, spans, open) => {
-                if let Some(live) = s.live.as_mut().filter(|l| l.id == id) {
-                    let mut log = live.spans.borrow_mut();
-                    log.extend(spans);
-                    live.len = log.len();
-                    drop(log);
-                    live.open = Rc::new(open);
-                }
-            }
+            Action::AddNotice(n) => s.add_notice(n),
             Action::ToggleSelected(id) => {
                 if let Some(i) = s.selected.iter().position(|&x| x == id) {
                     s.selected.remove(i);
@@ -256,57 +249,7 @@ impl Reducible for State {
                     }
                 }
             }
-            Action::Sweeping(on) => {
-                s.sweeping = on;
-                if on {
-                    s.sweep.clear();
-                }
-            }
-            Action::SweepPoint(p) => s.sweep.push(p),
-            Action::Finished(id, mut report, baseline_for) => {
-                if s.running.map(|(r, _)| r) == Some(id) {
-                    s.running = None;
-                }
-                if let Some(live) = s.live.take_if(|l| l.id == id) {
-                    // A worker terminated on Stop reports nothing: keep what it streamed.
-                    if report.spans.is_empty() {
-                        report.spans = std::mem::take(&mut *live.spans.borrow_mut());
-                    }
-                }
-                let records: Vec<RunRecord> = s.runs.iter().map(|r| (*r.0).clone()).collect();
-                let mut record = RunRecord::new(id, report, baseline_for);
-                if let Some(base) = baseline::find(&records, &record) {
-                    record.set_baseline(base);
-                }
-                // A baseline made for an earlier run gives that run its speedup now.
-                if let Some(row) = baseline_for
-                    .and_then(|r| s.runs.iter_mut().find(|row| row.id == r))
-                    .filter(|row| row.baseline_run.is_none() && baseline::matches(&record, row))
-                {
-                    let mut updated = (*row.0).clone();
-                    updated.set_baseline(&record);
-                    *row = RunRow(Rc::new(updated));
-                }
-                if let Some((params, build)) = baseline::missing(&records, &record) {
-                    let serial = s.baseline_request.as_ref().map_or(1, |(n, _)| n + 1);
-                    s.baseline_request = Some((
-                        serial,
-                        BaselineRequest {
-                            for_run: id,
-                            params,
-                            build,
-                        },
-                    ));
-                }
-                let row = RunRow(Rc::new(record));
-                s.last_finished = Some(row.clone());
-                s.runs.push(row);
-            }
-            Action::ClearRuns => {
-                s.runs.clear();
-                s.selected.clear();
-            }
-            Action::Isolation(demo) => s.isolation = Some(demo),
+            Action::Lab(update) => s.apply(update),
         }
         Rc::new(s)
     }

@@ -1,8 +1,638 @@
-//! The rules of a run's life that need no browser: which earlier run a run's speedup divides
-//! ([`baseline`]) and what a speedup sweep runs ([`sweep`]). The page carries them out.
-//!
-//! DESIGN.md's target is the whole lifecycle here as `Lab::handle(Event) -> Vec<Effect>`; these
-//! are the parts already moved, each tested natively.
+//! A run's life as a pure state machine: `Lab::handle(now, Event) -> Vec<Effect>`. The lab owns
+//! the engines (start, pool, calibration, failure and replacement), the runs (routing to a build,
+//! pending and running runs, Stop and force-stop, the processes scheduler, the sweep) and the
+//! finished runs' records with their baselines. It does no I/O: the page feeds it events (clicks,
+//! URL and parent requests, worker messages, timers) and carries out its effects (spawn or
+//! terminate a worker, post, start a timer, ask for confirmation, update the view, post to the
+//! embedding page). Every transition is a native unit test (`lab/tests.rs`).
 
 pub mod baseline;
+mod effect;
+mod processes;
 pub mod sweep;
+#[cfg(test)]
+mod tests;
+
+pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
+
+use crate::config::{thread_pool_default, Experiment, Params, Tool};
+use crate::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
+use crate::protocol::{FromWorker, ToWorker};
+use crate::query::Notice;
+use crate::record::RunRecord;
+use crate::timeline::{Build, RunReport, RunStatus, Span};
+
+/// How long a stopped run may take to answer before its worker is terminated and replaced.
+pub const STOP_GRACE_MS: u32 = 40;
+/// A threads engine not ready by then is given up on (a pool that cannot start its workers
+/// hangs without an error); the other tools go on.
+pub const ATOMICS_START_LIMIT_MS: u32 = 15_000;
+
+/// A run asked for: what to run and, for a baseline the page runs itself, the build it must use
+/// and the run it is for.
+#[derive(Clone, Debug, PartialEq)]
+struct RunRequest {
+    params: Params,
+    build: Option<Build>,
+    baseline_for: Option<u32>,
+}
+
+impl RunRequest {
+    fn visitor(params: Params) -> Self {
+        RunRequest {
+            params,
+            build: None,
+            baseline_for: None,
+        }
+    }
+}
+
+/// A run in flight.
+#[derive(Debug)]
+struct Running {
+    id: u32,
+    tool: Tool,
+    experiment: Experiment,
+    build: Build,
+    started_at: f64,
+    baseline_for: Option<u32>,
+    /// What it streamed so far: kept when its worker must be terminated on Stop.
+    spans: Vec<Span>,
+    stopping: bool,
+}
+
+/// A worker of one build, with what it has told us.
+#[derive(Debug)]
+struct Engine {
+    worker: WorkerId,
+    ready: bool,
+}
+
+/// The lab. See the module's documentation.
+#[derive(Debug)]
+pub struct Lab {
+    cores: u32,
+    pool_size: u32,
+    next_worker: u32,
+    plain: Option<Engine>,
+    atomics: Option<Engine>,
+    ns_plain: Option<f64>,
+    ns_atomics: Option<f64>,
+    calibrating: Option<Build>,
+    atomics_threads: u32,
+    ready: bool,
+    pending: Option<RunRequest>,
+    confirming: Option<RunRequest>,
+    running: Option<Running>,
+    next_run: u32,
+    runs: Vec<RunRecord>,
+    processes: processes::Pool,
+    sweep: Option<sweep::Sweep>,
+    /// Effects of the event being handled.
+    out: Vec<Effect>,
+}
+
+impl Lab {
+    /// A lab for a page with `cores` cores, isolated or not; `run_on_ready` runs once the
+    /// engines are calibrated (`run=1`). Nothing starts before [`Event::Start`].
+    pub fn new(cores: u32, run_on_ready: Option<Params>) -> Self {
+        Lab {
+            cores: cores.max(1),
+            // Enough threads for Python's default `ThreadPoolExecutor`.
+            pool_size: thread_pool_default(cores),
+            next_worker: 1,
+            plain: None,
+            atomics: None,
+            ns_plain: None,
+            ns_atomics: None,
+            calibrating: None,
+            atomics_threads: 0,
+            ready: false,
+            pending: run_on_ready.map(RunRequest::visitor),
+            confirming: None,
+            running: None,
+            next_run: 1,
+            runs: Vec::new(),
+            processes: processes::Pool::default(),
+            sweep: None,
+            out: Vec::new(),
+        }
+    }
+
+    /// Handles one event at shared-clock time `now` (ms); returns what the page must do.
+    pub fn handle(&mut self, now: f64, event: Event) -> Vec<Effect> {
+        match event {
+            Event::Start { isolated } => {
+                self.spawn_engine(Build::Plain);
+                if isolated {
+                    self.spawn_engine(Build::Atomics);
+                }
+            }
+            Event::Run(params) => self.run(now, params),
+            Event::Confirmed(yes) => {
+                if let Some(request) = self.confirming.take().filter(|_| yes) {
+                    self.begin(now, request, true);
+                }
+            }
+            Event::Stop => self.stop(now),
+            Event::Sweep(params) => self.start_sweep(now, params),
+            Event::ShowIsolation { value } => self.show_isolation(now, value),
+            Event::ClearRuns => {
+                self.runs.clear();
+                self.show(Update::RunsCleared);
+            }
+            Event::Trap => {
+                if let Some(r) = self.running.as_ref().filter(|r| r.tool != Tool::Processes) {
+                    let build = r.build;
+                    self.post(build, ToWorker::Trap);
+                }
+            }
+            Event::Message(worker, message) => self.on_message(now, worker, message),
+            Event::Crashed(worker, message) => self.on_crash(now, worker, &message),
+            Event::Timer(timer) => self.on_timer(now, timer),
+        }
+        std::mem::take(&mut self.out)
+    }
+
+    /// Whether the engines are loaded and calibrated.
+    pub fn is_ready(&self) -> bool {
+        self.ready
+    }
+
+    /// The finished runs, oldest first.
+    pub fn runs(&self) -> &[RunRecord] {
+        &self.runs
+    }
+
+    /// Whether a run is in flight.
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    fn show(&mut self, update: Update) {
+        self.out.push(Effect::Show(update));
+    }
+
+    fn notice(&mut self, param: &str, message: &str) {
+        self.show(Update::Notice(Notice {
+            param: param.into(),
+            message: message.into(),
+        }));
+    }
+
+    fn new_worker(&mut self, role: Role) -> WorkerId {
+        let id = WorkerId(self.next_worker);
+        self.next_worker += 1;
+        self.out.push(Effect::Spawn { worker: id, role });
+        id
+    }
+
+    fn spawn_engine(&mut self, build: Build) {
+        if let Some(old) = self.slot(build).take() {
+            self.out.push(Effect::Terminate(old.worker));
+        }
+        let worker = self.new_worker(Role::Engine(build));
+        *self.slot(build) = Some(Engine {
+            worker,
+            ready: false,
+        });
+        if build == Build::Atomics {
+            self.atomics_threads = 0;
+            self.out.push(Effect::StartTimer(
+                Timer::AtomicsStart(worker),
+                ATOMICS_START_LIMIT_MS,
+            ));
+        }
+    }
+
+    fn slot(&mut self, build: Build) -> &mut Option<Engine> {
+        match build {
+            Build::Plain => &mut self.plain,
+            Build::Atomics => &mut self.atomics,
+        }
+    }
+
+    fn engine(&self, build: Build) -> Option<&Engine> {
+        match build {
+            Build::Plain => self.plain.as_ref(),
+            Build::Atomics => self.atomics.as_ref(),
+        }
+    }
+
+    fn engine_of(&self, worker: WorkerId) -> Option<Build> {
+        [Build::Plain, Build::Atomics]
+            .into_iter()
+            .find(|&b| self.engine(b).is_some_and(|e| e.worker == worker))
+    }
+
+    fn calibration(&self, build: Build) -> Option<f64> {
+        match build {
+            Build::Plain => self.ns_plain,
+            Build::Atomics => self.ns_atomics,
+        }
+    }
+
+    fn post(&mut self, build: Build, message: ToWorker) {
+        if let Some(worker) = self.engine(build).map(|e| e.worker) {
+            self.out.push(Effect::Post(worker, message));
+        }
+    }
+
+    fn on_message(&mut self, now: f64, worker: WorkerId, message: FromWorker) {
+        if let Some(build) = self.engine_of(worker) {
+            return self.on_engine_message(now, build, message);
+        }
+        self.on_process_message(now, worker, message);
+    }
+
+    fn on_engine_message(&mut self, now: f64, build: Build, message: FromWorker) {
+        match message {
+            FromWorker::Ready { pool_threads, .. } => self.engine_ready(now, build, pool_threads),
+            FromWorker::Calibrated {
+                ns_per_iter,
+                spread,
+            } => {
+                match build {
+                    Build::Plain => self.ns_plain = Some(ns_per_iter),
+                    Build::Atomics => self.ns_atomics = Some(ns_per_iter),
+                }
+                self.calibrating = None;
+                self.show(Update::Calibrated(build, ns_per_iter, spread));
+                self.calibrate_next();
+                self.check_ready(now);
+            }
+            FromWorker::Finished { id, report } => self.finish(now, id, report),
+            FromWorker::Progress { id, spans, open } => {
+                if let Some(r) = self.running.as_mut().filter(|r| r.id == id) {
+                    r.spans.extend_from_slice(&spans);
+                    self.show(Update::Progress(id, spans, open));
+                }
+            }
+            FromWorker::Failed {
+                id: Some(id),
+                message,
+            } => self.fail_run(now, id, &message),
+            FromWorker::Failed { id: None, message } => self.worker_failed(now, build, &message),
+            FromWorker::TaskDone { .. } | FromWorker::Peeked { .. } => {}
+        }
+    }
+
+    fn engine_ready(&mut self, now: f64, build: Build, pool_threads: u32) {
+        if let Some(engine) = self.slot(build).as_mut() {
+            engine.ready = true;
+        }
+        self.show(Update::BuildStarted(build, pool_threads));
+        if build == Build::Atomics && pool_threads == 0 {
+            // The module is up, its pool not yet: start the pool, then calibrate on one of its
+            // lanes, where threads and their sequential baseline run.
+            let threads = self.pool_size;
+            self.post(Build::Atomics, ToWorker::StartPool { threads });
+        } else if build == Build::Atomics {
+            self.atomics_threads = pool_threads;
+            if pool_threads < self.pool_size {
+                let message = format!(
+                    "The thread pool started {pool_threads} of {} threads; runs use only the \
+                     threads that really exist.",
+                    self.pool_size
+                );
+                self.notice("threads", &message);
+            }
+            // A run that waited for the pool (at load, or after a resize).
+            if self.ready && self.running.is_none() {
+                if let Some(request) = self.pending.take() {
+                    self.begin(now, request, false);
+                }
+            }
+        }
+        self.calibrate_next();
+    }
+
+    /// The threads build is measured on a pool lane once its pool is up, and the plain build
+    /// only after that, so that neither measurement overlaps the pool's start.
+    fn calibrate_next(&mut self) {
+        if self.calibrating.is_some() {
+            return;
+        }
+        let atomics_pending = self.atomics.is_some() && self.ns_atomics.is_none();
+        let next = if atomics_pending {
+            (self.atomics_threads > 0).then_some(Build::Atomics)
+        } else {
+            Some(Build::Plain)
+                .filter(|&b| self.engine(b).is_some_and(|e| e.ready) && self.ns_plain.is_none())
+        };
+        if let Some(build) = next {
+            self.calibrating = Some(build);
+            self.post(build, ToWorker::Calibrate);
+        }
+    }
+
+    /// Ready once every engine that exists is calibrated.
+    fn check_ready(&mut self, now: f64) {
+        if self.ready {
+            return;
+        }
+        let plain_ok = self.plain.is_none() || self.ns_plain.is_some();
+        let atomics_ok = self.atomics.is_none() || self.ns_atomics.is_some();
+        if plain_ok && atomics_ok && (self.ns_plain.is_some() || self.ns_atomics.is_some()) {
+            self.ready = true;
+            self.show(Update::Ready);
+            if let Some(request) = self.pending.take() {
+                self.begin(now, request, false);
+            }
+        }
+    }
+
+    /// A worker failed outside a run's own reply: a trap, or a script that did not load. A trap
+    /// mid-run ends the run with `error` and the worker is replaced; a worker that never became
+    /// ready (or whose pool did not start) is given up on.
+    fn worker_failed(&mut self, now: f64, build: Build, message: &str) {
+        let usable = self.engine(build).is_some_and(|e| e.ready)
+            && (build == Build::Plain || self.atomics_threads > 0);
+        if !usable {
+            return self.engine_failed(now, build, message);
+        }
+        let running_here = self
+            .running
+            .as_ref()
+            .filter(|r| r.build == build && r.tool != Tool::Processes)
+            .map(|r| r.id);
+        if self.calibrating == Some(build) {
+            // The replacement is measured again once it is up.
+            self.calibrating = None;
+        }
+        match running_here {
+            Some(id) => self.fail_run(now, id, &format!("the engine crashed: {message}")),
+            None => self.notice(
+                "engine",
+                &format!("An engine worker failed ({message}); it was replaced."),
+            ),
+        }
+        self.spawn_engine(build);
+    }
+
+    fn engine_failed(&mut self, now: f64, build: Build, message: &str) {
+        let was_running = self
+            .running
+            .as_ref()
+            .filter(|r| r.build == build && r.tool != Tool::Processes)
+            .map(|r| r.id);
+        if let Some(engine) = self.slot(build).take() {
+            self.out.push(Effect::Terminate(engine.worker));
+        }
+        if self.calibrating == Some(build) {
+            self.calibrating = None;
+        }
+        // The panel must stop offering what this build ran (threads, its calibration).
+        self.show(Update::BuildGone(build));
+        match build {
+            Build::Atomics => self.notice(
+                "threads",
+                &format!("Threads are unavailable: {message}. The other tools still run."),
+            ),
+            Build::Plain => self.notice("engine", &format!("The engine failed: {message}.")),
+        }
+        if let Some(id) = was_running {
+            self.fail_run(now, id, message);
+        }
+        // A run that waited for this build's pool will not get it.
+        if build == Build::Atomics && self.running.is_none() {
+            if let Some(request) = self.pending.take() {
+                self.begin(now, request, false);
+            }
+        }
+        self.calibrate_next();
+        self.check_ready(now);
+    }
+
+    fn on_crash(&mut self, now: f64, worker: WorkerId, message: &str) {
+        match self.engine_of(worker) {
+            Some(build) => self.worker_failed(now, build, message),
+            None => self.process_crashed(now, worker, message),
+        }
+    }
+
+    fn on_timer(&mut self, now: f64, timer: Timer) {
+        match timer {
+            Timer::AtomicsStart(worker) => {
+                let still_starting = self.atomics.as_ref().is_some_and(|e| e.worker == worker)
+                    && self.atomics_threads == 0;
+                if still_starting {
+                    self.engine_failed(
+                        now,
+                        Build::Atomics,
+                        "its thread pool did not start in time",
+                    );
+                }
+            }
+            Timer::StopGrace(id) => self.force_stop(now, id),
+        }
+    }
+
+    /// The build that runs `tool`: threads need atomics; sequential uses the atomics build when
+    /// it exists so that its baseline comes from the same code as threads.
+    fn build_for(&self, tool: Tool) -> Result<Build, String> {
+        let atomics = self.atomics.is_some() && self.ns_atomics.is_some();
+        match Build::for_tool(tool, atomics) {
+            Build::Atomics => Ok(Build::Atomics),
+            _ if tool == Tool::Threads => Err(
+                "Threads need a cross-origin isolated page (SharedArrayBuffer); open the \
+                 playground in its own tab to use them."
+                    .into(),
+            ),
+            _ if self.plain.is_some() => Ok(Build::Plain),
+            _ => Err("The engine is not available.".into()),
+        }
+    }
+
+    /// What `params` resolve to on this machine, with the calibration of `build`.
+    pub fn resolve(&self, params: &Params, build: Build) -> Experiment {
+        params.resolve_calibrated(self.cores, self.calibration(build))
+    }
+
+    fn run(&mut self, now: f64, params: Params) {
+        if self.sweep.is_some() {
+            return self.notice(
+                "run",
+                "A speedup sweep is running; run this experiment once it has finished.",
+            );
+        }
+        self.begin(now, RunRequest::visitor(params), false);
+    }
+
+    /// Starts `request` now, or keeps it for when the engines are ready or the run in flight
+    /// ends (the newest request wins). `confirmed`: the visitor already agreed to a long run.
+    fn begin(&mut self, now: f64, request: RunRequest, confirmed: bool) {
+        if !self.ready || self.running.is_some() {
+            self.pending = Some(request);
+            return;
+        }
+        let tool = request.params.tool.unwrap_or(Tool::Sequential);
+        let build = match request.build {
+            Some(build) if self.engine(build).is_some() => build,
+            Some(_) => return,
+            None => match self.build_for(tool) {
+                Ok(build) => build,
+                Err(message) => return self.notice("tool", &message),
+            },
+        };
+        let mut experiment = self.resolve(&request.params, build);
+        if let Some(ns) = self.calibration(build) {
+            let estimate = estimate_ms(&experiment, ns, self.cores);
+            if estimate > CONFIRM_ABOVE_MS && !confirmed {
+                self.confirming = Some(request);
+                self.out.push(Effect::Confirm {
+                    estimate_ms: estimate,
+                });
+                return;
+            }
+        }
+        if build == Build::Atomics && self.atomics_threads == 0 {
+            // The pool is still starting (threads, and the sequential baseline that runs as one
+            // lane of it): run as soon as it is up.
+            self.pending = Some(request);
+            return;
+        }
+        if tool == Tool::Threads && experiment.workers > self.atomics_threads {
+            if self.pool_size < experiment.workers {
+                // A bigger pool than this one: restart the threads engine with it, then run.
+                let message = format!(
+                    "Starting a pool of {} threads for this run (it had {}); the start-up is \
+                     not counted in the run.",
+                    experiment.workers, self.atomics_threads
+                );
+                self.notice("workers", &message);
+                self.pool_size = experiment.workers;
+                self.pending = Some(request);
+                self.spawn_engine(Build::Atomics);
+                return;
+            }
+            // The browser started fewer threads than asked: never pretend otherwise.
+            experiment.workers = self.atomics_threads.max(1);
+        }
+        let id = self.next_run;
+        self.next_run += 1;
+        self.running = Some(Running {
+            id,
+            tool,
+            experiment,
+            build,
+            started_at: now,
+            baseline_for: request.baseline_for,
+            spans: Vec::new(),
+            stopping: false,
+        });
+        self.show(Update::Started(id, now));
+        if tool == Tool::Processes {
+            self.run_processes(now, id, experiment);
+        } else {
+            self.post(build, ToWorker::Run { id, experiment });
+        }
+    }
+
+    /// Stop: the run in flight is asked to stop (a worker that does not answer in time is
+    /// replaced); a run still waiting is dropped.
+    fn stop(&mut self, now: f64) {
+        self.pending = None;
+        let Some(running) = self.running.as_mut().filter(|r| !r.stopping) else {
+            return;
+        };
+        running.stopping = true;
+        let (id, build, tool) = (running.id, running.build, running.tool);
+        if tool == Tool::Processes {
+            self.stop_processes(now);
+        } else if let Some(worker) = self.engine(build).map(|e| e.worker) {
+            self.out.push(Effect::Cancel(worker, id));
+        }
+        self.out
+            .push(Effect::StartTimer(Timer::StopGrace(id), STOP_GRACE_MS));
+    }
+
+    /// The worker did not answer Stop in time: it is busy in a task that cannot read messages.
+    fn force_stop(&mut self, now: f64, id: u32) {
+        let Some(running) = self.running.as_ref().filter(|r| r.id == id) else {
+            return;
+        };
+        if running.tool == Tool::Processes {
+            return self.force_stop_processes(now, id);
+        }
+        let build = running.build;
+        let report = self.report_so_far(
+            now,
+            RunStatus::Stopped,
+            "The worker was busy computing; it was terminated and replaced.",
+        );
+        self.spawn_engine(build);
+        self.finish(now, id, report);
+    }
+
+    /// The report of the run in flight as far as the page saw it (its streamed spans).
+    fn report_so_far(&mut self, now: f64, status: RunStatus, message: &str) -> RunReport {
+        let running = self.running.as_mut().expect("a run in flight");
+        let spans = std::mem::take(&mut running.spans);
+        let done = crate::stats::task_times(&spans).len() as u32;
+        RunReport {
+            experiment: running.experiment,
+            status,
+            build: running.build,
+            started_at: running.started_at,
+            wall_ms: now - running.started_at,
+            spans,
+            pool_threads: 1,
+            paid_startup: false,
+            tasks_done: if status == RunStatus::Error { 0 } else { done },
+            checksum: 0,
+            message: Some(message.into()),
+            gil_switches: None,
+        }
+    }
+
+    fn fail_run(&mut self, now: f64, id: u32, message: &str) {
+        if self.running.as_ref().is_some_and(|r| r.id == id) {
+            let report = self.report_so_far(now, RunStatus::Error, message);
+            self.finish(now, id, report);
+        }
+    }
+
+    /// Run `id` ended: its record (with its baseline), the embedding page's message, the sweep's
+    /// next step, a baseline the table needs, or the run that waited.
+    fn finish(&mut self, now: f64, id: u32, report: RunReport) {
+        let Some(running) = self.running.take_if(|r| r.id == id) else {
+            return;
+        };
+        let mut record = RunRecord::new(id, report, running.baseline_for);
+        if let Some(base) = baseline::find(&self.runs, &record) {
+            record.set_baseline(base);
+        }
+        // A baseline made for an earlier run gives that run its speedup now.
+        if let Some(row) = running
+            .baseline_for
+            .and_then(|r| self.runs.iter_mut().find(|row| row.id == r))
+            .filter(|row| row.baseline_run.is_none())
+        {
+            if baseline::matches(&record, row) {
+                row.set_baseline(&record);
+                let updated = row.clone();
+                self.show(Update::RunUpdated(updated));
+            }
+        }
+        let missing = baseline::missing(&self.runs, &record);
+        let (status, wall_ms, workers) = (record.status, record.wall_ms, record.workers);
+        self.runs.push(record.clone());
+        self.out.push(Effect::PostToParent(record.clone()));
+        self.show(Update::RunAdded(record));
+        self.sweep_run_finished(now, id, status, wall_ms, workers);
+        if self.running.is_some() {
+            return;
+        }
+        if let Some(request) = self.pending.take() {
+            self.begin(now, request, false);
+        } else if let Some((params, build)) = missing.filter(|_| self.sweep.is_none()) {
+            let request = RunRequest {
+                params,
+                build: Some(build),
+                baseline_for: Some(id),
+            };
+            self.begin(now, request, false);
+        }
+    }
+}

@@ -1,7 +1,10 @@
 //! The speedup sweep's plan: the current work with 1, 2, 4, … workers for each tool that can
 //! parallelise, each point divided into its series' baseline measured in the same sweep.
 
+use super::{Lab, RunRequest, Update};
 use crate::config::{sweep_worker_counts, Gil, Params, Tool};
+use crate::timeline::RunStatus;
+use std::collections::{HashMap, VecDeque};
 
 /// The longest a sweep's waits are made (ms), so that a whole curve takes seconds.
 pub const SWEEP_IO_MS: u32 = 100;
@@ -99,6 +102,90 @@ pub fn plan(params: &Params, threads: bool, pool: u32, cores: u32) -> Vec<Step> 
         });
     }
     steps
+}
+
+/// A sweep in progress.
+#[derive(Debug, Default)]
+pub(super) struct Sweep {
+    steps: VecDeque<Step>,
+    current: Option<(u32, Step)>,
+    baselines: HashMap<SweepBaseline, f64>,
+}
+
+impl Lab {
+    /// Starts a sweep of `params`' work (when ready and idle).
+    pub(super) fn start_sweep(&mut self, now: f64, params: Params) {
+        if !self.ready || self.running.is_some() || self.sweep.is_some() {
+            return;
+        }
+        let threads = self.atomics.is_some() && self.ns_atomics.is_some();
+        // The pool may still be starting: its size is then the one asked for.
+        let pool = if self.atomics_threads > 0 {
+            self.atomics_threads
+        } else {
+            self.pool_size
+        };
+        self.sweep = Some(Sweep {
+            steps: plan(&params, threads, pool, self.cores).into(),
+            ..Sweep::default()
+        });
+        self.show(Update::Sweeping(true));
+        self.next_sweep_step(now);
+    }
+
+    fn end_sweep(&mut self) {
+        self.sweep = None;
+        self.show(Update::Sweeping(false));
+    }
+
+    fn next_sweep_step(&mut self, now: f64) {
+        let Some(step) = self.sweep.as_mut().and_then(|s| s.steps.pop_front()) else {
+            return self.end_sweep();
+        };
+        let id = self.next_run;
+        self.begin(now, RunRequest::visitor(step.params.clone()), false);
+        // A threads run may wait for the pool to start; it then gets this same id.
+        let started = self.running.as_ref().is_some_and(|r| r.id == id);
+        let waiting = self.running.is_none() && self.pending.is_some();
+        match self.sweep.as_mut() {
+            Some(sweep) if started || waiting => sweep.current = Some((id, step)),
+            // The run did not start (threads vanished, say): end the sweep.
+            _ => self.end_sweep(),
+        }
+    }
+
+    /// Records a finished run if it belongs to the sweep, then starts the next step.
+    pub(super) fn sweep_run_finished(
+        &mut self,
+        now: f64,
+        id: u32,
+        status: RunStatus,
+        wall_ms: f64,
+        workers: u32,
+    ) {
+        let Some(sweep) = self.sweep.as_mut() else {
+            return;
+        };
+        let Some((_, step)) = sweep.current.take_if(|(run, _)| *run == id) else {
+            return;
+        };
+        if status != RunStatus::Done {
+            return self.end_sweep();
+        }
+        if step.is_baseline {
+            sweep.baselines.insert(step.baseline, wall_ms);
+        }
+        let point = step.series.zip(
+            sweep
+                .baselines
+                .get(&step.baseline)
+                .and_then(|b| crate::stats::speedup(*b, wall_ms)),
+        );
+        if let Some((series, speedup)) = point {
+            self.show(Update::SweepPoint(series, workers, speedup));
+        }
+        self.next_sweep_step(now);
+    }
 }
 
 #[cfg(test)]

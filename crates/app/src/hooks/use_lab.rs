@@ -1,0 +1,150 @@
+//! Hosts the lab (`model::lab::Lab`, a pure state machine): feeds it events and carries out its
+//! effects (workers, timers, the confirmation, the embedding page, the view). It decides
+//! nothing itself.
+
+use crate::browser;
+use crate::state::{Action, State};
+use crate::worker_link::{WorkerEvent, WorkerLink};
+use gloo_timers::callback::Timeout;
+use model::lab::{Effect, Event, Lab, WorkerId};
+use model::Params;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::{Rc, Weak};
+use yew::prelude::*;
+
+/// The lab and the browser things its effects made.
+struct Host {
+    lab: RefCell<Lab>,
+    workers: RefCell<HashMap<WorkerId, WorkerLink>>,
+    ui: UseReducerDispatcher<State>,
+    queue: RefCell<VecDeque<Event>>,
+    handling: Cell<bool>,
+    this: Weak<Host>,
+}
+
+/// What components hold: sends events to the lab.
+#[derive(Clone)]
+pub struct LabHandle(Rc<Host>);
+
+impl PartialEq for LabHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl LabHandle {
+    /// Hands `event` to the lab and carries out what it asks. Events raised while effects are
+    /// carried out (a worker that cannot start, a confirmation) are handled in order after.
+    pub fn send(&self, event: Event) {
+        self.0.send(event);
+    }
+}
+
+impl Host {
+    fn send(&self, event: Event) {
+        self.queue.borrow_mut().push_back(event);
+        if self.handling.replace(true) {
+            return;
+        }
+        loop {
+            let Some(event) = self.queue.borrow_mut().pop_front() else {
+                break;
+            };
+            let effects = self.lab.borrow_mut().handle(browser::now(), event);
+            for effect in effects {
+                self.perform(effect);
+            }
+        }
+        self.handling.set(false);
+    }
+
+    fn later(&self, event: Event) {
+        self.queue.borrow_mut().push_back(event);
+    }
+
+    fn perform(&self, effect: Effect) {
+        match effect {
+            Effect::Spawn { worker, role } => {
+                let host = self.this.clone();
+                let link = WorkerLink::spawn(role.query(), move |e| {
+                    if let Some(host) = host.upgrade() {
+                        host.send(match e {
+                            WorkerEvent::Message(m) => Event::Message(worker, m),
+                            WorkerEvent::Crashed(why) => Event::Crashed(worker, why),
+                        });
+                    }
+                });
+                match link {
+                    Ok(link) => {
+                        self.workers.borrow_mut().insert(worker, link);
+                    }
+                    Err(why) => self.later(Event::Crashed(worker, why)),
+                }
+            }
+            // Dropping a link terminates its worker.
+            Effect::Terminate(worker) => drop(self.workers.borrow_mut().remove(&worker)),
+            Effect::Post(worker, message) => {
+                if let Some(link) = self.workers.borrow().get(&worker) {
+                    link.send(&message);
+                }
+            }
+            Effect::Cancel(worker, run) => {
+                if let Some(link) = self.workers.borrow().get(&worker) {
+                    link.cancel(run);
+                }
+            }
+            Effect::StartTimer(timer, ms) => {
+                let host = self.this.clone();
+                Timeout::new(ms, move || {
+                    if let Some(host) = host.upgrade() {
+                        host.send(Event::Timer(timer));
+                    }
+                })
+                .forget();
+            }
+            Effect::Confirm { estimate_ms } => self.later(Event::Confirmed(confirm(estimate_ms))),
+            Effect::PostToParent(record) => {
+                // Serialising ten thousand spans is not free: only for an embedding page.
+                if browser::in_frame() {
+                    browser::post_to_parent(&record.run_finished_message());
+                }
+            }
+            Effect::Show(update) => self.ui.dispatch(Action::Lab(update)),
+        }
+    }
+}
+
+fn confirm(estimate_ms: f64) -> bool {
+    let text = format!(
+        "This run should take about {:.0} s and will keep your processor busy. Run it anyway?",
+        estimate_ms / 1000.0
+    );
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(&text).ok())
+        .unwrap_or(false)
+}
+
+/// The page's lab, started once; `run_on_ready` runs when the engines are ready (`run=1`).
+#[hook]
+pub fn use_lab(ui: UseReducerDispatcher<State>, run_on_ready: Option<Params>) -> LabHandle {
+    let handle = use_memo((), move |_| {
+        LabHandle(Rc::new_cyclic(|this| Host {
+            lab: RefCell::new(Lab::new(browser::cores(), run_on_ready)),
+            workers: RefCell::default(),
+            ui,
+            queue: RefCell::default(),
+            handling: Cell::new(false),
+            this: this.clone(),
+        }))
+    });
+    {
+        let handle = (*handle).clone();
+        use_effect_with((), move |_| {
+            handle.send(Event::Start {
+                isolated: browser::cross_origin_isolated(),
+            });
+        });
+    }
+    (*handle).clone()
+}

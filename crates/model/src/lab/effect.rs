@@ -1,0 +1,145 @@
+//! What happens to the lab ([`Event`]) and what it asks the page to do ([`Effect`]).
+
+use crate::config::Params;
+use crate::protocol::{FromWorker, ToWorker};
+use crate::query::Notice;
+use crate::record::RunRecord;
+use crate::timeline::{Build, Span};
+
+/// A worker the lab asked for; never reused, so a terminated worker's last words are ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WorkerId(pub u32);
+
+/// What a worker is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// An engine of one build (sequential, async, threads).
+    Engine(Build),
+    /// A process of the processes pool (its own plain-build instance and memory).
+    Process,
+}
+
+impl Role {
+    /// The query string `engine-worker.js` is started with.
+    pub fn query(self) -> &'static str {
+        match self {
+            Role::Engine(Build::Plain) => "build=plain",
+            Role::Engine(Build::Atomics) => "build=atomics",
+            Role::Process => "build=plain&role=process",
+        }
+    }
+}
+
+/// A timer the lab started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// The threads engine of this worker must have its pool by then.
+    AtomicsStart(WorkerId),
+    /// Run `id` was asked to stop; its workers must have answered by then.
+    StopGrace(u32),
+}
+
+/// The processes isolation demo: a value written in process 0, read back from 0 and from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IsolationDemo {
+    /// What was written into process 0's memory.
+    pub wrote: u64,
+    /// What process 0 read back.
+    pub read_same: Option<u64>,
+    /// What process 1 read at the same address of its own memory.
+    pub read_other: Option<u64>,
+}
+
+/// Everything that happens to the lab.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// The page is up: start the engines (the threads build only on an isolated page).
+    Start {
+        /// `crossOriginIsolated`.
+        isolated: bool,
+    },
+    /// Run these parameters (Run, a story's "Run this", the URL's `run=1`, a parent message).
+    Run(Params),
+    /// The visitor answered the confirmation of a long run.
+    Confirmed(bool),
+    /// Stop pressed.
+    Stop,
+    /// Measure the speedup curve of these parameters' work.
+    Sweep(Params),
+    /// Show that processes share no memory, writing `value`.
+    ShowIsolation {
+        /// The value process 0 writes.
+        value: u64,
+    },
+    /// Clear the runs table.
+    ClearRuns,
+    /// Tests only: make the engine of the run in flight trap (see `ToWorker::Trap`).
+    Trap,
+    /// A worker's message.
+    Message(WorkerId, FromWorker),
+    /// A worker's script failed (did not load, or its engine trapped).
+    Crashed(WorkerId, String),
+    /// A timer the lab started fired.
+    Timer(Timer),
+}
+
+/// What the view shows of the lab, as changes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Update {
+    /// A message about missing features or failures.
+    Notice(Notice),
+    /// A build's worker started, with the pool threads it has (0: the pool is starting).
+    BuildStarted(Build, u32),
+    /// A build was calibrated: ns per iteration and the samples' spread.
+    Calibrated(Build, f64, f64),
+    /// A build failed for good: what it ran is unavailable.
+    BuildGone(Build),
+    /// Every engine is ready.
+    Ready,
+    /// Run `id` started at this shared-clock time.
+    Started(u32, f64),
+    /// Run `id` streamed spans that ended and those still open.
+    Progress(u32, Vec<Span>, Vec<Span>),
+    /// A run finished: its record.
+    RunAdded(RunRecord),
+    /// A finished run got its baseline later (a baseline the page ran for it).
+    RunUpdated(RunRecord),
+    /// The runs table was cleared.
+    RunsCleared,
+    /// A sweep started (true) or ended (false).
+    Sweeping(bool),
+    /// A sweep measured a point: series, workers, speedup.
+    SweepPoint(crate::lab::sweep::Series, u32, f64),
+    /// The isolation demo progressed.
+    Isolation(IsolationDemo),
+}
+
+/// What the page must do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Start `engine-worker.js` with `role.query()` as this worker.
+    Spawn {
+        /// Its id in later events and effects.
+        worker: WorkerId,
+        /// What it is for.
+        role: Role,
+    },
+    /// Terminate this worker.
+    Terminate(WorkerId),
+    /// Post this message to the worker.
+    Post(WorkerId, ToWorker),
+    /// Ask run `.1` on this worker to stop: the cancel word in its shared memory if it has one,
+    /// and a `Cancel` message.
+    Cancel(WorkerId, u32),
+    /// Start a timer of this many ms; fire [`Event::Timer`] then.
+    StartTimer(Timer, u32),
+    /// Ask the visitor to confirm a run this long (ms); answer with [`Event::Confirmed`].
+    Confirm {
+        /// The run's estimated duration.
+        estimate_ms: f64,
+    },
+    /// Post the `run-finished` message to the embedding page, if any.
+    PostToParent(RunRecord),
+    /// Change what the page shows.
+    Show(Update),
+}

@@ -1,0 +1,374 @@
+//! The processes tool: a pool of separate workers, each with its own wasm instance and memory,
+//! fed one task at a time by `postMessage` (copies, like pickling). The pool stays warm between
+//! runs; a run that had to start workers says so and shows their start-up on the timeline.
+
+use super::{Effect, IsolationDemo, Lab, Role, Update, WorkerId};
+use crate::config::Experiment;
+use crate::protocol::{FromWorker, ToWorker};
+use crate::timeline::{Build, RunReport, RunStatus, Span, SpanState, NO_TASK};
+
+/// One process worker.
+#[derive(Debug)]
+struct Process {
+    worker: WorkerId,
+    spawned_at: f64,
+    ready_at: Option<f64>,
+    task: Option<u32>,
+}
+
+/// A processes run in flight (its spans are the running run's).
+#[derive(Debug)]
+struct ProcessRun {
+    id: u32,
+    experiment: Experiment,
+    next_task: u32,
+    done: u32,
+    checksum: u64,
+    paid_startup: bool,
+    stopping: bool,
+}
+
+/// The pool, its run and the isolation demo.
+#[derive(Debug, Default)]
+pub(super) struct Pool {
+    lanes: Vec<Option<Process>>,
+    run: Option<ProcessRun>,
+    isolation: Option<IsolationDemo>,
+    isolation_sent: bool,
+}
+
+impl Pool {
+    fn lane_of(&self, worker: WorkerId) -> Option<usize> {
+        self.lanes
+            .iter()
+            .position(|p| p.as_ref().is_some_and(|p| p.worker == worker))
+    }
+
+    fn busy(&self, lanes: usize) -> bool {
+        self.lanes
+            .iter()
+            .take(lanes)
+            .flatten()
+            .any(|p| p.task.is_some())
+    }
+}
+
+impl Lab {
+    fn spawn_process(&mut self, now: f64, lane: usize) {
+        let worker = self.new_worker(Role::Process);
+        if self.processes.lanes.len() <= lane {
+            self.processes.lanes.resize_with(lane + 1, || None);
+        }
+        self.processes.lanes[lane] = Some(Process {
+            worker,
+            spawned_at: now,
+            ready_at: None,
+            task: None,
+        });
+    }
+
+    /// Starts a processes run of `experiment` as run `id`.
+    pub(super) fn run_processes(&mut self, now: f64, id: u32, experiment: Experiment) {
+        let lanes = experiment.lanes() as usize;
+        let mut paid_startup = false;
+        for lane in 0..lanes {
+            if self.processes.lanes.get(lane).is_none_or(Option::is_none) {
+                self.spawn_process(now, lane);
+            }
+            paid_startup |= self.processes.lanes[lane]
+                .as_ref()
+                .is_some_and(|p| p.ready_at.is_none());
+        }
+        self.processes.run = Some(ProcessRun {
+            id,
+            experiment,
+            next_task: 0,
+            done: 0,
+            checksum: 0,
+            paid_startup,
+            stopping: false,
+        });
+        self.dispatch_tasks(now);
+    }
+
+    /// Gives every idle, ready process of the run's pool its next task.
+    fn dispatch_tasks(&mut self, now: f64) {
+        let Some(run) = self.processes.run.as_mut() else {
+            return;
+        };
+        let lanes = run.experiment.lanes() as usize;
+        for process in self.processes.lanes.iter_mut().take(lanes).flatten() {
+            if run.stopping || run.next_task >= run.experiment.tasks {
+                break;
+            }
+            if process.ready_at.is_none() || process.task.is_some() {
+                continue;
+            }
+            let task = run.next_task;
+            run.next_task += 1;
+            process.task = Some(task);
+            self.out.push(Effect::Post(
+                process.worker,
+                ToWorker::Task {
+                    run: run.id,
+                    task,
+                    work: run.experiment.kind.task(task),
+                    io_ms: run.experiment.io_ms,
+                    cpu_iters: run.experiment.cpu_iters,
+                    sent_at: now,
+                },
+            ));
+        }
+    }
+
+    /// A message from a process worker (or from a worker that no longer exists: ignored).
+    pub(super) fn on_process_message(&mut self, now: f64, worker: WorkerId, message: FromWorker) {
+        let Some(lane) = self.processes.lane_of(worker) else {
+            return; // a terminated worker's last words
+        };
+        match message {
+            FromWorker::Ready { .. } => self.process_ready(now, lane),
+            FromWorker::TaskDone {
+                run,
+                task,
+                spans,
+                result,
+                completed,
+                sent_at,
+            } => {
+                let copy = Span::new(task, lane as u32, SpanState::Copy, sent_at, now);
+                let spans = spans
+                    .into_iter()
+                    .map(|s| Span {
+                        lane: lane as u32,
+                        ..s
+                    })
+                    .chain([copy])
+                    .collect();
+                self.task_done(now, lane, run, spans, completed.then_some(result));
+            }
+            FromWorker::Peeked { value } => self.peeked(lane, value),
+            FromWorker::Failed { message, .. } => self.process_crashed(now, worker, &message),
+            _ => {}
+        }
+    }
+
+    fn stream(&mut self, id: u32, spans: Vec<Span>) {
+        if let Some(r) = self.running.as_mut().filter(|r| r.id == id) {
+            r.spans.extend_from_slice(&spans);
+            self.show(Update::Progress(id, spans, Vec::new()));
+        }
+    }
+
+    fn process_ready(&mut self, now: f64, lane: usize) {
+        let Some(process) = self.processes.lanes[lane].as_mut() else {
+            return;
+        };
+        process.ready_at = Some(now);
+        let spawned_at = process.spawned_at;
+        let in_run = self
+            .processes
+            .run
+            .as_ref()
+            .filter(|r| lane < r.experiment.lanes() as usize)
+            .map(|r| r.id);
+        if let (Some(id), Some(started_at)) = (in_run, self.running.as_ref().map(|r| r.started_at))
+        {
+            let start = spawned_at.max(started_at);
+            self.stream(
+                id,
+                vec![Span::new(
+                    NO_TASK,
+                    lane as u32,
+                    SpanState::Startup,
+                    start,
+                    now,
+                )],
+            );
+        }
+        self.dispatch_tasks(now);
+        self.continue_isolation_demo();
+    }
+
+    fn task_done(
+        &mut self,
+        now: f64,
+        lane: usize,
+        run_id: u32,
+        spans: Vec<Span>,
+        result: Option<u64>,
+    ) {
+        if let Some(p) = self.processes.lanes[lane].as_mut() {
+            p.task = None;
+        }
+        let Some(run) = self.processes.run.as_mut().filter(|r| r.id == run_id) else {
+            return;
+        };
+        if let Some(r) = result {
+            run.done += 1;
+            run.checksum = run.checksum.wrapping_add(r);
+        }
+        self.stream(run_id, spans);
+        self.dispatch_tasks(now);
+        self.finish_processes_if_idle(now);
+    }
+
+    /// Ends the run once every task is back (or, when stopping, every busy process answered).
+    fn finish_processes_if_idle(&mut self, now: f64) {
+        let Some(run) = self.processes.run.as_ref() else {
+            return;
+        };
+        let all_done = run.done >= run.experiment.tasks;
+        if self.processes.busy(run.experiment.lanes() as usize) || !(all_done || run.stopping) {
+            return;
+        }
+        let status = if all_done {
+            RunStatus::Done
+        } else {
+            RunStatus::Stopped
+        };
+        self.end_process_run(now, status, None);
+    }
+
+    fn end_process_run(&mut self, now: f64, status: RunStatus, message: Option<String>) {
+        let Some(run) = self.processes.run.take() else {
+            return;
+        };
+        let Some(running) = self.running.as_mut().filter(|r| r.id == run.id) else {
+            return;
+        };
+        let report = RunReport {
+            experiment: run.experiment,
+            status,
+            build: Build::Plain,
+            started_at: running.started_at,
+            wall_ms: now - running.started_at,
+            spans: std::mem::take(&mut running.spans),
+            pool_threads: run.experiment.lanes(),
+            paid_startup: run.paid_startup,
+            tasks_done: run.done,
+            checksum: run.checksum,
+            message: message.or_else(|| {
+                run.paid_startup
+                    .then(|| "this run paid for starting its processes".to_string())
+            }),
+            gil_switches: None,
+        };
+        self.finish(now, run.id, report);
+    }
+
+    /// Stop: busy processes are asked to cancel; those still busy after the grace period (a cpu
+    /// task never reads messages) are terminated, and replaced on the next run.
+    pub(super) fn stop_processes(&mut self, now: f64) {
+        let Some(run) = self.processes.run.as_mut() else {
+            return;
+        };
+        run.stopping = true;
+        let id = run.id;
+        let busy: Vec<WorkerId> = self
+            .processes
+            .lanes
+            .iter()
+            .flatten()
+            .filter(|p| p.task.is_some())
+            .map(|p| p.worker)
+            .collect();
+        for worker in busy {
+            self.out.push(Effect::Post(worker, ToWorker::Cancel { id }));
+        }
+        self.finish_processes_if_idle(now);
+    }
+
+    /// The grace period is over: terminate every process still busy.
+    pub(super) fn force_stop_processes(&mut self, now: f64, id: u32) {
+        if self.processes.run.as_ref().is_none_or(|r| r.id != id) {
+            return;
+        }
+        self.terminate_busy_processes();
+        self.end_process_run(
+            now,
+            RunStatus::Stopped,
+            Some("busy processes were terminated; they restart on the next run".into()),
+        );
+    }
+
+    fn terminate_busy_processes(&mut self) {
+        for slot in self.processes.lanes.iter_mut() {
+            if let Some(p) = slot.take_if(|p| p.task.is_some()) {
+                self.out.push(Effect::Terminate(p.worker));
+            }
+        }
+    }
+
+    /// A process worker failed: a run it was part of ends with `error`; the pool restarts.
+    pub(super) fn process_crashed(&mut self, now: f64, worker: WorkerId, message: &str) {
+        let Some(lane) = self.processes.lane_of(worker) else {
+            return;
+        };
+        let had_task = self.processes.lanes[lane]
+            .take()
+            .is_some_and(|p| p.task.is_some());
+        self.out.push(Effect::Terminate(worker));
+        if had_task {
+            self.terminate_busy_processes();
+            self.end_process_run(
+                now,
+                RunStatus::Error,
+                Some(format!(
+                    "process {lane} crashed: {message}; the pool restarts"
+                )),
+            );
+        } else {
+            self.notice("processes", &format!("A process worker failed: {message}."));
+        }
+    }
+
+    /// Shows that processes share no memory: writes `value` in process 0 and reads it back
+    /// from processes 0 and 1.
+    pub(super) fn show_isolation(&mut self, now: f64, value: u64) {
+        for lane in 0..2 {
+            if self.processes.lanes.get(lane).is_none_or(Option::is_none) {
+                self.spawn_process(now, lane);
+            }
+        }
+        self.processes.isolation = Some(IsolationDemo {
+            wrote: value,
+            read_same: None,
+            read_other: None,
+        });
+        self.processes.isolation_sent = false;
+        self.continue_isolation_demo();
+    }
+
+    fn continue_isolation_demo(&mut self) {
+        let pool = &mut self.processes;
+        let (Some(demo), false) = (pool.isolation, pool.isolation_sent) else {
+            return;
+        };
+        let ready = |p: Option<&Option<Process>>| {
+            p.and_then(Option::as_ref)
+                .filter(|p| p.ready_at.is_some())
+                .map(|p| p.worker)
+        };
+        if let (Some(p0), Some(p1)) = (ready(pool.lanes.first()), ready(pool.lanes.get(1))) {
+            pool.isolation_sent = true;
+            self.out.extend([
+                Effect::Post(p0, ToWorker::Poke { value: demo.wrote }),
+                Effect::Post(p0, ToWorker::Peek),
+                Effect::Post(p1, ToWorker::Peek),
+            ]);
+        }
+    }
+
+    fn peeked(&mut self, lane: usize, value: u64) {
+        let Some(demo) = self.processes.isolation.as_mut() else {
+            return;
+        };
+        match lane {
+            0 => demo.read_same = Some(value),
+            _ => demo.read_other = Some(value),
+        }
+        let demo = *demo;
+        self.show(Update::Isolation(demo));
+    }
+}

@@ -1,0 +1,879 @@
+//! Every transition of the lab, failures included, driven the way the page drives it.
+
+use super::*;
+use crate::config::{Gil, Kind, TaskWork};
+use crate::lab::sweep::Series;
+use crate::timeline::SpanState;
+
+/// The page around a lab: the clock, and what the lab asked for so far.
+struct Page {
+    lab: Lab,
+    now: f64,
+    out: Vec<Effect>,
+}
+
+const W_PLAIN: WorkerId = WorkerId(1);
+const W_ATOMICS: WorkerId = WorkerId(2);
+
+impl Page {
+    fn new(run_on_ready: Option<Params>) -> Self {
+        Page {
+            lab: Lab::new(2, run_on_ready),
+            now: 1000.0,
+            out: Vec::new(),
+        }
+    }
+
+    /// Handles `event` after `ms` more on the clock; keeps and returns its effects.
+    fn at(&mut self, ms: f64, event: Event) -> Vec<Effect> {
+        self.now += ms;
+        let out = self.lab.handle(self.now, event);
+        self.out.extend(out.clone());
+        out
+    }
+
+    fn msg(&mut self, worker: WorkerId, message: FromWorker) -> Vec<Effect> {
+        self.at(1.0, Event::Message(worker, message))
+    }
+
+    /// Both engines up, the pool of 6 threads started, both builds calibrated.
+    fn ready_isolated() -> Self {
+        let mut p = Page::new(None);
+        p.at(0.0, Event::Start { isolated: true });
+        p.msg(W_PLAIN, ready(Build::Plain, 1));
+        p.msg(W_ATOMICS, ready(Build::Atomics, 0));
+        p.msg(W_ATOMICS, ready(Build::Atomics, 6));
+        p.msg(W_ATOMICS, calibrated(0.4));
+        p.msg(W_PLAIN, calibrated(0.5));
+        assert!(p.lab.is_ready());
+        p.out.clear();
+        p
+    }
+
+    fn ready_plain() -> Self {
+        let mut p = Page::new(None);
+        p.at(0.0, Event::Start { isolated: false });
+        p.msg(W_PLAIN, ready(Build::Plain, 1));
+        p.msg(W_PLAIN, calibrated(0.5));
+        assert!(p.lab.is_ready());
+        p.out.clear();
+        p
+    }
+
+    /// Starts `params` and returns the run's id and the message the engine got.
+    fn run(&mut self, params: Params) -> (u32, Vec<Effect>) {
+        let out = self.at(1.0, Event::Run(params));
+        let id = started(&out).expect("the run started");
+        (id, out)
+    }
+
+    /// The engine of `build` finishes run `id` with `wall_ms`.
+    fn finish(&mut self, worker: WorkerId, id: u32, e: Experiment, wall_ms: f64) -> Vec<Effect> {
+        self.msg(
+            worker,
+            FromWorker::Finished {
+                id,
+                report: report(e, Build::from_worker(worker), wall_ms),
+            },
+        )
+    }
+}
+
+trait FromWorkerId {
+    fn from_worker(worker: WorkerId) -> Build;
+}
+
+impl FromWorkerId for Build {
+    fn from_worker(worker: WorkerId) -> Build {
+        if worker == W_ATOMICS {
+            Build::Atomics
+        } else {
+            Build::Plain
+        }
+    }
+}
+
+fn ready(build: Build, pool_threads: u32) -> FromWorker {
+    FromWorker::Ready {
+        build,
+        pool_threads,
+        started_at: 0.0,
+        ready_at: 0.0,
+        cancel_word: None,
+    }
+}
+
+fn calibrated(ns_per_iter: f64) -> FromWorker {
+    FromWorker::Calibrated {
+        ns_per_iter,
+        spread: 0.01,
+    }
+}
+
+fn report(experiment: Experiment, build: Build, wall_ms: f64) -> RunReport {
+    RunReport {
+        experiment,
+        status: RunStatus::Done,
+        build,
+        started_at: 0.0,
+        wall_ms,
+        spans: vec![Span::new(0, 0, SpanState::Io, 0.0, 1.0)],
+        pool_threads: 1,
+        paid_startup: false,
+        tasks_done: experiment.tasks,
+        checksum: 7,
+        message: None,
+        gil_switches: None,
+    }
+}
+
+fn params(tool: Tool, kind: Kind) -> Params {
+    Params {
+        tool: Some(tool),
+        kind: Some(kind),
+        tasks: Some(4),
+        workers: Some(2),
+        io_ms: Some(100),
+        ..Params::default()
+    }
+}
+
+fn started(out: &[Effect]) -> Option<u32> {
+    out.iter().find_map(|e| match e {
+        Effect::Show(Update::Started(id, _)) => Some(*id),
+        _ => None,
+    })
+}
+
+fn posts(out: &[Effect], worker: WorkerId) -> Vec<ToWorker> {
+    out.iter()
+        .filter_map(|e| match e {
+            Effect::Post(w, m) if *w == worker => Some(m.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn run_posted(out: &[Effect], worker: WorkerId) -> Experiment {
+    posts(out, worker)
+        .into_iter()
+        .find_map(|m| match m {
+            ToWorker::Run { experiment, .. } => Some(experiment),
+            _ => None,
+        })
+        .expect("a run was posted to this worker")
+}
+
+fn spawned(out: &[Effect]) -> Vec<(WorkerId, Role)> {
+    out.iter()
+        .filter_map(|e| match e {
+            Effect::Spawn { worker, role } => Some((*worker, *role)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn added(out: &[Effect]) -> Vec<RunRecord> {
+    out.iter()
+        .filter_map(|e| match e {
+            Effect::Show(Update::RunAdded(r)) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn notices(out: &[Effect]) -> Vec<String> {
+    out.iter()
+        .filter_map(|e| match e {
+            Effect::Show(Update::Notice(n)) => Some(n.message.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+// --- start-up, pool and calibration ---
+
+#[test]
+fn an_isolated_page_starts_both_engines_and_limits_the_pools_start() {
+    let mut p = Page::new(None);
+    let out = p.at(0.0, Event::Start { isolated: true });
+    assert_eq!(
+        spawned(&out),
+        [
+            (W_PLAIN, Role::Engine(Build::Plain)),
+            (W_ATOMICS, Role::Engine(Build::Atomics))
+        ]
+    );
+    assert!(out.contains(&Effect::StartTimer(
+        Timer::AtomicsStart(W_ATOMICS),
+        ATOMICS_START_LIMIT_MS
+    )));
+}
+
+#[test]
+fn a_plain_page_starts_only_the_plain_engine() {
+    let mut p = Page::new(None);
+    let out = p.at(0.0, Event::Start { isolated: false });
+    assert_eq!(spawned(&out), [(W_PLAIN, Role::Engine(Build::Plain))]);
+}
+
+#[test]
+fn the_pool_starts_before_the_threads_build_is_calibrated_on_it() {
+    let mut p = Page::new(None);
+    p.at(0.0, Event::Start { isolated: true });
+    let out = p.msg(W_PLAIN, ready(Build::Plain, 1));
+    assert!(
+        posts(&out, W_PLAIN).is_empty(),
+        "the plain build waits for the pool's start"
+    );
+    let out = p.msg(W_ATOMICS, ready(Build::Atomics, 0));
+    assert_eq!(posts(&out, W_ATOMICS), [ToWorker::StartPool { threads: 6 }]);
+    let out = p.msg(W_ATOMICS, ready(Build::Atomics, 6));
+    assert_eq!(posts(&out, W_ATOMICS), [ToWorker::Calibrate]);
+    let out = p.msg(W_ATOMICS, calibrated(0.4));
+    assert_eq!(
+        posts(&out, W_PLAIN),
+        [ToWorker::Calibrate],
+        "then the plain build"
+    );
+    assert!(!p.lab.is_ready());
+    let out = p.msg(W_PLAIN, calibrated(0.5));
+    assert!(p.lab.is_ready());
+    assert!(out.contains(&Effect::Show(Update::Ready)));
+}
+
+#[test]
+fn run_equals_one_runs_once_ready() {
+    let mut p = Page::new(Some(params(Tool::Async, Kind::Io)));
+    p.at(0.0, Event::Start { isolated: false });
+    let out = p.msg(W_PLAIN, ready(Build::Plain, 1));
+    assert_eq!(started(&out), None, "not before calibration");
+    let out = p.msg(W_PLAIN, calibrated(0.5));
+    assert_eq!(started(&out), Some(1));
+    assert_eq!(run_posted(&out, W_PLAIN).tool, Tool::Async);
+}
+
+#[test]
+fn a_pool_that_never_starts_is_given_up_and_the_page_gets_ready() {
+    let mut p = Page::new(None);
+    p.at(0.0, Event::Start { isolated: true });
+    p.msg(W_PLAIN, ready(Build::Plain, 1));
+    p.msg(W_ATOMICS, ready(Build::Atomics, 0));
+    let out = p.at(15_000.0, Event::Timer(Timer::AtomicsStart(W_ATOMICS)));
+    assert!(out.contains(&Effect::Terminate(W_ATOMICS)));
+    assert!(out.contains(&Effect::Show(Update::BuildGone(Build::Atomics))));
+    assert!(notices(&out)[0].contains("did not start in time"));
+    assert_eq!(posts(&out, W_PLAIN), [ToWorker::Calibrate]);
+    p.msg(W_PLAIN, calibrated(0.5));
+    assert!(p.lab.is_ready());
+    let out = p.at(1.0, Event::Run(params(Tool::Threads, Kind::Cpu)));
+    assert_eq!(started(&out), None);
+    assert!(
+        notices(&out)[0].contains("cross-origin isolated"),
+        "threads explain themselves"
+    );
+}
+
+#[test]
+fn a_pool_that_fails_to_start_is_given_up_at_once() {
+    let mut p = Page::new(None);
+    p.at(0.0, Event::Start { isolated: true });
+    p.msg(W_ATOMICS, ready(Build::Atomics, 0));
+    let out = p.msg(
+        W_ATOMICS,
+        FromWorker::Failed {
+            id: None,
+            message: "the thread pool did not start: DataCloneError".into(),
+        },
+    );
+    assert!(out.contains(&Effect::Show(Update::BuildGone(Build::Atomics))));
+    assert!(
+        spawned(&out).is_empty(),
+        "never replaced by a one-thread pool"
+    );
+    // A late timer of the given-up worker changes nothing.
+    assert!(p
+        .at(1.0, Event::Timer(Timer::AtomicsStart(W_ATOMICS)))
+        .is_empty());
+}
+
+#[test]
+fn the_start_limit_is_harmless_once_the_pool_is_up() {
+    let mut p = Page::ready_isolated();
+    assert!(p
+        .at(15_000.0, Event::Timer(Timer::AtomicsStart(W_ATOMICS)))
+        .is_empty());
+}
+
+// --- routing ---
+
+#[test]
+fn sequential_and_threads_run_in_the_threads_build_async_and_processes_in_the_plain_one() {
+    let mut p = Page::ready_isolated();
+    for (tool, worker) in [
+        (Tool::Sequential, W_ATOMICS),
+        (Tool::Threads, W_ATOMICS),
+        (Tool::Async, W_PLAIN),
+    ] {
+        let (id, out) = p.run(params(tool, Kind::Cpu));
+        let e = run_posted(&out, worker);
+        assert_eq!(e.tool, tool);
+        // Each build's calibration sets its own cpu_iters: 100 ms at 0.4 or 0.5 ns.
+        let expected = if worker == W_ATOMICS {
+            250_000_000
+        } else {
+            200_000_000
+        };
+        assert_eq!(e.cpu_iters, expected);
+        let out = p.finish(worker, id, e, 100.0);
+        // Async after a sequential run in the other build: the page runs its baseline.
+        if let Some(base) = started(&out) {
+            p.finish(W_PLAIN, base, run_posted(&out, W_PLAIN), 100.0);
+        }
+    }
+    let (_, out) = p.run(params(Tool::Processes, Kind::Io));
+    assert_eq!(spawned(&out).len(), 2, "processes get workers of their own");
+}
+
+#[test]
+fn a_plain_page_runs_sequential_in_the_plain_build() {
+    let mut p = Page::ready_plain();
+    let (_, out) = p.run(params(Tool::Sequential, Kind::Cpu));
+    run_posted(&out, W_PLAIN);
+}
+
+#[test]
+fn a_run_asked_while_one_runs_starts_after_it_and_the_newest_wins() {
+    let mut p = Page::ready_plain();
+    let (id, out) = p.run(params(Tool::Sequential, Kind::Io));
+    let first = run_posted(&out, W_PLAIN);
+    assert_eq!(
+        started(&p.at(1.0, Event::Run(params(Tool::Async, Kind::Cpu)))),
+        None
+    );
+    assert_eq!(
+        started(&p.at(1.0, Event::Run(params(Tool::Async, Kind::Io)))),
+        None
+    );
+    let out = p.finish(W_PLAIN, id, first, 400.0);
+    assert_eq!(added(&out).len(), 1);
+    assert_eq!(started(&out), Some(2));
+    assert_eq!(
+        run_posted(&out, W_PLAIN).kind,
+        Kind::Io,
+        "the newest request"
+    );
+}
+
+#[test]
+fn a_bigger_pool_restarts_the_threads_engine_then_runs() {
+    let mut p = Page::ready_isolated();
+    let out = p.at(
+        1.0,
+        Event::Run(Params {
+            workers: Some(8),
+            ..params(Tool::Threads, Kind::Cpu)
+        }),
+    );
+    assert_eq!(started(&out), None);
+    assert!(out.contains(&Effect::Terminate(W_ATOMICS)));
+    let new = spawned(&out)[0].0;
+    let out = p.msg(new, ready(Build::Atomics, 0));
+    assert_eq!(posts(&out, new), [ToWorker::StartPool { threads: 8 }]);
+    let out = p.msg(new, ready(Build::Atomics, 8));
+    assert_eq!(run_posted(&out, new).workers, 8);
+    assert!(
+        posts(&out, new).iter().all(|m| *m != ToWorker::Calibrate),
+        "its calibration is kept"
+    );
+}
+
+#[test]
+fn fewer_threads_than_asked_are_never_pretended() {
+    let mut p = Page::new(None);
+    p.at(0.0, Event::Start { isolated: true });
+    p.msg(W_PLAIN, ready(Build::Plain, 1));
+    p.msg(W_ATOMICS, ready(Build::Atomics, 0));
+    let out = p.msg(W_ATOMICS, ready(Build::Atomics, 3));
+    assert!(notices(&out)[0].contains("3 of 6"));
+    p.msg(W_ATOMICS, calibrated(0.4));
+    p.msg(W_PLAIN, calibrated(0.5));
+    let (_, out) = p.run(Params {
+        workers: Some(5),
+        ..params(Tool::Threads, Kind::Cpu)
+    });
+    assert_eq!(run_posted(&out, W_ATOMICS).workers, 3);
+}
+
+#[test]
+fn a_long_run_asks_first_and_runs_only_when_confirmed() {
+    let mut p = Page::ready_plain();
+    let long = Params {
+        tasks: Some(10_000),
+        io_ms: Some(10_000),
+        ..params(Tool::Sequential, Kind::Io)
+    };
+    let out = p.at(1.0, Event::Run(long.clone()));
+    assert!(matches!(out[..], [Effect::Confirm { estimate_ms }] if estimate_ms > 60_000.0));
+    assert_eq!(started(&p.at(1.0, Event::Confirmed(false))), None);
+    p.at(1.0, Event::Run(long));
+    assert_eq!(started(&p.at(1.0, Event::Confirmed(true))), Some(1));
+}
+
+// --- Stop ---
+
+#[test]
+fn stop_cancels_the_run_and_starts_the_grace_timer() {
+    let mut p = Page::ready_isolated();
+    let (id, _) = p.run(params(Tool::Threads, Kind::Cpu));
+    let out = p.at(1.0, Event::Stop);
+    assert_eq!(
+        out,
+        [
+            Effect::Cancel(W_ATOMICS, id),
+            Effect::StartTimer(Timer::StopGrace(id), STOP_GRACE_MS)
+        ]
+    );
+    assert!(
+        p.at(1.0, Event::Stop).is_empty(),
+        "a second Stop changes nothing"
+    );
+}
+
+#[test]
+fn a_run_that_answers_stop_in_time_keeps_its_worker() {
+    let mut p = Page::ready_isolated();
+    let (id, out) = p.run(params(Tool::Threads, Kind::Cpu));
+    let e = run_posted(&out, W_ATOMICS);
+    p.at(1.0, Event::Stop);
+    let mut r = report(e, Build::Atomics, 50.0);
+    r.status = RunStatus::Stopped;
+    let out = p.msg(W_ATOMICS, FromWorker::Finished { id, report: r });
+    assert_eq!(added(&out)[0].status, RunStatus::Stopped);
+    let out = p.at(STOP_GRACE_MS as f64, Event::Timer(Timer::StopGrace(id)));
+    assert!(out.is_empty(), "no worker terminated");
+}
+
+#[test]
+fn force_stop_replaces_the_busy_worker_and_keeps_the_spans_streamed() {
+    let mut p = Page::ready_plain();
+    let (id, _) = p.run(params(Tool::Async, Kind::Cpu));
+    let streamed = vec![Span::new(0, 0, SpanState::Compute, 1000.0, 1090.0)];
+    p.msg(
+        W_PLAIN,
+        FromWorker::Progress {
+            id,
+            spans: streamed.clone(),
+            open: Vec::new(),
+        },
+    );
+    p.at(1.0, Event::Stop);
+    let out = p.at(40.0, Event::Timer(Timer::StopGrace(id)));
+    assert!(out.contains(&Effect::Terminate(W_PLAIN)));
+    assert_eq!(spawned(&out)[0].1, Role::Engine(Build::Plain));
+    let record = &added(&out)[0];
+    assert_eq!(record.status, RunStatus::Stopped);
+    assert_eq!(*record.spans, streamed);
+    assert!(record.message.as_deref().unwrap().contains("terminated"));
+}
+
+#[test]
+fn stop_during_calibration_drops_the_waiting_run() {
+    let mut p = Page::new(None);
+    p.at(0.0, Event::Start { isolated: false });
+    p.msg(W_PLAIN, ready(Build::Plain, 1));
+    p.at(1.0, Event::Run(params(Tool::Async, Kind::Io)));
+    assert!(p.at(1.0, Event::Stop).is_empty());
+    let out = p.msg(W_PLAIN, calibrated(0.5));
+    assert_eq!(started(&out), None, "nothing runs after Stop");
+}
+
+#[test]
+fn stop_then_an_immediate_new_run_starts_once_the_old_one_ended() {
+    let mut p = Page::ready_plain();
+    let (id, out) = p.run(params(Tool::Async, Kind::Io));
+    let e = run_posted(&out, W_PLAIN);
+    p.at(1.0, Event::Stop);
+    assert_eq!(
+        started(&p.at(1.0, Event::Run(params(Tool::Sequential, Kind::Io)))),
+        None
+    );
+    let mut r = report(e, Build::Plain, 10.0);
+    r.status = RunStatus::Stopped;
+    let out = p.msg(W_PLAIN, FromWorker::Finished { id, report: r });
+    assert_eq!(started(&out), Some(2));
+    assert!(
+        p.at(40.0, Event::Timer(Timer::StopGrace(id))).is_empty(),
+        "the old grace timer is void"
+    );
+}
+
+// --- failures ---
+
+#[test]
+fn a_worker_that_traps_mid_run_ends_the_run_with_error_and_is_replaced() {
+    let mut p = Page::ready_isolated();
+    let (id, _) = p.run(params(Tool::Sequential, Kind::Io));
+    let out = p.at(1.0, Event::Trap);
+    assert_eq!(posts(&out, W_ATOMICS), [ToWorker::Trap]);
+    let out = p.at(
+        1.0,
+        Event::Crashed(W_ATOMICS, "RuntimeError: unreachable".into()),
+    );
+    let record = &added(&out)[0];
+    assert_eq!((record.id, record.status), (id, RunStatus::Error));
+    assert!(record.message.as_deref().unwrap().contains("crashed"));
+    assert!(out.contains(&Effect::Terminate(W_ATOMICS)));
+    let new = spawned(&out)[0].0;
+    // The replacement starts its pool, keeps its calibration, and runs the next experiment.
+    p.msg(new, ready(Build::Atomics, 0));
+    let out = p.msg(new, ready(Build::Atomics, 6));
+    assert!(posts(&out, new).is_empty());
+    let (_, out) = p.run(params(Tool::Threads, Kind::Cpu));
+    run_posted(&out, new);
+    // The dead worker's last words are ignored.
+    assert!(p.msg(W_ATOMICS, ready(Build::Atomics, 6)).is_empty());
+}
+
+#[test]
+fn a_run_that_fails_reports_error_and_the_lab_goes_on() {
+    let mut p = Page::ready_plain();
+    let (id, _) = p.run(params(Tool::Sequential, Kind::Io));
+    let out = p.msg(
+        W_PLAIN,
+        FromWorker::Failed {
+            id: Some(id),
+            message: "no".into(),
+        },
+    );
+    assert_eq!(added(&out)[0].status, RunStatus::Error);
+    assert!(!p.lab.is_running());
+    assert_eq!(p.run(params(Tool::Async, Kind::Io)).0, 2);
+}
+
+#[test]
+fn an_idle_engine_that_fails_is_replaced_with_a_notice() {
+    let mut p = Page::ready_plain();
+    let out = p.at(1.0, Event::Crashed(W_PLAIN, "boom".into()));
+    assert!(notices(&out)[0].contains("replaced"));
+    assert_eq!(spawned(&out)[0].1, Role::Engine(Build::Plain));
+}
+
+#[test]
+fn an_engine_that_never_loads_is_given_up() {
+    let mut p = Page::new(None);
+    p.at(0.0, Event::Start { isolated: false });
+    let out = p.at(
+        1.0,
+        Event::Crashed(W_PLAIN, "the worker's script failed to load".into()),
+    );
+    assert!(spawned(&out).is_empty(), "no restart loop");
+    assert!(notices(&out)[0].contains("engine failed"));
+}
+
+#[test]
+fn a_threads_engine_that_traps_during_calibration_is_replaced_and_measured_again() {
+    let mut p = Page::new(None);
+    p.at(0.0, Event::Start { isolated: true });
+    p.msg(W_PLAIN, ready(Build::Plain, 1));
+    p.msg(W_ATOMICS, ready(Build::Atomics, 0));
+    p.msg(W_ATOMICS, ready(Build::Atomics, 6)); // calibrating the threads build
+    let out = p.at(1.0, Event::Crashed(W_ATOMICS, "out of memory".into()));
+    let new = spawned(&out)[0].0;
+    p.msg(new, ready(Build::Atomics, 0));
+    let out = p.msg(new, ready(Build::Atomics, 6));
+    assert_eq!(
+        posts(&out, new),
+        [ToWorker::Calibrate],
+        "the replacement is measured"
+    );
+    let out = p.msg(new, calibrated(0.4));
+    assert_eq!(
+        posts(&out, W_PLAIN),
+        [ToWorker::Calibrate],
+        "then the plain build"
+    );
+}
+
+// --- records, baselines, the embedding page ---
+
+#[test]
+fn io_runs_divide_a_sequential_run_from_either_build() {
+    let mut p = Page::ready_isolated();
+    let (id, out) = p.run(params(Tool::Sequential, Kind::Io));
+    p.finish(W_ATOMICS, id, run_posted(&out, W_ATOMICS), 400.0);
+    let (id, out) = p.run(params(Tool::Async, Kind::Io));
+    let out = p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 100.0);
+    let record = &added(&out)[0];
+    assert_eq!((record.baseline_run, record.speedup), (Some(1), Some(4.0)));
+    assert!(out.contains(&Effect::PostToParent(record.clone())));
+}
+
+#[test]
+fn cpu_runs_on_an_isolated_page_get_a_plain_build_baseline_run_for_them() {
+    let mut p = Page::ready_isolated();
+    let (id, out) = p.run(params(Tool::Sequential, Kind::Cpu));
+    p.finish(W_ATOMICS, id, run_posted(&out, W_ATOMICS), 400.0);
+    let (id, out) = p.run(params(Tool::Async, Kind::Cpu));
+    let asy = run_posted(&out, W_PLAIN);
+    let out = p.finish(W_PLAIN, id, asy, 420.0);
+    assert_eq!(
+        added(&out)[0].speedup,
+        None,
+        "never against the other build"
+    );
+    let base = run_posted(&out, W_PLAIN);
+    assert_eq!(
+        (base.tool, base.cpu_iters),
+        (Tool::Sequential, asy.cpu_iters)
+    );
+    let base_id = started(&out).unwrap();
+    let out = p.finish(W_PLAIN, base_id, base, 410.0);
+    assert_eq!(added(&out)[0].baseline_for, Some(id));
+    let updated = out.iter().find_map(|e| match e {
+        Effect::Show(Update::RunUpdated(r)) => Some(r.clone()),
+        _ => None,
+    });
+    let updated = updated.expect("the run got its speedup");
+    assert_eq!((updated.id, updated.baseline_run), (id, Some(base_id)));
+    assert_eq!(started(&out), None, "one baseline, not a chain");
+}
+
+#[test]
+fn no_baseline_is_run_when_the_visitor_did_not_ask_for_a_comparison() {
+    let mut p = Page::ready_isolated();
+    let (id, out) = p.run(params(Tool::Async, Kind::Cpu));
+    let out = p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 400.0);
+    assert_eq!(started(&out), None);
+    assert_eq!(added(&out)[0].speedup, None);
+}
+
+#[test]
+fn clearing_the_runs_forgets_their_baselines() {
+    let mut p = Page::ready_plain();
+    let (id, out) = p.run(params(Tool::Sequential, Kind::Io));
+    p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 400.0);
+    assert_eq!(
+        p.at(1.0, Event::ClearRuns),
+        [Effect::Show(Update::RunsCleared)]
+    );
+    let (id, out) = p.run(params(Tool::Async, Kind::Io));
+    let out = p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 100.0);
+    assert_eq!(added(&out)[0].speedup, None);
+    assert!(p.lab.runs().len() == 1);
+}
+
+// --- processes ---
+
+/// Starts a processes run of 4 io tasks on 2 workers and brings both processes up.
+fn processes_run(p: &mut Page) -> (u32, [WorkerId; 2], Vec<Effect>) {
+    let (id, out) = p.run(params(Tool::Processes, Kind::Io));
+    let w: Vec<WorkerId> = spawned(&out).iter().map(|(w, _)| *w).collect();
+    assert!(spawned(&out).iter().all(|(_, r)| *r == Role::Process));
+    let mut all = p.msg(w[0], ready(Build::Plain, 1));
+    all.extend(p.msg(w[1], ready(Build::Plain, 1)));
+    (id, [w[0], w[1]], all)
+}
+
+fn task_done(run: u32, task: u32, completed: bool) -> FromWorker {
+    FromWorker::TaskDone {
+        run,
+        task,
+        spans: vec![Span::new(task, 9, SpanState::Io, 0.0, 1.0)],
+        result: 3,
+        completed,
+        sent_at: 0.0,
+    }
+}
+
+#[test]
+fn processes_start_up_take_one_task_each_and_finish_when_all_are_back() {
+    let mut p = Page::ready_isolated();
+    let (id, w, out) = processes_run(&mut p);
+    let startups = out
+        .iter()
+        .filter(|e| matches!(e, Effect::Show(Update::Progress(_, s, _)) if s[0].state == SpanState::Startup))
+        .count();
+    assert_eq!(startups, 2, "each start-up is drawn");
+    assert!(matches!(
+        posts(&out, w[0])[..],
+        [ToWorker::Task {
+            task: 0,
+            work: TaskWork::Io,
+            ..
+        }]
+    ));
+    assert!(matches!(
+        posts(&out, w[1])[..],
+        [ToWorker::Task { task: 1, .. }]
+    ));
+    let out = p.msg(w[0], task_done(id, 0, true));
+    assert!(matches!(
+        posts(&out, w[0])[..],
+        [ToWorker::Task { task: 2, .. }]
+    ));
+    p.msg(w[1], task_done(id, 1, true));
+    p.msg(w[0], task_done(id, 2, true));
+    let out = p.msg(w[1], task_done(id, 3, true));
+    let record = &added(&out)[0];
+    assert_eq!(
+        (record.status, record.tasks_done, record.checksum),
+        (RunStatus::Done, 4, 12)
+    );
+    assert!(record.paid_startup);
+    // Spans are on the process's lane, with a copy span per task.
+    assert!(
+        record
+            .spans
+            .iter()
+            .filter(|s| s.state == SpanState::Copy)
+            .count()
+            == 4
+    );
+    assert!(record.spans.iter().all(|s| s.lane < 2));
+    // The pool stays warm: the next run spawns nothing and pays no start-up.
+    let (_, out) = p.run(params(Tool::Processes, Kind::Io));
+    assert!(spawned(&out).is_empty());
+    assert_eq!(posts(&out, w[0]).len(), 1);
+}
+
+#[test]
+fn stopping_processes_cancels_the_busy_ones_and_terminates_those_that_do_not_answer() {
+    let mut p = Page::ready_plain();
+    let (id, w, _) = processes_run(&mut p);
+    let out = p.at(1.0, Event::Stop);
+    assert_eq!(posts(&out, w[0]), [ToWorker::Cancel { id }]);
+    p.msg(w[0], task_done(id, 0, false));
+    let out = p.at(40.0, Event::Timer(Timer::StopGrace(id)));
+    assert_eq!(
+        out.iter()
+            .filter(|e| matches!(e, Effect::Terminate(_)))
+            .count(),
+        1
+    );
+    assert!(out.contains(&Effect::Terminate(w[1])));
+    let record = &added(&out)[0];
+    assert_eq!((record.status, record.tasks_done), (RunStatus::Stopped, 0));
+    let (_, out) = p.run(params(Tool::Processes, Kind::Io));
+    assert_eq!(
+        spawned(&out).len(),
+        1,
+        "only the terminated process restarts"
+    );
+}
+
+#[test]
+fn a_process_that_crashes_mid_run_ends_it_with_error() {
+    let mut p = Page::ready_plain();
+    let (id, w, _) = processes_run(&mut p);
+    let out = p.at(1.0, Event::Crashed(w[1], "unreachable".into()));
+    let record = &added(&out)[0];
+    assert_eq!((record.id, record.status), (id, RunStatus::Error));
+    assert!(record
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("process 1 crashed"));
+    assert!(!p.lab.is_running());
+}
+
+#[test]
+fn processes_share_no_memory_demo_writes_in_one_and_reads_both() {
+    let mut p = Page::ready_plain();
+    let out = p.at(1.0, Event::ShowIsolation { value: 42 });
+    let w: Vec<WorkerId> = spawned(&out).iter().map(|(w, _)| *w).collect();
+    p.msg(w[0], ready(Build::Plain, 1));
+    let out = p.msg(w[1], ready(Build::Plain, 1));
+    assert_eq!(
+        posts(&out, w[0]),
+        [ToWorker::Poke { value: 42 }, ToWorker::Peek]
+    );
+    assert_eq!(posts(&out, w[1]), [ToWorker::Peek]);
+    p.msg(w[0], FromWorker::Peeked { value: 42 });
+    let out = p.msg(w[1], FromWorker::Peeked { value: 0 });
+    let demo = IsolationDemo {
+        wrote: 42,
+        read_same: Some(42),
+        read_other: Some(0),
+    };
+    assert_eq!(out, [Effect::Show(Update::Isolation(demo))]);
+}
+
+// --- the sweep ---
+
+#[test]
+fn a_sweep_runs_its_plan_and_draws_a_point_per_run() {
+    let mut p = Page::ready_isolated();
+    let out = p.at(1.0, Event::Sweep(params(Tool::Sequential, Kind::Cpu)));
+    assert_eq!(out[0], Effect::Show(Update::Sweeping(true)));
+    let mut points = Vec::new();
+    let mut out = out;
+    for _ in 0..100 {
+        let Some(id) = started(&out) else { break };
+        let (worker, e) = if let Some(e) =
+            posts(&out, W_ATOMICS).into_iter().find_map(|m| match m {
+                ToWorker::Run { experiment, .. } => Some(experiment),
+                _ => None,
+            }) {
+            (W_ATOMICS, e)
+        } else {
+            // A processes step: answer through its own workers.
+            assert_eq!(
+                id,
+                1 + 1 + 2 * 4,
+                "sequential, then GIL off and on at 1, 2, 4, 6"
+            );
+            break;
+        };
+        let wall = if e.tool == Tool::Sequential {
+            400.0
+        } else {
+            400.0 / f64::from(e.workers)
+        };
+        out = p.finish(worker, id, e, wall);
+        points.extend(out.iter().filter_map(|e| match e {
+            Effect::Show(Update::SweepPoint(s, w, x)) => Some((*s, *w, *x)),
+            _ => None,
+        }));
+    }
+    assert_eq!(points.len(), 8);
+    assert!(points.contains(&(Series::ThreadsGilOff, 4, 4.0)));
+    assert!(points
+        .iter()
+        .any(|(s, w, _)| *s == Series::ThreadsGilOn && *w == 6));
+}
+
+#[test]
+fn a_parent_message_during_a_sweep_is_refused_with_a_notice() {
+    let mut p = Page::ready_isolated();
+    p.at(1.0, Event::Sweep(params(Tool::Sequential, Kind::Cpu)));
+    let out = p.at(1.0, Event::Run(params(Tool::Async, Kind::Io)));
+    assert_eq!(started(&out), None);
+    assert!(notices(&out)[0].contains("sweep"));
+}
+
+#[test]
+fn a_failed_step_ends_the_sweep() {
+    let mut p = Page::ready_isolated();
+    let out = p.at(1.0, Event::Sweep(params(Tool::Sequential, Kind::Cpu)));
+    let id = started(&out).unwrap();
+    let out = p.msg(
+        W_ATOMICS,
+        FromWorker::Failed {
+            id: Some(id),
+            message: "x".into(),
+        },
+    );
+    assert!(out.contains(&Effect::Show(Update::Sweeping(false))));
+    assert_eq!(started(&out), None);
+}
+
+#[test]
+fn the_gil_setting_reaches_the_engine() {
+    let mut p = Page::ready_isolated();
+    let (_, out) = p.run(Params {
+        gil: Some(Gil::Off),
+        ..params(Tool::Threads, Kind::Cpu)
+    });
+    assert_eq!(run_posted(&out, W_ATOMICS).gil, Gil::Off);
+}
