@@ -55,6 +55,12 @@ test("cpu, 4 tasks, 2 threads: the GIL prevents a speedup; free-threaded threads
   assert.ok(lanes.size >= 2, "both threads computed");
   assert.equal(maxConcurrent(gilOnRun.spans, "compute", 1), 1, "no two threads compute at once under the GIL");
   assert.ok(gilOnRun.spans.some((s) => s.state === "gil-wait"), "threads waited for the GIL");
+  // Two cpu-bound threads hand the GIL over at the switch interval, on the waiter's request.
+  const { forced, voluntary } = gilOnRun.gil_switches;
+  console.log(`GIL hand-overs, cpu ×4 on 2 threads: ${forced} forced, ${voluntary} voluntary`);
+  assert.ok(forced > 10, `forced hand-overs: ${forced}`);
+  const gilOffRun = (await exportRuns(page)).find((r) => r.tool === "threads" && r.gil === "off");
+  assert.equal(gilOffRun.gil_switches, null, "no GIL, no hand-overs");
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -10,6 +10,7 @@
     feature(stdarch_wasm_atomic_wait)
 )]
 
+mod build;
 mod calibrate;
 mod cancel;
 mod clock;

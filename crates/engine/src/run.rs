@@ -1,10 +1,10 @@
 //! What every whole-run tool shares: the clock, the span log, counters and the race against a
 //! cancel message.
 
+use crate::build::BUILD;
 use crate::cancel;
 use crate::clock::now;
 use crate::spans::SpanLog;
-use crate::worker::BUILD;
 use futures::future::{select, Either};
 use model::timeline::{RunReport, RunStatus};
 use model::Experiment;

@@ -3,9 +3,9 @@
 //! queue. With the GIL on, computing requires holding one lock in shared memory, released while
 //! sleeping on io and handed over every switch interval, as CPython does.
 
+use crate::build::BUILD;
 use crate::cancel::{blocking_sleep, is_cancelled};
 use crate::clock::now;
-use crate::worker::BUILD;
 use futures::channel::oneshot;
 use model::config::{Gil, TaskWork};
 use model::gil::{GilLock, HandOver, Park};

@@ -1,6 +1,7 @@
 //! The worker's entry points, called by `www/engine-worker.js`: a few lines each that route a
 //! message to the code that runs it.
 
+use crate::build::{pool_threads, BUILD};
 use crate::{calibrate, cancel, clock, event_loop, process};
 use model::protocol::{FromWorker, ToWorker};
 use model::timeline::{Build, RunReport};
@@ -8,25 +9,6 @@ use model::{Experiment, Tool};
 use wasm_bindgen::prelude::*;
 #[cfg(feature = "threads")]
 use wasm_bindgen::JsCast;
-
-/// The build this module was compiled as.
-pub const BUILD: Build = if cfg!(feature = "threads") {
-    Build::Atomics
-} else {
-    Build::Plain
-};
-
-/// Threads in the rayon pool that really run (1 when it never started).
-pub fn pool_threads() -> u32 {
-    #[cfg(feature = "threads")]
-    {
-        rayon::current_num_threads() as u32
-    }
-    #[cfg(not(feature = "threads"))]
-    {
-        1
-    }
-}
 
 /// The `ready` message once the module started; `started_at` is when the worker's script
 /// began, on the shared clock. The atomics build reports 0 threads: its pool starts when the
