@@ -3,6 +3,7 @@
 
 use model::lab::sweep::Series;
 use model::lab::Update;
+use model::query::Field;
 use model::record::RunRecord;
 use model::timeline::{Build, Span};
 use model::{Notice, Params};
@@ -121,7 +122,7 @@ pub enum Action {
     /// The visitor (or the URL) changed the experiment.
     SetParams(Params),
     /// The visitor committed one form field (name, raw text), applied to the current params.
-    Edit(&'static str, String),
+    Edit(Field, String),
     /// Run: these parameters, or (`None`) the current ones.
     Run(Option<Params>),
     /// Adds one notice (from the URL or a parent message).
@@ -234,9 +235,9 @@ impl Reducible for State {
                 }
                 s.run_requests += 1;
             }
-            Action::Edit(name, raw) => {
+            Action::Edit(field, raw) => {
                 // The field shows why a value was not taken; the params keep what was.
-                let _ = model::query::edit(&mut s.params, name, &raw);
+                let _ = model::query::edit(&mut s.params, field, &raw);
             }
             Action::AddNotice(n) => s.add_notice(n),
             Action::ToggleSelected(id) => {

@@ -556,21 +556,19 @@ impl Lab {
             return self.force_stop_processes(now, id);
         }
         let build = running.build;
-        let report = self.report_so_far(
-            now,
-            RunStatus::Stopped,
-            "The worker was busy computing; it was terminated and replaced.",
-        );
-        self.spawn_engine(build);
-        self.finish(now, id, report);
+        let message = "The worker was busy computing; it was terminated and replaced.";
+        if let Some(report) = self.report_so_far(now, RunStatus::Stopped, message) {
+            self.spawn_engine(build);
+            self.finish(now, id, report);
+        }
     }
 
     /// The report of the run in flight as far as the page saw it (its streamed spans).
-    fn report_so_far(&mut self, now: f64, status: RunStatus, message: &str) -> RunReport {
-        let running = self.running.as_mut().expect("a run in flight");
+    fn report_so_far(&mut self, now: f64, status: RunStatus, message: &str) -> Option<RunReport> {
+        let running = self.running.as_mut()?;
         let spans = std::mem::take(&mut running.spans);
         let done = crate::stats::task_times(&spans).len() as u32;
-        RunReport {
+        Some(RunReport {
             experiment: running.experiment,
             status,
             build: running.build,
@@ -583,13 +581,14 @@ impl Lab {
             checksum: 0,
             message: Some(message.into()),
             gil_switches: None,
-        }
+        })
     }
 
     fn fail_run(&mut self, now: f64, id: u32, message: &str) {
         if self.running.as_ref().is_some_and(|r| r.id == id) {
-            let report = self.report_so_far(now, RunStatus::Error, message);
-            self.finish(now, id, report);
+            if let Some(report) = self.report_so_far(now, RunStatus::Error, message) {
+                self.finish(now, id, report);
+            }
         }
     }
 

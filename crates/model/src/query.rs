@@ -65,26 +65,56 @@ pub fn apply(out: &mut ParsedQuery, key: &str, value: &str) {
     }
 }
 
-/// Applies one form field's raw text to `params`, as the visitor committed it: an empty field
-/// means "use the default"; anything else is validated as in a URL. Returns why the value was
-/// not taken as typed, if it was not. Applied to the current parameters when the edit lands
+/// A field of the experiment form; its name is the URL parameter's (and the input's id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// `tool`.
+    Tool,
+    /// `kind`.
+    Kind,
+    /// `tasks`.
+    Tasks,
+    /// `workers`.
+    Workers,
+    /// `gil`.
+    Gil,
+    /// `io_ms`.
+    IoMs,
+    /// `cpu_iters`.
+    CpuIters,
+}
+
+impl Field {
+    /// The URL parameter's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Tool => "tool",
+            Field::Kind => "kind",
+            Field::Tasks => "tasks",
+            Field::Workers => "workers",
+            Field::Gil => "gil",
+            Field::IoMs => "io_ms",
+            Field::CpuIters => "cpu_iters",
+        }
+    }
+}
+
+/// Applies one form field's raw text to `params`, as the visitor committed it: an empty number
+/// field means "use the default"; anything else is validated as in a URL. Returns why the value
+/// was not taken as typed, if it was not. Applied to the current parameters when the edit lands
 /// (never to a copy captured earlier), so that quick edits of several fields all stick.
-pub fn edit(params: &mut Params, key: &str, raw: &str) -> Option<Notice> {
+pub fn edit(params: &mut Params, field: Field, raw: &str) -> Option<Notice> {
     let raw = raw.trim();
     let mut out = ParsedQuery {
         params: params.clone(),
         ..ParsedQuery::default()
     };
-    if raw.is_empty() {
-        match key {
-            "tasks" => out.params.tasks = None,
-            "workers" => out.params.workers = None,
-            "io_ms" => out.params.io_ms = None,
-            "cpu_iters" => out.params.cpu_iters = None,
-            _ => {}
-        }
-    } else {
-        apply(&mut out, key, raw);
+    match field {
+        Field::Tasks if raw.is_empty() => out.params.tasks = None,
+        Field::Workers if raw.is_empty() => out.params.workers = None,
+        Field::IoMs if raw.is_empty() => out.params.io_ms = None,
+        Field::CpuIters if raw.is_empty() => out.params.cpu_iters = None,
+        _ => apply(&mut out, field.as_str(), raw),
     }
     *params = out.params;
     out.notices.into_iter().next()
@@ -332,15 +362,19 @@ mod tests {
     #[test]
     fn edits_apply_to_the_current_params() {
         let mut p = Params::default();
-        assert_eq!(edit(&mut p, "tasks", " 6 "), None);
-        assert_eq!(edit(&mut p, "workers", "3"), None);
+        assert_eq!(edit(&mut p, Field::Tasks, " 6 "), None);
+        assert_eq!(edit(&mut p, Field::Workers, "3"), None);
         assert_eq!((p.tasks, p.workers), (Some(6), Some(3)));
-        assert_eq!(edit(&mut p, "tasks", ""), None);
+        assert_eq!(edit(&mut p, Field::Tasks, ""), None);
         assert_eq!(p.tasks, None, "empty means the default");
-        let why = edit(&mut p, "io_ms", "abc").expect("explained");
+        let why = edit(&mut p, Field::IoMs, "abc").expect("explained");
         assert_eq!(why.param, "io_ms");
         assert_eq!(p.workers, Some(3), "other fields kept");
-        edit(&mut p, "tool", "threads");
+        edit(&mut p, Field::Tool, "threads");
         assert_eq!(p.tool, Some(Tool::Threads));
+        assert!(
+            edit(&mut p, Field::Tool, "").is_some(),
+            "a select has no default-by-empty"
+        );
     }
 }

@@ -3,6 +3,7 @@
 use super::machine_info::group;
 use super::number_field::NumberField;
 use super::select_field::SelectField;
+use model::query::Field;
 use model::{Experiment, Gil, Kind, Limits, Params, Tool};
 use std::collections::HashMap;
 use yew::prelude::*;
@@ -23,7 +24,7 @@ pub struct ExperimentPanelProps {
     /// Threads can run here.
     pub threads_available: bool,
     /// A field was committed: its name and raw text.
-    pub on_edit: Callback<(&'static str, String)>,
+    pub on_edit: Callback<(Field, String)>,
     /// Run pressed.
     pub on_run: Callback<()>,
     /// Stop pressed.
@@ -41,24 +42,24 @@ fn describe(ms: f64) -> String {
 /// The panel.
 #[component]
 pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
-    let errors = use_state(HashMap::<&'static str, String>::new);
+    let errors = use_state(HashMap::<Field, String>::new);
     // Every edit goes up as (field, raw text) and is applied to the state's parameters when it
     // lands: a copy of the parameters captured at the last render would undo an edit of another
     // field made before that render (the reload test lost `tasks` that way).
     let on_number = {
         let (params, on_edit, errors) =
             (props.params.clone(), props.on_edit.clone(), errors.clone());
-        Callback::from(move |(name, raw): (&'static str, String)| {
+        Callback::from(move |(field, raw): (Field, String)| {
             let mut next = (*errors).clone();
-            match model::query::edit(&mut params.clone(), name, &raw) {
-                Some(why) => next.insert(name, why.message),
-                None => next.remove(name),
+            match model::query::edit(&mut params.clone(), field, &raw) {
+                Some(why) => next.insert(field, why.message),
+                None => next.remove(&field),
             };
             errors.set(next);
-            on_edit.emit((name, raw));
+            on_edit.emit((field, raw));
         })
     };
-    let error = |name: &str| errors.get(name).map(|e| AttrValue::from(e.clone()));
+    let error = |field: Field| errors.get(&field).map(|e| AttrValue::from(e.clone()));
     let on_select = props.on_edit.clone();
     let p = &props.params;
     let r = &props.resolved;
@@ -100,25 +101,25 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
     html! {
         <form class="experiment-panel" data-testid="experiment-panel" onsubmit={on_run}
             aria-label="Experiment">
-            <SelectField name="tool" label="Tool" options={tool_options} value={r.tool.as_str()}
+            <SelectField field={Field::Tool} label="Tool" options={tool_options} value={r.tool.as_str()}
                 on_change={on_select.clone()} />
-            <SelectField name="kind" label="Work" options={kind_options} value={r.kind.as_str()}
+            <SelectField field={Field::Kind} label="Work" options={kind_options} value={r.kind.as_str()}
                 on_change={on_select.clone()} />
-            <NumberField name="tasks" label="Tasks" value={p.tasks.map(u64::from)}
+            <NumberField field={Field::Tasks} label="Tasks" value={p.tasks.map(u64::from)}
                 default_hint={r.tasks.to_string()} limits={Limits::TASKS}
-                error={error("tasks")} on_change={on_number.clone()} />
-            <NumberField name="workers" label="Workers" value={p.workers.map(u64::from)}
+                error={error(Field::Tasks)} on_change={on_number.clone()} />
+            <NumberField field={Field::Workers} label="Workers" value={p.workers.map(u64::from)}
                 default_hint={r.workers.to_string()} limits={Limits::WORKERS}
                 disabled={!r.tool.has_pool()}
-                error={error("workers")} on_change={on_number.clone()} />
-            <SelectField name="gil" label="GIL" options={gil_options} value={r.gil.as_str()}
+                error={error(Field::Workers)} on_change={on_number.clone()} />
+            <SelectField field={Field::Gil} label="GIL" options={gil_options} value={r.gil.as_str()}
                 disabled={r.tool != Tool::Threads} on_change={on_select} />
-            <NumberField name="io_ms" label="io wait, ms" value={p.io_ms.map(u64::from)}
+            <NumberField field={Field::IoMs} label="io wait, ms" value={p.io_ms.map(u64::from)}
                 default_hint={r.io_ms.to_string()} limits={Limits::IO_MS}
-                error={error("io_ms")} on_change={on_number.clone()} />
-            <NumberField name="cpu_iters" label="cpu iterations" value={p.cpu_iters}
+                error={error(Field::IoMs)} on_change={on_number.clone()} />
+            <NumberField field={Field::CpuIters} label="cpu iterations" value={p.cpu_iters}
                 default_hint={format!("{} (calibrated)", group(r.cpu_iters))} limits={Limits::CPU_ITERS}
-                error={error("cpu_iters")} on_change={on_number} />
+                error={error(Field::CpuIters)} on_change={on_number} />
             <div class="actions">
                 <button type="submit" class="run" data-testid="run-button"
                     disabled={!props.ready || props.running}>

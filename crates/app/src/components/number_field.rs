@@ -1,13 +1,14 @@
 //! A labelled number input showing its limits and, inline, why a value was not taken as typed.
 
+use model::query::Field;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// Props of [`NumberField`].
 #[derive(Properties, PartialEq)]
 pub struct NumberFieldProps {
-    /// The parameter's URL name; also the input's id and name.
-    pub name: &'static str,
+    /// The field; its URL name is also the input's id and name.
+    pub field: Field,
     /// The visible label.
     pub label: &'static str,
     /// The value set, or `None` for the default.
@@ -22,25 +23,25 @@ pub struct NumberFieldProps {
     #[prop_or_default]
     pub disabled: bool,
     /// Called with `(name, raw text)` when the visitor commits a value.
-    pub on_change: Callback<(&'static str, String)>,
+    pub on_change: Callback<(Field, String)>,
 }
 
 /// The field.
 #[component]
 pub fn NumberField(props: &NumberFieldProps) -> Html {
     let onchange = {
-        let (name, cb) = (props.name, props.on_change.clone());
+        let (field, cb) = (props.field, props.on_change.clone());
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            cb.emit((name, input.value()));
+            cb.emit((field, input.value()));
         })
     };
-    let hint_id = format!("{}-hint", props.name);
+    let hint_id = format!("{}-hint", props.field.as_str());
     let (min, max) = props.limits;
     html! {
         <div class={classes!("field", props.error.is_some().then_some("has-error"))}>
-            <label for={props.name}>{ props.label }</label>
-            <input id={props.name} name={props.name} type="text" inputmode="numeric"
+            <label for={props.field.as_str()}>{ props.label }</label>
+            <input id={props.field.as_str()} name={props.field.as_str()} type="text" inputmode="numeric"
                 autocomplete="off" spellcheck="false"
                 value={props.value.map(|v| v.to_string()).unwrap_or_default()}
                 placeholder={props.default_hint.clone()}
@@ -50,7 +51,7 @@ pub fn NumberField(props: &NumberFieldProps) -> Html {
                 {onchange} />
             <small id={hint_id} class="hint">
                 if let Some(error) = &props.error {
-                    <span class="field-error" data-testid={format!("error-{}", props.name)}>{ error }</span>
+                    <span class="field-error" data-testid={format!("error-{}", props.field.as_str())}>{ error }</span>
                 } else {
                     { format!("{min} to {}", super::machine_info::group(max)) }
                 }

@@ -2,14 +2,15 @@
 //! changed it by hand and the URL changed it back (an option's `selected` attribute alone no
 //! longer governs a select the visitor has touched).
 
+use model::query::Field;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 /// Props of [`SelectField`].
 #[derive(Properties, PartialEq)]
 pub struct SelectFieldProps {
-    /// The parameter's URL name; also the select's id and name.
-    pub name: &'static str,
+    /// The field; its URL name is also the select's id and name.
+    pub field: Field,
     /// The visible label.
     pub label: &'static str,
     /// `(value, label)` of every option.
@@ -20,7 +21,7 @@ pub struct SelectFieldProps {
     #[prop_or_default]
     pub disabled: bool,
     /// Called with `(name, value)` when the visitor picks an option.
-    pub on_change: Callback<(&'static str, String)>,
+    pub on_change: Callback<(Field, String)>,
 }
 
 /// The field.
@@ -38,16 +39,16 @@ pub fn SelectField(props: &SelectFieldProps) -> Html {
         });
     }
     let onchange = {
-        let (name, cb) = (props.name, props.on_change.clone());
+        let (field, cb) = (props.field, props.on_change.clone());
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
-            cb.emit((name, select.value()));
+            cb.emit((field, select.value()));
         })
     };
     html! {
         <div class="field">
-            <label for={props.name}>{ props.label }</label>
-            <select ref={node} id={props.name} name={props.name} disabled={props.disabled} {onchange}>
+            <label for={props.field.as_str()}>{ props.label }</label>
+            <select ref={node} id={props.field.as_str()} name={props.field.as_str()} disabled={props.disabled} {onchange}>
                 { for props.options.iter().map(|(value, label)| html! {
                     <option value={*value} selected={*value == props.value}>{ label.clone() }</option>
                 }) }
