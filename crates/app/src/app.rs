@@ -170,9 +170,9 @@ pub fn App() -> Html {
         match shown {
             Some(row) => html! {
                 <Timeline spans={SharedSpans::Fixed(row.spans.clone())} started_at={row.started_at}
-                    lane_noun={lane_noun(row.tool)}
-                    caption={format!("Run {}: {} {} × {}, {:.0} ms", row.id, row.tool.as_str(),
-                        row.kind.as_str(), row.tasks, row.wall_ms)} />
+                    lane_noun={lane_noun(row.experiment.tool)}
+                    caption={format!("Run {}: {} {} × {}, {:.0} ms", row.id, row.experiment.tool.as_str(),
+                        row.experiment.kind.as_str(), row.experiment.tasks, row.wall_ms)} />
             },
             None => html! {
                 <Timeline spans={SharedSpans::default()} started_at={0.0} lane_noun={lane_noun(tool)}

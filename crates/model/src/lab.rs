@@ -445,7 +445,7 @@ impl Lab {
     }
 
     /// What `params` resolve to on this machine, with the calibration of `build`.
-    pub fn resolve(&self, params: &Params, build: Build) -> Experiment {
+    fn resolve(&self, params: &Params, build: Build) -> Experiment {
         params.resolve_calibrated(self.cores, self.calibration(build))
     }
 
@@ -615,7 +615,7 @@ impl Lab {
             }
         }
         let missing = baseline::missing(&self.runs, &record);
-        let (status, wall_ms, workers) = (record.status, record.wall_ms, record.workers);
+        let (status, wall_ms, workers) = (record.status, record.wall_ms, record.experiment.workers);
         self.runs.push(record.clone());
         self.out.push(Effect::PostToParent(record.clone()));
         self.show(Update::RunAdded(record));

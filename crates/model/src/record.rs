@@ -2,7 +2,7 @@
 //! `run-finished` message to an embedding page, the JSON export and the CSV export are all made
 //! from it, so they carry the same fields with the same precision.
 
-use crate::config::{Gil, Kind, Tool};
+use crate::config::Experiment;
 use crate::gil::GilSwitches;
 use crate::timeline::{Build, RunReport, RunStatus, Span};
 use serde::{Deserialize, Serialize};
@@ -13,20 +13,9 @@ use std::rc::Rc;
 pub struct RunRecord {
     /// Its number on this page.
     pub id: u32,
-    /// The tool.
-    pub tool: Tool,
-    /// The kind of work.
-    pub kind: Kind,
-    /// Tasks asked for.
-    pub tasks: u32,
-    /// Workers (lanes the tool could use).
-    pub workers: u32,
-    /// GIL switch (threads only honour it).
-    pub gil: Gil,
-    /// One wait, ms.
-    pub io_ms: u32,
-    /// Iterations of one cpu task.
-    pub cpu_iters: u64,
+    /// What ran (its fields sit at the top level of the JSON, as the message contract has them).
+    #[serde(flatten)]
+    pub experiment: Experiment,
     /// Wall time, ms, to the µs.
     pub wall_ms: f64,
     /// How it ended.
@@ -72,17 +61,10 @@ fn micros(ms: f64) -> f64 {
 impl RunRecord {
     /// The record of run `id` from its report, with figures computed once from the spans.
     pub fn new(id: u32, report: RunReport, baseline_for: Option<u32>) -> Self {
-        let e = report.experiment;
         let task_time = crate::stats::task_time_sum(&report.spans);
         RunRecord {
             id,
-            tool: e.tool,
-            kind: e.kind,
-            tasks: e.tasks,
-            workers: e.workers,
-            gil: e.gil,
-            io_ms: e.io_ms,
-            cpu_iters: e.cpu_iters,
+            experiment: report.experiment,
             wall_ms: micros(report.wall_ms),
             status: report.status,
             build: report.build,
@@ -123,16 +105,17 @@ impl RunRecord {
     /// one precision. Absent values are empty.
     pub fn fields(&self) -> Vec<(&'static str, &'static str, String)> {
         let opt = |v: Option<String>| v.unwrap_or_default();
+        let e = &self.experiment;
         let switches = self.gil_switches;
         vec![
             ("id", "data-run-id", self.id.to_string()),
-            ("tool", "data-tool", self.tool.as_str().into()),
-            ("kind", "data-kind", self.kind.as_str().into()),
-            ("tasks", "data-tasks", self.tasks.to_string()),
-            ("workers", "data-workers", self.workers.to_string()),
-            ("gil", "data-gil", self.gil.as_str().into()),
-            ("io_ms", "data-io-ms", self.io_ms.to_string()),
-            ("cpu_iters", "data-cpu-iters", self.cpu_iters.to_string()),
+            ("tool", "data-tool", e.tool.as_str().into()),
+            ("kind", "data-kind", e.kind.as_str().into()),
+            ("tasks", "data-tasks", e.tasks.to_string()),
+            ("workers", "data-workers", e.workers.to_string()),
+            ("gil", "data-gil", e.gil.as_str().into()),
+            ("io_ms", "data-io-ms", e.io_ms.to_string()),
+            ("cpu_iters", "data-cpu-iters", e.cpu_iters.to_string()),
             ("wall_ms", "data-wall-ms", format!("{:.3}", self.wall_ms)),
             ("status", "data-status", self.status.as_str().into()),
             ("build", "data-build", self.build.as_str().into()),
@@ -246,7 +229,7 @@ mod as_string {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Experiment, Params};
+    use crate::config::{Kind, Params, Tool};
     use crate::timeline::SpanState;
 
     fn report(tool: Tool, kind: Kind, build: Build, wall_ms: f64) -> RunReport {

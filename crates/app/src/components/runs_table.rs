@@ -30,9 +30,10 @@ fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
         None => html! { <span title={baseline::why_none(run)}>{ "—" }</span> },
     };
     let overlap = run.overlap();
-    let tool = match (run.tool, run.baseline_for) {
-        (_, Some(r)) => format!("{} (baseline for run {r})", run.tool.as_str()),
-        (model::Tool::Threads, _) => format!("threads (GIL {})", run.gil.as_str()),
+    let e = &run.experiment;
+    let tool = match (e.tool, run.baseline_for) {
+        (_, Some(r)) => format!("{} (baseline for run {r})", e.tool.as_str()),
+        (model::Tool::Threads, _) => format!("threads (GIL {})", e.gil.as_str()),
         (t, _) => t.as_str().to_string(),
     };
     let cells = html! {
@@ -43,9 +44,9 @@ fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
             </td>
             <td>{ run.id }</td>
             <td>{ tool }</td>
-            <td>{ run.kind.as_str() }</td>
-            <td class="num">{ run.tasks }</td>
-            <td class="num">{ run.workers }</td>
+            <td>{ e.kind.as_str() }</td>
+            <td class="num">{ e.tasks }</td>
+            <td class="num">{ e.workers }</td>
             <td class="num">{ format!("{:.0}", run.wall_ms) }</td>
             <td class="num">{ format!("{:.0}", run.task_time_ms) }</td>
             <td class="num">{ speedup }</td>
@@ -122,13 +123,14 @@ pub fn RunsCompare(props: &RunsCompareProps) -> Html {
         };
     }
     let card = |r: &RunRow| {
+        let e = &r.experiment;
         html! {
             <div class="compare-card">
-                <h3>{ format!("Run {}: {}", r.id, r.tool.as_str()) }</h3>
+                <h3>{ format!("Run {}: {}", r.id, e.tool.as_str()) }</h3>
                 <dl>
-                    <dt>{ "work" }</dt><dd>{ format!("{} × {}", r.kind.as_str(), r.tasks) }</dd>
-                    <dt>{ "workers" }</dt><dd>{ r.workers }</dd>
-                    <dt>{ "GIL" }</dt><dd>{ if r.tool == model::Tool::Threads { r.gil.as_str() } else { "n/a" } }</dd>
+                    <dt>{ "work" }</dt><dd>{ format!("{} × {}", e.kind.as_str(), e.tasks) }</dd>
+                    <dt>{ "workers" }</dt><dd>{ e.workers }</dd>
+                    <dt>{ "GIL" }</dt><dd>{ if e.tool == model::Tool::Threads { e.gil.as_str() } else { "n/a" } }</dd>
                     <dt>{ "wall" }</dt><dd>{ format!("{:.0} ms", r.wall_ms) }</dd>
                     <dt>{ "task time" }</dt><dd>{ format!("{:.0} ms", r.task_time_ms) }</dd>
                     <dt>{ "lanes used" }</dt><dd>{ r.lanes }</dd>

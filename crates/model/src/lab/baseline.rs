@@ -9,11 +9,12 @@ use crate::timeline::{Build, RunStatus};
 /// Waiting costs the same in every build and for any `cpu_iters`, so io work matches on its
 /// waits alone; computing is only compared within one build and one `cpu_iters`.
 pub fn matches(base: &RunRecord, run: &RunRecord) -> bool {
+    let (b, r) = (&base.experiment, &run.experiment);
     base.id != run.id
-        && base.tool == Tool::Sequential
+        && b.tool == Tool::Sequential
         && base.status == RunStatus::Done
-        && (base.kind, base.tasks, base.io_ms) == (run.kind, run.tasks, run.io_ms)
-        && (run.kind == Kind::Io || (base.build, base.cpu_iters) == (run.build, run.cpu_iters))
+        && (b.kind, b.tasks, b.io_ms) == (r.kind, r.tasks, r.io_ms)
+        && (r.kind == Kind::Io || (base.build, b.cpu_iters) == (run.build, r.cpu_iters))
 }
 
 /// The baseline of `run` among `runs` (oldest first): the newest matching run before it, else a
@@ -33,26 +34,28 @@ pub fn find<'a>(runs: &'a [RunRecord], run: &RunRecord) -> Option<&'a RunRecord>
 /// threads build, async and processes in the plain one): the same work, sequential, in `run`'s
 /// build. `None` when a baseline exists, or nobody asked for a comparison.
 pub fn missing(runs: &[RunRecord], run: &RunRecord) -> Option<(Params, Build)> {
-    if run.tool == Tool::Sequential || run.status != RunStatus::Done || run.kind == Kind::Io {
+    let r = &run.experiment;
+    if r.tool == Tool::Sequential || run.status != RunStatus::Done || r.kind == Kind::Io {
         return None;
     }
     if find(runs, run).is_some() {
         return None;
     }
-    let asked = runs.iter().any(|b| {
+    let asked = runs.iter().any(|base| {
+        let b = &base.experiment;
         b.tool == Tool::Sequential
-            && b.status == RunStatus::Done
-            && b.build != run.build
-            && (b.kind, b.tasks, b.io_ms) == (run.kind, run.tasks, run.io_ms)
+            && base.status == RunStatus::Done
+            && base.build != run.build
+            && (b.kind, b.tasks, b.io_ms) == (r.kind, r.tasks, r.io_ms)
     });
     asked.then(|| {
         (
             Params {
                 tool: Some(Tool::Sequential),
-                kind: Some(run.kind),
-                tasks: Some(run.tasks),
-                io_ms: Some(run.io_ms),
-                cpu_iters: Some(run.cpu_iters),
+                kind: Some(r.kind),
+                tasks: Some(r.tasks),
+                io_ms: Some(r.io_ms),
+                cpu_iters: Some(r.cpu_iters),
                 ..Params::default()
             },
             run.build,
@@ -65,14 +68,15 @@ pub fn why_none(run: &RunRecord) -> String {
     if run.status != RunStatus::Done {
         return "No speedup: the run did not finish.".into();
     }
-    let work = format!("{} × {}, io_ms={}", run.kind.as_str(), run.tasks, run.io_ms);
-    if run.kind == Kind::Io {
+    let e = &run.experiment;
+    let work = format!("{} × {}, io_ms={}", e.kind.as_str(), e.tasks, e.io_ms);
+    if e.kind == Kind::Io {
         format!("No speedup yet: run sequential with the same work ({work}) to get one.")
     } else {
         format!(
             "No speedup yet: it needs a sequential run of the same work ({work}, cpu_iters={}) \
              in the {} build.",
-            run.cpu_iters,
+            e.cpu_iters,
             run.build.as_str()
         )
     }
