@@ -1,10 +1,22 @@
-// The course page's side of the contract: listen for `run-finished` messages from the
-// playground's iframes and list them. (A file of its own: the page's CSP allows no inline code.)
-window.addEventListener("message", (event) => {
-  const data = event.data;
-  if (!data || data.source !== "concurrency-playground" || data.type !== "run-finished") return;
-  const r = data.run;
+// The course page's side: list every finished run, and drive one experiment from a button.
+// (A file of its own: the playground's CSP allows no inline code.)
+const results = document.getElementById("results");
+document.addEventListener("run-finished", ({ detail: r }) => {
   const item = document.createElement("li");
-  item.textContent = `${r.tool} · ${r.kind} × ${r.tasks} on ${r.workers} worker(s): ${r.wall_ms.toFixed(0)} ms (${r.status}, ${r.spans.length} spans)`;
-  document.getElementById("results").append(item);
+  item.textContent = `${r.tool} · ${r.kind} × ${r.tasks} on ${r.workers} worker(s): ${r.wall_ms.toFixed(0)} ms (${r.status})`;
+  results.append(item);
+});
+
+const cpu = document.getElementById("cpu");
+const compare = document.getElementById("compare");
+cpu.ready.then(() => (compare.disabled = false));
+compare.addEventListener("click", async () => {
+  compare.disabled = true;
+  try {
+    for (const workers of [1, 2, 4]) await cpu.run({ workers });
+  } catch (e) {
+    results.append(Object.assign(document.createElement("li"), { textContent: e.message }));
+  } finally {
+    compare.disabled = false;
+  }
 });

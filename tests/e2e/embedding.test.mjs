@@ -68,8 +68,11 @@ test("cross-origin embed: results reach the course page, its run requests work, 
   const { page, frame, context } = await coursePage(new URL("?embed=1&tool=async&kind=io&tasks=4&io_ms=80&run=1", BASE).href);
   const frameErrors = [];
   page.on("pageerror", (e) => frameErrors.push(e.message));
-  await page.waitForFunction(() => window.messages.length >= 1, null, { timeout: 30_000 });
-  const [first] = await page.evaluate(() => window.messages);
+  // Hosts tell the messages apart by `type`: besides `run-finished` the frame sends `ready` and
+  // `height` (for <concurrency-playground>).
+  const finished = () => page.evaluate(() => window.messages.filter((m) => m?.type === "run-finished"));
+  await page.waitForFunction(() => window.messages.filter((m) => m?.type === "run-finished").length >= 1, null, { timeout: 30_000 });
+  const [first] = await finished();
   assert.equal(first.source, "concurrency-playground");
   assert.equal(first.type, "run-finished");
   for (const [k, v] of Object.entries({ tool: "async", kind: "io", tasks: 4, workers: 1, gil: "on", io_ms: 80, status: "done" })) {
@@ -83,8 +86,8 @@ test("cross-origin embed: results reach the course page, its run requests work, 
   // The course page starts an experiment.
   await page.evaluate(() => document.querySelector("#pg").contentWindow.postMessage(
     { source: "concurrency-playground", type: "run", params: { tool: "sequential", kind: "io", tasks: 2, io_ms: 30 } }, "*"));
-  await page.waitForFunction(() => window.messages.length >= 2, null, { timeout: 30_000 });
-  const second = (await page.evaluate(() => window.messages))[1].run;
+  await page.waitForFunction(() => window.messages.filter((m) => m?.type === "run-finished").length >= 2, null, { timeout: 30_000 });
+  const second = (await finished())[1].run;
   assert.deepEqual([second.tool, second.tasks, second.io_ms], ["sequential", 2, 30]);
   // 50 junk messages change nothing.
   await page.evaluate(() => {
@@ -101,7 +104,11 @@ test("cross-origin embed: results reach the course page, its run requests work, 
   });
   await page.waitForTimeout(1500);
   assert.equal(await frame.locator('[data-testid="run"]').count(), 2, "no run started by junk");
-  assert.equal(await page.evaluate(() => window.messages.length), 2);
+  assert.equal((await finished()).length, 2);
+  const types = await page.evaluate(() => window.messages.map((m) => m.type));
+  assert.equal(types.filter((t) => t === "ready").length, 1, "ready once");
+  assert.ok(types.includes("height"));
+  assert.deepEqual([...new Set(types)].sort(), ["height", "ready", "run-finished"]);
   assert.equal(await frame.locator(".fatal-error").count(), 0);
   assert.deepEqual(frameErrors, []);
   await context.close();
@@ -158,5 +165,132 @@ test("no request leaves the page's origin, during load and a run of every tool",
     await runOnce(page);
   }
   assert.deepEqual(foreign, []);
+  await context.close();
+});
+
+/** The element's course page (tests/e2e/fixtures/element.html) on the host origin. */
+async function elementPage() {
+  const context = await browser.newContext({ serviceWorkers: "block" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const requests = [];
+  context.on("request", (r) => requests.push(r.url()));
+  const response = page.waitForResponse((r) => r.url().endsWith("/element.js"));
+  await page.goto(new URL(`element.html?pg=${encodeURIComponent(BASE)}`, HOST).href);
+  return { page, context, errors, requests, elementJs: await response };
+}
+
+const events = (page, type, id) => page.evaluate(([t, i]) => window.events.filter((e) => e.type === t && e.id === i).map((e) => e.detail), [type, id]);
+
+/** The element's iframe height and its content's height. */
+async function heights(page, frame, id) {
+  const frameHeight = await page.evaluate((i) => document.getElementById(i).frame.getBoundingClientRect().height, id);
+  const content = await frame.evaluate(() => document.documentElement.getBoundingClientRect().height);
+  return { frameHeight, content };
+}
+
+test("<concurrency-playground>: one script on another origin, ready once, run() as a Promise, auto height, two elements apart", { skip: !HOST && "no host page" }, async () => {
+  const { page, context, errors, requests, elementJs } = await elementPage();
+  assert.equal(elementJs.headers()["access-control-allow-origin"], "*", "element.js is loadable cross-origin");
+  await page.waitForFunction(() => window.events.filter((e) => e.type === "ready").length >= 2, null, { timeout: 30_000 });
+  const frameOf = async (id) => (await page.$(`#${id}`)).evaluateHandle((el) => el.frame).then((h) => h.asElement().contentFrame());
+  const [frameA, frameB] = [await frameOf("a"), await frameOf("b")];
+  // The iframe the element made.
+  const made = await page.evaluate(() => {
+    const f = document.getElementById("a").frame;
+    return { allow: f.allow, title: f.title, loading: f.loading, src: f.src };
+  });
+  assert.equal(made.allow, "cross-origin-isolated");
+  assert.equal(made.loading, "lazy");
+  assert.match(made.title, /Concurrency Playground/);
+  const src = new URL(made.src);
+  assert.equal(src.origin, new URL(BASE).origin, "src defaults to the script's own folder");
+  assert.deepEqual(Object.fromEntries(src.searchParams), { embed: "1", tool: "async", kind: "io", tasks: "4", io_ms: "80", run: "1" });
+  // `ready` once per element, with the frame's real isolation state.
+  const readyA = await events(page, "ready", "a");
+  assert.equal(readyA.length, 1);
+  assert.equal(readyA[0].isolated, await frameA.evaluate(() => self.crossOriginIsolated));
+  assert.equal(readyA[0].isolated, true, "Document-Isolation-Policy isolates the frame in Chromium");
+  assert.equal(readyA[0].threads, true);
+  assert.equal(readyA[0].build, "atomics");
+  assert.match(readyA[0].popout, /^http:\/\/127\.0\.0\.1:\d+\/\?tool=async/);
+  assert.equal((await events(page, "ready", "b")).length, 1);
+  // `run` ran the attributes' experiment; b heard nothing of it.
+  await page.waitForFunction(() => window.events.some((e) => e.type === "run-finished" && e.id === "a"), null, { timeout: 30_000 });
+  const [first] = await events(page, "run-finished", "a");
+  assert.deepEqual([first.tool, first.kind, first.tasks, first.io_ms, first.status], ["async", "io", 4, 80, "done"]);
+  // run() resolves with that run's record.
+  const run = await page.evaluate(() => document.getElementById("a").run({ tool: "async", kind: "io", tasks: 4 }));
+  assert.equal(run.status, "done");
+  assert.equal(run.tool, "async");
+  assert.equal(run.spans.length, 4);
+  assert.equal(run.spans.filter((s) => s.state === "io").length, 4);
+  // A bad parameter rejects with the page's notice and runs nothing.
+  const rowsA = await frameA.locator('[data-testid="run"]').count();
+  const bad = await page.evaluate(() => document.getElementById("a").run({ tasks: "many" }).then(() => "resolved", (e) => ({ message: e.message, notices: e.notices })));
+  assert.notEqual(bad, "resolved");
+  assert.equal(bad.message, 'Not run: tasks="many" is not a number. Allowed: 1 to 10000.');
+  assert.equal(bad.notices[0].param, "tasks");
+  await page.waitForTimeout(300);
+  assert.equal(await frameA.locator('[data-testid="run"]').count(), rowsA, "nothing ran");
+  assert.match(await frameA.textContent('[data-testid="notice"]'), /invalid values/);
+  // b's own run resolves with b's record, and a hears none of it.
+  const finishedA = (await events(page, "run-finished", "a")).length;
+  const runB = await page.evaluate(() => document.getElementById("b").run({ tool: "sequential", io_ms: 30 }));
+  assert.deepEqual([runB.tool, runB.tasks, runB.io_ms], ["sequential", 2, 30], "the attributes fill in what run() leaves out");
+  assert.equal((await events(page, "run-finished", "a")).length, finishedA);
+  assert.equal((await events(page, "run-finished", "b")).length, 1);
+  assert.equal(await frameB.locator('[data-testid="run"]').count(), 1);
+  // Attribute changes start a new experiment when `run` is set.
+  await page.evaluate(() => { const a = document.getElementById("a"); a.setAttribute("tasks", "3"); a.setAttribute("io-ms", "30"); });
+  await page.waitForFunction((n) => window.events.filter((e) => e.type === "run-finished" && e.id === "a").length > n, finishedA, { timeout: 30_000 });
+  const changed = (await events(page, "run-finished", "a")).at(-1);
+  assert.deepEqual([changed.tasks, changed.io_ms], [3, 30]);
+  assert.equal((await events(page, "run-finished", "a")).length, finishedA + 1, "two attributes, one run");
+  // The frame follows its content's height within 20 px as runs add rows.
+  const before = await heights(page, frameA, "a");
+  for (let i = 0; i < 3; i++) await page.evaluate(() => document.getElementById("a").run({ tool: "sequential", kind: "io", tasks: 1, io_ms: 10 }));
+  let after;
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(100);
+    after = await heights(page, frameA, "a");
+    if (Math.abs(after.frameHeight - after.content) <= 20 && after.content > before.content) break;
+  }
+  console.log(`element height: frame ${before.frameHeight} → ${after.frameHeight} px, content ${before.content} → ${after.content} px`);
+  assert.ok(after.content > before.content, "the rows made the content taller");
+  assert.ok(Math.abs(after.frameHeight - after.content) <= 20, `frame ${after.frameHeight} px for content ${after.content} px`);
+  // A `height` attribute wins.
+  await page.evaluate(() => document.getElementById("b").setAttribute("height", "300"));
+  await page.waitForFunction(() => document.getElementById("b").frame.getBoundingClientRect().height === 300, null, { timeout: 2000 });
+  await page.evaluate(() => document.getElementById("b").run({ tasks: 3 }));
+  await page.waitForTimeout(400);
+  assert.equal(await page.evaluate(() => document.getElementById("b").frame.getBoundingClientRect().height), 300, "after a run too");
+  // Only the two origins, and the page's CSP unchanged.
+  const origins = new Set(requests.map((u) => new URL(u)).filter((u) => !["blob:", "data:"].includes(u.protocol)).map((u) => u.origin));
+  assert.deepEqual([...origins].sort(), [new URL(BASE).origin, new URL(HOST).origin].sort());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the embed example: two elements under the playground's own CSP, results listed, a button drives one", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.addInitScript(() => {
+    window.violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(new URL("embed-example.html", BASE).href);
+  await page.waitForFunction(() => document.querySelectorAll("#results li").length >= 1, null, { timeout: 30_000 });
+  assert.match(await page.textContent("#results li"), /^async · io × 4 on 1 worker\(s\): \d+ ms \(done\)$/);
+  await page.waitForSelector("#compare:not([disabled])");
+  await page.click("#compare");
+  await page.waitForFunction(() => document.querySelectorAll("#results li").length >= 4, null, { timeout: 60_000 });
+  const items = await page.locator("#results li").allTextContents();
+  assert.deepEqual(items.slice(1).map((t) => t.match(/on (\d+) worker/)[1]), ["1", "2", "4"]);
+  assert.deepEqual(await page.evaluate(() => window.violations), []);
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -3,7 +3,7 @@
 // provide Firefox.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BARE, BASE, claim } from "./lib.mjs";
+import { BARE, BASE, HOST, claim } from "./lib.mjs";
 import { Firefox } from "./webdriver.mjs";
 
 const { FIREFOX, GECKODRIVER } = process.env;
@@ -76,4 +76,44 @@ test("Firefox: a plain host runs everything but threads, which explain themselve
   const row = await ff.newestRow(1);
   assert.deepEqual([row.tool, row.status, row.build], ["processes", "done", "plain"]);
   assert.match(await ff.exec(() => document.querySelector('[data-testid="notice"]').textContent), /Threads are off/);
+});
+
+test("Firefox: <concurrency-playground> on another origin: ready, run() resolves or rejects, auto height", { skip: skip || (!HOST && "no host page") }, async () => {
+  await ff.goto(new URL(`element.html?pg=${encodeURIComponent(BASE)}`, HOST).href);
+  const ready = await ff.waitFor(() => {
+    const r = window.events.filter((e) => e.type === "ready");
+    return r.length >= 2 && r;
+  });
+  assert.equal(ready.length, 2, "ready once per element");
+  // Firefox has no Document-Isolation-Policy: the frame in a header-less page is not isolated,
+  // and says so; the element forwards where to open it with threads.
+  const a = ready.find((e) => e.id === "a").detail;
+  assert.equal(a.isolated, false);
+  assert.equal(a.threads, false);
+  assert.equal(a.build, "plain");
+  assert.match(a.popout, /^http:\/\/127\.0\.0\.1:\d+\/\?tool=async/);
+  await ff.exec(() => {
+    const a = document.getElementById("a");
+    window.results = {};
+    a.run({ tool: "async", kind: "io", tasks: 4, io_ms: 50 }).then((r) => (window.results.ok = r));
+    a.run({ tool: "async", kind: "io", tasks: -3 }).catch((e) => (window.results.bad = e.message));
+  });
+  const results = await ff.waitFor(() => window.results.ok && window.results.bad && window.results);
+  assert.equal(results.ok.status, "done");
+  assert.equal(results.ok.spans.filter((s) => s.state === "io").length, 4);
+  assert.equal(results.bad, 'Not run: tasks="-3" is outside 1 to 10000.');
+  // Threads are rejected by name, not run on one thread.
+  await ff.exec(() => document.getElementById("b").run({ tool: "threads", kind: "cpu" }).catch((e) => (window.results.threads = e.message)));
+  assert.match(await ff.waitFor(() => window.results.threads), /cross-origin isolated/);
+  assert.equal(await ff.exec(() => window.events.filter((e) => e.type === "run-finished" && e.id === "b").length), 0);
+  // The frame follows its content (read inside the frame through WebDriver's frame switch).
+  const frameRef = await ff.exec(() => document.getElementById("a").frame);
+  await ff.cmd("POST", "/frame", { id: frameRef });
+  const content = await ff.exec(() => document.documentElement.getBoundingClientRect().height);
+  await ff.cmd("POST", "/frame/parent", {});
+  const frame = await ff.waitFor((c) => {
+    const h = document.getElementById("a").frame.getBoundingClientRect().height;
+    return Math.abs(h - c) <= 20 && h;
+  }, [content], 5000);
+  console.log(`Firefox element: frame ${frame} px for content ${content} px`);
 });

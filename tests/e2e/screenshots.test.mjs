@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { launch, open, runOnce, setExperiment } from "./lib.mjs";
+import { BASE, launch, open, runOnce, setExperiment } from "./lib.mjs";
 
 import { pathToFileURL } from "node:url";
 
@@ -33,3 +33,13 @@ for (const [name, options] of [
     await context.close();
   });
 }
+
+test("screenshot: a course page with two <concurrency-playground> elements", async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(new URL("embed-example.html", BASE).href);
+  await page.waitForFunction(() => document.querySelectorAll("#results li").length >= 1, null, { timeout: 30_000 });
+  await page.waitForTimeout(400); // the frames' last height change
+  await page.screenshot({ path: new URL("embed-example.png", OUT).pathname, fullPage: true });
+  await context.close();
+});

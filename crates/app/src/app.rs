@@ -12,11 +12,13 @@ use crate::components::python_code::PythonCode;
 use crate::components::runs_table::RunsTable;
 use crate::components::speedup_chart::SpeedupChart;
 use crate::components::timeline::{SharedSpans, Timeline};
+use crate::hooks::use_frame_height::use_frame_height;
 use crate::hooks::use_history::use_history;
 use crate::hooks::use_lab::use_lab;
-use crate::hooks::use_parent_messages::use_parent_messages;
+use crate::hooks::use_parent_messages::{use_parent_messages, ParentMessage};
 use crate::state::{Action, State};
 use model::config::DEFAULT_IO_MS;
+use model::embed::{self, ReadyInfo};
 use model::estimate::estimate_ms;
 use model::lab::Event;
 use model::query::to_query;
@@ -94,17 +96,58 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |params: Params| dispatcher.dispatch(Action::Run(Some(params))))
     };
+    // What `ready` tells the embedding page, kept current for a `ping`.
+    let ready_info = use_mut_ref(|| None::<ReadyInfo>);
     {
-        let (run_params, dispatcher) = (run_params.clone(), state.dispatcher());
+        let (lab, dispatcher, embed) = (lab.clone(), state.dispatcher(), state.embed);
+        let (run_params, ready_info) = (run_params.clone(), ready_info.clone());
         use_parent_messages(Callback::from(
-            move |(params, notices): (Params, Vec<model::Notice>)| {
-                for n in notices {
-                    dispatcher.dispatch(Action::AddNotice(n));
+            move |message: ParentMessage| match message {
+                ParentMessage::Run { parsed, request } => {
+                    let Some(request) = request else {
+                        // The contract's original form: clamped values run, as in a URL.
+                        for n in parsed.notices {
+                            dispatcher.dispatch(Action::AddNotice(n));
+                        }
+                        return run_params.emit(parsed.params);
+                    };
+                    // A host that awaits its run is told what was wrong instead of getting
+                    // another experiment than it asked for; the frame says why nothing ran.
+                    if let Some(why) = embed::rejection(&parsed.notices) {
+                        let reply = embed::rejected_message(&request, &why, &parsed.notices);
+                        browser::post_to_parent(&reply);
+                        let notice = model::Notice {
+                            param: "run".into(),
+                            message: format!(
+                                "The embedding page asked for a run with invalid values. {why}"
+                            ),
+                        };
+                        return dispatcher.dispatch(Action::AddNotice(notice));
+                    }
+                    browser::commit_query(&to_query(&parsed.params, false, embed), true);
+                    dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
+                    lab.send(Event::RunFor {
+                        params: parsed.params,
+                        request,
+                    });
                 }
-                run_params.emit(params);
+                ParentMessage::Set(parsed) => {
+                    for n in parsed.notices {
+                        dispatcher.dispatch(Action::AddNotice(n));
+                    }
+                    browser::commit_query(&to_query(&parsed.params, false, embed), false);
+                    dispatcher.dispatch(Action::SetParams(parsed.params));
+                }
+                ParentMessage::Ping => {
+                    if let Some(info) = ready_info.borrow().as_ref() {
+                        browser::post_to_parent(&embed::ready_message(info));
+                        browser::post_to_parent(&embed::height_message(browser::content_height()));
+                    }
+                }
             },
         ));
     }
+    use_frame_height();
     let on_run = {
         let dispatcher = state.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(Action::Run(None)))
@@ -150,6 +193,23 @@ pub fn App() -> Html {
     // The build a run of this tool uses, whose calibration sets the default cpu_iters.
     let build = Build::for_tool(tool, threads_available);
     let ns = state.build_info(build).and_then(|i| i.ns_per_iter);
+    {
+        // The embedding page hears `ready` once, when the engines are calibrated.
+        let ready_info = ready_info.clone();
+        let info = state.ready.then(|| ReadyInfo {
+            isolated: state.isolated,
+            threads: threads_available,
+            build: Build::for_tool(Tool::Threads, threads_available),
+            cores: state.cores,
+            popout: browser::absolute_url(&full_page),
+        });
+        *ready_info.borrow_mut() = info;
+        use_effect_with(state.ready, move |ready| {
+            if let Some(info) = ready_info.borrow().as_ref().filter(|_| *ready) {
+                browser::post_to_parent(&embed::ready_message(info));
+            }
+        });
+    }
     let io_ms = state.params.io_ms.unwrap_or(DEFAULT_IO_MS);
     let resolved = state.params.resolve_calibrated(state.cores, ns);
     let estimate = ns.map(|ns| estimate_ms(&resolved, ns, state.cores));

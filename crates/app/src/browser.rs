@@ -114,6 +114,25 @@ pub fn post_to_parent(json: &str) {
     }
 }
 
+/// The height of the page's content in CSS pixels (not of the frame's viewport, which may be
+/// taller or shorter): what an embedding page sizes its frame to.
+pub fn content_height() -> f64 {
+    window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .map(|html| html.get_bounding_client_rect().height())
+        .unwrap_or(0.0)
+}
+
+/// `relative` resolved against the page's address (a link the host can open in a new tab).
+pub fn absolute_url(relative: &str) -> String {
+    window()
+        .and_then(|w| w.location().href().ok())
+        .and_then(|base| web_sys::Url::new_with_base(relative, &base).ok())
+        .map(|u| u.href())
+        .unwrap_or_else(|| relative.to_string())
+}
+
 /// Scrolls the element with `id` into view (instantly when the visitor prefers reduced motion)
 /// and moves keyboard focus there.
 pub fn scroll_to(id: &str) {

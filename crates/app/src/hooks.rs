@@ -1,5 +1,6 @@
 //! Custom hooks, one per file.
 
+pub mod use_frame_height;
 pub mod use_history;
 pub mod use_lab;
 pub mod use_parent_messages;

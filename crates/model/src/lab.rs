@@ -35,6 +35,8 @@ struct RunRequest {
     params: Params,
     build: Option<Build>,
     baseline_for: Option<u32>,
+    /// The embedding page's tag for this request, repeated in its answer.
+    reply: Option<String>,
 }
 
 impl RunRequest {
@@ -43,6 +45,7 @@ impl RunRequest {
             params,
             build: None,
             baseline_for: None,
+            reply: None,
         }
     }
 }
@@ -56,6 +59,7 @@ struct Running {
     build: Build,
     started_at: f64,
     baseline_for: Option<u32>,
+    reply: Option<String>,
     /// What it streamed so far: kept when its worker must be terminated on Stop.
     spans: Vec<Span>,
     stopping: bool,
@@ -128,12 +132,17 @@ impl Lab {
                     self.spawn_engine(Build::Atomics);
                 }
             }
-            Event::Run(params) => self.run(now, params),
-            Event::Confirmed(yes) => {
-                if let Some(request) = self.confirming.take().filter(|_| yes) {
-                    self.begin(now, request, true);
-                }
+            Event::Run(params) => self.run(now, RunRequest::visitor(params)),
+            Event::RunFor { params, request } => {
+                let mut asked = RunRequest::visitor(params);
+                asked.reply = Some(request);
+                self.run(now, asked);
             }
+            Event::Confirmed(yes) => match self.confirming.take() {
+                Some(request) if yes => self.begin(now, request, true),
+                Some(request) => self.reject(request, "The long run was not confirmed."),
+                None => {}
+            },
             Event::Stop => self.stop(now),
             Event::Sweep(params) => self.start_sweep(now, params),
             Event::ShowIsolation { value } => self.show_isolation(now, value),
@@ -449,22 +458,40 @@ impl Lab {
         params.resolve_calibrated(self.cores, self.calibration(build))
     }
 
-    fn run(&mut self, now: f64, params: Params) {
+    fn run(&mut self, now: f64, request: RunRequest) {
         if self.sweep.is_some() {
-            return self.notice(
-                "run",
-                "A speedup sweep is running; run this experiment once it has finished.",
+            let message = "A speedup sweep is running; run this experiment once it has finished.";
+            self.notice("run", message);
+            return self.reject(request, message);
+        }
+        self.begin(now, request, false);
+    }
+
+    /// Keeps `request` for later; the one it replaces (the newest wins) is told so.
+    fn wait(&mut self, request: RunRequest) {
+        if let Some(old) = self.pending.replace(request) {
+            self.reject(
+                old,
+                "A newer run request replaced this one before it started.",
             );
         }
-        self.begin(now, RunRequest::visitor(params), false);
+    }
+
+    /// Tells the embedding page that its request will not run (nothing for the visitor's own).
+    fn reject(&mut self, request: RunRequest, message: &str) {
+        if let Some(request) = request.reply {
+            self.out.push(Effect::Reject {
+                request,
+                message: message.into(),
+            });
+        }
     }
 
     /// Starts `request` now, or keeps it for when the engines are ready or the run in flight
     /// ends (the newest request wins). `confirmed`: the visitor already agreed to a long run.
     fn begin(&mut self, now: f64, request: RunRequest, confirmed: bool) {
         if !self.ready || self.running.is_some() {
-            self.pending = Some(request);
-            return;
+            return self.wait(request);
         }
         let tool = request.params.tool.unwrap_or(Tool::Sequential);
         let build = match request.build {
@@ -472,7 +499,10 @@ impl Lab {
             Some(_) => return,
             None => match self.build_for(tool) {
                 Ok(build) => build,
-                Err(message) => return self.notice("tool", &message),
+                Err(message) => {
+                    self.notice("tool", &message);
+                    return self.reject(request, &message);
+                }
             },
         };
         let mut experiment = self.resolve(&request.params, build);
@@ -489,8 +519,7 @@ impl Lab {
         if build == Build::Atomics && self.atomics_threads == 0 {
             // The pool is still starting (threads, and the sequential baseline that runs as one
             // lane of it): run as soon as it is up.
-            self.pending = Some(request);
-            return;
+            return self.wait(request);
         }
         if tool == Tool::Threads && experiment.workers > self.atomics_threads {
             if self.pool_size < experiment.workers {
@@ -502,7 +531,7 @@ impl Lab {
                 );
                 self.notice("workers", &message);
                 self.pool_size = experiment.workers;
-                self.pending = Some(request);
+                self.wait(request);
                 self.spawn_engine(Build::Atomics);
                 return;
             }
@@ -518,6 +547,7 @@ impl Lab {
             build,
             started_at: now,
             baseline_for: request.baseline_for,
+            reply: request.reply,
             spans: Vec::new(),
             stopping: false,
         });
@@ -532,7 +562,9 @@ impl Lab {
     /// Stop: the run in flight is asked to stop (a worker that does not answer in time is
     /// replaced); a run still waiting is dropped.
     fn stop(&mut self, now: f64) {
-        self.pending = None;
+        if let Some(dropped) = self.pending.take() {
+            self.reject(dropped, "Stopped before it started.");
+        }
         let Some(running) = self.running.as_mut().filter(|r| !r.stopping) else {
             return;
         };
@@ -617,7 +649,8 @@ impl Lab {
         let missing = baseline::missing(&self.runs, &record);
         let (status, wall_ms, workers) = (record.status, record.wall_ms, record.experiment.workers);
         self.runs.push(record.clone());
-        self.out.push(Effect::PostToParent(record.clone()));
+        self.out
+            .push(Effect::PostToParent(record.clone(), running.reply));
         self.show(Update::RunAdded(record));
         self.sweep_run_finished(now, id, status, wall_ms, workers);
         if self.running.is_some() {
@@ -630,6 +663,7 @@ impl Lab {
                 params,
                 build: Some(build),
                 baseline_for: Some(id),
+                reply: None,
             };
             self.begin(now, request, false);
         }

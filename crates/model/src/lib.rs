@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod decision;
+pub mod embed;
 pub mod estimate;
 pub mod gil;
 pub mod kernel;

@@ -166,16 +166,6 @@ impl RunRecord {
             ("message", "data-message", opt(self.message.clone())),
         ]
     }
-
-    /// The `run-finished` message of the embedding contract, as JSON.
-    pub fn run_finished_message(&self) -> String {
-        serde_json::json!({
-            "source": "concurrency-playground",
-            "type": "run-finished",
-            "run": self,
-        })
-        .to_string()
-    }
 }
 
 /// Every run as a JSON array (spans included): the export, in the message's shape.
@@ -275,7 +265,8 @@ mod tests {
         assert_eq!(get("wall_ms"), "200.124");
         assert_eq!(get("baseline_run"), "1");
         assert_eq!(get("checksum"), u64::MAX.to_string());
-        let message: serde_json::Value = serde_json::from_str(&run.run_finished_message()).unwrap();
+        let message: serde_json::Value =
+            serde_json::from_str(&crate::embed::run_finished_message(&run, None)).unwrap();
         assert_eq!(message["type"], "run-finished");
         assert_eq!(message["run"]["wall_ms"], 200.124);
         assert_eq!(message["run"]["tool"], "async");

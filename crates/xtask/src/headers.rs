@@ -23,6 +23,14 @@ pub const PAGE: &[(&str, &str)] = &[
     ("Referrer-Policy", "no-referrer"),
 ];
 
+/// Files a course page on another origin loads as a module (`<script type="module"
+/// src="https://…/element.js">`): without CORS the browser refuses a cross-origin module. Only
+/// these get `Access-Control-Allow-Origin: *`; the page itself needs no CORS.
+pub const CROSS_ORIGIN_SCRIPTS: &[&str] = &["/element.js"];
+
+/// The header that lets any origin load [`CROSS_ORIGIN_SCRIPTS`] (they carry no credentials).
+pub const ALLOW_ANY_ORIGIN: (&str, &str) = ("Access-Control-Allow-Origin", "*");
+
 /// The Content-Security-Policy.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
     style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; \
@@ -33,6 +41,11 @@ pub fn write_headers_file(dist: &Path) -> Result<(), String> {
     let mut text = String::from("/*\n");
     for (name, value) in PAGE {
         text.push_str(&format!("  {name}: {value}\n"));
+    }
+    // Static hosts add a path's own rules to the `/*` ones.
+    for path in CROSS_ORIGIN_SCRIPTS {
+        let (name, value) = ALLOW_ANY_ORIGIN;
+        text.push_str(&format!("{path}\n  {name}: {value}\n"));
     }
     std::fs::write(dist.join("_headers"), text).map_err(|e| format!("cannot write _headers: {e}"))
 }
@@ -59,6 +72,7 @@ mod tests {
         for (name, value) in PAGE {
             assert!(text.contains(&format!("  {name}: {value}\n")));
         }
+        assert!(text.ends_with("/element.js\n  Access-Control-Allow-Origin: *\n"));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -1,7 +1,7 @@
 //! `cargo xtask serve`: builds the release page and serves it with the page's headers. The same
 //! small static server runs the end-to-end tests, with or without headers.
 
-use crate::headers::PAGE;
+use crate::headers::{ALLOW_ANY_ORIGIN, CROSS_ORIGIN_SCRIPTS, PAGE};
 use crate::project::{dist, say};
 use crate::toolchain;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -111,6 +111,8 @@ fn handle(mut stream: TcpStream, root: &Path, headers: Headers) -> std::io::Resu
     let mut parts = request_line.split_whitespace();
     let method = parts.next().unwrap_or("");
     let target = parts.next().unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let cross_origin = CROSS_ORIGIN_SCRIPTS.contains(&path);
     let (status, body, ctype) = match (method, resolve(root, target)) {
         ("GET" | "HEAD", Some(file)) => {
             let mut body = Vec::new();
@@ -134,6 +136,10 @@ fn handle(mut stream: TcpStream, root: &Path, headers: Headers) -> std::io::Resu
     );
     if headers == Headers::Page {
         for (name, value) in PAGE {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if cross_origin {
+            let (name, value) = ALLOW_ANY_ORIGIN;
             head.push_str(&format!("{name}: {value}\r\n"));
         }
     }
@@ -203,6 +209,21 @@ mod tests {
         assert!(reply.contains("Cross-Origin-Embedder-Policy: require-corp"));
         assert!(reply.contains("Cross-Origin-Opener-Policy: same-origin"));
         assert!(reply.ends_with("<p>hi</p>"));
+        assert!(
+            !reply.contains("Access-Control-Allow-Origin"),
+            "the page needs no CORS"
+        );
+        std::fs::write(dir.join("element.js"), "export {};").unwrap();
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /element.js HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut reply = String::new();
+        s.read_to_string(&mut reply).unwrap();
+        assert!(
+            reply.contains("Access-Control-Allow-Origin: *\r\n"),
+            "{reply}"
+        );
+        assert!(reply.contains("Content-Type: text/javascript"));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

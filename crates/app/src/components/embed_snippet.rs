@@ -20,7 +20,12 @@ pub fn EmbedSnippet(props: &EmbedSnippetProps) -> Html {
         })
         .unwrap_or_default();
     let sep = if props.query.is_empty() { "" } else { "&" };
-    let code = format!(
+    let element = format!(
+        "<script type=\"module\" src=\"{}\"></script>\n{}",
+        crate::browser::absolute_url("./element.js"),
+        model::embed::element_tag(&props.query, false)
+    );
+    let iframe = format!(
         "<iframe src=\"{base}?{}{sep}embed=1\"\n  title=\"Concurrency Playground\"\n  allow=\"cross-origin-isolated\"\n  width=\"100%\" height=\"760\" loading=\"lazy\"></iframe>",
         props.query
     );
@@ -28,12 +33,22 @@ pub fn EmbedSnippet(props: &EmbedSnippetProps) -> Html {
         <details class="embed-snippet">
             <summary>{ "Embed this experiment in a course page" }</summary>
             <p class="hint">
-                { "Paste this into the page. " }<code>{ "allow=\"cross-origin-isolated\"" }</code>
-                { " lets the playground use real threads when your page is isolated (or in Chromium through Document-Isolation-Policy); without it threads are off and everything else runs. Finished runs are posted to your page as " }
-                <code>{ "{source: \"concurrency-playground\", type: \"run-finished\", run}" }</code>{ "." }
+                { "Paste these two lines into the page: the element makes the frame, sizes it to its content and lets threads run where the browser allows. Add " }
+                <code>{ "run" }</code>{ " to run on load. Finished runs reach your page as " }
+                <code>{ "run-finished" }</code>{ " events (detail: the run), and " }
+                <code>{ "await element.run({tool: \"async\", tasks: 8})" }</code>
+                { " runs one and gives you its record." }
             </p>
-            <pre data-testid="embed-snippet"><code>{ code.clone() }</code></pre>
-            <CopyButton text={code.clone()} />
+            <pre data-testid="embed-snippet"><code>{ element.clone() }</code></pre>
+            <CopyButton text={element} />
+            <p class="hint">
+                { "Or a plain iframe (a fixed height; runs are posted to your page as " }
+                <code>{ "{source: \"concurrency-playground\", type: \"run-finished\", run}" }</code>
+                { "). " }<code>{ "allow=\"cross-origin-isolated\"" }</code>
+                { " lets it use real threads when your page is isolated, or in Chromium through Document-Isolation-Policy." }
+            </p>
+            <pre data-testid="embed-iframe"><code>{ iframe.clone() }</code></pre>
+            <CopyButton text={iframe} />
         </details>
     }
 }

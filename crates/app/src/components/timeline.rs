@@ -193,12 +193,25 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             </text>
         }
     });
-    let axis = ticks(span_ms, 6).into_iter().map(|t| {
+    // No run, no time scale: an empty timeline shows no made-up axis.
+    let tick_values = if all.is_empty() {
+        Vec::new()
+    } else {
+        ticks(span_ms, 6)
+    };
+    // Sub-millisecond steps (a run of a few µs) need decimals to tell the ticks apart.
+    let step = tick_values.get(1).copied().unwrap_or(1.0);
+    let decimals = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10()).ceil() as usize
+    };
+    let axis = tick_values.into_iter().map(|t| {
         html! {
             <g class="tick">
                 <line x1={format!("{:.1}", x(t))} x2={format!("{:.1}", x(t))} y1="0" y2={format!("{:.1}", top)} />
                 <text x={format!("{:.1}", x(t))} y={format!("{:.1}", top + 16.0)} text-anchor="middle">
-                    { format!("{t:.0}") }
+                    { format!("{t:.decimals$}") }
                 </text>
             </g>
         }

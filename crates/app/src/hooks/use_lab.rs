@@ -104,11 +104,15 @@ impl Host {
                 .forget();
             }
             Effect::Confirm { estimate_ms } => self.later(Event::Confirmed(confirm(estimate_ms))),
-            Effect::PostToParent(record) => {
+            Effect::PostToParent(record, request) => {
                 // Serialising ten thousand spans is not free: only for an embedding page.
                 if browser::in_frame() {
-                    browser::post_to_parent(&record.run_finished_message());
+                    let message = model::embed::run_finished_message(&record, request.as_deref());
+                    browser::post_to_parent(&message);
                 }
+            }
+            Effect::Reject { request, message } => {
+                browser::post_to_parent(&model::embed::rejected_message(&request, &message, &[]))
             }
             Effect::Show(update) => self.ui.dispatch(Action::Lab(update)),
         }

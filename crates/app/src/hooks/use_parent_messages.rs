@@ -1,9 +1,9 @@
-//! Owns the embedding page's way in: `{source: "concurrency-playground", type: "run", params}`
-//! posted by the parent window starts an experiment, validated exactly like URL parameters.
-//! Every other message, of any shape or size, is ignored.
+//! Owns the embedding page's way in (`model::embed` documents the messages):
+//! `{source: "concurrency-playground", type: "run", params, request?}` starts an experiment and
+//! `type: "set"` only shows it, both validated exactly like URL parameters; `type: "ping"` asks
+//! for the `ready` message again. Every other message, of any shape or size, is ignored.
 
 use model::query::{apply, ParsedQuery};
-use model::Params;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -25,8 +25,36 @@ fn field(object: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Reads a run request; `None` for anything else.
-fn read_request(event: &web_sys::MessageEvent) -> Option<ParsedQuery> {
+/// A message of the embedding page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParentMessage {
+    /// Run these parameters; a tagged request is answered by its tag.
+    Run {
+        /// The parameters and the notices about any that were invalid.
+        parsed: ParsedQuery,
+        /// The host's tag (`model::embed::request_tag`).
+        request: Option<String>,
+    },
+    /// Show these parameters in the form without running.
+    Set(ParsedQuery),
+    /// Send `ready` (and the height) again.
+    Ping,
+}
+
+/// A short string, or a finite number as text; `None` for anything else.
+fn short_text(value: &JsValue) -> Option<String> {
+    if value.is_string() {
+        let s: &js_sys::JsString = value.unchecked_ref();
+        return (s.length() <= MAX_VALUE).then(|| s.as_string()).flatten();
+    }
+    value
+        .as_f64()
+        .filter(|n| n.is_finite())
+        .map(|n| n.to_string())
+}
+
+/// Reads a message of the contract; `None` for anything else.
+fn read_request(event: &web_sys::MessageEvent) -> Option<ParentMessage> {
     let window = web_sys::window()?;
     let parent = window.parent().ok().flatten()?;
     if js_sys::Object::is(&parent, &window) {
@@ -41,7 +69,14 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParsedQuery> {
         return None;
     }
     let is = |key: &str, want: &str| field(&data, key).as_string().as_deref() == Some(want);
-    if !is("source", "concurrency-playground") || !is("type", "run") {
+    if !is("source", model::embed::SOURCE) {
+        return None;
+    }
+    if is("type", "ping") {
+        return Some(ParentMessage::Ping);
+    }
+    let set = is("type", "set");
+    if !set && !is("type", "run") {
         return None;
     }
     let params = field(&data, "params");
@@ -68,19 +103,23 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParsedQuery> {
         };
         apply(&mut parsed, key, &text);
     }
-    Some(parsed)
+    if set {
+        return Some(ParentMessage::Set(parsed));
+    }
+    let request = model::embed::request_tag(short_text(&field(&data, "request")));
+    Some(ParentMessage::Run { parsed, request })
 }
 
-/// Calls `on_request` with the parameters and notices of every valid run request.
+/// Calls `on_message` with every message of the contract.
 #[hook]
-pub fn use_parent_messages(on_request: Callback<(Params, Vec<model::Notice>)>) {
+pub fn use_parent_messages(on_message: Callback<ParentMessage>) {
     use_effect_with((), move |_| {
         let listener = crate::browser::listen("message", move |event| {
             let request = event
                 .dyn_ref::<web_sys::MessageEvent>()
                 .and_then(read_request);
-            if let Some(parsed) = request {
-                on_request.emit((parsed.params, parsed.notices));
+            if let Some(message) = request {
+                on_message.emit(message);
             }
         });
         move || drop(listener)

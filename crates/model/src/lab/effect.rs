@@ -60,6 +60,14 @@ pub enum Event {
     },
     /// Run these parameters (Run, a story's "Run this", the URL's `run=1`, a parent message).
     Run(Params),
+    /// Run these parameters for the embedding page's request `request`: its `run-finished`
+    /// names the request, and a request that will not run is rejected by name.
+    RunFor {
+        /// What to run.
+        params: Params,
+        /// The embedding page's tag.
+        request: String,
+    },
     /// The visitor answered the confirmation of a long run.
     Confirmed(bool),
     /// Stop pressed.
@@ -138,8 +146,16 @@ pub enum Effect {
         /// The run's estimated duration.
         estimate_ms: f64,
     },
-    /// Post the `run-finished` message to the embedding page, if any.
-    PostToParent(RunRecord),
+    /// Post the `run-finished` message to the embedding page, if any, naming the request the
+    /// run answers.
+    PostToParent(RunRecord, Option<String>),
+    /// Tell the embedding page that its request will not run, and why.
+    Reject {
+        /// The embedding page's tag.
+        request: String,
+        /// Why, as the page's notice says it.
+        message: String,
+    },
     /// Change what the page shows.
     Show(Update),
 }

@@ -606,7 +606,7 @@ fn io_runs_divide_a_sequential_run_from_either_build() {
     let out = p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 100.0);
     let record = &added(&out)[0];
     assert_eq!((record.baseline_run, record.speedup), (Some(1), Some(4.0)));
-    assert!(out.contains(&Effect::PostToParent(record.clone())));
+    assert!(out.contains(&Effect::PostToParent(record.clone(), None)));
 }
 
 #[test]
@@ -876,4 +876,100 @@ fn the_gil_setting_reaches_the_engine() {
         ..params(Tool::Threads, Kind::Cpu)
     });
     assert_eq!(run_posted(&out, W_ATOMICS).gil, Gil::Off);
+}
+
+// --- requests of the embedding page (tagged) ---
+
+fn run_for(tool: Tool, kind: Kind, tag: &str) -> Event {
+    Event::RunFor {
+        params: params(tool, kind),
+        request: tag.into(),
+    }
+}
+
+fn rejected(out: &[Effect]) -> Vec<(String, String)> {
+    out.iter()
+        .filter_map(|e| match e {
+            Effect::Reject { request, message } => Some((request.clone(), message.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn posted_to_parent(out: &[Effect]) -> Vec<(u32, Option<String>)> {
+    out.iter()
+        .filter_map(|e| match e {
+            Effect::PostToParent(record, request) => Some((record.id, request.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_tagged_request_is_answered_by_name_and_the_visitors_runs_by_none() {
+    let mut p = Page::ready_plain();
+    let out = p.at(1.0, run_for(Tool::Async, Kind::Io, "r1"));
+    let id = started(&out).unwrap();
+    let out = p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 110.0);
+    assert_eq!(posted_to_parent(&out), [(id, Some("r1".into()))]);
+    let (id, out) = p.run(params(Tool::Async, Kind::Io));
+    let out = p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 110.0);
+    assert_eq!(posted_to_parent(&out), [(id, None)]);
+}
+
+#[test]
+fn a_tagged_request_that_cannot_run_is_rejected_with_the_notice() {
+    let mut p = Page::ready_plain();
+    let out = p.at(1.0, run_for(Tool::Threads, Kind::Cpu, "t"));
+    assert_eq!(started(&out), None);
+    let why = rejected(&out);
+    assert_eq!(why.len(), 1);
+    assert_eq!(why[0].0, "t");
+    assert_eq!(
+        why[0].1,
+        notices(&out)[0],
+        "the same words as the page's notice"
+    );
+}
+
+#[test]
+fn a_tagged_request_replaced_or_stopped_before_it_started_is_rejected() {
+    let mut p = Page::ready_plain();
+    let (id, out) = p.run(params(Tool::Sequential, Kind::Io));
+    let first = run_posted(&out, W_PLAIN);
+    assert!(rejected(&p.at(1.0, run_for(Tool::Async, Kind::Io, "a"))).is_empty());
+    let out = p.at(1.0, run_for(Tool::Async, Kind::Cpu, "b"));
+    assert_eq!(
+        rejected(&out)[0].0,
+        "a",
+        "the newest wins, the older is told"
+    );
+    let out = p.at(1.0, Event::Stop);
+    assert_eq!(rejected(&out)[0].0, "b");
+    let out = p.finish(W_PLAIN, id, first, 300.0);
+    assert_eq!(started(&out), None);
+}
+
+#[test]
+fn a_tagged_request_during_a_sweep_or_declined_is_rejected() {
+    let mut p = Page::ready_isolated();
+    p.at(1.0, Event::Sweep(params(Tool::Sequential, Kind::Cpu)));
+    let out = p.at(1.0, run_for(Tool::Async, Kind::Io, "s"));
+    assert!(rejected(&out)[0].1.contains("sweep"));
+
+    let mut p = Page::ready_plain();
+    let out = p.at(
+        1.0,
+        Event::RunFor {
+            params: Params {
+                tasks: Some(10_000),
+                io_ms: Some(10_000),
+                ..params(Tool::Sequential, Kind::Io)
+            },
+            request: "long".into(),
+        },
+    );
+    assert!(matches!(out[..], [Effect::Confirm { .. }]));
+    let out = p.at(1.0, Event::Confirmed(false));
+    assert_eq!(rejected(&out)[0].0, "long");
 }

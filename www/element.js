@@ -1,0 +1,244 @@
+// <concurrency-playground>: the Concurrency Playground in a course page, in one line.
+//
+//   <script type="module" src="https://…/element.js"></script>
+//   <concurrency-playground tool="async" kind="io" tasks="4" run></concurrency-playground>
+//
+// The element makes the iframe (with `allow="cross-origin-isolated"`, a title, lazy loading and
+// `embed=1`), sizes it to the playground's content, and turns the playground's messages into
+// DOM events and Promises. It speaks only the documented message contract (DESIGN.md), so a
+// host that talks to a raw iframe keeps working. No dependencies; served with
+// `Access-Control-Allow-Origin: *` so that any origin may load it.
+//
+// Attributes: `tool`, `kind`, `tasks`, `workers`, `gil`, `io-ms`, `cpu-iters` (as the URL's
+// parameters), `run` (run once ready, and again whenever one of them changes), `src` (where the
+// playground is hosted; default: this script's folder), `height` (a fixed height in CSS pixels,
+// instead of following the content), `title` (the frame's title).
+// Events: `ready` (detail: {isolated, threads, build, cores, popout}), `run-finished` (detail:
+// the run record), `run-rejected` (detail: {message, notices}).
+// Methods: `run(params)` → Promise of the run record; `ready` → Promise of the ready detail.
+
+const SOURCE = "concurrency-playground";
+/** Attribute → parameter name in URLs and messages. */
+const PARAMS = {
+  tool: "tool", kind: "kind", tasks: "tasks", workers: "workers", gil: "gil",
+  "io-ms": "io_ms", "cpu-iters": "cpu_iters",
+};
+/** Names a script may also use in `run({...})`. */
+const ALIASES = { ioMs: "io_ms", cpuIters: "cpu_iters", "io-ms": "io_ms", "cpu-iters": "cpu_iters" };
+const HERE = new URL("./", import.meta.url).href;
+/** Before the playground says how tall it is. */
+const FIRST_HEIGHT = 480;
+
+let requests = 0;
+/** A tag the playground repeats in its answer to a run request. */
+const newTag = () => `r${++requests}-${Math.random().toString(36).slice(2, 10)}`;
+
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(`
+  :host { display: block; }
+  :host([hidden]) { display: none; }
+  iframe { display: block; width: 100%; border: 0; transition: height 0.15s ease-out; }
+  @media (prefers-reduced-motion: reduce) { iframe { transition: none; } }
+`);
+
+/** A fixed height from the `height` attribute, or null. */
+function fixedHeight(value) {
+  const n = Number(value);
+  return value !== null && Number.isFinite(n) && n > 0 ? n : null;
+}
+
+export class ConcurrencyPlayground extends HTMLElement {
+  static observedAttributes = [...Object.keys(PARAMS), "run", "src", "height", "title"];
+
+  #frame = null;
+  #origin = null;
+  #info = null;
+  /** The playground's last reported content height. */
+  #contentHeight = null;
+  #whenReady;
+  #markReady;
+  /** Tag → {resolve, reject} of run() calls the playground has not answered yet. */
+  #waiting = new Map();
+  #runQueued = false;
+  #onMessage = (event) => this.#receive(event);
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" }).adoptedStyleSheets = [sheet];
+    this.#newReady();
+  }
+
+  connectedCallback() {
+    addEventListener("message", this.#onMessage);
+    if (!this.#frame) this.#load();
+  }
+
+  disconnectedCallback() {
+    removeEventListener("message", this.#onMessage);
+    this.#drop("the element was removed from the page");
+    this.#frame?.remove();
+    this.#frame = null;
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (!this.#frame || before === after) return;
+    if (name === "src") return this.#load();
+    if (name === "height") return this.#size();
+    if (name === "title") return void (this.#frame.title = this.#title());
+    if (!(name in PARAMS) && name !== "run") return;
+    if (!this.#info) return this.#load(); // not ready yet: load the new experiment instead
+    if (!this.hasAttribute("run")) {
+      // Show the new experiment without running it.
+      return this.#post({ source: SOURCE, type: "set", params: this.#attributeParams() });
+    }
+    // Several attributes set in one script turn start one run. It is tagged so that invalid
+    // values are rejected (a `run-rejected` event) rather than run clamped.
+    if (this.#runQueued) return;
+    this.#runQueued = true;
+    queueMicrotask(() => {
+      this.#runQueued = false;
+      this.#post({ source: SOURCE, type: "run", params: this.#attributeParams(), request: newTag() });
+    });
+  }
+
+  /** A Promise of the `ready` detail. */
+  get ready() {
+    return this.#whenReady;
+  }
+
+  /** The iframe (for hosts and tests that need the window itself). */
+  get frame() {
+    return this.#frame;
+  }
+
+  /**
+   * Runs an experiment: `params` as in the URL (`tool`, `kind`, `tasks`, `workers`, `gil`,
+   * `io_ms`, `cpu_iters`; `ioMs` and `cpuIters` also work), the element's attributes filling in
+   * what `params` leaves out. Resolves with the run record once that run finishes (stopped
+   * runs too: see its `status`); rejects with the page's notice when the playground will not
+   * run it (an invalid value, threads where the frame has none, a sweep in progress).
+   */
+  async run(params = {}) {
+    await this.#whenReady;
+    const merged = this.#attributeParams();
+    for (const [key, value] of Object.entries(params ?? {})) {
+      merged[ALIASES[key] ?? key] = value;
+    }
+    const request = newTag();
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(request, { resolve, reject });
+      this.#post({ source: SOURCE, type: "run", params: merged, request });
+    });
+  }
+
+  #newReady() {
+    this.#info = null;
+    this.#whenReady = new Promise((resolve) => (this.#markReady = resolve));
+  }
+
+  #attributeParams() {
+    const params = {};
+    for (const [attribute, key] of Object.entries(PARAMS)) {
+      const value = this.getAttribute(attribute);
+      if (value !== null) params[key] = value;
+    }
+    return params;
+  }
+
+  #src() {
+    const url = new URL(this.getAttribute("src") || HERE, document.baseURI);
+    const query = new URLSearchParams({ embed: "1", ...this.#attributeParams() });
+    if (this.hasAttribute("run")) query.set("run", "1");
+    url.search = query.toString();
+    url.hash = "";
+    return url;
+  }
+
+  #title() {
+    const p = this.#attributeParams();
+    const what = [p.tool, p.kind && `${p.kind} work`, p.tasks && `${p.tasks} tasks`].filter(Boolean);
+    return this.getAttribute("title") || `Concurrency Playground${what.length ? `: ${what.join(", ")}` : ""}`;
+  }
+
+  /** Makes (or remakes) the iframe for the current attributes. */
+  #load() {
+    this.#drop("the playground was reloaded");
+    this.#newReady();
+    const src = this.#src();
+    this.#origin = src.origin;
+    const frame = document.createElement("iframe");
+    frame.allow = "cross-origin-isolated";
+    frame.loading = "lazy";
+    frame.title = this.#title();
+    frame.src = src.href;
+    this.#frame?.remove();
+    this.#frame = frame;
+    this.#contentHeight = null;
+    this.#size();
+    this.shadowRoot.append(frame);
+  }
+
+  /** A `height` attribute wins over the content's height. */
+  #size() {
+    const px = fixedHeight(this.getAttribute("height")) ?? this.#contentHeight ?? FIRST_HEIGHT;
+    this.#frame.style.height = `${Math.ceil(px)}px`;
+  }
+
+  #post(message) {
+    this.#frame?.contentWindow?.postMessage(message, this.#origin);
+  }
+
+  /** Rejects every run() still waiting. */
+  #drop(why) {
+    for (const { reject } of this.#waiting.values()) reject(new Error(`Not finished: ${why}.`));
+    this.#waiting.clear();
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  #receive(event) {
+    // Only this element's own frame, from where it was loaded: two elements on a page never
+    // hear each other, and a frame that navigated elsewhere is not listened to.
+    if (!this.#frame || event.source !== this.#frame.contentWindow || event.origin !== this.#origin) return;
+    const data = event.data;
+    if (!data || typeof data !== "object" || data.source !== SOURCE) return;
+    switch (data.type) {
+      case "ready": {
+        if (this.#info) return; // once per load
+        const { isolated, threads, build, cores, popout } = data;
+        this.#info = { isolated, threads, build, cores, popout };
+        this.#markReady(this.#info);
+        this.#emit("ready", this.#info);
+        return;
+      }
+      case "height":
+        if (Number.isFinite(data.height) && data.height > 0) {
+          this.#contentHeight = data.height;
+          this.#size();
+        }
+        return;
+      case "run-finished": {
+        const waiting = this.#waiting.get(data.request);
+        this.#waiting.delete(data.request);
+        waiting?.resolve(data.run);
+        this.#emit("run-finished", data.run);
+        return;
+      }
+      case "run-rejected": {
+        const waiting = this.#waiting.get(data.request);
+        this.#waiting.delete(data.request);
+        const error = new Error(String(data.message));
+        error.notices = data.notices;
+        waiting?.reject(error);
+        this.#emit("run-rejected", { message: data.message, notices: data.notices });
+        return;
+      }
+    }
+  }
+}
+
+if (!customElements.get("concurrency-playground")) {
+  customElements.define("concurrency-playground", ConcurrencyPlayground);
+}
