@@ -43,3 +43,11 @@ test("screenshot: a course page with two <concurrency-playground> elements", asy
   await page.screenshot({ path: new URL("embed-example.png", OUT).pathname, fullPage: true });
   await context.close();
 });
+
+test("screenshot: the GIL lane of 4 cpu tasks on 2 threads", async () => {
+  const { page, errors, context } = await open(browser, "?tool=threads&kind=cpu&tasks=4&workers=2&gil=on&io_ms=60", { contextOptions: { viewport: { width: 1100, height: 900 } } });
+  await runOnce(page);
+  await page.locator("figure.timeline").screenshot({ path: new URL("gil-lane.png", OUT).pathname });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -26,15 +26,6 @@ use model::timeline::Build;
 use model::{parse_query, Params, Tool};
 use yew::prelude::*;
 
-fn lane_noun(tool: Tool) -> &'static str {
-    match tool {
-        Tool::Sequential => "worker",
-        Tool::Async => "event loop",
-        Tool::Threads => "thread",
-        Tool::Processes => "process",
-    }
-}
-
 /// The page.
 #[component]
 pub fn App() -> Html {
@@ -218,7 +209,7 @@ pub fn App() -> Html {
     let timeline = if let Some(live) = &state.live {
         html! {
             <Timeline spans={SharedSpans::Growing(live.spans.clone(), live.len)} open={SharedSpans::Fixed(live.open.clone())}
-                started_at={live.started_at} live=true lane_noun={lane_noun(tool)}
+                started_at={live.started_at} live=true lane_noun={tool.lane_noun()}
                 caption={format!("Run {} ({})", live.id, tool.as_str())} />
         }
     } else {
@@ -230,12 +221,13 @@ pub fn App() -> Html {
         match shown {
             Some(row) => html! {
                 <Timeline spans={SharedSpans::Fixed(row.spans.clone())} started_at={row.started_at}
-                    lane_noun={lane_noun(row.experiment.tool)}
+                    gil_events={row.gil_events.clone()} gil_switches={row.gil_switches}
+                    lane_noun={row.experiment.tool.lane_noun()}
                     caption={format!("Run {}: {} {} × {}, {:.0} ms", row.id, row.experiment.tool.as_str(),
                         row.experiment.kind.as_str(), row.experiment.tasks, row.wall_ms)} />
             },
             None => html! {
-                <Timeline spans={SharedSpans::default()} started_at={0.0} lane_noun={lane_noun(tool)}
+                <Timeline spans={SharedSpans::default()} started_at={0.0} lane_noun={tool.lane_noun()}
                     caption="No run yet" />
             },
         }

@@ -72,6 +72,7 @@ impl RunLog {
             checksum: self.checksum.get(),
             message: None,
             gil_switches: None,
+            gil_events: Vec::new(),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::cancel::{blocking_sleep, is_cancelled};
 use crate::clock::now;
 use futures::channel::oneshot;
 use model::config::{Gil, TaskWork};
-use model::gil::{GilLock, HandOver, Park};
+use model::gil::{GilEvent, GilEventKind, GilLock, HandOver, Park};
 use model::kernel::{run_cpu_task, sum_of_squares, CpuTask, CHUNK};
 use model::timeline::{RunReport, RunStatus, Span, SpanState};
 use model::Experiment;
@@ -59,7 +59,15 @@ pub async fn run(id: u32, e: Experiment) -> Result<RunReport, String> {
 #[derive(Default)]
 struct LaneLog {
     spans: Vec<Span>,
+    /// GIL events with their place in the GIL's own order (see [`GIL_ORDER`]).
+    gil: Vec<(u64, GilEvent)>,
 }
+
+/// The order of GIL events as the lock saw them. Each thread's clock is coarsened (5 µs or
+/// more, with jitter), so a drop on one thread can read a later time than the acquire it made
+/// possible on another; this counter, taken while the event's thread holds (or has just got)
+/// the GIL, cannot.
+static GIL_ORDER: AtomicU64 = AtomicU64::new(0);
 
 impl LaneLog {
     fn push(&mut self, task: u32, lane: u32, state: SpanState, start: f64, end: f64) {
@@ -70,6 +78,28 @@ impl LaneLog {
             self.spans.push(span);
         }
     }
+
+    fn gil(&mut self, task: u32, lane: u32, kind: GilEventKind, at: f64) {
+        let order = GIL_ORDER.fetch_add(1, Ordering::SeqCst);
+        let event = GilEvent {
+            at,
+            lane,
+            task,
+            kind,
+        };
+        self.gil.push((order, event));
+    }
+}
+
+/// Lets the GIL go and logs how.
+fn drop_gil(log: &mut LaneLog, task: u32, lane: u32, how: HandOver) {
+    let kind = match how {
+        HandOver::Forced => GilEventKind::ForcedDrop,
+        HandOver::Voluntary => GilEventKind::Release,
+    };
+    // Logged before the release: the next holder's acquire is never earlier than this drop.
+    log.gil(task, lane, kind, now());
+    GIL.release::<WasmPark>(how);
 }
 
 fn run_on_pool(id: u32, e: Experiment) -> RunReport {
@@ -78,6 +108,7 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
     let done = AtomicU32::new(0);
     let checksum = AtomicU64::new(0);
     let all_spans = Mutex::new(Vec::new());
+    let all_gil = Mutex::new(Vec::new());
     let gil = e.gil == Gil::On;
     GIL.take_switches(); // a new count for this run
     rayon::scope(|s| {
@@ -105,11 +136,27 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
                 if let Ok(mut all) = all_spans.lock() {
                     all.extend(log.spans);
                 }
+                if let Ok(mut all) = all_gil.lock() {
+                    all.extend(log.gil);
+                }
             });
         }
     });
     let tasks_done = done.load(Ordering::Relaxed);
     let switches = GIL.take_switches();
+    let mut ordered = all_gil.into_inner().unwrap_or_default();
+    ordered.sort_by_key(|(order, _)| *order);
+    // In the lock's order, a time never goes back (a later event's coarse clock may read a
+    // few µs earlier).
+    let mut latest = f64::MIN;
+    let gil_events: Vec<GilEvent> = ordered
+        .into_iter()
+        .map(|(_, mut e)| {
+            latest = latest.max(e.at);
+            e.at = latest;
+            e
+        })
+        .collect();
     RunReport {
         experiment: e,
         status: if tasks_done == e.tasks {
@@ -127,6 +174,7 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
         checksum: checksum.load(Ordering::Relaxed),
         message: None,
         gil_switches: gil.then_some(switches),
+        gil_events,
     }
 }
 
@@ -137,6 +185,7 @@ fn take_gil(log: &mut LaneLog, task: u32, lane: u32) -> f64 {
     GIL.acquire::<WasmPark>();
     let got = now();
     log.push(task, lane, SpanState::GilWait, asked, got);
+    log.gil(task, lane, GilEventKind::Acquire, got);
     got
 }
 
@@ -145,7 +194,7 @@ fn take_gil(log: &mut LaneLog, task: u32, lane: u32) -> f64 {
 fn io_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, io_ms: u32, gil: bool) -> Option<u64> {
     if gil {
         take_gil(log, task, lane);
-        GIL.release::<WasmPark>(HandOver::Voluntary);
+        drop_gil(log, task, lane, HandOver::Voluntary);
     }
     let start = now();
     crate::progress::open(lane, task, SpanState::Io, start);
@@ -153,7 +202,7 @@ fn io_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, io_ms: u32, gil: bo
     log.push(task, lane, SpanState::Io, start, now());
     if gil && slept {
         take_gil(log, task, lane);
-        GIL.release::<WasmPark>(HandOver::Voluntary);
+        drop_gil(log, task, lane, HandOver::Voluntary);
     }
     slept.then_some(0)
 }
@@ -183,11 +232,12 @@ fn cpu_task_with_gil(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u6
             }
         }
         log.push(task, lane, SpanState::Compute, held_from, now());
-        GIL.release::<WasmPark>(if asked && !finished {
+        let how = if asked && !finished {
             HandOver::Forced
         } else {
             HandOver::Voluntary
-        });
+        };
+        drop_gil(log, task, lane, how);
         if finished {
             return Some(work.total());
         }

@@ -36,6 +36,16 @@ impl Tool {
         }
     }
 
+    /// What one lane of this tool is, in the timeline and traces.
+    pub fn lane_noun(self) -> &'static str {
+        match self {
+            Tool::Sequential => "worker",
+            Tool::Async => "event loop",
+            Tool::Threads => "thread",
+            Tool::Processes => "process",
+        }
+    }
+
     /// Parses a URL value; `None` for anything that is not a tool's name.
     pub fn parse(s: &str) -> Option<Tool> {
         Tool::ALL.into_iter().find(|t| t.as_str() == s)

@@ -35,6 +35,42 @@ pub enum HandOver {
     Voluntary,
 }
 
+/// What happened to the GIL at one instant, as a thread saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GilEventKind {
+    /// The thread got the GIL.
+    Acquire,
+    /// It let the GIL go on its own (I/O, or its work ended).
+    Release,
+    /// It dropped the GIL because a waiter asked (the switch interval passed).
+    ForcedDrop,
+}
+
+impl GilEventKind {
+    /// The name in exports and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GilEventKind::Acquire => "acquire",
+            GilEventKind::Release => "release",
+            GilEventKind::ForcedDrop => "forced-drop",
+        }
+    }
+}
+
+/// One GIL event of a run, logged by the thread it happened on.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GilEvent {
+    /// When, ms on the shared clock.
+    pub at: f64,
+    /// The thread (lane).
+    pub lane: u32,
+    /// The task it ran.
+    pub task: u32,
+    /// What happened.
+    pub kind: GilEventKind,
+}
+
 /// Hand-overs of one run, as counted by its threads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GilSwitches {

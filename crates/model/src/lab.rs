@@ -613,6 +613,7 @@ impl Lab {
             checksum: 0,
             message: Some(message.into()),
             gil_switches: None,
+            gil_events: Vec::new(),
         })
     }
 

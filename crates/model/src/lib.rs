@@ -10,6 +10,7 @@ pub mod decision;
 pub mod embed;
 pub mod estimate;
 pub mod gil;
+pub mod gil_lane;
 pub mod kernel;
 pub mod lab;
 pub mod layout;
@@ -19,6 +20,7 @@ pub mod query;
 pub mod record;
 pub mod stats;
 pub mod timeline;
+pub mod trace;
 
 pub use config::{Experiment, Gil, Kind, Limits, Machine, Params, Tool};
 pub use query::{parse_query, Notice, ParsedQuery};

@@ -3,7 +3,7 @@
 //! from it, so they carry the same fields with the same precision.
 
 use crate::config::Experiment;
-use crate::gil::GilSwitches;
+use crate::gil::{GilEvent, GilSwitches};
 use crate::timeline::{Build, RunReport, RunStatus, Span};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -51,6 +51,9 @@ pub struct RunRecord {
     pub message: Option<String>,
     /// Every span, shared with the timeline (ten thousand spans are not copied per render).
     pub spans: Rc<Vec<Span>>,
+    /// Every GIL acquire, release and forced drop, in time order (threads with the GIL on).
+    #[serde(default)]
+    pub gil_events: Rc<Vec<GilEvent>>,
 }
 
 /// Rounds to the µs: the one precision of every time in a record.
@@ -82,6 +85,7 @@ impl RunRecord {
             started_at: report.started_at,
             message: report.message,
             spans: Rc::new(report.spans),
+            gil_events: Rc::new(report.gil_events),
         }
     }
 
@@ -156,12 +160,13 @@ impl RunRecord {
             (
                 "gil_forced",
                 "data-gil-forced",
-                opt(switches.map(|s| s.forced.to_string())),
+                // `0` where nothing was handed over: the GIL off, or a tool without one.
+                switches.map_or(0, |s| s.forced).to_string(),
             ),
             (
                 "gil_voluntary",
                 "data-gil-voluntary",
-                opt(switches.map(|s| s.voluntary.to_string())),
+                switches.map_or(0, |s| s.voluntary).to_string(),
             ),
             ("message", "data-message", opt(self.message.clone())),
         ]
@@ -241,6 +246,7 @@ mod tests {
             checksum: u64::MAX,
             message: Some("a, \"quoted\" remark".into()),
             gil_switches: None,
+            gil_events: Vec::new(),
         }
     }
 

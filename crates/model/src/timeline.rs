@@ -185,6 +185,9 @@ pub struct RunReport {
     /// GIL hand-overs while another thread waited (threads with the GIL on).
     #[serde(default)]
     pub gil_switches: Option<crate::gil::GilSwitches>,
+    /// Every GIL acquire, release and forced drop, in time order (threads with the GIL on).
+    #[serde(default)]
+    pub gil_events: Vec<crate::gil::GilEvent>,
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Exporting every run, spans included, as JSON or CSV files the visitor downloads.
+//! Exporting every run, spans included, as JSON or CSV files the visitor downloads, and as a
+//! Chrome trace that opens in Perfetto and `chrome://tracing`.
 
 use crate::state::RunRow;
 use model::record::{runs_csv, runs_json, RunRecord};
@@ -38,7 +39,7 @@ fn download(name: &str, mime: &str, text: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// Two buttons: JSON (with spans) and CSV.
+/// Three buttons: JSON (with spans), CSV, and the trace.
 #[component]
 pub fn RunExport(props: &RunExportProps) -> Html {
     let json = {
@@ -61,6 +62,16 @@ pub fn RunExport(props: &RunExportProps) -> Html {
             )
         })
     };
+    let trace = {
+        let runs = props.runs.clone();
+        Callback::from(move |_: MouseEvent| {
+            download(
+                model::trace::FILE_NAME,
+                "application/json",
+                &model::trace::chrome_trace(&records(&runs)),
+            )
+        })
+    };
     let empty = props.runs.is_empty();
     html! {
         <>
@@ -69,6 +80,10 @@ pub fn RunExport(props: &RunExportProps) -> Html {
             </button>
             <button type="button" class="secondary" data-testid="export-csv" onclick={csv} disabled={empty}>
                 { "Export CSV" }
+            </button>
+            <button type="button" class="secondary" data-testid="download-trace" onclick={trace} disabled={empty}
+                title="Chrome trace-event JSON: open it in ui.perfetto.dev or chrome://tracing">
+                { "Download trace" }
             </button>
         </>
     }

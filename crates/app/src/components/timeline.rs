@@ -3,6 +3,8 @@
 //! alternative. "One cook, four pans" is one lane with four waits stacked; "four cooks" is four
 //! lanes computing at once.
 
+use super::gil_lane::{gil_lane, HEIGHT as GIL_HEIGHT};
+use model::gil::{GilEvent, GilSwitches};
 use model::layout::{layout, merge, ticks, Bar, Layout};
 use model::timeline::{Span, SpanState, NO_TASK};
 use std::cell::RefCell;
@@ -68,6 +70,12 @@ pub struct TimelineProps {
     /// The run is still going.
     #[prop_or_default]
     pub live: bool,
+    /// The run's GIL events (threads with the GIL on): drawn as a lane above the threads.
+    #[prop_or_default]
+    pub gil_events: Rc<Vec<GilEvent>>,
+    /// The run's GIL hand-over counts.
+    #[prop_or_default]
+    pub gil_switches: Option<GilSwitches>,
 }
 
 const WIDTH: f64 = 1000.0;
@@ -126,8 +134,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         bars
     };
     let x = |ms: f64| LABEL + (ms.max(0.0) / span_ms) * (WIDTH - LABEL - 10.0);
+    // The GIL lane, above the threads, when the run has GIL events.
+    let gil = (!props.gil_events.is_empty()).then(|| {
+        let held = model::gil_lane::held(&props.gil_events, t0, duration);
+        let waiting = model::gil_lane::waiting(&all, t0);
+        gil_lane(&held, &waiting, lanes.len() as u32, x)
+    });
     // Lane tops.
-    let mut top = 0.0;
+    let mut top = if gil.is_some() { GIL_HEIGHT + GAP } else { 0.0 };
     let mut lane_top = Vec::new();
     for l in &lanes {
         lane_top.push((l.lane, top));
@@ -268,6 +282,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     { for lane_groups }
                 </g>
                 { for lane_labels }
+                if let Some(gil) = gil {
+                    { gil }
+                    <text class="lane-label gil-label" x="4" y="12">{ "GIL holder" }</text>
+                    <text class="lane-label gil-label" x="4" y="27">{ "waiting" }</text>
+                }
                 <text class="axis-unit" x="4" y={format!("{:.1}", top + 16.0)}>{ "time, ms" }</text>
             </svg>
             </div>
@@ -276,6 +295,16 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <p class="hint">{ format!("{} spans: overlapping ones on a track are drawn as one bar; the table view and the JSON export list them all.", all.len()) }</p>
             }
             <ul class="legend">{ for legend }</ul>
+            if let Some(s) = props.gil_switches.filter(|_| !props.gil_events.is_empty()) {
+                <p class="gil-summary" data-testid="gil-summary">
+                    <span class="swatch gil-held" aria-hidden="true"></span>{ "GIL held (T = thread), " }
+                    <span class="swatch gil-waiting" aria-hidden="true"></span>{ "threads waiting. Hand-overs to a waiting thread: " }
+                    <span class="mark gil-forced" aria-hidden="true"></span>
+                    <strong>{ s.forced }</strong>{ " forced (the waiter asked after the 5 ms switch interval), " }
+                    <span class="mark gil-voluntary" aria-hidden="true"></span>
+                    <strong>{ s.voluntary }</strong>{ " voluntary (I/O or the end of a task)." }
+                </p>
+            }
             <button type="button" class="secondary small" aria-expanded={(*show_table).to_string()} onclick={toggle}>
                 { if *show_table { "Hide the table view" } else { "Show as a table" } }
             </button>

@@ -108,6 +108,7 @@ mod tests {
             checksum: 0,
             message: None,
             gil_switches: None,
+            gil_events: Vec::new(),
         };
         RunRecord::new(id, report, None)
     }

@@ -253,6 +253,7 @@ impl Lab {
                     .then(|| "this run paid for starting its processes".to_string())
             }),
             gil_switches: None,
+            gil_events: Vec::new(),
         };
         self.finish(now, run.id, report);
     }

@@ -124,6 +124,7 @@ fn report(experiment: Experiment, build: Build, wall_ms: f64) -> RunReport {
         checksum: 7,
         message: None,
         gil_switches: None,
+        gil_events: Vec::new(),
     }
 }
 
