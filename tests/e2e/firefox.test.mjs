@@ -117,3 +117,31 @@ test("Firefox: <concurrency-playground> on another origin: ready, run() resolves
   }, [content], 5000);
   console.log(`Firefox element: frame ${frame} px for content ${content} px`);
 });
+
+test("Firefox: replay steps event by event with the keyboard", { skip }, async () => {
+  await ff.goto(new URL("?tool=threads&kind=cpu&tasks=4&workers=2&gil=on&io_ms=25&run=1", BASE).href);
+  await ready();
+  await ff.newestRow(1);
+  const slider = '[data-testid="replay"] input[type="range"]';
+  const read = () => ff.exec(() => ({
+    index: Number(document.querySelector('[data-testid="replay"]').dataset.index),
+    status: document.querySelector('[data-testid="replay-status"]').textContent,
+  }));
+  await ff.keys(slider, "\uE011"); // Home
+  let last = await read();
+  assert.equal(last.index, 0);
+  assert.match(last.status, /^Step 1 of \d+ at /);
+  for (let i = 1; i <= 6; i++) {
+    await ff.keys(slider, "\uE014"); // →
+    const now = await read();
+    assert.equal(now.index, i);
+    assert.notEqual(now.status, last.status);
+    last = now;
+  }
+  await ff.keys(slider, "\uE012"); // ←
+  assert.equal((await read()).index, 5);
+  const steps = await ff.exec(() => Number(document.querySelector('[data-testid="replay"] input[type="range"]').max) + 1);
+  await ff.keys(slider, "\uE010"); // End
+  assert.match((await read()).status, new RegExp(`^Step ${steps} of ${steps} `));
+  assert.equal(await errorsShown(), 0);
+});

@@ -3,6 +3,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { claim, exportRuns, launch, open, runOnce, setExperiment } from "./lib.mjs";
 
 let browser;
@@ -77,6 +79,122 @@ test("Download trace: Chrome trace-event JSON, one process per run, a complete e
     assert.equal(mine.filter((e) => e.name === "thread_name").length, lanes.size, "a track per lane");
   }
   assert.ok(runs[0].gil_events.length > 0, "the threads run's GIL events are in the trace");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+const VERB = { compute: "computes", io: "waits on io for", "gil-wait": "waits for the GIL for", stalled: "is late for", startup: "starts up for", copy: "copies for" };
+
+/** What the status line must say of each lane at `at` ms, from the run's own spans. */
+function expectedLanes(run, at, noun) {
+  const lanes = [...new Set(run.spans.map((s) => s.lane))];
+  return lanes.map((lane) => {
+    const here = run.spans.filter((s) => s.lane === lane && s.start - run.started_at <= at && at < s.end - run.started_at);
+    if (here.length === 0) return `${noun} ${lane} is idle`;
+    if (here.length === 1) return `${noun} ${lane} ${VERB[here[0].state]} task ${here[0].task}`;
+    return `${noun} ${lane} `;
+  });
+}
+
+test("Replay: a 4-task threads run with the GIL on, stepped from the first event to the last and back by keyboard", async () => {
+  const { page, errors, context } = await open(browser, "?tool=threads&kind=cpu&tasks=4&workers=2&gil=on&io_ms=25");
+  await runOnce(page);
+  const [run] = (await exportRuns(page)).slice(-1);
+  const replay = page.locator('[data-testid="replay"]');
+  const slider = replay.locator('input[type="range"]');
+  const steps = Number(await slider.getAttribute("max")) + 1;
+  const spanEvents = run.spans.length * 2, gilEvents = run.gil_events.length;
+  assert.equal(steps, spanEvents + gilEvents, "a step per span start and end and per GIL event");
+  assert.equal(await page.getAttribute('[data-testid="replay-status"]', "aria-live"), "polite");
+  await slider.focus();
+  await page.keyboard.press("Home");
+  const read = () => page.evaluate(() => {
+    const r = document.querySelector('[data-testid="replay"]');
+    return { index: Number(r.dataset.index), at: Number(r.dataset.at), status: document.querySelector('[data-testid="replay-status"]').textContent };
+  });
+  let last = await read();
+  assert.equal(last.index, 0);
+  assert.match(last.status, /^Step 1 of \d+ at \d+\.\d\d ms: thread \d /);
+  assert.equal(await page.locator('[data-testid="playhead"]').count(), 1);
+  const check = (now) => {
+    for (const phrase of expectedLanes(run, now.at, "thread")) assert.ok(now.status.includes(phrase), `at ${now.at} ms: "${phrase}" missing in "${now.status}"`);
+  };
+  check(last);
+  for (let i = 1; i < steps; i++) {
+    await page.keyboard.press("ArrowRight");
+    const now = await read();
+    assert.equal(now.index, i);
+    assert.notEqual(now.status, last.status, `step ${i} changed nothing`);
+    assert.ok(now.at >= last.at, "time never goes back while stepping forwards");
+    check(now);
+    last = now;
+  }
+  assert.match(last.status, new RegExp(`^Step ${steps} of ${steps} `));
+  for (let i = steps - 2; i >= 0; i--) {
+    await page.keyboard.press("ArrowLeft");
+    const now = await read();
+    assert.equal(now.index, i);
+    assert.notEqual(now.status, last.status);
+    last = now;
+  }
+  // End jumps to the last step; Space plays from the start and pauses.
+  await page.keyboard.press("End");
+  assert.equal((await read()).index, steps - 1);
+  await page.keyboard.press("Space");
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="replay"]').dataset.index) > 0, null, { timeout: 10_000 });
+  assert.equal(await page.getAttribute('[data-testid="replay-status"]', "aria-live"), "off", "no announcements while playing");
+  await page.keyboard.press("Space");
+  const paused = await read();
+  await page.waitForTimeout(300);
+  assert.equal((await read()).index, paused.index, "paused");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("Replay honours reduced motion: Play moves one step at a time", async () => {
+  const { page, errors, context } = await open(browser, "?tool=async&kind=io&tasks=3&io_ms=30", { contextOptions: { reducedMotion: "reduce" } });
+  await runOnce(page);
+  const slider = page.locator('[data-testid="replay"] input[type="range"]');
+  await slider.focus();
+  await page.keyboard.press("Space");
+  const seen = new Set();
+  for (let i = 0; i < 8; i++) {
+    seen.add(await page.getAttribute('[data-testid="replay"]', "data-index"));
+    await page.waitForTimeout(250);
+  }
+  const indices = [...seen].map(Number).sort((a, b) => a - b);
+  // 2 s at one step per 700 ms: the playhead visited consecutive steps only.
+  assert.ok(indices.length >= 2 && indices.length <= 5, `visited ${indices}`);
+  assert.deepEqual(indices, indices.map((_, k) => indices[0] + k), "no step skipped");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("Open a run: an exported run file shows in the timeline and replays", async () => {
+  const first = await open(browser, "?tool=threads&kind=mixed&tasks=4&gil=on&io_ms=30");
+  await runOnce(first.page);
+  const [download] = await Promise.all([first.page.waitForEvent("download"), first.page.click('[data-testid="export-json"]')]);
+  // Saved: the download itself goes with its browser context.
+  const file = join(tmpdir(), `run-${process.pid}.json`);
+  await download.saveAs(file);
+  const [run] = JSON.parse(await readFile(file, "utf8"));
+  await first.context.close();
+  // A teacher's file, opened on a fresh page with no runs of its own.
+  const { page, errors, context } = await open(browser, "");
+  await page.setInputFiles('[data-testid="open-run"]', file);
+  await page.waitForSelector('[data-testid="opened-run"]');
+  assert.match(await page.textContent("#timeline-caption"), /from .*\.json: threads mixed × 4/);
+  const slider = page.locator('[data-testid="replay"] input[type="range"]');
+  assert.equal(Number(await slider.getAttribute("max")) + 1, run.spans.length * 2 + run.gil_events.length);
+  await slider.focus();
+  await page.keyboard.press("Home");
+  await page.keyboard.press("ArrowRight");
+  assert.match(await page.textContent('[data-testid="replay-status"]'), /^Step 2 of/);
+  assert.equal(await page.locator('[data-testid="gil-lane"]').count(), 1);
+  assert.equal(await page.locator(`[data-testid="run"]`).count(), 0, "the file's runs are not this page's");
+  // A file that is not a run says why, and nothing breaks.
+  await page.setInputFiles('[data-testid="open-run"]', { name: "notes.json", mimeType: "application/json", buffer: Buffer.from('{"hello": 1}') });
+  await page.waitForFunction(() => /notes\.json: This is not a run/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
   assert.deepEqual(errors, []);
   await context.close();
 });

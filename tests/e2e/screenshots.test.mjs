@@ -51,3 +51,16 @@ test("screenshot: the GIL lane of 4 cpu tasks on 2 threads", async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("screenshot: replaying a threads run step by step", async () => {
+  const { page, errors, context } = await open(browser, "?tool=threads&kind=mixed&tasks=4&workers=2&gil=on&io_ms=40", { contextOptions: { viewport: { width: 1100, height: 900 } } });
+  await runOnce(page);
+  await page.locator('[data-testid="replay"] input[type="range"]').focus();
+  await page.keyboard.press("Home");
+  for (let i = 0; i < 30; i++) await page.keyboard.press("ArrowRight");
+  const box = await page.locator("figure.timeline").boundingBox();
+  const replay = await page.locator('[data-testid="replay"]').boundingBox();
+  await page.screenshot({ path: new URL("replay.png", OUT).pathname, clip: { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: replay.y + replay.height - box.y + 16 } });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

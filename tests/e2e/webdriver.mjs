@@ -51,6 +51,11 @@ export class Firefox {
     const el = await this.cmd("POST", "/element", { using: "css selector", value: css });
     return this.cmd("POST", `/element/${Object.values(el)[0]}/click`, {});
   }
+  /** Types `text` (WebDriver key codes allowed, e.g. "\uE014" for →) into the element at `css`. */
+  async keys(css, text) {
+    const el = await this.cmd("POST", "/element", { using: "css selector", value: css });
+    return this.cmd("POST", `/element/${Object.values(el)[0]}/value`, { text });
+  }
   /** Polls `fn` in the page until it returns something truthy. */
   async waitFor(fn, args = [], timeout = 30_000) {
     const end = Date.now() + timeout;

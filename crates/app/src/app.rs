@@ -8,7 +8,9 @@ use crate::components::isolation_demo::IsolationDemo;
 use crate::components::machine_info::MachineInfo;
 use crate::components::narrative::Narrative;
 use crate::components::notices::Notices;
+use crate::components::open_run::OpenedBar;
 use crate::components::python_code::PythonCode;
+use crate::components::replay::RunReplay;
 use crate::components::runs_table::RunsTable;
 use crate::components::speedup_chart::SpeedupChart;
 use crate::components::timeline::{SharedSpans, Timeline};
@@ -173,6 +175,14 @@ pub fn App() -> Html {
         let lab = lab.clone();
         Callback::from(move |()| lab.send(Event::ClearRuns))
     };
+    let on_open = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |(name, runs)| dispatcher.dispatch(Action::Open(name, runs)))
+    };
+    let on_show_opened = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |i| dispatcher.dispatch(Action::ShowOpened(i)))
+    };
     let on_select = {
         let dispatcher = state.dispatcher();
         Callback::from(move |id| dispatcher.dispatch(Action::ToggleSelected(id)))
@@ -212,6 +222,13 @@ pub fn App() -> Html {
                 started_at={live.started_at} live=true lane_noun={tool.lane_noun()}
                 caption={format!("Run {} ({})", live.id, tool.as_str())} />
         }
+    } else if let Some((name, rows, shown)) = &state.opened {
+        let row = &rows[*shown];
+        html! {
+            <RunReplay run={row.clone()}
+                caption={format!("Run {} from {name}: {} {} × {}, {:.0} ms", row.id, row.experiment.tool.as_str(),
+                    row.experiment.kind.as_str(), row.experiment.tasks, row.wall_ms)} />
+        }
     } else {
         let shown = state
             .selected
@@ -220,9 +237,7 @@ pub fn App() -> Html {
             .or(state.runs.last());
         match shown {
             Some(row) => html! {
-                <Timeline spans={SharedSpans::Fixed(row.spans.clone())} started_at={row.started_at}
-                    gil_events={row.gil_events.clone()} gil_switches={row.gil_switches}
-                    lane_noun={row.experiment.tool.lane_noun()}
+                <RunReplay run={row.clone()}
                     caption={format!("Run {}: {} {} × {}, {:.0} ms", row.id, row.experiment.tool.as_str(),
                         row.experiment.kind.as_str(), row.experiment.tasks, row.wall_ms)} />
             },
@@ -273,6 +288,8 @@ pub fn App() -> Html {
                     if tool == Tool::Processes {
                         <IsolationDemo demo={state.isolation} on_show={on_show_isolation} />
                     }
+                    <OpenedBar opened={state.opened.as_ref().map(|(name, rows, shown)| (AttrValue::from(name.clone()), rows.iter().map(|r| r.id).collect::<Vec<_>>(), *shown))}
+                        on_open={on_open} on_show={on_show_opened} />
                     { timeline }
                     <MachineInfo cores={state.cores} isolated={state.isolated}
                         plain={state.plain} atomics={state.atomics} io_ms={io_ms} />

@@ -115,6 +115,9 @@ pub struct State {
     pub sweeping: bool,
     /// Runs asked for so far; each new value is carried out once, with `params` as they are.
     pub run_requests: u32,
+    /// Runs opened from a file ("Open a run"): its name, its runs, the one shown. The timeline
+    /// shows it until the next run starts.
+    pub opened: Option<(String, Vec<RunRow>, usize)>,
 }
 
 /// Everything that changes the state.
@@ -131,6 +134,10 @@ pub enum Action {
     ToggleSelected(u32),
     /// What the lab changed.
     Lab(Update),
+    /// A run file was opened: its name and its runs (or why it could not be read).
+    Open(String, Result<Vec<RunRecord>, String>),
+    /// Shows the opened file's run at this index; `None` closes the file.
+    ShowOpened(Option<usize>),
 }
 
 impl State {
@@ -175,6 +182,7 @@ impl State {
             Update::Ready => self.ready = true,
             Update::Started(id, at) => {
                 self.running = Some((id, at));
+                self.opened = None;
                 self.live = Some(LiveRun {
                     id,
                     started_at: at,
@@ -229,6 +237,21 @@ impl Reducible for State {
         let mut s = (*self).clone();
         match action {
             Action::SetParams(p) => s.params = p,
+            Action::Open(name, Ok(runs)) => {
+                let last = runs.len() - 1;
+                let rows = runs.into_iter().map(|r| RunRow(Rc::new(r))).collect();
+                s.opened = Some((name, rows, last));
+            }
+            Action::Open(name, Err(why)) => s.add_notice(Notice {
+                param: "open".into(),
+                message: format!("{name}: {why}"),
+            }),
+            Action::ShowOpened(Some(i)) => {
+                if let Some((_, rows, shown)) = s.opened.as_mut() {
+                    *shown = i.min(rows.len().saturating_sub(1));
+                }
+            }
+            Action::ShowOpened(None) => s.opened = None,
             Action::Run(params) => {
                 if let Some(p) = params {
                     s.params = p;

@@ -18,6 +18,7 @@ pub mod protocol;
 pub mod python;
 pub mod query;
 pub mod record;
+pub mod replay;
 pub mod stats;
 pub mod timeline;
 pub mod trace;

@@ -178,6 +178,41 @@ pub fn runs_json(runs: &[RunRecord]) -> String {
     serde_json::to_string_pretty(runs).unwrap_or_else(|_| "[]".into())
 }
 
+/// The largest run file "Open a run" reads: a 10 000-task run's export is about 2 MB.
+pub const MAX_RUN_FILE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+
+/// Reads runs from a file: the JSON export (an array of runs), one run, or a `run-finished`
+/// message (`{run}`). Says what is wrong otherwise.
+pub fn parse_runs(text: &str) -> Result<Vec<RunRecord>, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("This is not JSON ({e})."))?;
+    let value = match value {
+        serde_json::Value::Object(mut o) if o.contains_key("run") => {
+            o.remove("run").unwrap_or_default()
+        }
+        v => v,
+    };
+    let runs: Vec<RunRecord> = match value {
+        serde_json::Value::Array(_) => serde_json::from_value(value),
+        _ => serde_json::from_value(value).map(|r| vec![r]),
+    }
+    .map_err(|e| format!("This is not a run exported by the playground ({e})."))?;
+    if runs.is_empty() {
+        return Err("The file holds no runs.".into());
+    }
+    if let Some(bad) = runs.iter().find(|r| {
+        r.spans
+            .iter()
+            .any(|s| !(s.start.is_finite() && s.end >= s.start))
+    }) {
+        return Err(format!(
+            "Run {} has a span that ends before it starts.",
+            bad.id
+        ));
+    }
+    Ok(runs)
+}
+
 /// Every run as CSV, one line per run, without spans.
 pub fn runs_csv(runs: &[RunRecord]) -> String {
     let mut out = String::new();
@@ -281,6 +316,13 @@ mod tests {
         let back: Vec<RunRecord> =
             serde_json::from_str(&runs_json(&[seq.clone(), run.clone()])).unwrap();
         assert_eq!(back, vec![seq.clone(), run.clone()]);
+        let from_file = parse_runs(&runs_json(&[seq.clone(), run.clone()])).unwrap();
+        assert_eq!(from_file, vec![seq.clone(), run.clone()]);
+        let message = crate::embed::run_finished_message(&run, None);
+        assert_eq!(parse_runs(&message).unwrap(), vec![run.clone()]);
+        assert!(parse_runs("[]").unwrap_err().contains("no runs"));
+        assert!(parse_runs("{\"id\": 1}").unwrap_err().contains("not a run"));
+        assert!(parse_runs("nope").unwrap_err().contains("not JSON"));
         let csv = runs_csv(&[seq, run]);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);

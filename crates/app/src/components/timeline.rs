@@ -76,6 +76,9 @@ pub struct TimelineProps {
     /// The run's GIL hand-over counts.
     #[prop_or_default]
     pub gil_switches: Option<GilSwitches>,
+    /// The replay's playhead, ms from the run's start.
+    #[prop_or_default]
+    pub playhead: Option<f64>,
 }
 
 const WIDTH: f64 = 1000.0;
@@ -288,6 +291,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     <text class="lane-label gil-label" x="4" y="27">{ "waiting" }</text>
                 }
                 <text class="axis-unit" x="4" y={format!("{:.1}", top + 16.0)}>{ "time, ms" }</text>
+                if let Some(at) = props.playhead {
+                    <line class="playhead" data-testid="playhead" x1={format!("{:.2}", x(at))} x2={format!("{:.2}", x(at))}
+                        y1="0" y2={format!("{:.1}", top)} />
+                }
             </svg>
             </div>
             <p class="span-details" data-testid="span-details" aria-live="polite">{ details }</p>
