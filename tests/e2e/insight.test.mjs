@@ -198,3 +198,38 @@ test("Open a run: an exported run file shows in the timeline and replays", async
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("Amdahl: half the work serial caps 2 free-threaded threads near 1.33×; none serial stays ≥ 1.3×", async () => {
+  const { page, errors, context } = await open(browser, "?kind=cpu&tasks=4&workers=2&io_ms=100&serial=50");
+  assert.equal(await page.getAttribute('[data-testid="amdahl-curve"]', "data-serial"), "50");
+  const speedup = async (serial) => {
+    await setExperiment(page, { tool: "sequential", serial });
+    const seq = await runOnce(page);
+    await setExperiment(page, { tool: "threads", gil: "off" });
+    const thr = await runOnce(page);
+    assert.equal(thr.serial, String(serial));
+    assert.equal(thr.checksum, seq.checksum, "the same work");
+    assert.equal(thr.baselineRun, seq.runId, "the speedup divides that sequential run");
+    return Number(thr.speedup);
+  };
+  await setExperiment(page, { tool: "threads", gil: "off" });
+  await runOnce(page); // warm-up
+  const predicted = 1 / (0.5 + 0.5 / 2);
+  await claim("speedup with a 50 % serial part on 2 threads (≤ 1.45, within 15 % of 1.33)", () => speedup(50),
+    (s) => s <= 1.45 && Math.abs(s - predicted) / predicted <= 0.15, { show: (s) => s.toFixed(3) });
+  // The serial phase ran alone, on one lane, before any task.
+  const [run] = (await exportRuns(page)).filter((r) => r.tool === "threads").slice(-1);
+  const serial = run.spans.filter((s) => s.state === "serial");
+  assert.equal(serial.length, 1);
+  assert.ok(run.spans.filter((s) => s.state === "compute").every((s) => s.start >= serial[0].end - 0.05), "nothing computed beside the serial part");
+  assert.ok(await page.locator('[data-testid="timeline-task"][data-task="serial"]').count() === 1);
+  await claim("speedup with no serial part on 2 threads (≥ 1.3)", () => speedup(0), (s) => s >= 1.3, { show: (s) => s.toFixed(3) });
+  // Processes have their serial part too, on one process.
+  await setExperiment(page, { tool: "processes", serial: 50 });
+  const proc = await runOnce(page);
+  assert.deepEqual([proc.status, proc.tasksDone, proc.serial], ["done", "4", "50"]);
+  const [procRun] = (await exportRuns(page)).slice(-1);
+  assert.equal(procRun.spans.filter((s) => s.state === "serial").length, 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -67,11 +67,11 @@ export async function allRows(page) {
 }
 
 /** Sets the experiment through the form, as a visitor would. */
-export async function setExperiment(page, { tool, kind, tasks, workers, gil, io_ms, cpu_iters } = {}) {
+export async function setExperiment(page, { tool, kind, tasks, workers, gil, io_ms, cpu_iters, serial } = {}) {
   if (tool) await page.selectOption("#tool", tool);
   if (kind) await page.selectOption("#kind", kind);
   if (gil) await page.selectOption("#gil", gil);
-  for (const [id, v] of Object.entries({ tasks, workers, io_ms, cpu_iters })) {
+  for (const [id, v] of Object.entries({ tasks, workers, io_ms, cpu_iters, serial })) {
     if (v !== undefined) {
       await page.fill(`#${id}`, String(v));
       await page.locator(`#${id}`).dispatchEvent("change");

@@ -64,3 +64,18 @@ test("screenshot: replaying a threads run step by step", async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("screenshot: the speedup curve beside Amdahl's prediction for a 50 % serial part", async () => {
+  const { page, errors, context } = await open(browser, "?kind=cpu&tasks=4&io_ms=40&serial=50", { contextOptions: { viewport: { width: 1100, height: 900 } } });
+  await page.click('[data-testid="sweep-button"]');
+  await page.waitForFunction(() => {
+    const b = document.querySelector('[data-testid="sweep-button"]');
+    return b && !b.disabled && document.querySelectorAll('[data-testid="speedup-point"]').length > 0;
+  }, null, { timeout: 120_000 });
+  assert.equal(await page.getAttribute('[data-testid="amdahl-curve"]', "data-serial"), "50");
+  const serials = await page.$$eval('[data-testid="run"]', (rows) => rows.map((r) => r.dataset.serial));
+  assert.ok(serials.length > 0 && serials.every((v) => v === "50"), `the sweep measured the serial work: ${serials}`);
+  await page.locator("figure.speedup").screenshot({ path: new URL("amdahl.png", OUT).pathname });
+  assert.deepEqual(errors, []);
+  await context.close();
+});

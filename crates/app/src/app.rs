@@ -249,7 +249,8 @@ pub fn App() -> Html {
     };
     let chart = html! {
         <SpeedupChart points={state.sweep.clone()} cores={state.cores} sweeping={state.sweeping}
-            can_sweep={state.ready && state.running.is_none()} on_sweep={on_sweep} />
+            can_sweep={state.ready && state.running.is_none()} on_sweep={on_sweep}
+            serial={if state.sweep.is_empty() { resolved.serial } else { state.sweep_serial }} />
     };
     let decision = html! { <DecisionHelper on_try={on_try.clone()} /> };
 

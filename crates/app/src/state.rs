@@ -113,6 +113,8 @@ pub struct State {
     pub sweep: Vec<SweepPoint>,
     /// A sweep is in progress.
     pub sweeping: bool,
+    /// The serial part (%) of the experiment the sweep measured.
+    pub sweep_serial: u32,
     /// Runs asked for so far; each new value is carried out once, with `params` as they are.
     pub run_requests: u32,
     /// Runs opened from a file ("Open a run"): its name, its runs, the one shown. The timeline
@@ -218,6 +220,14 @@ impl State {
                 self.sweeping = on;
                 if on {
                     self.sweep.clear();
+                    // The sweep measures the experiment as it is now: its serial part is the
+                    // one Amdahl's curve is drawn for.
+                    self.sweep_serial = match self.params.kind {
+                        Some(model::Kind::Cpu | model::Kind::Mixed) => {
+                            self.params.serial.unwrap_or(0)
+                        }
+                        _ => 0,
+                    };
                 }
             }
             Update::SweepPoint(series, workers, speedup) => self.sweep.push(SweepPoint {

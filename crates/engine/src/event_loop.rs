@@ -14,12 +14,18 @@ pub async fn run(id: u32, e: Experiment) -> RunReport {
     let body = {
         let log = log.clone();
         async move {
+            // The serial part runs before the batch is gathered, as code before `gather` does.
+            let (serial, iters) = e.serial_split();
+            match tasks::serial(&log.spans, id, 0, serial) {
+                Some(result) => log.add_result(result),
+                None => return,
+            }
             let all = (0..e.tasks).map(|task| {
                 let log = log.clone();
                 async move {
                     let work = e.kind.task(task);
                     if let Some(result) =
-                        tasks::run(&log.spans, id, task, 0, work, e.io_ms, e.cpu_iters).await
+                        tasks::run(&log.spans, id, task, 0, work, e.io_ms, iters).await
                     {
                         log.task_done(result);
                     }

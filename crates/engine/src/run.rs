@@ -43,6 +43,11 @@ impl RunLog {
         self.checksum.set(self.checksum.get().wrapping_add(result));
     }
 
+    /// Adds the serial phase's result to the checksum (it is no task).
+    pub fn add_result(&self, result: u64) {
+        self.checksum.set(self.checksum.get().wrapping_add(result));
+    }
+
     /// Runs `body`, stopping it early when a cancel message for this run arrives; then reports.
     pub async fn finish_with(
         self,

@@ -11,9 +11,14 @@ pub async fn run(id: u32, e: Experiment) -> RunReport {
     let body = {
         let log = log.clone();
         async move {
+            let (serial, iters) = e.serial_split();
+            match tasks::serial(&log.spans, id, 0, serial) {
+                Some(result) => log.add_result(result),
+                None => return,
+            }
             for task in 0..e.tasks {
                 let work = e.kind.task(task);
-                match tasks::run(&log.spans, id, task, 0, work, e.io_ms, e.cpu_iters).await {
+                match tasks::run(&log.spans, id, task, 0, work, e.io_ms, iters).await {
                     Some(result) => log.task_done(result),
                     None => return,
                 }

@@ -7,7 +7,7 @@ use crate::spans::SpanLog;
 use gloo_timers::future::TimeoutFuture;
 use model::config::TaskWork;
 use model::kernel::run_cpu_task;
-use model::timeline::SpanState;
+use model::timeline::{SpanState, SERIAL_TASK};
 
 /// Waits `io_ms` without blocking the thread; records the wait, and any time the timer fired
 /// late because the loop was busy (a cpu task that does not yield).
@@ -31,6 +31,19 @@ pub fn cpu(log: &SpanLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u
     crate::progress::open(lane, task, SpanState::Compute, start);
     let result = run_cpu_task(iters, &|| !cancel::is_cancelled(id));
     log.push(task, lane, SpanState::Compute, start, now());
+    result
+}
+
+/// The batch's serial phase (Amdahl's serial part) on this thread: `None` when stopped. Nothing
+/// to do (and no span) when the batch has no serial part.
+pub fn serial(log: &SpanLog, id: u32, lane: u32, iters: u64) -> Option<u64> {
+    if iters == 0 {
+        return Some(0);
+    }
+    let start = now();
+    crate::progress::open(lane, SERIAL_TASK, SpanState::Serial, start);
+    let result = run_cpu_task(iters, &|| !cancel::is_cancelled(id));
+    log.push(SERIAL_TASK, lane, SpanState::Serial, start, now());
     result
 }
 

@@ -10,7 +10,7 @@ use futures::channel::oneshot;
 use model::config::{Gil, TaskWork};
 use model::gil::{GilEvent, GilEventKind, GilLock, HandOver, Park};
 use model::kernel::{run_cpu_task, sum_of_squares, CpuTask, CHUNK};
-use model::timeline::{RunReport, RunStatus, Span, SpanState};
+use model::timeline::{RunReport, RunStatus, Span, SpanState, SERIAL_TASK};
 use model::Experiment;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -111,6 +111,29 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
     let all_gil = Mutex::new(Vec::new());
     let gil = e.gil == Gil::On;
     GIL.take_switches(); // a new count for this run
+                         // Amdahl's serial part: this pool thread computes it alone before the batch spreads.
+    let (serial, iters) = e.serial_split();
+    if serial > 0 {
+        let lane = rayon::current_thread_index().unwrap_or(0) as u32;
+        let mut log = LaneLog::default();
+        if gil {
+            take_gil(&mut log, SERIAL_TASK, lane);
+        }
+        let start = now();
+        crate::progress::open(lane, SERIAL_TASK, SpanState::Serial, start);
+        let result = run_cpu_task(serial, &|| !is_cancelled(id));
+        log.push(SERIAL_TASK, lane, SpanState::Serial, start, now());
+        if gil {
+            drop_gil(&mut log, SERIAL_TASK, lane, HandOver::Voluntary);
+        }
+        checksum.fetch_add(result.unwrap_or(0), Ordering::Relaxed);
+        if let Ok(mut all) = all_spans.lock() {
+            all.extend(log.spans);
+        }
+        if let Ok(mut all) = all_gil.lock() {
+            all.extend(log.gil);
+        }
+    }
     rayon::scope(|s| {
         for _ in 0..e.lanes() {
             s.spawn(|_| {
@@ -123,10 +146,8 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
                     }
                     let result = match e.kind.task(task) {
                         TaskWork::Io => io_task(&mut log, id, task, lane, e.io_ms, gil),
-                        TaskWork::Cpu if gil => {
-                            cpu_task_with_gil(&mut log, id, task, lane, e.cpu_iters)
-                        }
-                        TaskWork::Cpu => cpu_task(&mut log, id, task, lane, e.cpu_iters),
+                        TaskWork::Cpu if gil => cpu_task_with_gil(&mut log, id, task, lane, iters),
+                        TaskWork::Cpu => cpu_task(&mut log, id, task, lane, iters),
                     };
                     if let Some(r) = result {
                         done.fetch_add(1, Ordering::Relaxed);

@@ -166,6 +166,8 @@ impl Limits {
     pub const IO_MS: (u64, u64) = (0, 10_000);
     /// Fewest and most iterations of one cpu task.
     pub const CPU_ITERS: (u64, u64) = (1, 10_000_000_000);
+    /// The serial part of a cpu batch, in percent.
+    pub const SERIAL: (u64, u64) = (0, 100);
 }
 
 /// What the page knows about the visitor's machine, from which defaults follow.
@@ -207,6 +209,8 @@ pub struct Params {
     pub io_ms: Option<u32>,
     /// Iterations of one cpu task; calibrated when absent.
     pub cpu_iters: Option<u64>,
+    /// The batch's serial part in percent (Amdahl's law); 0 when absent.
+    pub serial: Option<u32>,
 }
 
 /// A fully resolved experiment: what actually runs.
@@ -226,6 +230,9 @@ pub struct Experiment {
     pub io_ms: u32,
     /// Iterations of one cpu task.
     pub cpu_iters: u64,
+    /// The batch's serial part in percent (Amdahl's law): see [`Experiment::serial_split`].
+    #[serde(default)]
+    pub serial: u32,
 }
 
 /// Defaults of the contract table that do not depend on the machine.
@@ -291,6 +298,11 @@ impl Params {
             gil: self.gil.unwrap_or(Gil::On),
             io_ms: self.io_ms.unwrap_or(DEFAULT_IO_MS),
             cpu_iters: self.cpu_iters.unwrap_or(machine.calibrated_cpu_iters),
+            // Waiting has no serial part to give (see `serial_split`): io work records 0.
+            serial: match self.kind.unwrap_or(Kind::Io) {
+                Kind::Io => 0,
+                _ => self.serial.unwrap_or(0),
+            },
         }
     }
 }
@@ -305,6 +317,26 @@ impl Experiment {
     pub fn lanes(&self) -> u32 {
         self.workers.min(self.tasks).max(1)
     }
+
+    /// Amdahl's split of the batch's cpu work: `(serial, per_task)` iterations. Each cpu task
+    /// gives up `serial`% of its iterations to one serial phase that runs first, on one lane,
+    /// before the tasks spread over the workers; the total work stays `tasks × cpu_iters`.
+    /// Io tasks have nothing to give.
+    pub fn serial_split(&self) -> (u64, u64) {
+        let share = u128::from(self.cpu_iters) * u128::from(self.serial.min(100));
+        let given = ((share + 50) / 100) as u64;
+        let cpu_tasks = (0..self.tasks)
+            .filter(|&t| self.kind.task(t) == TaskWork::Cpu)
+            .count() as u64;
+        (given * cpu_tasks, self.cpu_iters - given)
+    }
+
+    /// Amdahl's predicted speedup on `workers` lanes for this serial part:
+    /// `1 / (s + (1 − s) / W)`.
+    pub fn amdahl(serial_percent: u32, workers: u32) -> f64 {
+        let s = f64::from(serial_percent.min(100)) / 100.0;
+        1.0 / (s + (1.0 - s) / f64::from(workers.max(1)))
+    }
 }
 
 #[cfg(test)]
@@ -315,6 +347,37 @@ mod tests {
         cores: 2,
         calibrated_cpu_iters: 5_000_000,
     };
+
+    #[test]
+    fn amdahls_split_keeps_the_total_work_and_predicts_the_limit() {
+        let mut e = Params {
+            kind: Some(Kind::Cpu),
+            tasks: Some(4),
+            cpu_iters: Some(1000),
+            serial: Some(50),
+            ..Params::default()
+        }
+        .resolve(&TWO_CORES);
+        assert_eq!(e.serial_split(), (2000, 500));
+        e.kind = Kind::Mixed; // two cpu tasks of four
+        assert_eq!(e.serial_split(), (1000, 500));
+        e.serial = 0;
+        assert_eq!(e.serial_split(), (0, 1000));
+        e.serial = 100;
+        assert_eq!(e.serial_split(), (2000, 0));
+        assert!((Experiment::amdahl(50, 2) - 4.0 / 3.0).abs() < 1e-12);
+        assert_eq!(Experiment::amdahl(0, 8), 8.0);
+        assert_eq!(Experiment::amdahl(100, 8), 1.0);
+        let io = Params {
+            serial: Some(50),
+            ..Params::default()
+        }
+        .resolve(&TWO_CORES);
+        assert_eq!(io.serial, 0, "waiting has no serial part");
+        let q = crate::query::parse_query("kind=cpu&serial=150");
+        assert_eq!(q.params.serial, Some(100));
+        assert!(q.notices[0].message.contains("serial"));
+    }
 
     #[test]
     fn python_default_pool_sizes() {

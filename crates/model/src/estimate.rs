@@ -16,22 +16,26 @@ pub fn estimate_ms(e: &Experiment, ns_per_iter: f64, cores: u32) -> f64 {
             TaskWork::Cpu => n_cpu += 1,
         }
     }
-    let cpu_task_ms = e.cpu_iters as f64 * ns_per_iter / 1e6;
+    let (serial_iters, task_iters) = e.serial_split();
+    let serial_ms = serial_iters as f64 * ns_per_iter / 1e6;
+    let cpu_task_ms = task_iters as f64 * ns_per_iter / 1e6;
     let cpu_sum = n_cpu as f64 * cpu_task_ms;
     let io_ms = f64::from(e.io_ms);
     let lanes = u64::from(e.lanes());
     let cores = f64::from(cores.max(1));
     let io_rounds = |lanes: u64| n_io.div_ceil(lanes.max(1)) as f64 * io_ms;
-    match e.tool {
-        Tool::Sequential => cpu_sum + n_io as f64 * io_ms,
-        // One thread: waits overlap each other but never the computing.
-        Tool::Async => cpu_sum + if n_io > 0 { io_ms } else { 0.0 },
-        Tool::Threads if e.gil == Gil::On => cpu_sum.max(io_rounds(lanes)),
-        Tool::Threads | Tool::Processes => {
-            let parallel = (lanes as f64).min(cores);
-            (cpu_sum / parallel).max(io_rounds(lanes))
+    // The serial phase runs first, alone.
+    serial_ms
+        + match e.tool {
+            Tool::Sequential => cpu_sum + n_io as f64 * io_ms,
+            // One thread: waits overlap each other but never the computing.
+            Tool::Async => cpu_sum + if n_io > 0 { io_ms } else { 0.0 },
+            Tool::Threads if e.gil == Gil::On => cpu_sum.max(io_rounds(lanes)),
+            Tool::Threads | Tool::Processes => {
+                let parallel = (lanes as f64).min(cores);
+                (cpu_sum / parallel).max(io_rounds(lanes))
+            }
         }
-    }
 }
 
 #[cfg(test)]

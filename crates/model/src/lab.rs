@@ -599,7 +599,10 @@ impl Lab {
     fn report_so_far(&mut self, now: f64, status: RunStatus, message: &str) -> Option<RunReport> {
         let running = self.running.as_mut()?;
         let spans = std::mem::take(&mut running.spans);
-        let done = crate::stats::task_times(&spans).len() as u32;
+        let done = crate::stats::task_times(&spans)
+            .keys()
+            .filter(|&&t| t != crate::timeline::SERIAL_TASK)
+            .count() as u32;
         Some(RunReport {
             experiment: running.experiment,
             status,

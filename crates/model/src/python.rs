@@ -22,7 +22,7 @@ fn task_functions(e: &Experiment, asyncio: bool) -> String {
     };
     let cpu = format!(
         "{cpu_def}:\n    \"\"\"CPU-bound: the core is busy the whole time.\"\"\"\n    total = 0\n    for i in range({}):\n        total += i * i\n    return total\n",
-        underscored(e.cpu_iters)
+        underscored(e.serial_split().1)
     );
     match e.kind {
         Kind::Io => io,
@@ -71,8 +71,38 @@ fn entry(kind: Kind) -> &'static str {
     }
 }
 
-/// The Python program for `e`, with a note on how the browser models it.
+/// The Python program for `e`, with a note on how the browser models it; a serial part
+/// (Amdahl) becomes a function that runs before the batch.
 pub fn snippet(e: &Experiment) -> String {
+    let program = batch(e);
+    let (serial, _) = e.serial_split();
+    if serial == 0 {
+        return program;
+    }
+    let functions = task_functions(e, e.tool == Tool::Async);
+    let serial_def = format!(
+        "def serial_part():\n    \"\"\"Amdahl's serial part: {} % of the batch's work, which cannot be split.\"\"\"\n    total = 0\n    for i in range({}):\n        total += i * i\n    return total\n",
+        e.serial,
+        underscored(serial)
+    );
+    let mut out = String::new();
+    for line in program
+        .replace(&functions, &format!("{functions}\n\n{serial_def}"))
+        .lines()
+    {
+        out.push_str(line);
+        out.push('\n');
+        if line.trim_start().starts_with("start = time.perf_counter()") {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(&format!(
+                "{indent}serial_part()  # one core computes; the others have nothing to do\n"
+            ));
+        }
+    }
+    out
+}
+
+fn batch(e: &Experiment) -> String {
     let n = e.tasks;
     let f = entry(e.kind);
     match e.tool {
@@ -128,6 +158,24 @@ mod tests {
             cores: 4,
             calibrated_cpu_iters: 2_000_000,
         })
+    }
+
+    #[test]
+    fn a_serial_part_runs_before_the_batch() {
+        let code = snippet(&exp(
+            "tool=processes&kind=cpu&tasks=4&cpu_iters=1000&serial=25",
+        ));
+        assert!(code.contains("for i in range(750):"), "{code}");
+        assert!(code.contains("def serial_part():"));
+        assert!(
+            code.contains("for i in range(1_000):"),
+            "4 × 250 serial iterations"
+        );
+        let def = code.find("def serial_part").unwrap();
+        let main = code.find("if __name__").unwrap();
+        let call = code.find("    serial_part()  #").unwrap();
+        assert!(def < main && main < call, "{code}");
+        assert!(!snippet(&exp("kind=cpu&serial=0")).contains("serial_part"));
     }
 
     #[test]

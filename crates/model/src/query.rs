@@ -59,6 +59,7 @@ pub fn apply(out: &mut ParsedQuery, key: &str, value: &str) {
         "workers" => p.workers = number(notices, key, value, Limits::WORKERS).map(|v| v as u32),
         "io_ms" => p.io_ms = number(notices, key, value, Limits::IO_MS).map(|v| v as u32),
         "cpu_iters" => p.cpu_iters = number(notices, key, value, Limits::CPU_ITERS),
+        "serial" => p.serial = number(notices, key, value, Limits::SERIAL).map(|v| v as u32),
         "run" => out.run = flag(notices, key, value),
         "embed" => out.embed = flag(notices, key, value),
         _ => {}
@@ -82,6 +83,8 @@ pub enum Field {
     IoMs,
     /// `cpu_iters`.
     CpuIters,
+    /// `serial`.
+    Serial,
 }
 
 impl Field {
@@ -95,6 +98,7 @@ impl Field {
             Field::Gil => "gil",
             Field::IoMs => "io_ms",
             Field::CpuIters => "cpu_iters",
+            Field::Serial => "serial",
         }
     }
 }
@@ -114,6 +118,7 @@ pub fn edit(params: &mut Params, field: Field, raw: &str) -> Option<Notice> {
         Field::Workers if raw.is_empty() => out.params.workers = None,
         Field::IoMs if raw.is_empty() => out.params.io_ms = None,
         Field::CpuIters if raw.is_empty() => out.params.cpu_iters = None,
+        Field::Serial if raw.is_empty() => out.params.serial = None,
         _ => apply(&mut out, field.as_str(), raw),
     }
     *params = out.params;
@@ -265,6 +270,9 @@ pub fn to_query(params: &Params, run: bool, embed: bool) -> String {
     }
     if let Some(n) = params.cpu_iters {
         put("cpu_iters", n.to_string());
+    }
+    if let Some(n) = params.serial {
+        put("serial", n.to_string());
     }
     if run {
         put("run", "1".into());

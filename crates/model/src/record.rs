@@ -120,6 +120,7 @@ impl RunRecord {
             ("gil", "data-gil", e.gil.as_str().into()),
             ("io_ms", "data-io-ms", e.io_ms.to_string()),
             ("cpu_iters", "data-cpu-iters", e.cpu_iters.to_string()),
+            ("serial", "data-serial", e.serial.to_string()),
             ("wall_ms", "data-wall-ms", format!("{:.3}", self.wall_ms)),
             ("status", "data-status", self.status.as_str().into()),
             ("build", "data-build", self.build.as_str().into()),

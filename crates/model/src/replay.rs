@@ -4,7 +4,7 @@
 //! the run's recorded spans and GIL events; nothing is interpolated.
 
 use crate::gil::{GilEvent, GilEventKind};
-use crate::timeline::{Span, SpanState, NO_TASK};
+use crate::timeline::{Span, SpanState, NO_TASK, SERIAL_TASK};
 use std::collections::BTreeMap;
 
 /// What happened at one step.
@@ -88,6 +88,8 @@ pub fn steps(spans: &[Span], gil: &[GilEvent], t0: f64) -> Vec<Step> {
 fn task_name(task: u32) -> String {
     if task == NO_TASK {
         "the worker itself".into()
+    } else if task == SERIAL_TASK {
+        "the serial part".into()
     } else {
         format!("task {task}")
     }
@@ -116,6 +118,7 @@ fn doing(state: SpanState) -> &'static str {
         SpanState::Stalled => "being late (the loop was busy)",
         SpanState::Startup => "starting up",
         SpanState::Copy => "copying",
+        SpanState::Serial => "the serial part",
     }
 }
 
@@ -180,6 +183,7 @@ fn present(state: SpanState) -> &'static str {
         SpanState::Stalled => "is late for",
         SpanState::Startup => "starts up for",
         SpanState::Copy => "copies for",
+        SpanState::Serial => "computes alone, for",
     }
 }
 

@@ -20,17 +20,20 @@ pub enum SpanState {
     Startup,
     /// Arguments or results being copied between processes (the pickling analogue).
     Copy,
+    /// The batch's serial part (Amdahl): one lane computes, the others have nothing to do.
+    Serial,
 }
 
 impl SpanState {
     /// Every state, in the legend's order.
-    pub const ALL: [SpanState; 6] = [
+    pub const ALL: [SpanState; 7] = [
         SpanState::Compute,
         SpanState::Io,
         SpanState::GilWait,
         SpanState::Stalled,
         SpanState::Startup,
         SpanState::Copy,
+        SpanState::Serial,
     ];
 
     /// The name used in CSS classes, exports and messages.
@@ -42,6 +45,7 @@ impl SpanState {
             SpanState::Stalled => "stalled",
             SpanState::Startup => "startup",
             SpanState::Copy => "copy",
+            SpanState::Serial => "serial",
         }
     }
 
@@ -54,6 +58,7 @@ impl SpanState {
             SpanState::Stalled => "ready, but the loop was busy",
             SpanState::Startup => "process start-up",
             SpanState::Copy => "copying (pickling)",
+            SpanState::Serial => "serial part (the others idle)",
         }
     }
 }
@@ -83,6 +88,8 @@ pub fn stall_threshold_ms(io_ms: u32) -> f64 {
 
 /// The task index used for spans that belong to a lane rather than to a task.
 pub const NO_TASK: u32 = u32::MAX;
+/// The task index of the batch's serial phase (Amdahl's serial part): work, but no task's.
+pub const SERIAL_TASK: u32 = u32::MAX - 1;
 
 impl Span {
     /// A span of `task` on `lane` in `state` from `start` to `end` (ms, shared clock).

@@ -5,7 +5,7 @@
 //! Times are µs from the run's start, as the format wants.
 
 use crate::record::RunRecord;
-use crate::timeline::NO_TASK;
+use crate::timeline::{NO_TASK, SERIAL_TASK};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -43,7 +43,7 @@ pub fn chrome_trace(runs: &[RunRecord]) -> String {
             }));
         }
         for span in run.spans.iter() {
-            let name = if span.task == NO_TASK {
+            let name = if span.task == NO_TASK || span.task == SERIAL_TASK {
                 span.state.label().to_string()
             } else {
                 format!("task {}", span.task)
@@ -82,6 +82,7 @@ mod tests {
             gil: Gil::On,
             io_ms: 100,
             cpu_iters: 1000,
+            serial: 0,
         };
         RunRecord::new(
             id,

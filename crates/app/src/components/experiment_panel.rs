@@ -119,7 +119,11 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                 error={error(Field::IoMs)} on_change={on_number.clone()} />
             <NumberField field={Field::CpuIters} label="cpu iterations" value={p.cpu_iters}
                 default_hint={format!("{} (calibrated)", group(r.cpu_iters))} limits={Limits::CPU_ITERS}
-                error={error(Field::CpuIters)} on_change={on_number} />
+                error={error(Field::CpuIters)} on_change={on_number.clone()} />
+            <NumberField field={Field::Serial} label="serial part, %" value={p.serial.map(u64::from)}
+                default_hint={r.serial.to_string()} limits={Limits::SERIAL}
+                disabled={r.kind == Kind::Io}
+                error={error(Field::Serial)} on_change={on_number} />
             <div class="actions">
                 <button type="submit" class="run" data-testid="run-button"
                     disabled={!props.ready || props.running}>

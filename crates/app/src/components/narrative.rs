@@ -117,8 +117,18 @@ pub fn Narrative(props: &NarrativeProps) -> Html {
                 <p>{ "Measure it: the curve below runs the current work with 1, 2, 4… workers and plots the speedup, with the ideal line and the GIL's flat line." }</p>
                 { props.chart.clone() }
             </section>
+            <section id="serial-part" data-testid="section">
+                <h2>{ "8. The limit: the serial part" }</h2>
+                <p>{ "More cores only speed up the part of the work that can be split. If a share " }<em>{ "s" }</em>
+                { " of it must run on one core while the others wait (reading the input, merging the results), then " }
+                <em>{ "W" }</em>{ " workers can never do better than " }<code>{ "1 / (s + (1 − s) / W)" }</code>
+                { ": Amdahl's law. With half the work serial, even infinitely many cores give at most 2×; two give 1.33×." }</p>
+                <p>{ "Set the serial part and the batch really gets a serial phase: that share of its work runs first, on one lane (brown on the timeline), and only the rest spreads over the workers. The curve above draws Amdahl's prediction beside what your machine measures." }</p>
+                <RunThis query="tool=threads&kind=cpu&tasks=4&workers=2&gil=off&serial=50" label="half serial, 2 free-threaded threads" on_try={t.clone()} unavailable={threads} />
+                <RunThis query="tool=processes&kind=cpu&tasks=4&workers=2&serial=50" label="half serial, 2 processes" on_try={t.clone()} />
+            </section>
             <section id="decision" data-testid="section">
-                <h2>{ "8. The decision in three questions" }</h2>
+                <h2>{ "9. The decision in three questions" }</h2>
                 { props.decision.clone() }
             </section>
         </article>

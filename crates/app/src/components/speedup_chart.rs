@@ -18,6 +18,8 @@ pub struct SpeedupChartProps {
     pub can_sweep: bool,
     /// Start a sweep of the current experiment.
     pub on_sweep: Callback<()>,
+    /// The serial part (%) Amdahl's predicted curve is drawn for.
+    pub serial: u32,
 }
 
 const W: f64 = 600.0;
@@ -61,6 +63,17 @@ pub fn SpeedupChart(props: &SpeedupChartProps) -> Html {
                 x(f64::from(w)),
                 y(f64::from(w.min(props.cores.max(1))))
             )
+        })
+        .collect();
+    // Amdahl's prediction 1 / (s + (1 − s) / W), on at most the machine's cores, drawn finely
+    // enough to look like the curve it is.
+    let cores = props.cores.max(1);
+    let amdahl: Vec<String> = (0..=(max_w - 1) * 8)
+        .map(|i| {
+            let w = 1.0 + f64::from(i) / 8.0;
+            let s = f64::from(props.serial.min(100)) / 100.0;
+            let speedup = 1.0 / (s + (1.0 - s) / w.min(f64::from(cores)));
+            format!("{:.1},{:.1}", x(w), y(speedup))
         })
         .collect();
     let series = SERIES.iter().map(|(series, class)| {
@@ -121,10 +134,14 @@ pub fn SpeedupChart(props: &SpeedupChartProps) -> Html {
                 { for x_ticks }
                 <text class="axis-title" x={format!("{:.1}", (W + LEFT) / 2.0)} y={format!("{:.1}", H - 4.0)} text-anchor="middle">{ "workers" }</text>
                 <polyline class="ideal" points={ideal.join(" ")} />
+                <polyline class="amdahl" data-testid="amdahl-curve" data-serial={props.serial.to_string()}
+                    points={amdahl.join(" ")} />
                 { for series }
             </svg>
             <ul class="legend">
                 <li><span class="swatch ideal" aria-hidden="true"></span>{ "ideal" }</li>
+                <li><span class="swatch amdahl" aria-hidden="true"></span>
+                    { format!("Amdahl's law for a {} % serial part: 1 / (s + (1 − s) / W)", props.serial) }</li>
                 { for SERIES.iter().map(|(name, class)| html! {
                     <li><span class={classes!("swatch", *class)} aria-hidden="true"></span>{ name.as_str() }</li>
                 }) }

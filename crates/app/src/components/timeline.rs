@@ -6,7 +6,7 @@
 use super::gil_lane::{gil_lane, HEIGHT as GIL_HEIGHT};
 use model::gil::{GilEvent, GilSwitches};
 use model::layout::{layout, merge, ticks, Bar, Layout};
-use model::timeline::{Span, SpanState, NO_TASK};
+use model::timeline::{Span, SpanState, NO_TASK, SERIAL_TASK};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -100,6 +100,8 @@ fn describe_bar(b: &Bar, lane_noun: &str) -> String {
         format!("{} tasks", b.merged)
     } else if b.task == NO_TASK {
         "the worker itself".to_string()
+    } else if b.task == SERIAL_TASK {
+        "the serial part".to_string()
     } else {
         format!("task {}", b.task)
     };
@@ -191,6 +193,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 "merged".to_string()
             } else if task == NO_TASK {
                 "startup".to_string()
+            } else if task == SERIAL_TASK {
+                "serial".to_string()
             } else {
                 task.to_string()
             };
@@ -326,7 +330,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         <tbody>
                             { for all.iter().take(TABLE_ROWS).map(|s| html! {
                                 <tr>
-                                    <td>{ if s.task == NO_TASK { "—".to_string() } else { s.task.to_string() } }</td>
+                                    <td>{ match s.task { NO_TASK => "—".to_string(), SERIAL_TASK => "serial".to_string(), t => t.to_string() } }</td>
                                     <td>{ s.lane }</td><td>{ s.state.label() }</td>
                                     <td class="num">{ format!("{:.1}", s.start - t0) }</td>
                                     <td class="num">{ format!("{:.1}", s.end - t0) }</td>

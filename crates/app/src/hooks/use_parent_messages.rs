@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 /// The parameters a message may set, as in the URL.
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "tool",
     "kind",
     "tasks",
@@ -17,6 +17,7 @@ const KEYS: [&str; 7] = [
     "gil",
     "io_ms",
     "cpu_iters",
+    "serial",
 ];
 /// Longer values are certainly invalid; they are not even copied into wasm memory.
 const MAX_VALUE: u32 = 64;

@@ -14,7 +14,8 @@ pub fn matches(base: &RunRecord, run: &RunRecord) -> bool {
         && b.tool == Tool::Sequential
         && base.status == RunStatus::Done
         && (b.kind, b.tasks, b.io_ms) == (r.kind, r.tasks, r.io_ms)
-        && (r.kind == Kind::Io || (base.build, b.cpu_iters) == (run.build, r.cpu_iters))
+        && (r.kind == Kind::Io
+            || (base.build, b.cpu_iters, b.serial) == (run.build, r.cpu_iters, r.serial))
 }
 
 /// The baseline of `run` among `runs` (oldest first): the newest matching run before it, else a
@@ -46,7 +47,7 @@ pub fn missing(runs: &[RunRecord], run: &RunRecord) -> Option<(Params, Build)> {
         b.tool == Tool::Sequential
             && base.status == RunStatus::Done
             && base.build != run.build
-            && (b.kind, b.tasks, b.io_ms) == (r.kind, r.tasks, r.io_ms)
+            && (b.kind, b.tasks, b.io_ms, b.serial) == (r.kind, r.tasks, r.io_ms, r.serial)
     });
     asked.then(|| {
         (
@@ -56,6 +57,7 @@ pub fn missing(runs: &[RunRecord], run: &RunRecord) -> Option<(Params, Build)> {
                 tasks: Some(r.tasks),
                 io_ms: Some(r.io_ms),
                 cpu_iters: Some(r.cpu_iters),
+                serial: Some(r.serial),
                 ..Params::default()
             },
             run.build,
@@ -93,6 +95,7 @@ mod tests {
             tool,
             kind,
             cpu_iters,
+            serial: 0,
             ..Params::default().resolve_calibrated(2, Some(1.0))
         };
         let report = RunReport {

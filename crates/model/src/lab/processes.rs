@@ -4,8 +4,9 @@
 
 use super::{Effect, IsolationDemo, Lab, Role, Update, WorkerId};
 use crate::config::Experiment;
+use crate::config::TaskWork;
 use crate::protocol::{FromWorker, ToWorker};
-use crate::timeline::{Build, RunReport, RunStatus, Span, SpanState, NO_TASK};
+use crate::timeline::{Build, RunReport, RunStatus, Span, SpanState, NO_TASK, SERIAL_TASK};
 
 /// One process worker.
 #[derive(Debug)]
@@ -22,6 +23,11 @@ struct ProcessRun {
     id: u32,
     experiment: Experiment,
     next_task: u32,
+    /// Amdahl's serial phase still to run (iterations): one process computes it before any
+    /// task is sent.
+    serial_left: u64,
+    /// The serial phase is out on a process.
+    serial_out: bool,
     done: u32,
     checksum: u64,
     paid_startup: bool,
@@ -83,6 +89,8 @@ impl Lab {
             id,
             experiment,
             next_task: 0,
+            serial_left: experiment.serial_split().0,
+            serial_out: false,
             done: 0,
             checksum: 0,
             paid_startup,
@@ -97,12 +105,30 @@ impl Lab {
             return;
         };
         let lanes = run.experiment.lanes() as usize;
+        let (_, task_iters) = run.experiment.serial_split();
         for process in self.processes.lanes.iter_mut().take(lanes).flatten() {
-            if run.stopping || run.next_task >= run.experiment.tasks {
+            if run.stopping || run.next_task >= run.experiment.tasks || run.serial_out {
                 break;
             }
             if process.ready_at.is_none() || process.task.is_some() {
                 continue;
+            }
+            if run.serial_left > 0 {
+                // The serial part first, alone: every other process waits for it.
+                run.serial_out = true;
+                process.task = Some(SERIAL_TASK);
+                self.out.push(Effect::Post(
+                    process.worker,
+                    ToWorker::Task {
+                        run: run.id,
+                        task: SERIAL_TASK,
+                        work: TaskWork::Cpu,
+                        io_ms: run.experiment.io_ms,
+                        cpu_iters: run.serial_left,
+                        sent_at: now,
+                    },
+                ));
+                break;
             }
             let task = run.next_task;
             run.next_task += 1;
@@ -114,7 +140,7 @@ impl Lab {
                     task,
                     work: run.experiment.kind.task(task),
                     io_ms: run.experiment.io_ms,
-                    cpu_iters: run.experiment.cpu_iters,
+                    cpu_iters: task_iters,
                     sent_at: now,
                 },
             ));
@@ -137,10 +163,16 @@ impl Lab {
                 sent_at,
             } => {
                 let copy = Span::new(task, lane as u32, SpanState::Copy, sent_at, now);
+                // The process computed the serial part as a cpu task: it is drawn as the
+                // serial part.
                 let spans = spans
                     .into_iter()
                     .map(|s| Span {
                         lane: lane as u32,
+                        state: match s.state {
+                            SpanState::Compute if s.task == SERIAL_TASK => SpanState::Serial,
+                            state => state,
+                        },
                         ..s
                     })
                     .chain([copy])
@@ -204,8 +236,12 @@ impl Lab {
         let Some(run) = self.processes.run.as_mut().filter(|r| r.id == run_id) else {
             return;
         };
+        let serial = std::mem::take(&mut run.serial_out);
+        if serial && result.is_some() {
+            run.serial_left = 0;
+        }
         if let Some(r) = result {
-            run.done += 1;
+            run.done += u32::from(!serial);
             run.checksum = run.checksum.wrapping_add(r);
         }
         self.stream(run_id, spans);

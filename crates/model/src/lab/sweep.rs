@@ -63,6 +63,8 @@ pub fn plan(params: &Params, threads: bool, pool: u32, cores: u32) -> Vec<Step> 
         io_ms: Some(params.io_ms.unwrap_or(SWEEP_IO_MS).min(SWEEP_IO_MS)),
         kind: params.kind,
         cpu_iters: params.cpu_iters,
+        // The curve of this work, its serial part included (Amdahl's curve is drawn beside it).
+        serial: params.serial,
         ..Params::default()
     };
     let with = |tool, workers: Option<u32>, gil: Option<Gil>| Params {
@@ -93,6 +95,15 @@ pub fn plan(params: &Params, threads: bool, pool: u32, cores: u32) -> Vec<Step> 
             }
         }
     }
+    // Processes start lazily and a run that starts them pays for it: one unplotted run first
+    // starts the whole pool, so that no point (least of all the one-process baseline) includes
+    // a start-up.
+    steps.push(Step {
+        params: with(Tool::Processes, ws.last().copied(), None),
+        series: None,
+        baseline: SweepBaseline::OneProcess,
+        is_baseline: false,
+    });
     for &w in &ws {
         steps.push(Step {
             params: with(Tool::Processes, Some(w), None),
@@ -230,8 +241,22 @@ mod tests {
             0,
             4,
         );
-        assert!(steps.iter().all(|s| s.series == Some(Series::Processes)));
-        assert_eq!(steps.len(), 3);
+        assert_eq!(steps[0].series, None, "a warm-up run starts the pool");
+        assert_eq!(steps[0].params.workers, Some(4));
+        assert!(steps[1..]
+            .iter()
+            .all(|s| s.series == Some(Series::Processes)));
+        assert_eq!(steps.len(), 4);
         assert_eq!(steps[0].params.io_ms, Some(30));
+        let serial = plan(
+            &Params {
+                serial: Some(40),
+                ..Params::default()
+            },
+            true,
+            0,
+            4,
+        );
+        assert!(serial.iter().all(|s| s.params.serial == Some(40)));
     }
 }

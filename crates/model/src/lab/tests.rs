@@ -739,6 +739,71 @@ fn processes_start_up_take_one_task_each_and_finish_when_all_are_back() {
 }
 
 #[test]
+fn processes_run_amdahls_serial_part_alone_first() {
+    let mut p = Page::ready_plain();
+    let (id, out) = p.run(Params {
+        serial: Some(50),
+        cpu_iters: Some(1000),
+        ..params(Tool::Processes, Kind::Cpu)
+    });
+    let w: Vec<WorkerId> = spawned(&out).iter().map(|(w, _)| *w).collect();
+    let mut out = p.msg(w[0], ready(Build::Plain, 1));
+    out.extend(p.msg(w[1], ready(Build::Plain, 1)));
+    // Only the serial part goes out, to one process: half of every task's work, 4 × 500.
+    let sent: Vec<ToWorker> = posts(&out, w[0])
+        .into_iter()
+        .chain(posts(&out, w[1]))
+        .collect();
+    assert!(matches!(
+        sent[..],
+        [ToWorker::Task {
+            task: crate::timeline::SERIAL_TASK,
+            cpu_iters: 2000,
+            ..
+        }]
+    ));
+    let serial_worker = if posts(&out, w[0]).is_empty() {
+        w[1]
+    } else {
+        w[0]
+    };
+    let done = FromWorker::TaskDone {
+        run: id,
+        task: crate::timeline::SERIAL_TASK,
+        spans: vec![Span::new(
+            crate::timeline::SERIAL_TASK,
+            0,
+            SpanState::Compute,
+            0.0,
+            1.0,
+        )],
+        result: 5,
+        completed: true,
+        sent_at: 0.0,
+    };
+    let out = p.msg(serial_worker, done);
+    // Then the tasks spread, each with the other half of its work.
+    let tasks: Vec<ToWorker> = posts(&out, w[0])
+        .into_iter()
+        .chain(posts(&out, w[1]))
+        .collect();
+    assert_eq!(tasks.len(), 2);
+    assert!(tasks
+        .iter()
+        .all(|t| matches!(t, ToWorker::Task { cpu_iters: 500, .. })));
+    for task in 0..4 {
+        let worker = if task % 2 == 0 { w[0] } else { w[1] };
+        let out = p.msg(worker, task_done(id, task, true));
+        if task == 3 {
+            let record = &added(&out)[0];
+            assert_eq!((record.tasks_done, record.checksum), (4, 5 + 4 * 3));
+            assert!(record.spans.iter().any(|s| s.state == SpanState::Serial));
+            assert_eq!(record.experiment.serial, 50);
+        }
+    }
+}
+
+#[test]
 fn stopping_processes_cancels_the_busy_ones_and_terminates_those_that_do_not_answer() {
     let mut p = Page::ready_plain();
     let (id, w, _) = processes_run(&mut p);
