@@ -226,6 +226,13 @@ test("<concurrency-playground>: one script on another origin, ready once, run() 
   assert.equal(run.tool, "async");
   assert.equal(run.spans.length, 4);
   assert.equal(run.spans.filter((s) => s.state === "io").length, 4);
+  // Issue 11's experiments through the element, their fields in the run record.
+  const race = await page.evaluate(() => document.getElementById("a").run({ tool: "threads", kind: "race", tasks: 2, workers: 2, gil: "off", lock: "on", cpu_iters: 1000 }));
+  assert.deepEqual([race.kind, race.lock, race.counts.expected, race.counts.final_count], ["race", "on", 2000, 2000]);
+  const amdahl = await page.evaluate(() => document.getElementById("a").run({ tool: "threads", kind: "cpu", tasks: 2, workers: 2, gil: "on", serial: 50, cpu_iters: 200000 }));
+  assert.equal(amdahl.serial, 50);
+  assert.equal(amdahl.spans.filter((s) => s.state === "serial").length, 1);
+  assert.ok(amdahl.gil_events.length > 0 && amdahl.gil_switches !== null);
   // A bad parameter rejects with the page's notice and runs nothing.
   const rowsA = await frameA.locator('[data-testid="run"]').count();
   const bad = await page.evaluate(() => document.getElementById("a").run({ tasks: "many" }).then(() => "resolved", (e) => ({ message: e.message, notices: e.notices })));

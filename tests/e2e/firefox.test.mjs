@@ -145,3 +145,25 @@ test("Firefox: replay steps event by event with the keyboard", { skip }, async (
   assert.match((await read()).status, new RegExp(`^Step ${steps} of ${steps} `));
   assert.equal(await errorsShown(), 0);
 });
+
+test("Firefox: the race loses updates without a lock, none with one; processes keep their own", { skip }, async () => {
+  const lost = [];
+  for (let i = 0; i < 3; i++) {
+    await ff.goto(new URL("?tool=threads&kind=race&tasks=4&workers=4&gil=off&lock=off&run=1", BASE).href);
+    await ready();
+    const row = await ff.newestRow(1);
+    assert.equal(row.expectedCount, "4000000");
+    lost.push(4_000_000 - Number(row.finalCount));
+  }
+  console.log(`Firefox race without a lock: lost ${lost.join(", ")}`);
+  assert.ok(lost.some((n) => n > 0), "no update lost in 3 runs");
+  await ff.goto(new URL("?tool=threads&kind=race&tasks=4&workers=4&gil=off&lock=on&run=1", BASE).href);
+  await ready();
+  assert.equal((await ff.newestRow(1)).finalCount, "4000000");
+  await ff.goto(new URL("?tool=processes&kind=race&tasks=4&workers=4&run=1", BASE).href);
+  await ready();
+  const proc = await ff.newestRow(1);
+  assert.equal(proc.finalCount, "0");
+  assert.equal(proc.ownCounts.split(" ").map(Number).reduce((a, b) => a + b, 0), 4_000_000);
+  assert.equal(await errorsShown(), 0);
+});

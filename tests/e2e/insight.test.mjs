@@ -233,3 +233,42 @@ test("Amdahl: half the work serial caps 2 free-threaded threads near 1.33×; non
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("Race: unlocked threads lose updates, a lock loses none, processes each keep their own counter", async () => {
+  const { page, errors, context } = await open(browser, "?tool=threads&kind=race&tasks=4&workers=4&gil=off&lock=off&cpu_iters=1000000");
+  const expected = 4_000_000;
+  const lost = [];
+  for (let i = 0; i < 3; i++) {
+    const row = await runOnce(page);
+    assert.equal(row.status, "done");
+    assert.equal(Number(row.expectedCount), expected);
+    const final = Number(row.finalCount);
+    assert.ok(final > 0 && final <= expected, `final ${final}`);
+    lost.push(expected - final);
+  }
+  console.log(`race, 4 threads × 1e6 without a lock: updates lost in 3 runs: ${lost.join(", ")}`);
+  assert.ok(lost.some((n) => n > 0), "no update was lost in 3 runs");
+  assert.match(await page.textContent('[data-testid="race-result"]'), /expected/);
+  // With the lock: exactly every update.
+  await page.selectOption("#lock", "on");
+  const locked = await runOnce(page);
+  assert.deepEqual([locked.lock, locked.finalCount, locked.expectedCount], ["on", String(expected), String(expected)]);
+  assert.equal(locked.speedup, undefined, "a race is counted, not timed against a baseline");
+  // One thread cannot race.
+  await setExperiment(page, { tool: "sequential" });
+  assert.equal((await runOnce(page)).finalCount, String(expected));
+  // Processes: each process its own counter; the parent's untouched.
+  await setExperiment(page, { tool: "processes", workers: 4 });
+  // A cold pool hands a second task to the first process up (as ProcessPoolExecutor would);
+  // the counts still add up. The warm pool gives each process one task.
+  const cold = await runOnce(page);
+  assert.equal(cold.ownCounts.split(" ").map(Number).reduce((a, b) => a + b, 0), expected);
+  const proc = await runOnce(page);
+  assert.deepEqual([proc.status, proc.finalCount, proc.ownCounts], ["done", "0", "1000000 1000000 1000000 1000000"]);
+  assert.match(await page.textContent('[data-testid="race-result"]'), /own memory/);
+  const [record] = (await exportRuns(page)).slice(-1);
+  assert.deepEqual(record.counts, { expected, final_count: 0, own: [1e6, 1e6, 1e6, 1e6] });
+  assert.match(await page.textContent('[data-testid="python-code"]'), /each process counted/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -25,6 +25,7 @@ test("each section's Run this runs exactly its experiment", async () => {
     assert.equal(row.kind, want.get("kind"), query);
     assert.equal(row.tasks, want.get("tasks"), query);
     if (want.get("gil")) assert.equal(row.gil, want.get("gil"), query);
+    for (const key of ["serial", "lock", "workers"]) if (want.get(key)) assert.equal(row[key], want.get(key), `${key}: ${query}`);
     // Running from the story puts the experiment in the panel and the URL.
     assert.equal(new URL(page.url()).searchParams.get("tool"), want.get("tool"));
     assert.equal(await page.inputValue("#tool"), want.get("tool"));

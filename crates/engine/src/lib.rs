@@ -17,6 +17,7 @@ mod clock;
 mod event_loop;
 mod process;
 mod progress;
+mod race;
 mod run;
 #[cfg_attr(feature = "threads", allow(dead_code))]
 mod sequential;

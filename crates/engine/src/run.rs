@@ -6,7 +6,8 @@ use crate::cancel;
 use crate::clock::now;
 use crate::spans::SpanLog;
 use futures::future::{select, Either};
-use model::timeline::{RunReport, RunStatus};
+use model::config::Kind;
+use model::timeline::{Counts, RunReport, RunStatus};
 use model::Experiment;
 use std::cell::Cell;
 use std::future::Future;
@@ -28,6 +29,7 @@ pub struct RunLog {
 impl RunLog {
     /// Starts the clock of run `id`.
     pub fn start(id: u32) -> Self {
+        crate::race::start(id);
         RunLog {
             id,
             started_at: now(),
@@ -64,6 +66,12 @@ impl RunLog {
         } else {
             RunStatus::Done
         };
+        // The race's counter, as the program reads it at the end.
+        let counts = (experiment.kind == Kind::Race).then(|| Counts {
+            expected: u64::from(experiment.tasks) * experiment.cpu_iters,
+            final_count: crate::race::read(),
+            own: Vec::new(),
+        });
         RunReport {
             experiment,
             status,
@@ -78,6 +86,7 @@ impl RunLog {
             message: None,
             gil_switches: None,
             gil_events: Vec::new(),
+            counts,
         }
     }
 }

@@ -34,6 +34,16 @@ pub fn cpu(log: &SpanLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u
     result
 }
 
+/// `cpu_iters` increments of the race's counter on this thread (the only one using it here,
+/// so nothing is lost); `None` when stopped. Returns the counter after them.
+pub fn race(log: &SpanLog, id: u32, task: u32, lane: u32, increments: u64) -> Option<u64> {
+    let start = now();
+    crate::progress::open(lane, task, SpanState::Compute, start);
+    let result = crate::race::run(increments, false, &|| !cancel::is_cancelled(id));
+    log.push(task, lane, SpanState::Compute, start, now());
+    result
+}
+
 /// The batch's serial phase (Amdahl's serial part) on this thread: `None` when stopped. Nothing
 /// to do (and no span) when the batch has no serial part.
 pub fn serial(log: &SpanLog, id: u32, lane: u32, iters: u64) -> Option<u64> {
@@ -63,5 +73,6 @@ pub async fn run(
             Some(0)
         }
         TaskWork::Cpu => cpu(log, id, task, lane, cpu_iters),
+        TaskWork::Race => race(log, id, task, lane, cpu_iters),
     }
 }

@@ -7,10 +7,10 @@ use crate::build::BUILD;
 use crate::cancel::{blocking_sleep, is_cancelled};
 use crate::clock::now;
 use futures::channel::oneshot;
-use model::config::{Gil, TaskWork};
+use model::config::{Gil, Kind, Lock, TaskWork};
 use model::gil::{GilEvent, GilEventKind, GilLock, HandOver, Park};
 use model::kernel::{run_cpu_task, sum_of_squares, CpuTask, CHUNK};
-use model::timeline::{RunReport, RunStatus, Span, SpanState, SERIAL_TASK};
+use model::timeline::{Counts, RunReport, RunStatus, Span, SpanState, SERIAL_TASK};
 use model::Experiment;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -110,8 +110,10 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
     let all_spans = Mutex::new(Vec::new());
     let all_gil = Mutex::new(Vec::new());
     let gil = e.gil == Gil::On;
-    GIL.take_switches(); // a new count for this run
-                         // Amdahl's serial part: this pool thread computes it alone before the batch spreads.
+    // A new count for this run.
+    GIL.take_switches();
+    crate::race::start(id);
+    // Amdahl's serial part: this pool thread computes it alone before the batch spreads.
     let (serial, iters) = e.serial_split();
     if serial > 0 {
         let lane = rayon::current_thread_index().unwrap_or(0) as u32;
@@ -148,6 +150,7 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
                         TaskWork::Io => io_task(&mut log, id, task, lane, e.io_ms, gil),
                         TaskWork::Cpu if gil => cpu_task_with_gil(&mut log, id, task, lane, iters),
                         TaskWork::Cpu => cpu_task(&mut log, id, task, lane, iters),
+                        TaskWork::Race => race_task(&mut log, id, &e, task, lane),
                     };
                     if let Some(r) = result {
                         done.fetch_add(1, Ordering::Relaxed);
@@ -196,6 +199,11 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
         message: None,
         gil_switches: gil.then_some(switches),
         gil_events,
+        counts: (e.kind == Kind::Race).then(|| Counts {
+            expected: u64::from(e.tasks) * e.cpu_iters,
+            final_count: crate::race::read(),
+            own: Vec::new(),
+        }),
     }
 }
 
@@ -240,13 +248,44 @@ fn cpu_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u64) -> Opt
 /// on the waiter's clock without a switch), exactly as CPython's eval loop does.
 fn cpu_task_with_gil(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
     let mut work = CpuTask::new(iters);
+    holding_gil(log, id, task, lane, || work.advance(CHUNK)).then(|| work.total())
+}
+
+/// The race's increments on a thread: with the GIL on they run under it and it changes hands
+/// only between chunks of whole increments, as CPython 3.10+ checks its eval breaker between
+/// whole `counter += 1` statements in such a loop; with it off, threads really overlap.
+fn race_task(log: &mut LaneLog, id: u32, e: &Experiment, task: u32, lane: u32) -> Option<u64> {
+    let (gil, lock) = (e.gil == Gil::On, e.lock == Lock::On);
+    let mut work = crate::race::Increments::new(e.cpu_iters, lock);
+    if gil {
+        return holding_gil(log, id, task, lane, || work.advance()).then(crate::race::read);
+    }
+    let start = now();
+    crate::progress::open(lane, task, SpanState::Compute, start);
+    let mut finished = false;
+    while !finished && !is_cancelled(id) {
+        finished = work.advance();
+    }
+    log.push(task, lane, SpanState::Compute, start, now());
+    finished.then(crate::race::read)
+}
+
+/// Runs `advance` (true once the work is done) holding the GIL, handing it over when asked;
+/// true when the work finished, false when run `id` was stopped.
+fn holding_gil(
+    log: &mut LaneLog,
+    id: u32,
+    task: u32,
+    lane: u32,
+    mut advance: impl FnMut() -> bool,
+) -> bool {
     loop {
         let held_from = take_gil(log, task, lane);
         crate::progress::open(lane, task, SpanState::Compute, held_from);
         let mut finished = false;
         let mut asked = false;
         while !finished && !is_cancelled(id) {
-            finished = work.advance(CHUNK);
+            finished = advance();
             if GIL.drop_requested() {
                 asked = true;
                 break;
@@ -260,10 +299,10 @@ fn cpu_task_with_gil(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u6
         };
         drop_gil(log, task, lane, how);
         if finished {
-            return Some(work.total());
+            return true;
         }
         if is_cancelled(id) {
-            return None;
+            return false;
         }
     }
 }

@@ -78,11 +78,13 @@ pub enum Kind {
     Cpu,
     /// Alternating io and cpu tasks, starting with io.
     Mixed,
+    /// Every task adds 1 to one shared counter `cpu_iters` times: a data race without a lock.
+    Race,
 }
 
 impl Kind {
     /// Every kind, in the order the page lists them.
-    pub const ALL: [Kind; 3] = [Kind::Io, Kind::Cpu, Kind::Mixed];
+    pub const ALL: [Kind; 4] = [Kind::Io, Kind::Cpu, Kind::Mixed, Kind::Race];
 
     /// The name used in URLs, DOM attributes and messages.
     pub fn as_str(self) -> &'static str {
@@ -90,6 +92,7 @@ impl Kind {
             Kind::Io => "io",
             Kind::Cpu => "cpu",
             Kind::Mixed => "mixed",
+            Kind::Race => "race",
         }
     }
 
@@ -105,6 +108,7 @@ impl Kind {
             Kind::Cpu => TaskWork::Cpu,
             Kind::Mixed if index.is_multiple_of(2) => TaskWork::Io,
             Kind::Mixed => TaskWork::Cpu,
+            Kind::Race => TaskWork::Race,
         }
     }
 }
@@ -123,7 +127,43 @@ pub enum TaskWork {
     Io,
     /// Computes `cpu_iters` squares.
     Cpu,
+    /// Adds 1 to the counter `cpu_iters` times (`counter += 1` in a loop).
+    Race,
 }
+
+/// Whether `counter += 1` of the race experiment holds a lock (`with lock:`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lock {
+    /// Every increment under one lock: nothing is lost.
+    On,
+    /// A plain read, then a write: concurrent increments overwrite each other.
+    #[default]
+    Off,
+}
+
+impl Lock {
+    /// The name used in URLs and DOM attributes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lock::On => "on",
+            Lock::Off => "off",
+        }
+    }
+
+    /// Parses a URL value.
+    pub fn parse(s: &str) -> Option<Lock> {
+        match s {
+            "on" => Some(Lock::On),
+            "off" => Some(Lock::Off),
+            _ => None,
+        }
+    }
+}
+
+/// Increments per task of the race experiment when `cpu_iters` is not given (the classic
+/// demonstration: 4 threads × 1 000 000).
+pub const RACE_INCREMENTS: u64 = 1_000_000;
 
 /// CPython's Global Interpreter Lock, on (the default build) or off (the free-threaded build).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -211,6 +251,8 @@ pub struct Params {
     pub cpu_iters: Option<u64>,
     /// The batch's serial part in percent (Amdahl's law); 0 when absent.
     pub serial: Option<u32>,
+    /// The race experiment's lock; off when absent.
+    pub lock: Option<Lock>,
 }
 
 /// A fully resolved experiment: what actually runs.
@@ -233,6 +275,9 @@ pub struct Experiment {
     /// The batch's serial part in percent (Amdahl's law): see [`Experiment::serial_split`].
     #[serde(default)]
     pub serial: u32,
+    /// The race experiment's lock.
+    #[serde(default)]
+    pub lock: Lock,
 }
 
 /// Defaults of the contract table that do not depend on the machine.
@@ -297,10 +342,15 @@ impl Params {
             workers,
             gil: self.gil.unwrap_or(Gil::On),
             io_ms: self.io_ms.unwrap_or(DEFAULT_IO_MS),
-            cpu_iters: self.cpu_iters.unwrap_or(machine.calibrated_cpu_iters),
+            // The race counts increments, not timed work: a fixed default, not calibrated.
+            cpu_iters: self.cpu_iters.unwrap_or(match self.kind {
+                Some(Kind::Race) => RACE_INCREMENTS,
+                _ => machine.calibrated_cpu_iters,
+            }),
+            lock: self.lock.unwrap_or_default(),
             // Waiting has no serial part to give (see `serial_split`): io work records 0.
             serial: match self.kind.unwrap_or(Kind::Io) {
-                Kind::Io => 0,
+                Kind::Io | Kind::Race => 0,
                 _ => self.serial.unwrap_or(0),
             },
         }

@@ -13,7 +13,8 @@ pub fn estimate_ms(e: &Experiment, ns_per_iter: f64, cores: u32) -> f64 {
     for i in 0..e.tasks {
         match e.kind.task(i) {
             TaskWork::Io => n_io += 1,
-            TaskWork::Cpu => n_cpu += 1,
+            // An increment is a few kernel iterations' worth: good to the factor it is for.
+            TaskWork::Cpu | TaskWork::Race => n_cpu += 1,
         }
     }
     let (serial_iters, task_iters) = e.serial_split();

@@ -617,6 +617,7 @@ impl Lab {
             message: Some(message.into()),
             gil_switches: None,
             gil_events: Vec::new(),
+            counts: None,
         })
     }
 

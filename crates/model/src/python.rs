@@ -27,6 +27,7 @@ fn task_functions(e: &Experiment, asyncio: bool) -> String {
     match e.kind {
         Kind::Io => io,
         Kind::Cpu => cpu,
+        Kind::Race => String::new(),
         Kind::Mixed => format!(
             "{io}\n\n{cpu}\n\ndef work(n):\n    \"\"\"Alternating: even tasks wait, odd tasks compute.\"\"\"\n    return io_task(n) if n % 2 == 0 else cpu_task(n)\n"
         ),
@@ -68,12 +69,16 @@ fn entry(kind: Kind) -> &'static str {
         Kind::Io => "io_task",
         Kind::Cpu => "cpu_task",
         Kind::Mixed => "work",
+        Kind::Race => "increment",
     }
 }
 
 /// The Python program for `e`, with a note on how the browser models it; a serial part
 /// (Amdahl) becomes a function that runs before the batch.
 pub fn snippet(e: &Experiment) -> String {
+    if e.kind == Kind::Race {
+        return race(e);
+    }
     let program = batch(e);
     let (serial, _) = e.serial_split();
     if serial == 0 {
@@ -100,6 +105,71 @@ pub fn snippet(e: &Experiment) -> String {
         }
     }
     out
+}
+
+/// The race: `counter += 1` from every worker, with or without a lock.
+fn race(e: &Experiment) -> String {
+    let (n, w, iters) = (e.tasks, e.workers, underscored(e.cpu_iters));
+    let expected = underscored(u64::from(e.tasks) * e.cpu_iters);
+    let body = match e.lock {
+        crate::config::Lock::On => {
+            "        with lock:  # one thread at a time reads and writes
+            counter += 1
+"
+        }
+        crate::config::Lock::Off => {
+            "        counter += 1  # read, add, write: another thread may write in between
+"
+        }
+    };
+    match e.tool {
+        Tool::Processes => format!(
+            "# Each process has its own memory: it increments its own copy of `counter`.
+from concurrent.futures import ProcessPoolExecutor
+
+counter = 0
+
+def increment(n):
+    global counter
+    for _ in range({iters}):
+        counter += 1
+    return counter  # this process's own count
+
+if __name__ == '__main__':
+    with ProcessPoolExecutor(max_workers={w}) as pool:
+        print('each process counted', list(pool.map(increment, range({n}))))
+    print('expected {expected}, the parent sees', counter)  # 0: nothing is shared
+"
+        ),
+        _ => {
+            let header = match (e.tool, e.gil) {
+                (Tool::Threads, crate::config::Gil::Off) => "# Free-threaded Python (python3.13t, PYTHON_GIL=0): threads really run at once.
+",
+                (Tool::Threads, crate::config::Gil::On) => "# With the GIL, CPython 3.10+ switches threads between whole statements here, so few
+# or no updates are lost: an accident of the implementation, not a guarantee.
+",
+                _ => "# One thread: nothing runs in between, nothing is lost.
+",
+            };
+            format!(
+                "{header}import threading
+from concurrent.futures import ThreadPoolExecutor
+
+counter = 0
+lock = threading.Lock()
+
+def increment(n):
+    global counter
+    for _ in range({iters}):
+{body}
+with ThreadPoolExecutor(max_workers={}) as pool:
+    list(pool.map(increment, range({n})))
+print('expected {expected}, got', counter)
+",
+                if e.tool == Tool::Threads { w } else { 1 }
+            )
+        }
+    }
 }
 
 fn batch(e: &Experiment) -> String {

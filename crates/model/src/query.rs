@@ -1,7 +1,7 @@
 //! The page's URL contract: parsing query parameters into [`Params`], clamping what is out of
 //! range and explaining every change in a [`Notice`], never failing.
 
-use crate::config::{Gil, Kind, Limits, Params, Tool};
+use crate::config::{Gil, Kind, Limits, Lock, Params, Tool};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -55,6 +55,7 @@ pub fn apply(out: &mut ParsedQuery, key: &str, value: &str) {
         "tool" => p.tool = choice(notices, key, value, Tool::parse, "sequential"),
         "kind" => p.kind = choice(notices, key, value, Kind::parse, "io"),
         "gil" => p.gil = choice(notices, key, value, Gil::parse, "on"),
+        "lock" => p.lock = choice(notices, key, value, Lock::parse, "off"),
         "tasks" => p.tasks = number(notices, key, value, Limits::TASKS).map(|v| v as u32),
         "workers" => p.workers = number(notices, key, value, Limits::WORKERS).map(|v| v as u32),
         "io_ms" => p.io_ms = number(notices, key, value, Limits::IO_MS).map(|v| v as u32),
@@ -85,6 +86,8 @@ pub enum Field {
     CpuIters,
     /// `serial`.
     Serial,
+    /// `lock`.
+    Lock,
 }
 
 impl Field {
@@ -99,6 +102,7 @@ impl Field {
             Field::IoMs => "io_ms",
             Field::CpuIters => "cpu_iters",
             Field::Serial => "serial",
+            Field::Lock => "lock",
         }
     }
 }
@@ -273,6 +277,9 @@ pub fn to_query(params: &Params, run: bool, embed: bool) -> String {
     }
     if let Some(n) = params.serial {
         put("serial", n.to_string());
+    }
+    if let Some(l) = params.lock {
+        put("lock", l.as_str().into());
     }
     if run {
         put("run", "1".into());

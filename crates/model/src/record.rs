@@ -4,7 +4,7 @@
 
 use crate::config::Experiment;
 use crate::gil::{GilEvent, GilSwitches};
-use crate::timeline::{Build, RunReport, RunStatus, Span};
+use crate::timeline::{Build, Counts, RunReport, RunStatus, Span};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
@@ -54,6 +54,9 @@ pub struct RunRecord {
     /// Every GIL acquire, release and forced drop, in time order (threads with the GIL on).
     #[serde(default)]
     pub gil_events: Rc<Vec<GilEvent>>,
+    /// The race experiment's counters (`kind=race`).
+    #[serde(default)]
+    pub counts: Option<Counts>,
 }
 
 /// Rounds to the µs: the one precision of every time in a record.
@@ -86,6 +89,7 @@ impl RunRecord {
             message: report.message,
             spans: Rc::new(report.spans),
             gil_events: Rc::new(report.gil_events),
+            counts: report.counts,
         }
     }
 
@@ -118,6 +122,7 @@ impl RunRecord {
             ("tasks", "data-tasks", e.tasks.to_string()),
             ("workers", "data-workers", e.workers.to_string()),
             ("gil", "data-gil", e.gil.as_str().into()),
+            ("lock", "data-lock", e.lock.as_str().into()),
             ("io_ms", "data-io-ms", e.io_ms.to_string()),
             ("cpu_iters", "data-cpu-iters", e.cpu_iters.to_string()),
             ("serial", "data-serial", e.serial.to_string()),
@@ -168,6 +173,27 @@ impl RunRecord {
                 "gil_voluntary",
                 "data-gil-voluntary",
                 switches.map_or(0, |s| s.voluntary).to_string(),
+            ),
+            (
+                "expected_count",
+                "data-expected-count",
+                opt(self.counts.as_ref().map(|c| c.expected.to_string())),
+            ),
+            (
+                "final_count",
+                "data-final-count",
+                opt(self.counts.as_ref().map(|c| c.final_count.to_string())),
+            ),
+            (
+                "own_counts",
+                "data-own-counts",
+                self.counts
+                    .as_ref()
+                    .map(|c| {
+                        let own: Vec<String> = c.own.iter().map(u64::to_string).collect();
+                        own.join(" ")
+                    })
+                    .unwrap_or_default(),
             ),
             ("message", "data-message", opt(self.message.clone())),
         ]
@@ -283,6 +309,7 @@ mod tests {
             message: Some("a, \"quoted\" remark".into()),
             gil_switches: None,
             gil_events: Vec::new(),
+            counts: None,
         }
     }
 

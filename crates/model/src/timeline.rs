@@ -195,6 +195,21 @@ pub struct RunReport {
     /// Every GIL acquire, release and forced drop, in time order (threads with the GIL on).
     #[serde(default)]
     pub gil_events: Vec<crate::gil::GilEvent>,
+    /// The race experiment's counters.
+    #[serde(default)]
+    pub counts: Option<Counts>,
+}
+
+/// What the race experiment counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Increments made: tasks × increments per task.
+    pub expected: u64,
+    /// The counter the program reads at the end: the shared one (threads), the one thread's
+    /// (sequential, async), or the parent's own, which no process can touch (processes: 0).
+    pub final_count: u64,
+    /// Processes: each process's own counter at the end, by lane (empty otherwise).
+    pub own: Vec<u64>,
 }
 
 #[cfg(test)]

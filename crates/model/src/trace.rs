@@ -83,6 +83,7 @@ mod tests {
             io_ms: 100,
             cpu_iters: 1000,
             serial: 0,
+            lock: crate::config::Lock::Off,
         };
         RunRecord::new(
             id,
@@ -100,6 +101,7 @@ mod tests {
                 message: None,
                 gil_switches: None,
                 gil_events,
+                counts: None,
             },
             None,
         )

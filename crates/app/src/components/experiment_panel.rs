@@ -3,6 +3,7 @@
 use super::machine_info::group;
 use super::number_field::NumberField;
 use super::select_field::SelectField;
+use model::config::Lock;
 use model::query::Field;
 use model::{Experiment, Gil, Kind, Limits, Params, Tool};
 use std::collections::HashMap;
@@ -88,6 +89,7 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                 Kind::Io => "io-bound (waiting)",
                 Kind::Cpu => "cpu-bound (computing)",
                 Kind::Mixed => "mixed (alternating)",
+                Kind::Race => "shared counter (race)",
             };
             (k.as_str(), label.to_string())
         })
@@ -95,6 +97,10 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
     let gil_options = vec![
         (Gil::On.as_str(), "on (CPython)".to_string()),
         (Gil::Off.as_str(), "off (free-threaded)".to_string()),
+    ];
+    let lock_options = vec![
+        (Lock::Off.as_str(), "off (counter += 1)".to_string()),
+        (Lock::On.as_str(), "on (with lock:)".to_string()),
     ];
     let on_run = props.on_run.reform(|e: SubmitEvent| e.prevent_default());
     let on_stop = props.on_stop.reform(|_: MouseEvent| ());
@@ -113,12 +119,17 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                 disabled={!r.tool.has_pool()}
                 error={error(Field::Workers)} on_change={on_number.clone()} />
             <SelectField field={Field::Gil} label="GIL" options={gil_options} value={r.gil.as_str()}
-                disabled={r.tool != Tool::Threads} on_change={on_select} />
+                disabled={r.tool != Tool::Threads} on_change={on_select.clone()} />
+            <SelectField field={Field::Lock} label="Lock" options={lock_options} value={r.lock.as_str()}
+                disabled={r.kind != Kind::Race || r.tool != Tool::Threads} on_change={on_select} />
             <NumberField field={Field::IoMs} label="io wait, ms" value={p.io_ms.map(u64::from)}
                 default_hint={r.io_ms.to_string()} limits={Limits::IO_MS}
                 error={error(Field::IoMs)} on_change={on_number.clone()} />
-            <NumberField field={Field::CpuIters} label="cpu iterations" value={p.cpu_iters}
-                default_hint={format!("{} (calibrated)", group(r.cpu_iters))} limits={Limits::CPU_ITERS}
+            <NumberField field={Field::CpuIters}
+                label={if r.kind == Kind::Race { "increments per task" } else { "cpu iterations" }}
+                value={p.cpu_iters}
+                default_hint={if r.kind == Kind::Race { group(r.cpu_iters) } else { format!("{} (calibrated)", group(r.cpu_iters)) }}
+                limits={Limits::CPU_ITERS}
                 error={error(Field::CpuIters)} on_change={on_number.clone()} />
             <NumberField field={Field::Serial} label="serial part, %" value={p.serial.map(u64::from)}
                 default_hint={r.serial.to_string()} limits={Limits::SERIAL}

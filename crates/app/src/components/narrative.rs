@@ -127,8 +127,18 @@ pub fn Narrative(props: &NarrativeProps) -> Html {
                 <RunThis query="tool=threads&kind=cpu&tasks=4&workers=2&gil=off&serial=50" label="half serial, 2 free-threaded threads" on_try={t.clone()} unavailable={threads} />
                 <RunThis query="tool=processes&kind=cpu&tasks=4&workers=2&serial=50" label="half serial, 2 processes" on_try={t.clone()} />
             </section>
+            <section id="shared-memory" data-testid="section">
+                <h2>{ "9. Shared memory: lost updates" }</h2>
+                <p>{ "Threads share memory: that is what makes them cheap, and dangerous. " }<code>{ "counter += 1" }</code>
+                { " is three steps: read the counter, add one, write it back. If another thread writes in between, one of the two updates is lost. Nothing crashes; the total is just wrong, and differently wrong every run." }</p>
+                <p>{ "Here four threads of your browser really do that to one counter in shared memory (a read, then a separate write). With a lock (" }<code>{ "with lock:" }</code>
+                { ") one thread at a time reads and writes, and nothing is lost. Processes cannot race at all: each increments its own copy, and the parent's counter never moves. With CPython's GIL the threads rarely lose updates in this loop, because 3.10+ switches threads only between whole statements here; that is luck in the implementation, not a promise, and free-threaded Python loses them." }</p>
+                <RunThis query="tool=threads&kind=race&tasks=4&workers=4&gil=off&lock=off" label="4 threads, no lock" on_try={t.clone()} unavailable={threads} />
+                <RunThis query="tool=threads&kind=race&tasks=4&workers=4&gil=off&lock=on" label="4 threads with a lock" on_try={t.clone()} unavailable={threads} />
+                <RunThis query="tool=processes&kind=race&tasks=4&workers=4" label="4 processes, 4 counters" on_try={t.clone()} />
+            </section>
             <section id="decision" data-testid="section">
-                <h2>{ "9. The decision in three questions" }</h2>
+                <h2>{ "10. The decision in three questions" }</h2>
                 { props.decision.clone() }
             </section>
         </article>

@@ -3,6 +3,7 @@
 //! saying what every lane does at the playhead. Reduced motion plays step by step instead of
 //! sweeping the playhead.
 
+use super::race_result::RaceResult;
 use super::timeline::{SharedSpans, Timeline};
 use crate::state::RunRow;
 use gloo_timers::callback::Interval;
@@ -190,6 +191,9 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
     let max = all.len().saturating_sub(1);
     html! {
         <>
+            if run.counts.is_some() {
+                <RaceResult run={run.0.clone()} />
+            }
             <Timeline spans={SharedSpans::Fixed(run.spans.clone())} started_at={run.started_at}
                 gil_events={run.gil_events.clone()} gil_switches={run.gil_switches}
                 lane_noun={noun} caption={props.caption.clone()}

@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 /// The parameters a message may set, as in the URL.
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
     "tool",
     "kind",
     "tasks",
@@ -18,6 +18,7 @@ const KEYS: [&str; 8] = [
     "io_ms",
     "cpu_iters",
     "serial",
+    "lock",
 ];
 /// Longer values are certainly invalid; they are not even copied into wasm memory.
 const MAX_VALUE: u32 = 64;

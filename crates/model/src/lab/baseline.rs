@@ -10,7 +10,9 @@ use crate::timeline::{Build, RunStatus};
 /// waits alone; computing is only compared within one build and one `cpu_iters`.
 pub fn matches(base: &RunRecord, run: &RunRecord) -> bool {
     let (b, r) = (&base.experiment, &run.experiment);
+    // A race counts, it does not time: no speedup.
     base.id != run.id
+        && r.kind != Kind::Race
         && b.tool == Tool::Sequential
         && base.status == RunStatus::Done
         && (b.kind, b.tasks, b.io_ms) == (r.kind, r.tasks, r.io_ms)
@@ -36,7 +38,10 @@ pub fn find<'a>(runs: &'a [RunRecord], run: &RunRecord) -> Option<&'a RunRecord>
 /// build. `None` when a baseline exists, or nobody asked for a comparison.
 pub fn missing(runs: &[RunRecord], run: &RunRecord) -> Option<(Params, Build)> {
     let r = &run.experiment;
-    if r.tool == Tool::Sequential || run.status != RunStatus::Done || r.kind == Kind::Io {
+    if r.tool == Tool::Sequential
+        || run.status != RunStatus::Done
+        || matches!(r.kind, Kind::Io | Kind::Race)
+    {
         return None;
     }
     if find(runs, run).is_some() {
@@ -112,6 +117,7 @@ mod tests {
             message: None,
             gil_switches: None,
             gil_events: Vec::new(),
+            counts: None,
         };
         RunRecord::new(id, report, None)
     }

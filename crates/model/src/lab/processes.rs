@@ -4,9 +4,9 @@
 
 use super::{Effect, IsolationDemo, Lab, Role, Update, WorkerId};
 use crate::config::Experiment;
-use crate::config::TaskWork;
+use crate::config::{Kind, TaskWork};
 use crate::protocol::{FromWorker, ToWorker};
-use crate::timeline::{Build, RunReport, RunStatus, Span, SpanState, NO_TASK, SERIAL_TASK};
+use crate::timeline::{Build, Counts, RunReport, RunStatus, Span, SpanState, NO_TASK, SERIAL_TASK};
 
 /// One process worker.
 #[derive(Debug)]
@@ -28,6 +28,8 @@ struct ProcessRun {
     serial_left: u64,
     /// The serial phase is out on a process.
     serial_out: bool,
+    /// Race: each process's own counter, by lane, as its last task reported it.
+    own: Vec<u64>,
     done: u32,
     checksum: u64,
     paid_startup: bool,
@@ -91,6 +93,7 @@ impl Lab {
             next_task: 0,
             serial_left: experiment.serial_split().0,
             serial_out: false,
+            own: vec![0; lanes],
             done: 0,
             checksum: 0,
             paid_startup,
@@ -243,6 +246,12 @@ impl Lab {
         if let Some(r) = result {
             run.done += u32::from(!serial);
             run.checksum = run.checksum.wrapping_add(r);
+            // A race task answers with its process's own counter so far.
+            if run.experiment.kind == Kind::Race {
+                if let Some(own) = run.own.get_mut(lane) {
+                    *own = r;
+                }
+            }
         }
         self.stream(run_id, spans);
         self.dispatch_tasks(now);
@@ -290,6 +299,12 @@ impl Lab {
             }),
             gil_switches: None,
             gil_events: Vec::new(),
+            // The parent's counter: no process can reach it.
+            counts: (run.experiment.kind == Kind::Race).then(|| Counts {
+                expected: u64::from(run.experiment.tasks) * run.experiment.cpu_iters,
+                final_count: 0,
+                own: run.own,
+            }),
         };
         self.finish(now, run.id, report);
     }

@@ -125,6 +125,7 @@ fn report(experiment: Experiment, build: Build, wall_ms: f64) -> RunReport {
         message: None,
         gil_switches: None,
         gil_events: Vec::new(),
+        counts: None,
     }
 }
 
