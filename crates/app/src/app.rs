@@ -213,7 +213,11 @@ pub fn App() -> Html {
     }
     let io_ms = state.params.io_ms.unwrap_or(DEFAULT_IO_MS);
     let resolved = state.params.resolve_calibrated(state.cores, ns);
-    let estimate = ns.map(|ns| estimate_ms(&resolved, ns, state.cores));
+    // The kernel's calibration says nothing of how fast contended increments are: no estimate
+    // for the race.
+    let estimate = ns
+        .filter(|_| resolved.kind != model::Kind::Race)
+        .map(|ns| estimate_ms(&resolved, ns, state.cores));
 
     // The timeline shows the run in flight, else the last picked run, else the newest.
     let timeline = if let Some(live) = &state.live {

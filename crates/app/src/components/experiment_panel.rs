@@ -124,6 +124,7 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                 disabled={r.kind != Kind::Race || r.tool != Tool::Threads} on_change={on_select} />
             <NumberField field={Field::IoMs} label="io wait, ms" value={p.io_ms.map(u64::from)}
                 default_hint={r.io_ms.to_string()} limits={Limits::IO_MS}
+                disabled={r.kind == Kind::Race}
                 error={error(Field::IoMs)} on_change={on_number.clone()} />
             <NumberField field={Field::CpuIters}
                 label={if r.kind == Kind::Race { "increments per task" } else { "cpu iterations" }}
@@ -133,7 +134,7 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                 error={error(Field::CpuIters)} on_change={on_number.clone()} />
             <NumberField field={Field::Serial} label="serial part, %" value={p.serial.map(u64::from)}
                 default_hint={r.serial.to_string()} limits={Limits::SERIAL}
-                disabled={r.kind == Kind::Io}
+                disabled={matches!(r.kind, Kind::Io | Kind::Race)}
                 error={error(Field::Serial)} on_change={on_number} />
             <div class="actions">
                 <button type="submit" class="run" data-testid="run-button"
