@@ -36,6 +36,25 @@ fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
         (model::Tool::Threads, _) => format!("threads (GIL {})", e.gil.as_str()),
         (t, _) => t.as_str().to_string(),
     };
+    // The GIL's hand-overs, the serial part and the race's count, where they apply.
+    let gil = run.gil_switches.map(|g| {
+        html! { <span class="sub">{ format!("GIL hand-overs: {} forced, {} voluntary", g.forced, g.voluntary) }</span> }
+    });
+    let work = match e.kind {
+        model::Kind::Race if e.tool == model::Tool::Threads => {
+            format!("race (lock {})", e.lock.as_str())
+        }
+        _ if e.serial > 0 => format!("{} ({} % serial)", e.kind.as_str(), e.serial),
+        k => k.as_str().to_string(),
+    };
+    let counted = run.counts.as_ref().map(|c| {
+        let text = if e.tool == model::Tool::Processes {
+            format!("parent's counter {}; each process its own", c.final_count)
+        } else {
+            format!("{} of {} counted", c.final_count, c.expected)
+        };
+        html! { <span class="sub">{ text }</span> }
+    });
     let cells = html! {
         <>
             <td>
@@ -43,8 +62,8 @@ fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
                     onchange={{ let id = run.id; on_select.reform(move |_: Event| id) }} />
             </td>
             <td>{ run.id }</td>
-            <td>{ tool }</td>
-            <td>{ e.kind.as_str() }</td>
+            <td>{ tool }{ for gil }</td>
+            <td>{ work }{ for counted }</td>
             <td class="num">{ e.tasks }</td>
             <td class="num">{ e.workers }</td>
             <td class="num">{ format!("{:.0}", run.wall_ms) }</td>
