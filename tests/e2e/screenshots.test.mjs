@@ -57,7 +57,7 @@ test("screenshot: replaying a threads run step by step", async () => {
   await runOnce(page);
   await page.locator('[data-testid="replay"] input[type="range"]').focus();
   await page.keyboard.press("Home");
-  for (let i = 0; i < 30; i++) await page.keyboard.press("ArrowRight");
+  for (let i = 0; i < 14; i++) await page.keyboard.press("ArrowRight");
   const box = await page.locator("figure.timeline").boundingBox();
   const replay = await page.locator('[data-testid="replay"]').boundingBox();
   await page.screenshot({ path: new URL("replay.png", OUT).pathname, clip: { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: replay.y + replay.height - box.y + 16 } });
