@@ -4,12 +4,12 @@
 //! headless Chromium, and the end-to-end tests in `tests/e2e`, which drive the built page in
 //! real headless Chromium through servers started here (one with the page's headers, one bare).
 
-use crate::build::{engine_cargo, EngineBuild};
 use crate::project::{root, say};
 use crate::serve::TestServers;
 use crate::tally::{parse_cargo, parse_tap, test_outcome, Outcomes, Tally};
-use crate::toolchain::{self, Browser, Firefox, Tools};
+use crate::toolchain::{self, Browser, Firefox, Tools, ATOMICS_RUSTFLAGS, NIGHTLY};
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -32,6 +32,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .cloned()
         .collect();
     let tools = toolchain::ensure_build_tools()?;
+    let wasm_pack = if e2e_only {
+        None
+    } else {
+        Some(toolchain::ensure_wasm_pack()?)
+    };
     let browser = toolchain::ensure_chromium()?;
     let firefox = toolchain::ensure_firefox().map_err(|why| {
         println!(
@@ -51,17 +56,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let round_started = Instant::now();
         let mut results: Vec<(&str, Tally)> = Vec::new();
         let mut suite = |name: &'static str, tally: Tally| results.push((name, tally));
-        if !e2e_only {
+        if let Some(wasm_pack) = &wasm_pack {
             suite("lint", crate::lint::run(&mut outcomes));
             suite("native", native(&mut outcomes));
             suite(
-                "wasm (headless Chromium)",
-                wasm(&tools, Driver::Chrome(&browser), &mut outcomes),
+                "wasm-pack test --headless --chrome",
+                wasm(&tools, wasm_pack, Driver::Chrome(&browser), &mut outcomes),
             );
             if let Ok(firefox) = &firefox {
                 suite(
-                    "wasm (headless Firefox)",
-                    wasm(&tools, Driver::Gecko(firefox), &mut outcomes),
+                    "wasm-pack test --headless --firefox",
+                    wasm(&tools, wasm_pack, Driver::Gecko(firefox), &mut outcomes),
                 );
             }
         }
@@ -141,34 +146,41 @@ enum Driver<'a> {
     Gecko(&'a Firefox),
 }
 
-fn wasm(tools: &Tools, driver: Driver, outcomes: &mut Outcomes) -> Tally {
-    let mut cmd = engine_cargo(EngineBuild::Atomics, "test");
+/// The engine's wasm tests as its users run them: `wasm-pack test --headless --chrome` (or
+/// `--firefox`) on the atomics build, with the local `wasm-bindgen` first on `PATH` and the
+/// local driver named, so that wasm-pack downloads nothing.
+fn wasm(tools: &Tools, wasm_pack: &Path, driver: Driver, outcomes: &mut Outcomes) -> Tally {
+    let mut cmd = Command::new(wasm_pack);
+    cmd.current_dir(root()).args(["test", "--headless"]);
     match driver {
         Driver::Chrome(b) => {
-            say("wasm tests: the atomics engine in headless Chromium (wasm-bindgen-test-runner)");
-            cmd.env("CHROMEDRIVER", &b.chromedriver)
-                .env_remove("GECKODRIVER");
+            say("wasm tests: wasm-pack test --headless --chrome (the atomics engine)");
+            cmd.arg("--chrome")
+                .arg("--chromedriver")
+                .arg(&b.chromedriver);
         }
         Driver::Gecko(f) => {
-            say("wasm tests: the atomics engine in headless Firefox (wasm-bindgen-test-runner)");
-            cmd.env("GECKODRIVER", &f.geckodriver)
-                .env_remove("CHROMEDRIVER");
+            say("wasm tests: wasm-pack test --headless --firefox (the atomics engine)");
+            cmd.arg("--firefox")
+                .arg("--geckodriver")
+                .arg(&f.geckodriver);
         }
     }
-    // Tests need their own target folder: the test harness builds std differently.
-    cmd.env(
-        "CARGO_TARGET_DIR",
-        root().join("target").join("atomics-test"),
-    )
-    .env(
-        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-        tools.test_runner(),
-    )
-    .env(
-        "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-        root().join("crates").join("engine").join("webdriver.json"),
-    )
-    .env("WASM_BINDGEN_TEST_TIMEOUT", "60");
+    cmd.args(["--release", "crates/engine", "--features", "threads"])
+        .args(["-Z", "build-std=panic_abort,std"])
+        .env("PATH", tools.path_env())
+        .env("RUSTUP_TOOLCHAIN", NIGHTLY)
+        .env("RUSTFLAGS", ATOMICS_RUSTFLAGS)
+        // Tests need their own target folder: the test harness builds std differently.
+        .env(
+            "CARGO_TARGET_DIR",
+            root().join("target").join("atomics-test"),
+        )
+        .env(
+            "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+            root().join("crates").join("engine").join("webdriver.json"),
+        )
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "60");
     let suite = match driver {
         Driver::Chrome(_) => "wasm (Chromium)",
         Driver::Gecko(_) => "wasm (Firefox)",

@@ -61,15 +61,27 @@ impl Tools {
         self.wasm_bindgen_bin.join("wasm-bindgen")
     }
 
-    /// The `wasm-bindgen-test-runner` binary.
-    pub fn test_runner(&self) -> PathBuf {
-        self.wasm_bindgen_bin.join("wasm-bindgen-test-runner")
-    }
-
     /// The `wasm-opt` binary.
     pub fn wasm_opt(&self) -> PathBuf {
         self.wasm_opt_bin.join("wasm-opt")
     }
+}
+
+/// The `wasm-pack` whose `wasm-pack test --headless --chrome/--firefox` the wasm tests run,
+/// as the project's users type it.
+pub const WASM_PACK_VERSION: &str = "0.15.1";
+
+/// Installs (once) `wasm-pack` and returns its binary. It uses the local `wasm-bindgen` (first
+/// on `PATH`, the exact version of Cargo.lock) and the drivers it is given: nothing downloads.
+pub fn ensure_wasm_pack() -> Result<PathBuf, String> {
+    let bin = ensure_cargo_tool(
+        "wasm-pack",
+        WASM_PACK_VERSION,
+        "wasm-pack",
+        true,
+        "about 3 minutes",
+    )?;
+    Ok(bin.join("wasm-pack"))
 }
 
 /// Installs (once) and returns everything the wasm build needs.
