@@ -2,7 +2,8 @@
 // headless Chromium. Every figure is a ratio against a baseline measured in the same run: the
 // median of REPS repetitions after a warm-up, with min and max. Writes Markdown to stdout and
 // JSON to BENCH_OUT. Environment: PLAYGROUND_URL, PLAYGROUND_BARE_URL, BENCH_QUICK=1,
-// BENCH_WORKERS=N, BENCH_NATIVE (the native kernel's JSON), BENCH_OUT.
+// BENCH_WORKERS=N or a list "1,2,4,8" (a speedup curve at each), BENCH_NATIVE (the native
+// kernel's JSON), BENCH_CPYTHON (CPython's curve, JSON), BENCH_OUT.
 import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -38,10 +39,31 @@ async function walls(page, params, reps = REPS) {
   return out;
 }
 
+/**
+ * Walls of several configurations measured in turns (A B C, A B C, …) after one warm-up of
+ * each, so that a slow spell of this shared machine hits every configuration alike instead of
+ * one block of repetitions.
+ */
+async function interleaved(page, configs, reps = REPS) {
+  for (const c of configs) {
+    await setExperiment(page, c);
+    await runOnce(page);
+  }
+  const out = configs.map(() => []);
+  for (let i = 0; i < reps; i++) {
+    for (const [k, c] of configs.entries()) {
+      await setExperiment(page, c);
+      out[k].push(Number((await runOnce(page)).wallMs));
+    }
+  }
+  return out;
+}
+
 // ---- the isolated page: threads, GIL, io, kernel, stop ------------------------------------
 const { page, context } = await open(browser, "?io_ms=100");
 const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-const W = Number(process.env.BENCH_WORKERS ?? cores);
+const LIST = (process.env.BENCH_WORKERS ?? String(cores)).split(",").map(Number).filter((n) => n >= 1 && n <= 64);
+const W = LIST.length === 1 ? LIST[0] : Math.min(cores, Math.max(...LIST));
 const info = await page.evaluate(() => ({
   atomics: document.querySelector('[data-testid="calibration-atomics"]')?.textContent ?? "",
   plain: document.querySelector('[data-testid="calibration-plain"]')?.textContent ?? "",
@@ -53,14 +75,40 @@ console.error(`Concurrency Playground bench: ${cores} cores, Chromium ${version}
 const tasks = 4 * W;
 // One cpu_iters for every cpu run of this page: ~100 ms per task in the threads build.
 const iters = Math.round(100e6 / nsOf(info.atomics));
-const seq = await walls(page, { tool: "sequential", kind: "cpu", tasks, cpu_iters: iters });
-const thrOff = await walls(page, { tool: "threads", gil: "off", workers: W });
-const thrOn = await walls(page, { tool: "threads", gil: "on" });
+const [seq, thrOff, thrOn] = await interleaved(page, [
+  { tool: "sequential", kind: "cpu", tasks, cpu_iters: iters },
+  { tool: "threads", gil: "off", kind: "cpu", tasks, cpu_iters: iters, workers: W },
+  { tool: "threads", gil: "on", kind: "cpu", tasks, cpu_iters: iters, workers: W },
+]);
+// The kernel's real cost: measured walls of sequential runs over the iterations they did.
+const nsAtomics = stats(seq.map((ms) => (ms * 1e6) / (tasks * iters)));
 const ratio = (a, b) => stats(a.map((x, i) => x / b[i]));
 const sThreads = ratio(seq, thrOff);
 record(`CPU speedup, threads GIL off, W=${W}`, `wall(sequential)/wall(threads), ${tasks} tasks`, sThreads, `≥ ${(0.9 * W).toFixed(2)}`, sThreads.median >= 0.9 * W, "×");
 const gil = ratio(thrOn, seq);
 record(`GIL on, CPU, W=${W}`, "wall(threads GIL on)/wall(sequential)", gil, "0.95 – 1.15", gil.median >= 0.95 && gil.median <= 1.15, "×");
+
+/**
+ * The speedup curve of `tool` at each W of the list: wall(sequential)/wall(tool at W), the
+ * same work (2 × the largest W tasks of ~50 ms), sequential measured in turns with each W.
+ */
+async function curveOf(page, tool, nsText, extra = {}) {
+  const curveTasks = 2 * Math.max(...LIST);
+  const curveIters = Math.round(50e6 / nsOf(nsText));
+  const points = [];
+  for (const w of LIST) {
+    const [s, t] = await interleaved(page, [
+      { tool: "sequential", kind: "cpu", tasks: curveTasks, cpu_iters: curveIters, serial: "" },
+      { tool, kind: "cpu", tasks: curveTasks, cpu_iters: curveIters, workers: w, ...extra },
+    ], QUICK ? 1 : 3);
+    points.push({ workers: w, speedup: ratio(s, t).median });
+  }
+  return points;
+}
+const curves = {};
+if (LIST.length > 1) {
+  curves["threads, GIL off"] = await curveOf(page, "threads", info.atomics, { gil: "off" });
+}
 
 // io overlap: 4 waits of 200 ms.
 const io = {};
@@ -76,13 +124,14 @@ for (const n of QUICK ? [1000] : [1000, 10000]) {
   record(`io at scale, async, ${n} tasks`, "wall/io_ms", s, `≤ ${target}`, s.median <= target, "×");
 }
 
-// Kernel: ns per iteration in each build vs native.
-if (native) {
-  for (const [build, text] of [["threads build", info.atomics], ["plain build", info.plain]]) {
-    const r = nsOf(text) / native.ns_per_iter;
-    record(`kernel, wasm (${build}) vs native`, `${nsOf(text).toFixed(3)} / ${native.ns_per_iter.toFixed(3)} ns per iteration`, r, "≤ 1.3", r <= 1.3, "×");
-  }
-}
+// Kernel: ns per iteration from the sequential walls (threads build here, plain build below)
+// vs native.
+const kernelRow = (build, ns) => {
+  if (!native) return;
+  const r = ns.median / native.ns_per_iter;
+  record(`kernel, wasm (${build}) vs native`, `${ns.median.toFixed(3)} (${ns.min.toFixed(3)}–${ns.max.toFixed(3)}) / ${native.ns_per_iter.toFixed(3)} ns per iteration: wall / (tasks × cpu_iters) of the sequential runs`, r, "≤ 1.3", r <= 1.3, "×");
+};
+kernelRow("threads build", nsAtomics);
 
 // Stop latency for each tool while 4 long cpu tasks run.
 for (const [tool, gilv] of [["sequential"], ["async"], ["threads", "on"], ["threads", "off"], ["processes"]]) {
@@ -133,11 +182,14 @@ if (BARE) {
   const [cold] = await exportRuns(bare);
   const startups = cold.spans.filter((s) => s.state === "startup").map((s) => s.end - s.start);
   record("process start-up, cold", "ms per worker (spawn → ready), mean over the pool", startups.reduce((a, b) => a + b, 0) / Math.max(1, startups.length), "printed", true, " ms");
-  await setExperiment(bare, { tool: "sequential" });
-  const pSeq = await walls(bare, { kind: "cpu", tasks, cpu_iters: plainIters });
-  const pProc = await walls(bare, { tool: "processes", workers: W });
+  const [pSeq, pProc] = await interleaved(bare, [
+    { tool: "sequential", kind: "cpu", tasks, cpu_iters: plainIters },
+    { tool: "processes", kind: "cpu", tasks, cpu_iters: plainIters, workers: W },
+  ]);
+  kernelRow("plain build", stats(pSeq.map((ms) => (ms * 1e6) / (tasks * plainIters))));
   const sProc = ratio(pSeq, pProc);
   record(`CPU speedup, processes (warm), W=${W}`, `wall(sequential)/wall(processes), ${tasks} tasks, plain build`, sProc, `≥ ${(0.9 * W).toFixed(2)}`, sProc.median >= 0.9 * W, "×");
+  if (LIST.length > 1) curves.processes = await curveOf(bare, "processes", await bare.textContent('[data-testid="calibration-plain"]'));
   const copies = (await exportRuns(bare)).at(-1).spans.filter((s) => s.state === "copy").map((s) => s.end - s.start);
   record("process warm overhead", "mean copy (postMessage) span per task", copies.reduce((a, b) => a + b, 0) / Math.max(1, copies.length), "printed", true, " ms");
   await bareContext.close();
@@ -210,7 +262,11 @@ if (BARE) {
 
 await browser.close();
 
-const result = { cores, browser: `Chromium ${version}`, quick: QUICK, repetitions: REPS, workers: W, date: new Date().toISOString(), native, rows };
+const cpython = JSON.parse(process.env.BENCH_CPYTHON ?? "null");
+for (const [name, points] of Object.entries(curves)) {
+  record(`speedup curve (page), ${name}`, `W = ${LIST.join(", ")}; ${2 * Math.max(...LIST)} tasks`, points.map((p) => `${p.speedup.toFixed(2)}×`).join(", "), "printed", true);
+}
+const result = { cores, browser: `Chromium ${version}`, quick: QUICK, repetitions: REPS, workers: LIST, date: new Date().toISOString(), native, cpython, curves, rows };
 mkdirSync(dirname(OUT), { recursive: true });
 writeFileSync(OUT, JSON.stringify(result, null, 2));
 const cell = (v) => (typeof v === "object" && v ? `${fmt(v.median)} (${fmt(v.min)}–${fmt(v.max)})` : fmt(v));
@@ -218,6 +274,11 @@ console.log(`Machine: ${cores} cores · ${result.browser} · median of ${REPS} (
 console.log("| measure | how | value | target | met |\n|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.measure} | ${r.how} | ${cell(r.value)}${r.unit} | ${r.target} | ${r.target === "printed" ? "—" : r.met ? "yes" : "no"} |`);
 if (native) {
-  console.log(`\nNative kernel (release, this machine): ${native.ns_per_iter.toFixed(3)} ns per iteration; std threads scaling: ` +
+  console.log(`\nNative kernel (release, the pinned nightly, this machine): ${native.ns_per_iter.toFixed(3)} ns per iteration; std threads scaling: ` +
     native.scaling.map((s) => `${s.threads} → ${s.speedup.toFixed(2)}×`).join(", "));
 }
+if (cpython) {
+  console.log(`CPython ${cpython.version} (the notebook's cpu_task, this machine): ` +
+    Object.entries(cpython.curves).map(([pool, pts]) => `${pool}: ` + pts.map((p) => `${p.workers} → ${p.speedup.toFixed(2)}×`).join(", ")).join("; "));
+}
+if (cores < Math.max(...LIST)) console.log(`(${cores} cores here: points beyond ${cores} workers show the limit, not scaling.)`);

@@ -1,5 +1,6 @@
 //! The kernel natively, for `cargo xtask bench`: nanoseconds per iteration on one thread, and
-//! the wall time of a fixed amount of work split over 1, 2, 4, … threads. Prints JSON.
+//! the wall time of a fixed amount of work split over 1, 2, 4, … threads up to the cores (or
+//! over the counts given as `1,2,4,8`). Prints JSON.
 
 use model::kernel::sum_of_squares;
 use std::hint::black_box;
@@ -28,13 +29,27 @@ fn main() {
     let mut samples: Vec<f64> = (0..5).map(|_| ns_per_iter(n)).collect();
     samples.sort_by(f64::total_cmp);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    let mut counts: Vec<u64> = (0..7)
-        .map(|i| 1u64 << i)
-        .take_while(|t| *t <= cores)
-        .collect();
-    if counts.last() != Some(&cores) {
-        counts.push(cores);
-    }
+    let asked: Option<Vec<u64>> = std::env::args()
+        .nth(1)
+        .map(|list| list.split(',').filter_map(|n| n.parse().ok()).collect());
+    let counts: Vec<u64> = match asked.filter(|c| !c.is_empty()) {
+        Some(mut c) => {
+            if c.first() != Some(&1) {
+                c.insert(0, 1);
+            }
+            c
+        }
+        None => {
+            let mut c: Vec<u64> = (0..7)
+                .map(|i| 1u64 << i)
+                .take_while(|t| *t <= cores)
+                .collect();
+            if c.last() != Some(&cores) {
+                c.push(cores);
+            }
+            c
+        }
+    };
     let total = 8 * n;
     let base = wall_ms(total, 1);
     let scaling: Vec<String> = counts

@@ -1,7 +1,10 @@
-//! `cargo xtask bench [--quick] [--workers N]`: builds the release page, serves it with
-//! isolation (and bare, for the plain build), measures the native kernel, drives the page in
-//! headless Chromium (`tests/e2e/bench.mjs`) and prints a Markdown table; the JSON goes to
-//! `target/bench/latest.json`.
+//! `cargo xtask bench [--quick] [--workers N | --workers 1,2,4,8,16]`: builds the release page,
+//! serves it with isolation (and bare, for the plain build), measures the native kernel (with
+//! the pinned nightly the page's wasm is built with), drives the page in headless Chromium
+//! (`tests/e2e/bench.mjs`) and prints a Markdown table; the JSON goes to
+//! `target/bench/latest.json`. A list of workers also measures the speedup curve at each: the
+//! page's threads and processes, the native kernel's threads, and CPython's own pools
+//! (`tests/bench/cpython_curve.py`, when `python3` is there).
 
 use crate::project::{root, say};
 use crate::serve::TestServers;
@@ -14,8 +17,8 @@ use std::process::Command;
 pub struct Options {
     /// Fewer repetitions (the test suite's smoke run).
     pub quick: bool,
-    /// Workers for the speedup figures (default: the machine's cores).
-    pub workers: Option<u32>,
+    /// Workers for the speedup figures (default: the machine's cores); several: a curve.
+    pub workers: Option<Vec<u32>>,
 }
 
 /// Parses the command line.
@@ -31,9 +34,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--workers" => {
                 options.workers = Some(
                     it.next()
-                        .and_then(|n| n.parse().ok())
-                        .filter(|n| (1..=64).contains(n))
-                        .ok_or("--workers needs a number from 1 to 64")?,
+                        .and_then(|list| parse_workers(list))
+                        .ok_or("--workers needs numbers from 1 to 64, e.g. 2 or 1,2,4,8,16")?,
                 )
             }
             other => return Err(format!("bench: unknown option `{other}`")),
@@ -51,15 +53,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// Runs the benchmark on an already built site; returns the JSON file's path.
 pub fn bench(browser: &toolchain::Browser, options: &Options) -> Result<PathBuf, String> {
     say("measuring the native kernel (release build)");
-    let native = shell::capture(Command::new("cargo").current_dir(root()).args([
-        "run",
-        "-q",
-        "--release",
-        "-p",
-        "model",
-        "--example",
-        "kernel_bench",
-    ]))?;
+    let list = options
+        .workers
+        .as_ref()
+        .map(|w| w.iter().map(u32::to_string).collect::<Vec<_>>().join(","));
+    let mut native = Command::new("cargo");
+    native
+        .current_dir(root())
+        .arg(format!("+{}", toolchain::NIGHTLY))
+        .args(["run", "-q", "--release", "-p", "model", "--example"])
+        .arg("kernel_bench")
+        .env_remove("RUSTFLAGS");
+    if let Some(list) = &list {
+        native.args(["--", list]);
+    }
+    let native = shell::capture(&mut native)?;
     if !native.status.success() {
         return Err(format!(
             "the native kernel bench failed: {}",
@@ -77,11 +85,48 @@ pub fn bench(browser: &toolchain::Browser, options: &Options) -> Result<PathBuf,
         .env("BENCH_NATIVE", native)
         .env("BENCH_OUT", &out)
         .env("BENCH_QUICK", if options.quick { "1" } else { "0" });
-    if let Some(w) = options.workers {
-        cmd.env("BENCH_WORKERS", w.to_string());
+    if let Some(list) = &list {
+        cmd.env("BENCH_WORKERS", list);
+    }
+    if let Some(curve) = list
+        .as_ref()
+        .filter(|l| l.contains(','))
+        .and_then(|l| cpython_curve(l))
+    {
+        cmd.env("BENCH_CPYTHON", curve);
     }
     shell::run(&mut cmd)?;
     Ok(out)
+}
+
+/// `1,2,4` → `[1, 2, 4]`, each 1 to 64, at least one; `None` otherwise.
+fn parse_workers(list: &str) -> Option<Vec<u32>> {
+    let w: Option<Vec<u32>> = list
+        .split(',')
+        .map(|n| n.trim().parse().ok().filter(|n| (1..=64).contains(n)))
+        .collect();
+    w.filter(|w| !w.is_empty())
+}
+
+/// CPython's curve at the same worker counts, as JSON; `None` (said why) without `python3`.
+fn cpython_curve(list: &str) -> Option<String> {
+    say("measuring CPython's own pools (tests/bench/cpython_curve.py)");
+    let script = root().join("tests").join("bench").join("cpython_curve.py");
+    let out = Command::new("python3").arg(script).arg(list).output();
+    match out {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).trim().to_string()),
+        Ok(o) => {
+            say(&format!(
+                "CPython's curve failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+            None
+        }
+        Err(e) => {
+            say(&format!("no CPython curve: python3 did not start ({e})"));
+            None
+        }
+    }
 }
 
 /// The test suite's smoke run: the quick bench finishes and writes valid JSON with rows.
@@ -102,5 +147,19 @@ pub fn smoke(browser: &toolchain::Browser) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{} is not the bench's JSON", out.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_workers;
+
+    #[test]
+    fn workers_are_a_number_or_a_list() {
+        assert_eq!(parse_workers("2"), Some(vec![2]));
+        assert_eq!(parse_workers("1,2,4,8,16"), Some(vec![1, 2, 4, 8, 16]));
+        assert_eq!(parse_workers("0"), None);
+        assert_eq!(parse_workers("1,65"), None);
+        assert_eq!(parse_workers("two"), None);
     }
 }
