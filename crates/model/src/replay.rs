@@ -187,19 +187,6 @@ fn present(state: SpanState) -> &'static str {
     }
 }
 
-/// Who holds the GIL at `at` (ms from `t0`), from the GIL events; `None` when nobody does or
-/// the run has none.
-pub fn gil_holder(gil: &[GilEvent], t0: f64, at: f64) -> Option<u32> {
-    let mut holder = None;
-    for g in gil.iter().take_while(|g| g.at - t0 <= at) {
-        holder = match g.kind {
-            GilEventKind::Acquire => Some(g.lane),
-            _ => None,
-        };
-    }
-    holder
-}
-
 /// The replay's playhead over a run's steps: stepped, scrubbed or played.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Playhead {
@@ -382,19 +369,5 @@ mod tests {
         empty.toggle();
         empty.step(1);
         assert!(!empty.playing);
-    }
-
-    #[test]
-    fn the_gil_holder_follows_the_events() {
-        let events = [
-            gil(100.0, 0, GilEventKind::Acquire),
-            gil(105.0, 0, GilEventKind::ForcedDrop),
-            gil(105.0, 1, GilEventKind::Acquire),
-            gil(110.0, 1, GilEventKind::Release),
-        ];
-        assert_eq!(gil_holder(&events, 100.0, 1.0), Some(0));
-        assert_eq!(gil_holder(&events, 100.0, 5.0), Some(1));
-        assert_eq!(gil_holder(&events, 100.0, 12.0), None);
-        assert_eq!(gil_holder(&[], 100.0, 1.0), None);
     }
 }

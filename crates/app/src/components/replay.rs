@@ -7,7 +7,8 @@ use super::race_result::RaceResult;
 use super::timeline::{SharedSpans, Timeline};
 use crate::state::RunRow;
 use gloo_timers::callback::Interval;
-use model::replay::{describe_lanes, describe_step, gil_holder, steps, Playhead, Step};
+use model::gil_lane::{held, holder_at};
+use model::replay::{describe_lanes, describe_step, steps, Playhead, Step};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -80,6 +81,15 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
         let all = all.clone();
         use_reducer_eq(move || Replay(Playhead::new(all.iter().map(|s| s.at).collect())))
     };
+    // Who held the GIL when: the GIL lane's own reading of the events.
+    let holdings = use_memo(run.clone(), |run| {
+        let end = run
+            .spans
+            .iter()
+            .map(|s| s.end)
+            .fold(run.started_at, f64::max);
+        held(&run.gil_events, run.started_at, end - run.started_at)
+    });
     let touched = use_state(|| false);
     // Another run: start over at its end, the playhead hidden until the visitor replays.
     {
@@ -129,8 +139,8 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
             let gil = if run.gil_events.is_empty() {
                 String::new()
             } else {
-                match gil_holder(&run.gil_events, run.started_at, p.time) {
-                    Some(l) => format!(" The GIL: held by {noun} {l}."),
+                match holder_at(&holdings, p.time) {
+                    Some(h) => format!(" The GIL: held by {noun} {}.", h.lane),
                     None => " The GIL: free.".to_string(),
                 }
             };
