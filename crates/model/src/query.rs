@@ -91,6 +91,19 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field: the experiment's parameters as a URL or an embedding page sets them.
+    pub const ALL: [Field; 9] = [
+        Field::Tool,
+        Field::Kind,
+        Field::Tasks,
+        Field::Workers,
+        Field::Gil,
+        Field::IoMs,
+        Field::CpuIters,
+        Field::Serial,
+        Field::Lock,
+    ];
+
     /// The URL parameter's name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -293,6 +306,16 @@ pub fn to_query(params: &Params, run: bool, embed: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_is_a_parameter_the_url_reads() {
+        for f in Field::ALL {
+            let mut out = ParsedQuery::default();
+            apply(&mut out, f.as_str(), "(nonsense)");
+            assert_eq!(out.notices.len(), 1, "{}", f.as_str());
+            assert_eq!(out.notices[0].param, f.as_str());
+        }
+    }
 
     #[test]
     fn reads_every_parameter() {

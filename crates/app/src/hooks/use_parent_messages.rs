@@ -3,23 +3,11 @@
 //! `type: "set"` only shows it, both validated exactly like URL parameters; `type: "ping"` asks
 //! for the `ready` message again. Every other message, of any shape or size, is ignored.
 
-use model::query::{apply, ParsedQuery};
+use model::query::{apply, Field, ParsedQuery};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-/// The parameters a message may set, as in the URL.
-const KEYS: [&str; 9] = [
-    "tool",
-    "kind",
-    "tasks",
-    "workers",
-    "gil",
-    "io_ms",
-    "cpu_iters",
-    "serial",
-    "lock",
-];
 /// Longer values are certainly invalid; they are not even copied into wasm memory.
 const MAX_VALUE: u32 = 64;
 
@@ -86,7 +74,8 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParentMessage> {
         return None;
     }
     let mut parsed = ParsedQuery::default();
-    for key in KEYS {
+    // The parameters a message may set: those of the URL.
+    for key in Field::ALL.map(Field::as_str) {
         let value = field(&params, key);
         if value.is_undefined() || value.is_null() {
             continue;
