@@ -60,6 +60,7 @@ export class ConcurrencyPlayground extends HTMLElement {
   /** Tag → {resolve, reject} of run() calls the playground has not answered yet. */
   #waiting = new Map();
   #runQueued = false;
+  #reloadQueued = false;
   #onMessage = (event) => this.#receive(event);
 
   constructor() {
@@ -82,11 +83,11 @@ export class ConcurrencyPlayground extends HTMLElement {
 
   attributeChangedCallback(name, before, after) {
     if (!this.#frame || before === after) return;
-    if (name === "src") return this.#load();
+    if (name === "src") return this.#reloadSoon();
     if (name === "height") return this.#size();
     if (name === "title") return void (this.#frame.title = this.#title());
     if (!(name in PARAMS) && name !== "run") return;
-    if (!this.#info) return this.#load(); // not ready yet: load the new experiment instead
+    if (!this.#info) return this.#reloadSoon(); // not ready yet: load the new experiment instead
     if (!this.hasAttribute("run")) {
       // Show the new experiment without running it.
       return this.#post({ source: SOURCE, type: "set", params: this.#attributeParams() });
@@ -158,6 +159,16 @@ export class ConcurrencyPlayground extends HTMLElement {
     const p = this.#attributeParams();
     const what = [p.tool, p.kind && `${p.kind} work`, p.tasks && `${p.tasks} tasks`].filter(Boolean);
     return this.getAttribute("title") || `Concurrency Playground${what.length ? `: ${what.join(", ")}` : ""}`;
+  }
+
+  /** Several attributes set in one script turn load the frame once. */
+  #reloadSoon() {
+    if (this.#reloadQueued) return;
+    this.#reloadQueued = true;
+    queueMicrotask(() => {
+      this.#reloadQueued = false;
+      if (this.isConnected) this.#load();
+    });
   }
 
   /** Makes (or remakes) the iframe for the current attributes. */

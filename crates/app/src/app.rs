@@ -28,6 +28,19 @@ use model::timeline::Build;
 use model::{parse_query, Params, Tool};
 use yew::prelude::*;
 
+/// A finished run's timeline caption: "Run 3 from class.json: threads cpu × 4, 812 ms".
+fn caption(row: &crate::state::RunRow, from: &str) -> String {
+    let e = &row.experiment;
+    format!(
+        "Run {}{from}: {} {} × {}, {:.0} ms",
+        row.id,
+        e.tool.as_str(),
+        e.kind.as_str(),
+        e.tasks,
+        row.wall_ms
+    )
+}
+
 /// The page.
 #[component]
 pub fn App() -> Html {
@@ -228,11 +241,7 @@ pub fn App() -> Html {
         }
     } else if let Some((name, rows, shown)) = &state.opened {
         let row = &rows[*shown];
-        html! {
-            <RunReplay run={row.clone()}
-                caption={format!("Run {} from {name}: {} {} × {}, {:.0} ms", row.id, row.experiment.tool.as_str(),
-                    row.experiment.kind.as_str(), row.experiment.tasks, row.wall_ms)} />
-        }
+        html! { <RunReplay run={row.clone()} caption={caption(row, &format!(" from {name}"))} /> }
     } else {
         let shown = state
             .selected
@@ -240,11 +249,7 @@ pub fn App() -> Html {
             .and_then(|id| state.runs.iter().find(|r| r.id == *id))
             .or(state.runs.last());
         match shown {
-            Some(row) => html! {
-                <RunReplay run={row.clone()}
-                    caption={format!("Run {}: {} {} × {}, {:.0} ms", row.id, row.experiment.tool.as_str(),
-                        row.experiment.kind.as_str(), row.experiment.tasks, row.wall_ms)} />
-            },
+            Some(row) => html! { <RunReplay run={row.clone()} caption={caption(row, "")} /> },
             None => html! {
                 <Timeline spans={SharedSpans::default()} started_at={0.0} lane_noun={tool.lane_noun()}
                     caption="No run yet" />
