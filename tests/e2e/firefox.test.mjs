@@ -17,7 +17,7 @@ before(async () => {
 });
 after(async () => { await ff?.quit(); });
 
-const ready = () => ff.waitFor(() => document.documentElement.dataset.ready === "true");
+const ready = () => ff.waitFor(() => document.documentElement.dataset.ready === "true" && document.documentElement.dataset.threads !== "starting");
 const errorsShown = () => ff.exec(() => document.querySelectorAll(".fatal-error").length);
 
 test("Firefox: isolated page, io waits overlap with async", { skip }, async () => {

@@ -34,7 +34,11 @@ export async function open(browser, query = "", { base = BASE, ready = true, con
     if (m.type() === "error") errors.push(`console: ${m.text()}`);
   });
   await page.goto(new URL(query, base).href);
-  if (ready) await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+  if (ready) {
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+    // The threads build starts once the page is ready: the tests measure a settled page.
+    await page.waitForSelector('html:not([data-threads="starting"])', { timeout: 30_000 });
+  }
   return { page, context, errors };
 }
 

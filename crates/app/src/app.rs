@@ -203,14 +203,27 @@ pub fn App() -> Html {
 
     let full_page = format!("./?{}", to_query(&state.params, false, false));
     let tool = state.params.tool.unwrap_or(Tool::Sequential);
-    let threads_available = state.isolated && state.atomics.is_some();
+    // The threads build starts once the page is ready; until it is calibrated, runs that need
+    // it wait and the panel says so instead of showing the other build's figures.
+    let threads = state.threads();
+    let threads_available = threads != "off";
+    let threads_starting = threads == "starting";
     // The build a run of this tool uses, whose calibration sets the default cpu_iters.
     let build = Build::for_tool(tool, threads_available);
     let ns = state.build_info(build).and_then(|i| i.ns_per_iter);
+    let calibrating = build == Build::Atomics && ns.is_none();
+    use_effect_with(threads, |threads| {
+        browser::set_html_attribute("data-threads", threads);
+        if *threads == "ready" {
+            browser::mark("playground-threads-ready");
+        }
+    });
     {
-        // The embedding page hears `ready` once, when the engines are calibrated.
+        // The embedding page hears `ready` once, when the engines are calibrated and the
+        // threads build's fate is known (the `threads` it reports is then the truth).
+        let settled = state.ready && !threads_starting;
         let ready_info = ready_info.clone();
-        let info = state.ready.then(|| ReadyInfo {
+        let info = settled.then(|| ReadyInfo {
             isolated: state.isolated,
             threads: threads_available,
             build: Build::for_tool(Tool::Threads, threads_available),
@@ -218,8 +231,8 @@ pub fn App() -> Html {
             popout: browser::absolute_url(&full_page),
         });
         *ready_info.borrow_mut() = info;
-        use_effect_with(state.ready, move |ready| {
-            if let Some(info) = ready_info.borrow().as_ref().filter(|_| *ready) {
+        use_effect_with(settled, move |settled| {
+            if let Some(info) = ready_info.borrow().as_ref().filter(|_| *settled) {
                 browser::post_to_parent(&embed::ready_message(info));
             }
         });
@@ -258,7 +271,7 @@ pub fn App() -> Html {
     };
     let chart = html! {
         <SpeedupChart points={state.sweep.clone()} cores={state.cores} sweeping={state.sweeping}
-            can_sweep={state.ready && state.running.is_none()} on_sweep={on_sweep}
+            can_sweep={state.ready && state.running.is_none() && !threads_starting} on_sweep={on_sweep}
             serial={if state.sweep.is_empty() { resolved.serial } else { state.sweep_serial }} />
     };
     let decision = html! { <DecisionHelper on_try={on_try.clone()} /> };
@@ -292,7 +305,7 @@ pub fn App() -> Html {
                         }
                     </div>
                     <ExperimentPanel params={state.params.clone()} resolved={resolved}
-                        estimate_ms={estimate} ready={state.ready}
+                        estimate_ms={estimate} ready={state.ready} calibrating={calibrating}
                         running={state.running.is_some()} threads_available={threads_available}
                         on_edit={on_edit} on_run={on_run} on_stop={on_stop} />
                     if tool == Tool::Processes {
@@ -313,7 +326,7 @@ pub fn App() -> Html {
                     <section class="python-section" aria-label="Python">
                         <PythonCode experiment={resolved} />
                     </section>
-                    <Narrative on_try={on_try} threads_available={threads_available || !state.ready && state.isolated}
+                    <Narrative on_try={on_try} threads_available={threads_available}
                         chart={chart} decision={decision} />
                 }
             </main>

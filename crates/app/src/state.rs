@@ -113,6 +113,8 @@ pub struct State {
     pub sweep: Vec<SweepPoint>,
     /// A sweep is in progress.
     pub sweeping: bool,
+    /// The threads build failed for good (it is started once the page is ready).
+    pub threads_gone: bool,
     /// The serial part (%) of the experiment the sweep measured.
     pub sweep_serial: u32,
     /// Runs asked for so far; each new value is carried out once, with `params` as they are.
@@ -143,6 +145,18 @@ pub enum Action {
 }
 
 impl State {
+    /// Where the threads build stands: `off` (no isolation, or it failed), `starting` (loading,
+    /// starting its pool or being calibrated, after the page got ready), `ready`.
+    pub fn threads(&self) -> &'static str {
+        if !self.isolated || self.threads_gone {
+            "off"
+        } else if self.atomics.and_then(|i| i.ns_per_iter).is_some() {
+            "ready"
+        } else {
+            "starting"
+        }
+    }
+
     /// What the page knows of `build`.
     pub fn build_info(&self, build: Build) -> Option<BuildInfo> {
         match build {
@@ -180,7 +194,10 @@ impl State {
                 info.ns_per_iter = Some(ns);
                 info.spread = spread;
             }
-            Update::BuildGone(build) => *self.build_slot(build) = None,
+            Update::BuildGone(build) => {
+                *self.build_slot(build) = None;
+                self.threads_gone |= build == Build::Atomics;
+            }
             Update::Ready => self.ready = true,
             Update::Started(id, at) => {
                 self.running = Some((id, at));

@@ -84,6 +84,9 @@ pub struct Lab {
     ns_atomics: Option<f64>,
     calibrating: Option<Build>,
     atomics_threads: u32,
+    /// An isolated page starts the threads build once the page is ready (the first load stays
+    /// light and quick); until then threads, and sequential runs that compare with them, wait.
+    threads_later: bool,
     ready: bool,
     pending: Option<RunRequest>,
     confirming: Option<RunRequest>,
@@ -111,6 +114,7 @@ impl Lab {
             ns_atomics: None,
             calibrating: None,
             atomics_threads: 0,
+            threads_later: false,
             ready: false,
             pending: run_on_ready.map(RunRequest::visitor),
             confirming: None,
@@ -128,9 +132,7 @@ impl Lab {
         match event {
             Event::Start { isolated } => {
                 self.spawn_engine(Build::Plain);
-                if isolated {
-                    self.spawn_engine(Build::Atomics);
-                }
+                self.threads_later = isolated;
             }
             Event::Run(params) => self.run(now, RunRequest::visitor(params)),
             Event::RunFor { params, request } => {
@@ -269,6 +271,12 @@ impl Lab {
                 self.show(Update::Calibrated(build, ns_per_iter, spread));
                 self.calibrate_next();
                 self.check_ready(now);
+                // A run that waited for the threads build (started after the page was ready).
+                if build == Build::Atomics && self.ready && self.running.is_none() {
+                    if let Some(request) = self.pending.take() {
+                        self.begin(now, request, false);
+                    }
+                }
             }
             FromWorker::Finished { id, report } => self.finish(now, id, report),
             FromWorker::Progress { id, spans, open } => {
@@ -345,6 +353,9 @@ impl Lab {
         if plain_ok && atomics_ok && (self.ns_plain.is_some() || self.ns_atomics.is_some()) {
             self.ready = true;
             self.show(Update::Ready);
+            if std::mem::take(&mut self.threads_later) {
+                self.spawn_engine(Build::Atomics);
+            }
             if let Some(request) = self.pending.take() {
                 self.begin(now, request, false);
             }
@@ -440,7 +451,8 @@ impl Lab {
     /// The build that runs `tool`: threads need atomics; sequential uses the atomics build when
     /// it exists so that its baseline comes from the same code as threads.
     fn build_for(&self, tool: Tool) -> Result<Build, String> {
-        let atomics = self.atomics.is_some() && self.ns_atomics.is_some();
+        // A threads build still starting counts: its runs wait for it (see `begin`).
+        let atomics = self.atomics.is_some() || self.threads_later;
         match Build::for_tool(tool, atomics) {
             Build::Atomics => Ok(Build::Atomics),
             _ if tool == Tool::Threads => Err(
@@ -505,6 +517,12 @@ impl Lab {
                 }
             },
         };
+        if build == Build::Atomics && (self.atomics_threads == 0 || self.ns_atomics.is_none()) {
+            // The threads build is still starting (its pool, then its calibration on a pool
+            // lane): threads, and the sequential baseline that runs as one lane of it, run as
+            // soon as it is up, never with the other build's figures.
+            return self.wait(request);
+        }
         let mut experiment = self.resolve(&request.params, build);
         if let Some(ns) = self.calibration(build) {
             let estimate = estimate_ms(&experiment, ns, self.cores);
@@ -515,11 +533,6 @@ impl Lab {
                 });
                 return;
             }
-        }
-        if build == Build::Atomics && self.atomics_threads == 0 {
-            // The pool is still starting (threads, and the sequential baseline that runs as one
-            // lane of it): run as soon as it is up.
-            return self.wait(request);
         }
         if tool == Tool::Threads && experiment.workers > self.atomics_threads {
             if self.pool_size < experiment.workers {

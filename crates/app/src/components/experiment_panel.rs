@@ -18,6 +18,10 @@ pub struct ExperimentPanelProps {
     pub resolved: Experiment,
     /// Estimated duration, ms, once calibrated.
     pub estimate_ms: Option<f64>,
+    /// The build this tool runs in is still starting (the threads build, after the page got
+    /// ready): a run waits for it.
+    #[prop_or_default]
+    pub calibrating: bool,
     /// Engines ready.
     pub ready: bool,
     /// A run is in flight.
@@ -129,7 +133,11 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
             <NumberField field={Field::CpuIters}
                 label={if r.kind == Kind::Race { "increments per task" } else { "cpu iterations" }}
                 value={p.cpu_iters}
-                default_hint={if r.kind == Kind::Race { group(r.cpu_iters) } else { format!("{} (calibrated)", group(r.cpu_iters)) }}
+                default_hint={match (r.kind, props.calibrating) {
+                    (Kind::Race, _) => group(r.cpu_iters),
+                    (_, true) => "calibrating…".to_string(),
+                    _ => format!("{} (calibrated)", group(r.cpu_iters)),
+                }}
                 limits={Limits::CPU_ITERS}
                 error={error(Field::CpuIters)} on_change={on_number.clone()} />
             <NumberField field={Field::Serial} label="serial part, %" value={p.serial.map(u64::from)}
@@ -144,7 +152,11 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                 <button type="button" class="stop" data-testid="stop-button"
                     disabled={!props.running} onclick={on_stop}>{ "Stop" }</button>
                 <span class="estimate" data-testid="estimate">
-                    { props.estimate_ms.map(|ms| format!("Estimated: {}", describe(ms))).unwrap_or_default() }
+                    if props.calibrating {
+                        { "Starting threads… (a run waits for them)" }
+                    } else {
+                        { props.estimate_ms.map(|ms| format!("Estimated: {}", describe(ms))).unwrap_or_default() }
+                    }
                 </span>
             </div>
         </form>

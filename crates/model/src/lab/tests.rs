@@ -41,11 +41,11 @@ impl Page {
         let mut p = Page::new(None);
         p.at(0.0, Event::Start { isolated: true });
         p.msg(W_PLAIN, ready(Build::Plain, 1));
+        p.msg(W_PLAIN, calibrated(0.5));
+        assert!(p.lab.is_ready(), "ready with the plain build alone");
         p.msg(W_ATOMICS, ready(Build::Atomics, 0));
         p.msg(W_ATOMICS, ready(Build::Atomics, 6));
         p.msg(W_ATOMICS, calibrated(0.4));
-        p.msg(W_PLAIN, calibrated(0.5));
-        assert!(p.lab.is_ready());
         p.out.clear();
         p
     }
@@ -196,16 +196,18 @@ fn notices(out: &[Effect]) -> Vec<String> {
 // --- start-up, pool and calibration ---
 
 #[test]
-fn an_isolated_page_starts_both_engines_and_limits_the_pools_start() {
+fn an_isolated_page_starts_the_threads_build_once_ready_and_limits_the_pools_start() {
     let mut p = Page::new(None);
     let out = p.at(0.0, Event::Start { isolated: true });
     assert_eq!(
         spawned(&out),
-        [
-            (W_PLAIN, Role::Engine(Build::Plain)),
-            (W_ATOMICS, Role::Engine(Build::Atomics))
-        ]
+        [(W_PLAIN, Role::Engine(Build::Plain))],
+        "the first load carries the plain build alone"
     );
+    p.msg(W_PLAIN, ready(Build::Plain, 1));
+    let out = p.msg(W_PLAIN, calibrated(0.5));
+    assert!(out.contains(&Effect::Show(Update::Ready)));
+    assert_eq!(spawned(&out), [(W_ATOMICS, Role::Engine(Build::Atomics))]);
     assert!(out.contains(&Effect::StartTimer(
         Timer::AtomicsStart(W_ATOMICS),
         ATOMICS_START_LIMIT_MS
@@ -217,6 +219,12 @@ fn a_plain_page_starts_only_the_plain_engine() {
     let mut p = Page::new(None);
     let out = p.at(0.0, Event::Start { isolated: false });
     assert_eq!(spawned(&out), [(W_PLAIN, Role::Engine(Build::Plain))]);
+    p.msg(W_PLAIN, ready(Build::Plain, 1));
+    let out = p.msg(W_PLAIN, calibrated(0.5));
+    assert!(
+        spawned(&out).is_empty(),
+        "no threads build without isolation"
+    );
 }
 
 #[test]
@@ -224,24 +232,44 @@ fn the_pool_starts_before_the_threads_build_is_calibrated_on_it() {
     let mut p = Page::new(None);
     p.at(0.0, Event::Start { isolated: true });
     let out = p.msg(W_PLAIN, ready(Build::Plain, 1));
-    assert!(
-        posts(&out, W_PLAIN).is_empty(),
-        "the plain build waits for the pool's start"
-    );
+    assert_eq!(posts(&out, W_PLAIN), [ToWorker::Calibrate]);
+    p.msg(W_PLAIN, calibrated(0.5));
     let out = p.msg(W_ATOMICS, ready(Build::Atomics, 0));
     assert_eq!(posts(&out, W_ATOMICS), [ToWorker::StartPool { threads: 6 }]);
     let out = p.msg(W_ATOMICS, ready(Build::Atomics, 6));
     assert_eq!(posts(&out, W_ATOMICS), [ToWorker::Calibrate]);
     let out = p.msg(W_ATOMICS, calibrated(0.4));
+    assert!(out.contains(&Effect::Show(Update::Calibrated(Build::Atomics, 0.4, 0.01))));
+}
+
+#[test]
+fn runs_on_the_threads_build_wait_for_it_and_never_use_the_other_builds_figures() {
+    let mut p = Page::new(None);
+    p.at(0.0, Event::Start { isolated: true });
+    p.msg(W_PLAIN, ready(Build::Plain, 1));
+    p.msg(W_PLAIN, calibrated(0.5));
+    // Threads, and sequential (its baseline's build), wait; async runs at once.
     assert_eq!(
-        posts(&out, W_PLAIN),
-        [ToWorker::Calibrate],
-        "then the plain build"
+        started(&p.at(1.0, Event::Run(params(Tool::Threads, Kind::Cpu)))),
+        None
     );
-    assert!(!p.lab.is_ready());
-    let out = p.msg(W_PLAIN, calibrated(0.5));
-    assert!(p.lab.is_ready());
-    assert!(out.contains(&Effect::Show(Update::Ready)));
+    let (id, out) = p.run(params(Tool::Async, Kind::Io));
+    p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 100.0);
+    assert_eq!(
+        started(&p.at(1.0, Event::Run(params(Tool::Sequential, Kind::Cpu)))),
+        None
+    );
+    p.msg(W_ATOMICS, ready(Build::Atomics, 0));
+    let out = p.msg(W_ATOMICS, ready(Build::Atomics, 6));
+    assert_eq!(started(&out), None, "not before its calibration");
+    let out = p.msg(W_ATOMICS, calibrated(0.4));
+    let experiment = run_posted(&out, W_ATOMICS);
+    assert_eq!(experiment.tool, Tool::Sequential, "the newest request");
+    assert_eq!(
+        experiment.cpu_iters,
+        crate::config::calibrated_cpu_iters(100, 0.4),
+        "resolved with the threads build's own calibration"
+    );
 }
 
 #[test]
@@ -256,30 +284,39 @@ fn run_equals_one_runs_once_ready() {
 }
 
 #[test]
-fn a_pool_that_never_starts_is_given_up_and_the_page_gets_ready() {
+fn a_pool_that_never_starts_is_given_up_and_threads_explain_themselves() {
     let mut p = Page::new(None);
     p.at(0.0, Event::Start { isolated: true });
     p.msg(W_PLAIN, ready(Build::Plain, 1));
+    p.msg(W_PLAIN, calibrated(0.5));
+    assert!(p.lab.is_ready());
     p.msg(W_ATOMICS, ready(Build::Atomics, 0));
+    // A threads run asked meanwhile waits, then explains itself.
+    assert_eq!(
+        started(&p.at(1.0, Event::Run(params(Tool::Threads, Kind::Cpu)))),
+        None
+    );
     let out = p.at(15_000.0, Event::Timer(Timer::AtomicsStart(W_ATOMICS)));
     assert!(out.contains(&Effect::Terminate(W_ATOMICS)));
     assert!(out.contains(&Effect::Show(Update::BuildGone(Build::Atomics))));
     assert!(notices(&out)[0].contains("did not start in time"));
-    assert_eq!(posts(&out, W_PLAIN), [ToWorker::Calibrate]);
-    p.msg(W_PLAIN, calibrated(0.5));
-    assert!(p.lab.is_ready());
-    let out = p.at(1.0, Event::Run(params(Tool::Threads, Kind::Cpu)));
-    assert_eq!(started(&out), None);
     assert!(
-        notices(&out)[0].contains("cross-origin isolated"),
+        notices(&out)
+            .iter()
+            .any(|n| n.contains("cross-origin isolated")),
         "threads explain themselves"
     );
+    // Sequential then runs in the plain build.
+    let (_, out) = p.run(params(Tool::Sequential, Kind::Cpu));
+    run_posted(&out, W_PLAIN);
 }
 
 #[test]
 fn a_pool_that_fails_to_start_is_given_up_at_once() {
     let mut p = Page::new(None);
     p.at(0.0, Event::Start { isolated: true });
+    p.msg(W_PLAIN, ready(Build::Plain, 1));
+    p.msg(W_PLAIN, calibrated(0.5));
     p.msg(W_ATOMICS, ready(Build::Atomics, 0));
     let out = p.msg(
         W_ATOMICS,
@@ -395,11 +432,11 @@ fn fewer_threads_than_asked_are_never_pretended() {
     let mut p = Page::new(None);
     p.at(0.0, Event::Start { isolated: true });
     p.msg(W_PLAIN, ready(Build::Plain, 1));
+    p.msg(W_PLAIN, calibrated(0.5));
     p.msg(W_ATOMICS, ready(Build::Atomics, 0));
     let out = p.msg(W_ATOMICS, ready(Build::Atomics, 3));
     assert!(notices(&out)[0].contains("3 of 6"));
     p.msg(W_ATOMICS, calibrated(0.4));
-    p.msg(W_PLAIN, calibrated(0.5));
     let (_, out) = p.run(Params {
         workers: Some(5),
         ..params(Tool::Threads, Kind::Cpu)
@@ -578,6 +615,7 @@ fn a_threads_engine_that_traps_during_calibration_is_replaced_and_measured_again
     let mut p = Page::new(None);
     p.at(0.0, Event::Start { isolated: true });
     p.msg(W_PLAIN, ready(Build::Plain, 1));
+    p.msg(W_PLAIN, calibrated(0.5));
     p.msg(W_ATOMICS, ready(Build::Atomics, 0));
     p.msg(W_ATOMICS, ready(Build::Atomics, 6)); // calibrating the threads build
     let out = p.at(1.0, Event::Crashed(W_ATOMICS, "out of memory".into()));
@@ -590,11 +628,7 @@ fn a_threads_engine_that_traps_during_calibration_is_replaced_and_measured_again
         "the replacement is measured"
     );
     let out = p.msg(new, calibrated(0.4));
-    assert_eq!(
-        posts(&out, W_PLAIN),
-        [ToWorker::Calibrate],
-        "then the plain build"
-    );
+    assert!(out.contains(&Effect::Show(Update::Calibrated(Build::Atomics, 0.4, 0.01))));
 }
 
 // --- records, baselines, the embedding page ---
