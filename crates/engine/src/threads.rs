@@ -81,13 +81,7 @@ impl LaneLog {
 
     fn gil(&mut self, task: u32, lane: u32, kind: GilEventKind, at: f64) {
         let order = GIL_ORDER.fetch_add(1, Ordering::SeqCst);
-        let event = GilEvent {
-            at,
-            lane,
-            task,
-            kind,
-        };
-        self.gil.push((order, event));
+        self.gil.push((order, GilEvent::new(at, lane, task, kind)));
     }
 }
 

@@ -71,6 +71,18 @@ pub struct GilEvent {
     pub kind: GilEventKind,
 }
 
+impl GilEvent {
+    /// `kind` on thread `lane` running `task`, at `at` ms on the shared clock.
+    pub fn new(at: f64, lane: u32, task: u32, kind: GilEventKind) -> Self {
+        GilEvent {
+            at,
+            lane,
+            task,
+            kind,
+        }
+    }
+}
+
 /// Hand-overs of one run, as counted by its threads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GilSwitches {

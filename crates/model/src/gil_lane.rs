@@ -98,12 +98,7 @@ mod tests {
     use super::*;
 
     fn ev(at: f64, lane: u32, kind: GilEventKind) -> GilEvent {
-        GilEvent {
-            at,
-            lane,
-            task: lane,
-            kind,
-        }
+        GilEvent::new(at, lane, lane, kind)
     }
 
     #[test]

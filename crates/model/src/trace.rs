@@ -115,18 +115,8 @@ mod tests {
             Span::new(1, 1, SpanState::Compute, 1005.5, 1012.0),
         ];
         let gil = vec![
-            GilEvent {
-                at: 1000.0,
-                lane: 0,
-                task: 0,
-                kind: GilEventKind::Acquire,
-            },
-            GilEvent {
-                at: 1005.5,
-                lane: 0,
-                task: 0,
-                kind: GilEventKind::ForcedDrop,
-            },
+            GilEvent::new(1000.0, 0, 0, GilEventKind::Acquire),
+            GilEvent::new(1005.5, 0, 0, GilEventKind::ForcedDrop),
         ];
         let text = chrome_trace(&[run(3, spans, gil), run(4, vec![], vec![])]);
         let v: Value = serde_json::from_str(&text).unwrap();
