@@ -18,7 +18,7 @@ use crate::hooks::use_frame_height::use_frame_height;
 use crate::hooks::use_history::use_history;
 use crate::hooks::use_lab::use_lab;
 use crate::hooks::use_parent_messages::{use_parent_messages, ParentMessage};
-use crate::state::{Action, State};
+use crate::state::{Action, State, Threads};
 use model::config::DEFAULT_IO_MS;
 use model::embed::{self, ReadyInfo};
 use model::estimate::estimate_ms;
@@ -206,15 +206,15 @@ pub fn App() -> Html {
     // The threads build starts once the page is ready; until it is calibrated, runs that need
     // it wait and the panel says so instead of showing the other build's figures.
     let threads = state.threads();
-    let threads_available = threads != "off";
-    let threads_starting = threads == "starting";
+    let threads_available = threads != Threads::Off;
+    let threads_starting = threads == Threads::Starting;
     // The build a run of this tool uses, whose calibration sets the default cpu_iters.
     let build = Build::for_tool(tool, threads_available);
     let ns = state.build_info(build).and_then(|i| i.ns_per_iter);
     let calibrating = build == Build::Atomics && ns.is_none();
     use_effect_with(threads, |threads| {
-        browser::set_html_attribute("data-threads", threads);
-        if *threads == "ready" {
+        browser::set_html_attribute("data-threads", threads.as_str());
+        if *threads == Threads::Ready {
             browser::mark("playground-threads-ready");
         }
     });

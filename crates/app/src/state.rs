@@ -144,16 +144,37 @@ pub enum Action {
     ShowOpened(Option<usize>),
 }
 
+/// Where the threads build stands (`html[data-threads]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threads {
+    /// No isolation, or the build failed.
+    Off,
+    /// Loading, starting its pool or being calibrated, after the page got ready.
+    Starting,
+    /// Calibrated: threads run.
+    Ready,
+}
+
+impl Threads {
+    /// The value of `html[data-threads]`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Threads::Off => "off",
+            Threads::Starting => "starting",
+            Threads::Ready => "ready",
+        }
+    }
+}
+
 impl State {
-    /// Where the threads build stands: `off` (no isolation, or it failed), `starting` (loading,
-    /// starting its pool or being calibrated, after the page got ready), `ready`.
-    pub fn threads(&self) -> &'static str {
+    /// Where the threads build stands.
+    pub fn threads(&self) -> Threads {
         if !self.isolated || self.threads_gone {
-            "off"
+            Threads::Off
         } else if self.atomics.and_then(|i| i.ns_per_iter).is_some() {
-            "ready"
+            Threads::Ready
         } else {
-            "starting"
+            Threads::Starting
         }
     }
 

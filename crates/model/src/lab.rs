@@ -272,10 +272,8 @@ impl Lab {
                 self.calibrate_next();
                 self.check_ready(now);
                 // A run that waited for the threads build (started after the page was ready).
-                if build == Build::Atomics && self.ready && self.running.is_none() {
-                    if let Some(request) = self.pending.take() {
-                        self.begin(now, request, false);
-                    }
+                if build == Build::Atomics {
+                    self.resume_waiting(now);
                 }
             }
             FromWorker::Finished { id, report } => self.finish(now, id, report),
@@ -315,11 +313,7 @@ impl Lab {
                 self.notice("threads", &message);
             }
             // A run that waited for the pool (at load, or after a resize).
-            if self.ready && self.running.is_none() {
-                if let Some(request) = self.pending.take() {
-                    self.begin(now, request, false);
-                }
-            }
+            self.resume_waiting(now);
         }
         self.calibrate_next();
     }
@@ -356,9 +350,7 @@ impl Lab {
             if std::mem::take(&mut self.threads_later) {
                 self.spawn_engine(Build::Atomics);
             }
-            if let Some(request) = self.pending.take() {
-                self.begin(now, request, false);
-            }
+            self.resume_waiting(now);
         }
     }
 
@@ -415,10 +407,8 @@ impl Lab {
             self.fail_run(now, id, message);
         }
         // A run that waited for this build's pool will not get it.
-        if build == Build::Atomics && self.running.is_none() {
-            if let Some(request) = self.pending.take() {
-                self.begin(now, request, false);
-            }
+        if build == Build::Atomics {
+            self.resume_waiting(now);
         }
         self.calibrate_next();
         self.check_ready(now);
@@ -477,6 +467,16 @@ impl Lab {
             return self.reject(request, message);
         }
         self.begin(now, request, false);
+    }
+
+    /// Tries the run that waits again, unless one is in flight (`begin` keeps it waiting if
+    /// what it waits for is still not there).
+    fn resume_waiting(&mut self, now: f64) {
+        if self.running.is_none() {
+            if let Some(request) = self.pending.take() {
+                self.begin(now, request, false);
+            }
+        }
     }
 
     /// Keeps `request` for later; the one it replaces (the newest wins) is told so.
