@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BARE, BASE, HOST, claim } from "./lib.mjs";
-import { Firefox } from "./webdriver.mjs";
+import { WebDriverBrowser } from "./webdriver.mjs";
 
 const { FIREFOX, GECKODRIVER } = process.env;
 const skip = !(FIREFOX && GECKODRIVER) && "Firefox or geckodriver unavailable (see the SKIP line above)";
@@ -12,7 +12,7 @@ if (skip) console.log(`# SKIP Firefox: ${skip}`);
 let ff;
 before(async () => {
   if (skip) return;
-  ff = await Firefox.start({ geckodriver: GECKODRIVER, binary: FIREFOX });
+  ff = await WebDriverBrowser.firefox({ geckodriver: GECKODRIVER, binary: FIREFOX });
   console.log(`Firefox ${ff.version}`);
 });
 after(async () => { await ff?.quit(); });

@@ -3,6 +3,7 @@
 // passes an accessibility check and stays responsive while drawing 1000 tasks.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { cpus } from "node:os";
 import { createRequire } from "node:module";
 import { OWN_ROWS, claim, exportRuns, launch, open, runOnce, setExperiment, waitForRow } from "./lib.mjs";
 
@@ -77,6 +78,11 @@ test("the speedup chart plots a point per worker count", async () => {
       assert.deepEqual(ws, expected, series);
     }
     const at = (series, w) => Number(points.find((p) => p.series === series && Number(p.workers) === w).speedup);
+    // The machine's measured parallelism: the sweep's best speedup without a GIL.
+    const best = Math.max(...points.filter((p) => p.series !== "threads, GIL on").map((p) => Number(p.speedup)));
+    assert.match(await page.textContent('[data-testid="cores-measured"]'), new RegExp(`measured: ${best.toFixed(2)}× at best`));
+    // What the machine has bounds what was measured, whatever the browser reports.
+    assert.ok(best <= cpus().length * 1.25, `measured ${best}× on ${cpus().length} cores`);
     return { off: at("threads, GIL off", 2), on: at("threads, GIL on", 2), proc: at("processes", 2) };
   }, ({ off, on }) => off > on, { show: ({ off, on, proc }) => `GIL off ${off.toFixed(2)}×, GIL on ${on.toFixed(2)}×, processes ${proc.toFixed(2)}×` });
   assert.deepEqual(errors, []);

@@ -1,6 +1,6 @@
 // A minimal W3C WebDriver client (fetch + JSON), enough to drive Debian's Firefox through
-// geckodriver: Playwright cannot drive that Firefox (it needs its own patched build, which
-// cannot be downloaded here).
+// geckodriver and WebKitGTK's MiniBrowser through WebKitWebDriver: Playwright cannot drive either
+// (it needs its own patched builds, which cannot be downloaded here).
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 
@@ -9,30 +9,50 @@ const freePort = () => new Promise((resolve) => {
   s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
 });
 
-export class Firefox {
-  static async start({ geckodriver, binary }) {
-    const port = await freePort();
-    const driver = spawn(geckodriver, ["--port", String(port), "--host", "127.0.0.1"], { stdio: "ignore" });
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      try { if ((await fetch(`${base}/status`)).ok) break; } catch { await new Promise((r) => setTimeout(r, 100)); }
-    }
-    const res = await (await fetch(`${base}/session`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ capabilities: { alwaysMatch: {
-        browserName: "firefox",
-        "moz:firefoxOptions": { binary, args: ["-headless"], prefs: {
-          "app.update.enabled": false, "datareporting.policy.dataSubmissionEnabled": false,
-          "toolkit.telemetry.enabled": false, "network.captive-portal-service.enabled": false,
-          "browser.safebrowsing.malware.enabled": false, "browser.safebrowsing.phishing.enabled": false,
-        } },
-      } } }),
-    })).json();
-    if (!res.value?.sessionId) { driver.kill(); throw new Error(`no Firefox session: ${JSON.stringify(res.value)}`); }
-    const ff = new Firefox();
-    Object.assign(ff, { driver, base: `${base}/session/${res.value.sessionId}`, version: res.value.capabilities.browserVersion });
-    return ff;
+/** Starts `driver` (args end with the port), opens a session with `capabilities`. */
+async function startSession(driver, args, capabilities, env = process.env) {
+  const port = await freePort();
+  const child = spawn(driver, args(port), { stdio: "ignore", env });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/status`)).ok) break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  const res = await (await fetch(`${base}/session`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ capabilities: { alwaysMatch: capabilities } }),
+  })).json();
+  if (!res.value?.sessionId) { child.kill(); throw new Error(`no ${capabilities.browserName} session: ${JSON.stringify(res.value)}`); }
+  return { driver: child, base: `${base}/session/${res.value.sessionId}`, version: res.value.capabilities.browserVersion };
+}
+
+/** A browser behind a W3C WebDriver. */
+export class WebDriverBrowser {
+  /** Debian's Firefox ESR, headless, through geckodriver. */
+  static async firefox({ geckodriver, binary }) {
+    return Object.assign(new WebDriverBrowser(), await startSession(geckodriver, (port) => ["--port", String(port), "--host", "127.0.0.1"], {
+      browserName: "firefox",
+      "moz:firefoxOptions": { binary, args: ["-headless"], prefs: {
+        "app.update.enabled": false, "datareporting.policy.dataSubmissionEnabled": false,
+        "toolkit.telemetry.enabled": false, "network.captive-portal-service.enabled": false,
+        "browser.safebrowsing.malware.enabled": false, "browser.safebrowsing.phishing.enabled": false,
+      } },
+    }));
+  }
+
+  /**
+   * WebKitGTK's MiniBrowser through WebKitWebDriver, on the Xvfb `display` (it has no headless
+   * mode). `sharedArrayBuffer` sets JavaScriptCore's option that gives isolated pages
+   * SharedArrayBuffer, as Safari does; without it WebKitGTK never does.
+   */
+  static async webkit({ driver, binary, display, sharedArrayBuffer }) {
+    const env = { ...process.env, DISPLAY: display };
+    if (sharedArrayBuffer) env.JSC_useSharedArrayBuffer = "1";
+    else delete env.JSC_useSharedArrayBuffer;
+    return Object.assign(new WebDriverBrowser(), await startSession(driver, (port) => [`--port=${port}`], {
+      browserName: "MiniBrowser",
+      "webkitgtk:browserOptions": { binary, args: ["--automation"] },
+    }, env));
   }
 
   async cmd(method, path, body) {
@@ -73,6 +93,8 @@ export class Firefox {
       return rows.length >= n && Object.assign({}, rows[0].dataset);
     }, [n], 60_000);
   }
+  /** A PNG of the viewport. */
+  async screenshot() { return Buffer.from(await this.cmd("GET", "/screenshot"), "base64"); }
   async quit() {
     try { await fetch(this.base, { method: "DELETE" }); } finally { this.driver.kill(); }
   }

@@ -18,7 +18,7 @@ use crate::hooks::use_frame_height::use_frame_height;
 use crate::hooks::use_history::use_history;
 use crate::hooks::use_lab::use_lab;
 use crate::hooks::use_parent_messages::{use_parent_messages, ParentMessage};
-use crate::state::{Action, State, Threads};
+use crate::state::{Action, State, SweepPoint, Threads};
 use model::config::DEFAULT_IO_MS;
 use model::embed::{self, ReadyInfo};
 use model::estimate::estimate_ms;
@@ -51,13 +51,13 @@ pub fn App() -> Html {
             params: parsed.params.clone(),
             embed: parsed.embed,
             notices: parsed.notices.clone(),
-            isolated: browser::cross_origin_isolated(),
+            isolated: browser::threads_possible(),
             cores: browser::cores(),
             ..State::default()
         }
     });
     use_effect_with((), |_| {
-        let isolated = browser::cross_origin_isolated();
+        let isolated = browser::threads_possible();
         browser::set_html_attribute("data-isolated", if isolated { "true" } else { "false" });
     });
     let lab = use_lab(
@@ -289,7 +289,11 @@ pub fn App() -> Html {
                 <Notices notices={state.notices.clone()}>
                     if !state.isolated {
                         <p class="notice" data-param="threads">
-                            { "Threads are off: this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer. Sequential, async and processes run as normal. " }
+                            if browser::cross_origin_isolated() {
+                                { "Threads are off: this page is cross-origin isolated, yet this browser gives it no SharedArrayBuffer (WebKitGTK and WPE keep it behind a setting; Safari, Chrome and Firefox give it to isolated pages). Sequential, async and processes run as normal. " }
+                            } else {
+                                { "Threads are off: this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer. Sequential, async and processes run as normal. " }
+                            }
                             if browser::in_frame() {
                                 <a href={full_page.clone()} target="_blank" rel="noopener">{ "Open this experiment in its own tab" }</a>
                                 { " to use threads." }
@@ -315,7 +319,8 @@ pub fn App() -> Html {
                         on_open={on_open} on_show={on_show_opened} />
                     { timeline }
                     <MachineInfo cores={state.cores} isolated={state.isolated}
-                        plain={state.plain} atomics={state.atomics} io_ms={io_ms} />
+                        plain={state.plain} atomics={state.atomics} io_ms={io_ms}
+                        measured={SweepPoint::best_parallel(&state.sweep)} />
                 </section>
                 if !state.embed {
                     <EmbedSnippet query={to_query(&state.params, false, false)} />

@@ -56,12 +56,25 @@ pub fn entry_navigated() {
     ENTRY.with(|entry| *entry.borrow_mut() = (true, query().trim_start_matches('?').to_string()));
 }
 
-/// Whether SharedArrayBuffer threads are available (`crossOriginIsolated`).
+/// `crossOriginIsolated`: what the browser says about this page.
 pub fn cross_origin_isolated() -> bool {
     window()
         .and_then(|w| js_sys::Reflect::get(&w, &"crossOriginIsolated".into()).ok())
         .and_then(|v| v.as_bool())
         .unwrap_or(false)
+}
+
+/// Whether a `SharedArrayBuffer` constructor exists. Isolation alone does not promise one:
+/// WebKitGTK and WPE report `crossOriginIsolated` yet keep SharedArrayBuffer behind a setting.
+fn has_shared_array_buffer() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"SharedArrayBuffer".into())
+        .map(|v| v.is_function())
+        .unwrap_or(false)
+}
+
+/// Whether SharedArrayBuffer threads are possible: isolated, with the constructor present.
+pub fn threads_possible() -> bool {
+    cross_origin_isolated() && has_shared_array_buffer()
 }
 
 /// `navigator.hardwareConcurrency`, at least 1.

@@ -80,6 +80,18 @@ pub struct SweepPoint {
     pub speedup: f64,
 }
 
+impl SweepPoint {
+    /// The best speedup without a GIL among `points`, with its workers: the parallelism this
+    /// machine gave, measured rather than reported.
+    pub fn best_parallel(points: &[SweepPoint]) -> Option<(f64, u32)> {
+        points
+            .iter()
+            .filter(|p| p.series != Series::ThreadsGilOn && p.speedup.is_finite())
+            .max_by(|a, b| a.speedup.total_cmp(&b.speedup))
+            .map(|p| (p.speedup, p.workers))
+    }
+}
+
 /// The page's state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct State {
@@ -89,7 +101,7 @@ pub struct State {
     pub embed: bool,
     /// Messages about clamped input or missing features.
     pub notices: Vec<Notice>,
-    /// `crossOriginIsolated`.
+    /// SharedArrayBuffer threads are possible: `crossOriginIsolated` and the constructor exists.
     pub isolated: bool,
     /// `navigator.hardwareConcurrency`.
     pub cores: u32,

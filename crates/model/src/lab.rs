@@ -399,9 +399,15 @@ impl Lab {
         match build {
             Build::Atomics => self.notice(
                 "threads",
-                &format!("Threads are unavailable: {message}. The other tools still run."),
+                &format!(
+                    "Threads are unavailable: {}. The other tools still run.",
+                    message.trim_end_matches('.')
+                ),
             ),
-            Build::Plain => self.notice("engine", &format!("The engine failed: {message}.")),
+            Build::Plain => self.notice(
+                "engine",
+                &format!("The engine failed: {}.", message.trim_end_matches('.')),
+            ),
         }
         if let Some(id) = was_running {
             self.fail_run(now, id, message);

@@ -12,6 +12,7 @@ mod shell;
 mod tally;
 mod test;
 mod toolchain;
+mod webkit;
 
 const HELP: &str = "\
 cargo xtask <command> [options]
@@ -20,7 +21,8 @@ Commands:
   serve [--port N] [--no-build]   install what is missing, build the release page and serve it
                                   with cross-origin isolation at http://127.0.0.1:8080
   test [--repeat N] [--only-e2e] [-- FILE…]
-                                  run every test (native, wasm in headless Chromium, end-to-end)
+                                  run every test (native; wasm and end-to-end in headless Chromium,
+                                  Firefox and WebKit)
                                   and end with one line `N passed, N failed`; --repeat runs the
                                   suites N times and prints each test's pass count
   screenshots                     retake the README's screenshots (docs/screenshots) from the page

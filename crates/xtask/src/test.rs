@@ -8,6 +8,7 @@ use crate::project::{root, say};
 use crate::serve::TestServers;
 use crate::tally::{parse_cargo, parse_tap, test_outcome, Outcomes, Tally};
 use crate::toolchain::{self, Browser, Firefox, Tools, ATOMICS_RUSTFLAGS, NIGHTLY};
+use crate::webkit::{WebKit, SHARED_ARRAY_BUFFER_ENV};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -44,6 +45,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
         why
     });
+    let webkit = crate::webkit::ensure().map_err(|why| {
+        println!(
+            "SKIP WebKit: {why}. The WebKit runs of the wasm and end-to-end tests are skipped."
+        );
+        why
+    });
     toolchain::ensure_node_modules(&root().join("tests").join("e2e"))?;
     crate::build::build_site(&tools)?;
 
@@ -69,12 +76,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     wasm(&tools, wasm_pack, Driver::Gecko(firefox), &mut outcomes),
                 );
             }
+            if let Ok(webkit) = &webkit {
+                suite(
+                    "wasm-pack test --headless (WebKit)",
+                    wasm(&tools, wasm_pack, Driver::WebKit(webkit), &mut outcomes),
+                );
+            }
         }
         suite(
-            "end-to-end (headless Chromium, Firefox)",
+            "end-to-end (headless Chromium, Firefox, WebKit)",
             e2e(
                 &browser,
                 firefox.as_ref().ok(),
+                webkit.as_ref().ok(),
                 &e2e_files,
                 None,
                 &mut outcomes,
@@ -144,6 +158,7 @@ fn native(outcomes: &mut Outcomes) -> Tally {
 enum Driver<'a> {
     Chrome(&'a Browser),
     Gecko(&'a Firefox),
+    WebKit(&'a WebKit),
 }
 
 /// The engine's wasm tests as its users run them: `wasm-pack test --headless --chrome` (or
@@ -165,6 +180,18 @@ fn wasm(tools: &Tools, wasm_pack: &Path, driver: Driver, outcomes: &mut Outcomes
                 .arg("--geckodriver")
                 .arg(&f.geckodriver);
         }
+        Driver::WebKit(w) => {
+            // wasm-pack knows no WebKit on Linux (its `--safari` wants macOS's safaridriver).
+            // WebKitWebDriver speaks the same W3C session protocol as geckodriver, so it takes
+            // that slot; the capabilities pick MiniBrowser (wasm-bindgen-test's log still says
+            // "Firefox": it names the slot, not the browser).
+            say("wasm tests: wasm-pack test --headless with WebKitWebDriver (the atomics engine in WebKitGTK)");
+            cmd.arg("--firefox")
+                .arg("--geckodriver")
+                .arg(&w.driver)
+                .env("DISPLAY", &w.display)
+                .env(SHARED_ARRAY_BUFFER_ENV.0, SHARED_ARRAY_BUFFER_ENV.1);
+        }
     }
     cmd.args(["--release", "crates/engine", "--features", "threads"])
         .args(["-Z", "build-std=panic_abort,std"])
@@ -178,12 +205,16 @@ fn wasm(tools: &Tools, wasm_pack: &Path, driver: Driver, outcomes: &mut Outcomes
         )
         .env(
             "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-            root().join("crates").join("engine").join("webdriver.json"),
+            match driver {
+                Driver::WebKit(w) => w.capabilities.clone(),
+                _ => root().join("crates").join("engine").join("webdriver.json"),
+            },
         )
         .env("WASM_BINDGEN_TEST_TIMEOUT", "60");
     let suite = match driver {
         Driver::Chrome(_) => "wasm (Chromium)",
         Driver::Gecko(_) => "wasm (Firefox)",
+        Driver::WebKit(_) => "wasm (WebKit)",
     };
     run_counted(cmd, parse_cargo, suite, outcomes)
 }
@@ -191,6 +222,7 @@ fn wasm(tools: &Tools, wasm_pack: &Path, driver: Driver, outcomes: &mut Outcomes
 fn e2e(
     browser: &Browser,
     firefox: Option<&Firefox>,
+    webkit: Option<&WebKit>,
     files: &[String],
     screenshots_dir: Option<&std::path::Path>,
     outcomes: &mut Outcomes,
@@ -211,6 +243,11 @@ fn e2e(
     if let Some(f) = firefox {
         cmd.env("FIREFOX", &f.binary)
             .env("GECKODRIVER", &f.geckodriver);
+    }
+    if let Some(w) = webkit {
+        cmd.env("WEBKIT_DRIVER", &w.driver)
+            .env("WEBKIT_BINARY", &w.binary)
+            .env("WEBKIT_DISPLAY", &w.display);
     }
     if files.is_empty() {
         let mut tests: Vec<String> = std::fs::read_dir(&dir)
@@ -240,6 +277,7 @@ pub fn screenshots(args: &[String]) -> Result<(), String> {
     let dir = root().join("docs").join("screenshots");
     let tally = e2e(
         &browser,
+        None,
         None,
         &["screenshots.test.mjs".to_string()],
         Some(&dir),

@@ -245,7 +245,7 @@ pub fn ensure_chromium() -> Result<Browser, String> {
 }
 
 /// `apt-get update` then `apt-get install` of `packages`, through sudo when not root.
-fn apt_install(packages: &[&str]) -> Result<(), String> {
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
     let sudo = !is_root() && which("sudo").is_some();
     let apt = |args: &[&str]| {
         let mut cmd = Command::new(if sudo { "sudo" } else { "apt-get" });

@@ -8,7 +8,7 @@ use yew::prelude::*;
 pub struct MachineInfoProps {
     /// `navigator.hardwareConcurrency`.
     pub cores: u32,
-    /// `crossOriginIsolated`.
+    /// SharedArrayBuffer threads are possible.
     pub isolated: bool,
     /// The plain build, once started.
     pub plain: Option<BuildInfo>,
@@ -16,6 +16,8 @@ pub struct MachineInfoProps {
     pub atomics: Option<BuildInfo>,
     /// The io wait calibration targets, ms.
     pub io_ms: u32,
+    /// The best speedup the speedup sweep measured without a GIL, with its workers.
+    pub measured: Option<(f64, u32)>,
 }
 
 fn calibration(info: Option<BuildInfo>, io_ms: u32) -> String {
@@ -30,6 +32,15 @@ fn calibration(info: Option<BuildInfo>, io_ms: u32) -> String {
     }
 }
 
+fn measured(best: Option<(f64, u32)>) -> String {
+    match best {
+        Some((speedup, workers)) => format!(
+            "measured: {speedup:.2}× at best, with {workers} workers (the speedup sweep below)"
+        ),
+        None => "measured: — (the speedup sweep below measures how much runs in parallel)".into(),
+    }
+}
+
 /// Groups digits in threes for reading: 12345678 → "12 345 678" (narrow no-break spaces).
 pub fn group(n: u64) -> String {
     model::python::group_digits(n, '\u{202f}')
@@ -39,6 +50,9 @@ pub fn group(n: u64) -> String {
 #[component]
 pub fn MachineInfo(props: &MachineInfoProps) -> Html {
     let threads = match (props.isolated, props.atomics) {
+        (false, _) if crate::browser::cross_origin_isolated() => {
+            "unavailable (no SharedArrayBuffer in this browser)".to_string()
+        }
         (false, _) => "unavailable (page not cross-origin isolated)".to_string(),
         (true, None) => "starting…".to_string(),
         (true, Some(info)) if info.pool_threads == 0 => "pool starting…".to_string(),
@@ -46,7 +60,15 @@ pub fn MachineInfo(props: &MachineInfoProps) -> Html {
     };
     html! {
         <dl class="machine-info" data-testid="machine-info">
-            <div><dt>{ "Cores" }</dt><dd data-testid="cores">{ props.cores }</dd></div>
+            <div>
+                <dt>{ "Cores" }</dt>
+                <dd>
+                    <span data-testid="cores">{ props.cores }</span>
+                    { " reported by the browser (Safari and others round it: an iPad says 4 whatever it has)" }
+                    <br />
+                    <span data-testid="cores-measured">{ measured(props.measured) }</span>
+                </dd>
+            </div>
             <div><dt>{ "Threads" }</dt><dd data-testid="pool-threads">{ threads }</dd></div>
             <div>
                 <dt>{ "Kernel, plain build" }</dt>

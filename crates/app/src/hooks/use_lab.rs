@@ -146,7 +146,7 @@ pub fn use_lab(ui: UseReducerDispatcher<State>, run_on_ready: Option<Params>) ->
         let handle = (*handle).clone();
         use_effect_with((), move |_| {
             handle.send(Event::Start {
-                isolated: browser::cross_origin_isolated(),
+                isolated: browser::threads_possible(),
             });
         });
     }

@@ -75,6 +75,15 @@ pub fn plan(params: &Params, threads: bool, pool: u32, cores: u32) -> Vec<Step> 
     };
     let mut steps = Vec::new();
     if threads {
+        // The first run of a code path may run in the engine's baseline tier (WebKit runs a
+        // fresh page's first cpu run ~3× slower than its next ones): one unplotted run first,
+        // so that the baseline every threads point divides is a warm one.
+        steps.push(Step {
+            params: with(Tool::Sequential, None, None),
+            series: None,
+            baseline: SweepBaseline::Sequential,
+            is_baseline: false,
+        });
         steps.push(Step {
             params: with(Tool::Sequential, None, None),
             series: None,
@@ -204,9 +213,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn threads_then_processes_each_with_its_baseline_first() {
+    fn threads_then_processes_each_with_a_warm_baseline_first() {
         let steps = plan(&Params::default(), true, 6, 2);
-        assert!(steps[0].is_baseline && steps[0].params.tool == Some(Tool::Sequential));
+        // A warm-up run, unplotted and not a baseline, then the baseline itself.
+        assert!(!steps[0].is_baseline && steps[0].series.is_none());
+        assert!(steps[1].is_baseline && steps[1].params.tool == Some(Tool::Sequential));
+        assert_eq!(steps[0].params, steps[1].params);
         let ws = |s: Series| -> Vec<u32> {
             steps
                 .iter()

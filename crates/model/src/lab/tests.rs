@@ -921,8 +921,8 @@ fn a_sweep_runs_its_plan_and_draws_a_point_per_run() {
             // A processes step: answer through its own workers.
             assert_eq!(
                 id,
-                1 + 1 + 2 * 4,
-                "sequential, then GIL off and on at 1, 2, 4, 6"
+                1 + 2 + 2 * 4,
+                "sequential twice (warm-up, baseline), then GIL off and on at 1, 2, 4, 6"
             );
             break;
         };
