@@ -1,7 +1,9 @@
 // A dedicated module worker hosting one instance of the engine. It only loads a build and
 // forwards: messages from the page go to the engine's `handle`, whose replies (typed JSON made by
 // model::protocol, or [json, shared memory]) go back as they are. No JSON is written here.
-//   ?build=plain                 the build without atomics: event loop, sequential, a "process"
+//   ?build=plain&glue=…&wasm=…   the build without atomics: event loop, sequential, a "process";
+//                                it is the page's own module (its JS glue and wasm, named by the
+//                                page), whose `main` leaves at once where there is no window
 //   ?build=atomics               the atomics build; the page asks it to start its pool
 //   &role=process                a process of the processes pool (no live progress)
 const startedAt = performance.timeOrigin + performance.now();
@@ -28,8 +30,16 @@ self.onmessage = (event) => {
 };
 
 // A build that fails to load raises this worker's error event (top-level await rejects).
-const module = await import(`./engine-${build}/engine.js`);
-await module.default();
+// Only this site's own files: a glue URL from elsewhere is refused.
+const own = (name) => {
+  const url = new URL(params.get(name) ?? "", self.location.href);
+  if (url.origin !== self.location.origin) throw new Error(`${name} must be on this site`);
+  return url.href;
+};
+const module = build === "atomics"
+  ? await import("./engine-atomics/engine.js")
+  : await import(own("glue"));
+await module.default(build === "atomics" ? undefined : { module_or_path: own("wasm") });
 engine = module;
 self.postMessage(module.ready_info(startedAt));
 // Progress for the live timeline. A plain-build worker busy computing cannot run this timer:

@@ -1,6 +1,6 @@
 //! The few browser facts and actions the page needs, each a small function over web-sys.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
@@ -75,6 +75,20 @@ fn has_shared_array_buffer() -> bool {
 /// Whether SharedArrayBuffer threads are possible: isolated, with the constructor present.
 pub fn threads_possible() -> bool {
     cross_origin_isolated() && has_shared_array_buffer()
+}
+
+/// The URLs of this page's own module, its JS glue and its wasm, as Trunk's index.html preloads
+/// them (their names carry content hashes): a plain-engine worker loads the very same files.
+pub fn own_module() -> Option<(String, String)> {
+    let document = window()?.document()?;
+    let href = |selector: &str| -> Option<String> {
+        let link = document.query_selector(selector).ok()??;
+        Some(link.dyn_into::<web_sys::HtmlLinkElement>().ok()?.href())
+    };
+    Some((
+        href(r#"link[rel="modulepreload"][href$=".js"]"#)?,
+        href(r#"link[rel="preload"][href$=".wasm"]"#)?,
+    ))
 }
 
 /// `navigator.hardwareConcurrency`, at least 1.

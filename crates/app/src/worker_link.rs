@@ -1,6 +1,7 @@
 //! One engine worker as seen from the page: spawning it, sending it requests, receiving its
 //! replies, and the shared cancel word of the atomics build.
 
+use crate::browser;
 use model::protocol::{FromWorker, ToWorker};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -30,7 +31,20 @@ impl WorkerLink {
     pub fn spawn(query: &str, on_event: impl Fn(WorkerEvent) + 'static) -> Result<Self, String> {
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options(&format!("./engine-worker.js?{query}"), &options)
+        // The plain engine is this page's own module: the worker is told where it is.
+        let url = if query.starts_with("build=plain") {
+            let (glue, wasm) = browser::own_module()
+                .ok_or("this page does not name its own module (a <link rel=preload>)")?;
+            let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
+            format!(
+                "./engine-worker.js?{query}&glue={}&wasm={}",
+                enc(&glue),
+                enc(&wasm)
+            )
+        } else {
+            format!("./engine-worker.js?{query}")
+        };
+        let worker = Worker::new_with_options(&url, &options)
             .map_err(|e| format!("could not start a worker: {e:?}"))?;
         let on_event = Rc::new(on_event);
         let cancel_word = Rc::new(RefCell::new(None));

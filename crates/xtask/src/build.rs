@@ -1,71 +1,48 @@
-//! Building the page: the two engine builds, then the UI with Trunk, into dist/.
+//! Building the page: the atomics engine, then the page (which hosts the plain engine) with
+//! Trunk, into dist/.
 
 use crate::project::{dist, root, say};
 use crate::shell;
 use crate::toolchain::{Tools, ATOMICS_RUSTFLAGS, NIGHTLY, WASM_TARGET};
-use std::path::PathBuf;
 use std::process::Command;
 
-/// One of the engine's two builds.
-#[derive(Clone, Copy)]
-pub enum EngineBuild {
-    /// No atomics: runs on any host.
-    Plain,
-    /// Atomics and shared memory: the threads tool.
-    Atomics,
-}
-
-impl EngineBuild {
-    fn name(self) -> &'static str {
-        match self {
-            EngineBuild::Plain => "plain",
-            EngineBuild::Atomics => "atomics",
-        }
-    }
-}
-
-/// A cargo command on the pinned nightly for the wasm target, set up for `build`: the atomics
-/// build gets its flags and build-std, in its own target folder so the two never mix.
-pub fn engine_cargo(build: EngineBuild, subcommand: &str) -> Command {
+/// A cargo command on the pinned nightly for the wasm target that builds (or checks) the atomics
+/// engine: its flags and build-std, in its own target folder so that it never mixes with the
+/// page's build. (The plain engine has no build of its own: the page's module hosts it.)
+pub fn atomics_cargo(subcommand: &str) -> Command {
     let mut cmd = Command::new("cargo");
-    cmd.current_dir(root()).arg(format!("+{NIGHTLY}")).args([
-        subcommand,
-        "-p",
-        "engine",
-        "--target",
-        WASM_TARGET,
-        "--release",
-    ]);
-    match build {
-        EngineBuild::Plain => {
-            cmd.env_remove("RUSTFLAGS");
-        }
-        EngineBuild::Atomics => {
-            cmd.args(["--features", "threads", "-Z", "build-std=panic_abort,std"])
-                .env("RUSTFLAGS", ATOMICS_RUSTFLAGS)
-                .env("CARGO_TARGET_DIR", root().join("target").join("atomics"));
-        }
-    }
+    cmd.current_dir(root())
+        .arg(format!("+{NIGHTLY}"))
+        .args([
+            subcommand,
+            "-p",
+            "engine",
+            "--target",
+            WASM_TARGET,
+            "--release",
+        ])
+        .args(["--features", "threads", "-Z", "build-std=panic_abort,std"])
+        .env("RUSTFLAGS", ATOMICS_RUSTFLAGS)
+        .env("CARGO_TARGET_DIR", root().join("target").join("atomics"));
     cmd
 }
 
-fn engine_wasm(build: EngineBuild) -> PathBuf {
-    let target = match build {
-        EngineBuild::Plain => root().join("target"),
-        EngineBuild::Atomics => root().join("target").join("atomics"),
-    };
-    target.join(WASM_TARGET).join("release").join("engine.wasm")
-}
-
-/// Builds one engine into `target/engine-pkg/engine-<build>/` (wasm-bindgen, then wasm-opt).
-pub fn build_engine(tools: &Tools, build: EngineBuild) -> Result<(), String> {
-    say(&format!("building the {} engine", build.name()));
-    shell::run(&mut engine_cargo(build, "build"))?;
+/// Builds the atomics engine into `target/engine-pkg/engine-atomics/` (wasm-bindgen, then
+/// wasm-opt).
+pub fn build_atomics_engine(tools: &Tools) -> Result<(), String> {
+    say("building the atomics engine");
+    shell::run(&mut atomics_cargo("build"))?;
     let out = root()
         .join("target")
         .join("engine-pkg")
-        .join(format!("engine-{}", build.name()));
+        .join("engine-atomics");
     let _ = std::fs::remove_dir_all(&out);
+    let wasm = root()
+        .join("target")
+        .join("atomics")
+        .join(WASM_TARGET)
+        .join("release")
+        .join("engine.wasm");
     shell::run(
         Command::new(tools.wasm_bindgen())
             .args([
@@ -77,32 +54,31 @@ pub fn build_engine(tools: &Tools, build: EngineBuild) -> Result<(), String> {
                 "--out-dir",
             ])
             .arg(&out)
-            .arg(engine_wasm(build)),
+            .arg(wasm),
     )?;
     let wasm = out.join("engine_bg.wasm");
-    let mut opt = Command::new(tools.wasm_opt());
-    opt.arg("-O3").arg(&wasm).arg("-o").arg(&wasm);
-    if let EngineBuild::Atomics = build {
-        opt.args([
-            "--enable-threads",
-            "--enable-bulk-memory",
-            "--enable-mutable-globals",
-        ]);
-    }
-    opt.args([
-        "--enable-sign-ext",
-        "--enable-nontrapping-float-to-int",
-        "--enable-reference-types",
-        "--enable-multivalue",
-        "--enable-bulk-memory",
-    ]);
-    shell::run(&mut opt)
+    shell::run(
+        Command::new(tools.wasm_opt())
+            .arg("-O3")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm)
+            .args([
+                "--enable-threads",
+                "--enable-bulk-memory",
+                "--enable-mutable-globals",
+                "--enable-sign-ext",
+                "--enable-nontrapping-float-to-int",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ]),
+    )
 }
 
 /// Builds the whole release site into dist/.
 pub fn build_site(tools: &Tools) -> Result<(), String> {
-    build_engine(tools, EngineBuild::Plain)?;
-    build_engine(tools, EngineBuild::Atomics)?;
+    // The plain engine is not built on its own: the page's module hosts it (crates/app).
+    build_atomics_engine(tools)?;
     say("building the page with Trunk");
     shell::run(
         Command::new(&tools.trunk)

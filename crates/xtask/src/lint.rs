@@ -31,7 +31,7 @@ pub fn run(outcomes: &mut Outcomes) -> Tally {
         .args(["--", "-D", "warnings"])
         .env_remove("RUSTFLAGS");
     checks.push(("clippy (engine, app: wasm)", wasm));
-    let mut atomics = crate::build::engine_cargo(crate::build::EngineBuild::Atomics, "clippy");
+    let mut atomics = crate::build::atomics_cargo("clippy");
     atomics.args(["--", "-D", "warnings"]);
     checks.push(("clippy (engine: atomics build)", atomics));
     let mut tally = Tally::default();
