@@ -13,14 +13,26 @@ pub const CHUNK: u64 = 1 << 16;
 /// LLVM cannot replace the loop by its closed form: the work must really be done.
 #[inline(never)]
 pub fn sum_of_squares(start: u64, end: u64) -> u64 {
-    let mut total = 0u64;
+    // Four iterations a turn, into four sums: the page's size-optimised module is linked with
+    // LTO at a size level, where LLVM never unrolls loops, so the unrolling is written here.
+    // Measured: plain build 0.48-0.68 -> 0.33-0.41 ns per iteration, threads build unchanged
+    // (0.33-0.36), native 0.28 -> 0.26 (one running sum, unrolled, made wasm slower: 0.43).
+    // Wrapping addition is associative and commutative: the total is the very same number.
+    let mut sums = [0u64; 4];
     let mut i = start;
+    while end.saturating_sub(i) >= 4 {
+        for (k, sum) in (0u64..).zip(sums.iter_mut()) {
+            let x = black_box(i + k);
+            *sum = sum.wrapping_add(x.wrapping_mul(x));
+        }
+        i += 4;
+    }
     while i < end {
         let x = black_box(i);
-        total = total.wrapping_add(x.wrapping_mul(x));
+        sums[0] = sums[0].wrapping_add(x.wrapping_mul(x));
         i += 1;
     }
-    total
+    sums.iter().fold(0u64, |a, &s| a.wrapping_add(s))
 }
 
 /// The closed form of [`sum_of_squares`]`(0, n)` for `n < 2^40`, to check real runs against.
@@ -97,6 +109,25 @@ mod tests {
         for n in [0, 1, 2, 3, 10, 1000, 2_000_000] {
             assert_eq!(sum_of_squares(0, n), expected_sum(n), "n = {n}");
         }
+    }
+
+    #[test]
+    fn any_range_equals_the_one_at_a_time_sum() {
+        // The four-way unrolled loop against the plain definition, every remainder and offset.
+        let simple = |a: u64, b: u64| (a..b).fold(0u64, |t, i| t.wrapping_add(i.wrapping_mul(i)));
+        for start in [0, 1, 2, 3, 7, 1 << 33] {
+            for len in 0..12 {
+                assert_eq!(
+                    sum_of_squares(start, start + len),
+                    simple(start, start + len)
+                );
+            }
+        }
+        assert_eq!(sum_of_squares(10, 3), 0, "an empty range sums to 0");
+        assert_eq!(
+            sum_of_squares(u64::MAX - 5, u64::MAX),
+            simple(u64::MAX - 5, u64::MAX)
+        );
     }
 
     #[test]
