@@ -30,6 +30,25 @@ const fmt = (x) => (typeof x === "number" ? (Math.abs(x) >= 100 ? x.toFixed(0) :
 const browser = await launch();
 const version = browser.version();
 
+/**
+ * The renderer main thread's tasks longer than `ms` in a Chrome trace, each described by the
+ * longest events inside it (their names and ms), so that a long task says what it was.
+ */
+function longTasksInTrace(events, ms) {
+  const main = events.find((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain");
+  if (!main) return [];
+  const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === "X" && e.dur);
+  return onMain
+    .filter((e) => e.name === "RunTask" && e.dur > ms * 1000)
+    .map((task) => {
+      const within = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur);
+      const byName = new Map();
+      for (const e of within) byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur);
+      const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([n, d]) => `${n} ${(d / 1000).toFixed(1)} ms`);
+      return `a ${(task.dur / 1000).toFixed(1)} ms task: ${top.join(", ")}`;
+    });
+}
+
 /** Runs `setup` then measures `REPS` repetitions (after one warm-up) of a wall time. */
 async function walls(page, params, reps = REPS) {
   await setExperiment(page, params);
@@ -142,18 +161,22 @@ for (const [tool, gilv] of [["sequential"], ["async"], ["threads", "on"], ["thre
   record(`Stop latency, ${tool}${gilv ? ` GIL ${gilv}` : ""}`, "click → row status, p50 (min–max)", s, "≤ 100 ms max", s.max <= 100, " ms");
 }
 
-// Main-thread long tasks during a 1000-task async run and a cpu threads run.
+// Main-thread long tasks during a 1000-task async run and a cpu threads run, with a CDP trace of
+// the window: a task over 50 ms is then named by what ran inside it, from the trace.
 await page.evaluate(() => {
   window.__long = [];
   new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: "longtask" });
 });
+await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "blink"] });
 await setExperiment(page, { tool: "async", kind: "io", tasks: 1000, io_ms: 300 });
 await runOnce(page);
 await setExperiment(page, { tool: "threads", gil: "off", kind: "cpu", tasks, cpu_iters: iters });
 await runOnce(page);
 await page.waitForTimeout(200);
+const trace = JSON.parse((await browser.stopTracing()).toString("utf8"));
 const longest = Math.max(0, ...(await page.evaluate(() => window.__long)));
-record("main-thread long tasks", "longest task during a 1000-task async run and a cpu threads run", longest, "≤ 50 ms", longest <= 50, " ms");
+const inside = longTasksInTrace(trace.traceEvents ?? trace, 50);
+record("main-thread long tasks", `longest task during a 1000-task async run and a cpu threads run${inside.length ? `; in the trace: ${inside.join("; ")}` : " (the trace has none over 50 ms either)"}`, longest, "≤ 50 ms", longest <= 50, " ms");
 
 // Speedup curve (the page's own sweep).
 await setExperiment(page, { kind: "cpu", io_ms: 50, cpu_iters: "" });
