@@ -3,7 +3,8 @@
 // provide Firefox.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BARE, BASE, HOST, claim } from "./lib.mjs";
+import { BARE, BASE, HOST } from "./lib.mjs";
+import { badUrlExplained, errorsShown as errorsShownOn, ioOverlaps, plainHostDegrades, ready as readyOn, threadsBeatOneThread } from "./webdriver-claims.mjs";
 import { WebDriverBrowser } from "./webdriver.mjs";
 
 const { FIREFOX, GECKODRIVER } = process.env;
@@ -17,66 +18,16 @@ before(async () => {
 });
 after(async () => { await ff?.quit(); });
 
-const ready = () => ff.waitFor(() => document.documentElement.dataset.ready === "true" && document.documentElement.dataset.threads !== "starting");
-const errorsShown = () => ff.exec(() => document.querySelectorAll(".fatal-error").length);
+const ready = () => readyOn(ff);
+const errorsShown = () => errorsShownOn(ff);
 
-test("Firefox: isolated page, io waits overlap with async", { skip }, async () => {
-  await ff.goto(new URL("?kind=io&tasks=4&io_ms=200&run=1", BASE).href);
-  await ready();
-  assert.equal(await ff.exec(() => self.crossOriginIsolated), true);
-  assert.equal(await ff.exec(() => document.documentElement.dataset.isolated), "true");
-  const seq = await ff.newestRow(1);
-  assert.ok(Number(seq.wallMs) >= 750, `sequential ${seq.wallMs}`);
-  await claim("Firefox io: async / sequential", async () => {
-    await ff.goto(new URL("?tool=async&kind=io&tasks=4&io_ms=200&run=1", BASE).href);
-    await ready();
-    const asy = await ff.newestRow(1);
-    return asy.wallMs / seq.wallMs;
-  }, (r) => r <= 0.5, { show: (r) => r.toFixed(3) });
-  assert.equal(await errorsShown(), 0);
-});
+test("Firefox: isolated page, io waits overlap with async", { skip }, () => ioOverlaps(ff, "Firefox"));
 
-test("Firefox: threads beat one thread on cpu work", { skip }, async () => {
-  await ff.goto(new URL("?kind=cpu&tasks=4&io_ms=100&run=1", BASE).href);
-  await ready();
-  const pool = await ff.waitFor(() => /^\d+ pool threads$/.test(document.querySelector('[data-testid="pool-threads"]').textContent)
-    && document.querySelector('[data-testid="pool-threads"]').textContent);
-  assert.match(pool, /^\d+ pool threads$/);
-  const first = await ff.newestRow(1);
-  const iters = first.cpuIters;
-  const wall = async (query) => {
-    await ff.goto(new URL(`?${query}&kind=cpu&tasks=4&cpu_iters=${iters}&run=1`, BASE).href);
-    await ready();
-    await ff.newestRow(1); // warm-up
-    await ff.click('[data-testid="run-button"]');
-    return ff.newestRow(2);
-  };
-  await claim("Firefox cpu: threads (GIL off) / sequential", async () => {
-    const seq = await wall("tool=sequential");
-    const thr = await wall("tool=threads&gil=off");
-    assert.equal(thr.checksum, seq.checksum);
-    return thr.wallMs / seq.wallMs;
-  }, (r) => r < 0.85, { show: (r) => r.toFixed(3) });
-});
+test("Firefox: threads beat one thread on cpu work", { skip }, () => threadsBeatOneThread(ff, "Firefox"));
 
-test("Firefox: a bad URL is explained and runs the defaults", { skip }, async () => {
-  await ff.goto(new URL("?tasks=-5&io_ms=abc&tool=nope&run=1", BASE).href);
-  await ready();
-  const row = await ff.newestRow(1);
-  assert.deepEqual([row.tool, row.tasks, row.ioMs, row.status], ["sequential", "1", "200", "done"]);
-  const notice = await ff.exec(() => document.querySelector('[data-testid="notice"]').textContent);
-  for (const p of ["tasks", "io_ms", "tool"]) assert.match(notice, new RegExp(p));
-  assert.equal(await errorsShown(), 0);
-});
+test("Firefox: a bad URL is explained and runs the defaults", { skip }, () => badUrlExplained(ff));
 
-test("Firefox: a plain host runs everything but threads, which explain themselves", { skip: skip || (!BARE && "no bare host") }, async () => {
-  await ff.goto(new URL("?tool=processes&kind=cpu&tasks=4&io_ms=50&coi=0&run=1", BARE).href);
-  await ready();
-  assert.equal(await ff.exec(() => document.documentElement.dataset.isolated), "false");
-  const row = await ff.newestRow(1);
-  assert.deepEqual([row.tool, row.status, row.build], ["processes", "done", "plain"]);
-  assert.match(await ff.exec(() => document.querySelector('[data-testid="notice"]').textContent), /Threads are off/);
-});
+test("Firefox: a plain host runs everything but threads, which explain themselves", { skip: skip || (!BARE && "no bare host") }, () => plainHostDegrades(ff));
 
 test("Firefox: <concurrency-playground> on another origin: ready, run() resolves or rejects, auto height", { skip: skip || (!HOST && "no host page") }, async () => {
   await ff.goto(new URL(`element.html?pg=${encodeURIComponent(BASE)}`, HOST).href);

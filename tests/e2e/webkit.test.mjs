@@ -7,7 +7,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { cpus } from "node:os";
-import { BARE, BASE, claim } from "./lib.mjs";
+import { BARE, BASE } from "./lib.mjs";
+import { badUrlExplained, errorsShown as errorsShownOn, ioOverlaps, plainHostDegrades, ready as readyOn, text, threadsBeatOneThread } from "./webdriver-claims.mjs";
 import { WebDriverBrowser } from "./webdriver.mjs";
 
 const { WEBKIT_DRIVER, WEBKIT_BINARY, WEBKIT_DISPLAY } = process.env;
@@ -22,23 +23,12 @@ before(async () => {
 });
 after(async () => { await wk?.quit(); });
 
-const ready = (b = wk) => b.waitFor(() => document.documentElement.dataset.ready === "true" && document.documentElement.dataset.threads !== "starting");
-const errorsShown = (b = wk) => b.exec(() => document.querySelectorAll(".fatal-error").length);
-const text = (b, testid) => b.exec((t) => document.querySelector(`[data-testid="${t}"]`)?.textContent ?? null, testid);
+const ready = (b = wk) => readyOn(b);
+const errorsShown = (b = wk) => errorsShownOn(b);
 
 test("WebKit: isolated page, io waits overlap with async", { skip }, async () => {
-  await wk.goto(new URL("?kind=io&tasks=4&io_ms=200&run=1", BASE).href);
-  await ready();
-  assert.deepEqual(await wk.exec(() => [self.crossOriginIsolated, typeof SharedArrayBuffer, document.documentElement.dataset.isolated]), [true, "function", "true"]);
-  const seq = await wk.newestRow(1);
-  assert.ok(Number(seq.wallMs) >= 750, `sequential ${seq.wallMs}`);
-  await claim("WebKit io: async / sequential", async () => {
-    await wk.goto(new URL("?tool=async&kind=io&tasks=4&io_ms=200&run=1", BASE).href);
-    await ready();
-    const asy = await wk.newestRow(1);
-    return asy.wallMs / seq.wallMs;
-  }, (r) => r <= 0.5, { show: (r) => r.toFixed(3) });
-  assert.equal(await errorsShown(), 0);
+  await ioOverlaps(wk, "WebKit");
+  assert.equal(await wk.exec(() => typeof SharedArrayBuffer), "function");
   // To look at: the page as WebKit draws it.
   const dir = process.env.SCREENSHOTS_DIR;
   if (dir) {
@@ -48,28 +38,7 @@ test("WebKit: isolated page, io waits overlap with async", { skip }, async () =>
   }
 });
 
-test("WebKit: threads beat one thread on cpu work (SharedArrayBuffer as in Safari)", { skip }, async () => {
-  await wk.goto(new URL("?kind=cpu&tasks=4&io_ms=100&run=1", BASE).href);
-  await ready();
-  const pool = await wk.waitFor(() => /^\d+ pool threads$/.test(document.querySelector('[data-testid="pool-threads"]').textContent)
-    && document.querySelector('[data-testid="pool-threads"]').textContent);
-  assert.match(pool, /^\d+ pool threads$/);
-  const iters = (await wk.newestRow(1)).cpuIters;
-  const wall = async (query) => {
-    await wk.goto(new URL(`?${query}&kind=cpu&tasks=4&cpu_iters=${iters}&run=1`, BASE).href);
-    await ready();
-    await wk.newestRow(1); // warm-up
-    await wk.click('[data-testid="run-button"]');
-    return wk.newestRow(2);
-  };
-  await claim("WebKit cpu: threads (GIL off) / sequential", async () => {
-    const seq = await wall("tool=sequential");
-    const thr = await wall("tool=threads&gil=off");
-    assert.equal(thr.checksum, seq.checksum);
-    assert.equal(thr.build, "atomics");
-    return thr.wallMs / seq.wallMs;
-  }, (r) => r < 0.85, { show: (r) => r.toFixed(3) });
-});
+test("WebKit: threads beat one thread on cpu work (SharedArrayBuffer as in Safari)", { skip }, () => threadsBeatOneThread(wk, "WebKit"));
 
 test("WebKit: reported cores are labelled as reported; the sweep measures the real parallelism", { skip }, async () => {
   await wk.goto(new URL("?kind=cpu&io_ms=30", BASE).href);
@@ -93,24 +62,9 @@ test("WebKit: reported cores are labelled as reported; the sweep measures the re
   // 2 cores. The Chromium sweep test bounds it by the machine's cores.
 });
 
-test("WebKit: a bad URL is explained and runs the defaults", { skip }, async () => {
-  await wk.goto(new URL("?tasks=-5&io_ms=abc&tool=nope&run=1", BASE).href);
-  await ready();
-  const row = await wk.newestRow(1);
-  assert.deepEqual([row.tool, row.tasks, row.ioMs, row.status], ["sequential", "1", "200", "done"]);
-  const notice = await text(wk, "notice");
-  for (const p of ["tasks", "io_ms", "tool"]) assert.match(notice, new RegExp(p));
-  assert.equal(await errorsShown(), 0);
-});
+test("WebKit: a bad URL is explained and runs the defaults", { skip }, () => badUrlExplained(wk));
 
-test("WebKit: a plain host runs everything but threads, which explain themselves", { skip: skip || (!BARE && "no bare host") }, async () => {
-  await wk.goto(new URL("?tool=processes&kind=cpu&tasks=4&io_ms=50&coi=0&run=1", BARE).href);
-  await ready();
-  assert.equal(await wk.exec(() => document.documentElement.dataset.isolated), "false");
-  const row = await wk.newestRow(1);
-  assert.deepEqual([row.tool, row.status, row.build], ["processes", "done", "plain"]);
-  assert.match(await text(wk, "notice"), /Threads are off/);
-});
+test("WebKit: a plain host runs everything but threads, which explain themselves", { skip: skip || (!BARE && "no bare host") }, () => plainHostDegrades(wk));
 
 test("WebKit without SharedArrayBuffer (WebKitGTK's default): isolated, yet threads are off and say why", { skip }, async () => {
   const bare = await WebDriverBrowser.webkit({ ...options, sharedArrayBuffer: false });
