@@ -79,7 +79,7 @@ test("the speedup chart plots a point per worker count", async () => {
     }
     const at = (series, w) => Number(points.find((p) => p.series === series && Number(p.workers) === w).speedup);
     // The machine's measured parallelism: the sweep's best speedup without a GIL.
-    const best = Math.max(...points.filter((p) => p.series !== "threads, GIL on").map((p) => Number(p.speedup)));
+    const best = Math.max(...points.filter((p) => p.series !== "threads, GIL on" && Number(p.speedup) <= Number(p.workers) * 1.1).map((p) => Number(p.speedup)));
     assert.match(await page.textContent('[data-testid="cores-measured"]'), new RegExp(`measured: ${best.toFixed(2)}× at best`));
     // What the machine has bounds what was measured, whatever the browser reports.
     assert.ok(best <= cpus().length * 1.25, `measured ${best}× on ${cpus().length} cores`);

@@ -82,14 +82,31 @@ pub struct SweepPoint {
 
 impl SweepPoint {
     /// The best speedup without a GIL among `points`, with its workers: the parallelism this
-    /// machine gave, measured rather than reported.
-    pub fn best_parallel(points: &[SweepPoint]) -> Option<(f64, u32)> {
-        points
+    /// machine gave, measured rather than reported. A point faster than its workers allow (more
+    /// than W× with W workers) is not parallelism but a slow baseline (WebKit runs a fresh code
+    /// path's first runs several times slower): it is left out, and counted.
+    pub fn best_parallel(points: &[SweepPoint]) -> MeasuredCores {
+        let (possible, impossible): (Vec<&SweepPoint>, Vec<&SweepPoint>) = points
             .iter()
             .filter(|p| p.series != Series::ThreadsGilOn && p.speedup.is_finite())
-            .max_by(|a, b| a.speedup.total_cmp(&b.speedup))
-            .map(|p| (p.speedup, p.workers))
+            .partition(|p| p.speedup <= f64::from(p.workers) * 1.1);
+        MeasuredCores {
+            best: possible
+                .into_iter()
+                .max_by(|a, b| a.speedup.total_cmp(&b.speedup))
+                .map(|p| (p.speedup, p.workers)),
+            left_out: impossible.len(),
+        }
     }
+}
+
+/// What the speedup sweep measured of this machine's parallelism.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MeasuredCores {
+    /// The best possible speedup without a GIL, with its workers.
+    pub best: Option<(f64, u32)>,
+    /// Points left out for being faster than their workers allow.
+    pub left_out: usize,
 }
 
 /// The page's state.

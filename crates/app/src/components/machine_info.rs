@@ -1,6 +1,6 @@
 //! What the page knows about this machine: cores, isolation, pool threads and calibration.
 
-use crate::state::BuildInfo;
+use crate::state::{BuildInfo, MeasuredCores};
 use yew::prelude::*;
 
 /// Props of [`MachineInfo`].
@@ -16,8 +16,8 @@ pub struct MachineInfoProps {
     pub atomics: Option<BuildInfo>,
     /// The io wait calibration targets, ms.
     pub io_ms: u32,
-    /// The best speedup the speedup sweep measured without a GIL, with its workers.
-    pub measured: Option<(f64, u32)>,
+    /// What the speedup sweep measured of the machine's parallelism.
+    pub measured: MeasuredCores,
 }
 
 fn calibration(info: Option<BuildInfo>, io_ms: u32) -> String {
@@ -32,12 +32,21 @@ fn calibration(info: Option<BuildInfo>, io_ms: u32) -> String {
     }
 }
 
-fn measured(best: Option<(f64, u32)>) -> String {
-    match best {
-        Some((speedup, workers)) => format!(
-            "measured: {speedup:.2}× at best, with {workers} workers (the speedup sweep below)"
+fn measured(m: MeasuredCores) -> String {
+    let left_out = match m.left_out {
+        0 => String::new(),
+        n => format!(
+            "; {n} point(s) faster than their workers allow left out: their baseline ran slow, \
+             run the sweep again"
         ),
-        None => "measured: — (the speedup sweep below measures how much runs in parallel)".into(),
+    };
+    match m.best {
+        Some((speedup, workers)) => format!(
+            "measured: {speedup:.2}× at best, with {workers} workers (the speedup sweep below){left_out}"
+        ),
+        None => format!(
+            "measured: — (the speedup sweep below measures how much runs in parallel){left_out}"
+        ),
     }
 }
 
