@@ -211,19 +211,40 @@ pub const MAX_RUN_FILE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 /// Reads runs from a file: the JSON export (an array of runs), one run, or a `run-finished`
 /// message (`{run}`). Says what is wrong otherwise.
 pub fn parse_runs(text: &str) -> Result<Vec<RunRecord>, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("This is not JSON ({e})."))?;
-    let value = match value {
-        serde_json::Value::Object(mut o) if o.contains_key("run") => {
-            o.remove("run").unwrap_or_default()
-        }
-        v => v,
-    };
-    let runs: Vec<RunRecord> = match value {
-        serde_json::Value::Array(_) => serde_json::from_value(value),
-        _ => serde_json::from_value(value).map(|r| vec![r]),
+    // The shape is read first (cheaply: nothing is kept), then the text is read once more
+    // straight into records; going through a `serde_json::Value` instead cost the page's module
+    // a second, larger copy of the record's deserializer.
+    #[derive(Deserialize)]
+    struct Shape {
+        #[serde(default)]
+        run: Option<serde::de::IgnoredAny>,
     }
-    .map_err(|e| format!("This is not a run exported by the playground ({e})."))?;
+    #[derive(Deserialize)]
+    struct Message {
+        run: RunRecord,
+    }
+    let not_a_run =
+        |e: serde_json::Error| format!("This is not a run exported by the playground ({e}).");
+    let runs: Vec<RunRecord> = if text.trim_start().starts_with('[') {
+        serde_json::from_str::<Vec<serde::de::IgnoredAny>>(text)
+            .map_err(|e| format!("This is not JSON ({e})."))?;
+        serde_json::from_str(text).map_err(not_a_run)?
+    } else {
+        let shape: Shape = match serde_json::from_str(text) {
+            Ok(shape) => shape,
+            Err(e) if e.is_data() => Shape { run: None },
+            Err(e) => return Err(format!("This is not JSON ({e}).")),
+        };
+        if shape.run.is_some() {
+            vec![
+                serde_json::from_str::<Message>(text)
+                    .map_err(not_a_run)?
+                    .run,
+            ]
+        } else {
+            vec![serde_json::from_str::<RunRecord>(text).map_err(not_a_run)?]
+        }
+    };
     if runs.is_empty() {
         return Err("The file holds no runs.".into());
     }
