@@ -52,17 +52,28 @@ export async function runOnce(page, { timeout = 60_000 } = {}) {
   return waitForRow(page, before + 1, timeout);
 }
 
-/** Waits until the table has `count` rows of the visitor's and returns the newest one's attributes. */
+/**
+ * Waits until the table has `count` rows of the visitor's and returns the newest one's
+ * attributes. It waits inside the page on a MutationObserver rather than polling every animation
+ * frame (Playwright's default): a frame-rate poll kept the main thread busy during runs and took
+ * CPU from the workers whose speedup was being measured.
+ */
 export async function waitForRow(page, count, timeout = 60_000) {
-  await page.waitForFunction(
-    ([sel, n]) => document.querySelectorAll(sel).length >= n,
-    [OWN_ROWS, count],
-    { timeout },
-  );
-  return page.evaluate((sel) => {
-    const row = document.querySelector(sel);
-    return Object.fromEntries(Object.entries(row.dataset));
-  }, OWN_ROWS);
+  return page.evaluate(([sel, n, ms]) => new Promise((resolve, reject) => {
+    const done = () => {
+      if (document.querySelectorAll(sel).length < n) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve(Object.fromEntries(Object.entries(document.querySelector(sel).dataset)));
+    };
+    const observer = new MutationObserver(done);
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      reject(new Error(`timed out after ${ms} ms waiting for ${n} rows`));
+    }, ms);
+    observer.observe(document.body, { subtree: true, childList: true });
+    done();
+  }), [OWN_ROWS, count, timeout]);
 }
 
 /** Every row's attributes, newest first (baseline rows included). */
