@@ -31,8 +31,8 @@ const browser = await launch();
 const version = browser.version();
 
 /**
- * The renderer main thread's tasks longer than `ms` in a Chrome trace, each described by the
- * longest events inside it (their names and ms), so that a long task says what it was.
+ * The renderer main thread's tasks longer than `ms` in a Chrome trace, each with its length and
+ * the longest events inside it (their names and ms), so that a long task says what it was.
  */
 function longTasksInTrace(events, ms) {
   const main = events.find((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain");
@@ -45,7 +45,7 @@ function longTasksInTrace(events, ms) {
       const byName = new Map();
       for (const e of within) byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur);
       const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([n, d]) => `${n} ${(d / 1000).toFixed(1)} ms`);
-      return `a ${(task.dur / 1000).toFixed(1)} ms task: ${top.join(", ")}`;
+      return { ms: task.dur / 1000, text: `a ${(task.dur / 1000).toFixed(1)} ms task: ${top.join(", ")}` };
     });
 }
 
@@ -174,9 +174,11 @@ await setExperiment(page, { tool: "threads", gil: "off", kind: "cpu", tasks, cpu
 await runOnce(page);
 await page.waitForTimeout(200);
 const trace = JSON.parse((await browser.stopTracing()).toString("utf8"));
-const longest = Math.max(0, ...(await page.evaluate(() => window.__long)));
+// The Long Tasks API and the trace do not always agree (the API missed a 61 ms paint task that
+// the trace showed): the figure is the longer of the two.
 const inside = longTasksInTrace(trace.traceEvents ?? trace, 50);
-record("main-thread long tasks", `longest task during a 1000-task async run and a cpu threads run${inside.length ? `; in the trace: ${inside.join("; ")}` : " (the trace has none over 50 ms either)"}`, longest, "≤ 50 ms", longest <= 50, " ms");
+const longest = Math.max(0, ...(await page.evaluate(() => window.__long)), ...inside.map((t) => t.ms));
+record("main-thread long tasks", `longest task during a 1000-task async run and a cpu threads run (Long Tasks API and CDP trace)${inside.length ? `; in the trace: ${inside.map((t) => t.text).join("; ")}` : ""}`, longest, "≤ 50 ms", longest <= 50, " ms");
 
 // Speedup curve (the page's own sweep).
 await setExperiment(page, { kind: "cpu", io_ms: 50, cpu_iters: "" });
