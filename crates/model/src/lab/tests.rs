@@ -36,13 +36,20 @@ impl Page {
         self.at(1.0, Event::Message(worker, message))
     }
 
-    /// Both engines up, the pool of 6 threads started, both builds calibrated.
-    fn ready_isolated() -> Self {
+    /// An isolated page ready on its plain build, whose threads build has just been spawned
+    /// (not loaded yet).
+    fn threads_starting() -> Self {
         let mut p = Page::new(None);
         p.at(0.0, Event::Start { isolated: true });
         p.msg(W_PLAIN, ready(Build::Plain, 1));
         p.msg(W_PLAIN, calibrated(0.5));
         assert!(p.lab.is_ready(), "ready with the plain build alone");
+        p
+    }
+
+    /// Both engines up, the pool of 6 threads started, both builds calibrated.
+    fn ready_isolated() -> Self {
+        let mut p = Page::threads_starting();
         p.msg(W_ATOMICS, ready(Build::Atomics, 0));
         p.msg(W_ATOMICS, ready(Build::Atomics, 6));
         p.msg(W_ATOMICS, calibrated(0.4));
@@ -244,10 +251,7 @@ fn the_pool_starts_before_the_threads_build_is_calibrated_on_it() {
 
 #[test]
 fn runs_on_the_threads_build_wait_for_it_and_never_use_the_other_builds_figures() {
-    let mut p = Page::new(None);
-    p.at(0.0, Event::Start { isolated: true });
-    p.msg(W_PLAIN, ready(Build::Plain, 1));
-    p.msg(W_PLAIN, calibrated(0.5));
+    let mut p = Page::threads_starting();
     // Threads, and sequential (its baseline's build), wait; async runs at once.
     assert_eq!(
         started(&p.at(1.0, Event::Run(params(Tool::Threads, Kind::Cpu)))),
@@ -285,10 +289,7 @@ fn run_equals_one_runs_once_ready() {
 
 #[test]
 fn a_pool_that_never_starts_is_given_up_and_threads_explain_themselves() {
-    let mut p = Page::new(None);
-    p.at(0.0, Event::Start { isolated: true });
-    p.msg(W_PLAIN, ready(Build::Plain, 1));
-    p.msg(W_PLAIN, calibrated(0.5));
+    let mut p = Page::threads_starting();
     assert!(p.lab.is_ready());
     p.msg(W_ATOMICS, ready(Build::Atomics, 0));
     // A threads run asked meanwhile waits, then explains itself.
@@ -313,10 +314,7 @@ fn a_pool_that_never_starts_is_given_up_and_threads_explain_themselves() {
 
 #[test]
 fn a_pool_that_fails_to_start_is_given_up_at_once() {
-    let mut p = Page::new(None);
-    p.at(0.0, Event::Start { isolated: true });
-    p.msg(W_PLAIN, ready(Build::Plain, 1));
-    p.msg(W_PLAIN, calibrated(0.5));
+    let mut p = Page::threads_starting();
     p.msg(W_ATOMICS, ready(Build::Atomics, 0));
     let out = p.msg(
         W_ATOMICS,
@@ -429,10 +427,7 @@ fn a_bigger_pool_restarts_the_threads_engine_then_runs() {
 
 #[test]
 fn fewer_threads_than_asked_are_never_pretended() {
-    let mut p = Page::new(None);
-    p.at(0.0, Event::Start { isolated: true });
-    p.msg(W_PLAIN, ready(Build::Plain, 1));
-    p.msg(W_PLAIN, calibrated(0.5));
+    let mut p = Page::threads_starting();
     p.msg(W_ATOMICS, ready(Build::Atomics, 0));
     let out = p.msg(W_ATOMICS, ready(Build::Atomics, 3));
     assert!(notices(&out)[0].contains("3 of 6"));
@@ -612,10 +607,7 @@ fn an_engine_that_never_loads_is_given_up() {
 
 #[test]
 fn a_threads_engine_that_traps_during_calibration_is_replaced_and_measured_again() {
-    let mut p = Page::new(None);
-    p.at(0.0, Event::Start { isolated: true });
-    p.msg(W_PLAIN, ready(Build::Plain, 1));
-    p.msg(W_PLAIN, calibrated(0.5));
+    let mut p = Page::threads_starting();
     p.msg(W_ATOMICS, ready(Build::Atomics, 0));
     p.msg(W_ATOMICS, ready(Build::Atomics, 6)); // calibrating the threads build
     let out = p.at(1.0, Event::Crashed(W_ATOMICS, "out of memory".into()));
