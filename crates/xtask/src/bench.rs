@@ -150,9 +150,60 @@ pub fn smoke(browser: &toolchain::Browser) -> Result<(), String> {
     }
 }
 
+/// The test suite's smoke run of `tests/bench/page_curve.py`, the bench's twin for machines with
+/// python3 but no Node.js (README, "Many cores"): on the built site, threads and processes at
+/// W = 1, 2 each come back with a speedup that a real run gives (not 0, not absurd).
+pub fn page_curve_smoke(browser: &toolchain::Browser) -> Result<(), String> {
+    let out = Command::new("python3")
+        .arg(root().join("tests").join("bench").join("page_curve.py"))
+        .arg(crate::project::dist())
+        .arg(&browser.chromium)
+        .args(["1,2", "--reps", "1", "--tools", "threads,processes"])
+        .output()
+        .map_err(|e| format!("python3 did not start: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!(
+            "page_curve.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let speedups = numbers_after(&text, "\"speedup\": ");
+    let plausible = |s: &f64| (0.5..=3.0).contains(s);
+    if text.contains("\"threads\"")
+        && text.contains("\"processes\"")
+        && speedups.len() == 4
+        && speedups.iter().all(plausible)
+    {
+        Ok(())
+    } else {
+        Err(format!("page_curve.py gave speedups {speedups:?}: {text}"))
+    }
+}
+
+/// Every number that follows `key` in `text` (the JSON that python's `json.dumps` writes).
+fn numbers_after(text: &str, key: &str) -> Vec<f64> {
+    text.match_indices(key)
+        .filter_map(|(i, _)| {
+            let rest = &text[i + key.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))
+                .unwrap_or(rest.len());
+            rest[..end].parse().ok()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_workers;
+    use super::{numbers_after, parse_workers};
+
+    #[test]
+    fn numbers_after_a_key() {
+        let json = r#"{"points": [{"speedup": 0.98, "min": 0.9}, {"speedup": 1.7e0}]}"#;
+        assert_eq!(numbers_after(json, "\"speedup\": "), [0.98, 1.7]);
+        assert!(numbers_after("{}", "\"speedup\": ").is_empty());
+    }
 
     #[test]
     fn workers_are_a_number_or_a_list() {

@@ -104,11 +104,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 if ok { "ok" } else { "not ok" }
             );
             outcomes.record("bench smoke", "bench --quick writes valid JSON", ok);
+            say("page_curve.py smoke: the bench's curve without Node.js, W = 1, 2");
+            let curve = crate::bench::page_curve_smoke(&browser)
+                .map_err(|e| eprintln!("xtask: page_curve.py smoke failed: {e}"))
+                .is_ok();
+            println!(
+                "{} - page_curve.py measures threads and processes",
+                if curve { "ok" } else { "not ok" }
+            );
+            outcomes.record(
+                "bench smoke",
+                "page_curve.py measures threads and processes",
+                curve,
+            );
             suite(
                 "bench smoke",
                 Tally {
-                    passed: u32::from(ok),
-                    failed: u32::from(!ok),
+                    passed: u32::from(ok) + u32::from(curve),
+                    failed: u32::from(!ok) + u32::from(!curve),
                 },
             );
         }
