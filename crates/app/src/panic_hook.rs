@@ -5,7 +5,12 @@ use wasm_bindgen::JsCast;
 /// Installs a hook that logs the panic and puts a visible alert at the top of the page.
 pub fn install() {
     std::panic::set_hook(Box::new(|info| {
-        let message = info.to_string();
+        // The page is built without panic locations (-Zlocation-detail=none, for size): the
+        // message is what there is to show.
+        let message = format!(
+            "panicked: {}",
+            info.payload_as_str().unwrap_or("(no message)")
+        );
         web_sys::console::error_1(&message.clone().into());
         show(&message);
     }));

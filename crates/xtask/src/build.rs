@@ -87,7 +87,12 @@ pub fn build_site(tools: &Tools) -> Result<(), String> {
             .env("PATH", tools.path_env())
             // Trunk calls plain `cargo`: the wasm target exists only on the pinned nightly.
             .env("RUSTUP_TOOLCHAIN", NIGHTLY)
-            .env_remove("RUSTFLAGS"),
+            // The first load is bound by this module's size (README, Performance): std is
+            // rebuilt with the page's size profile and std's own smaller implementations
+            // (-20 KB gzip), and panics carry their message but no file and line (-6 KB).
+            .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+            .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+            .env("RUSTFLAGS", "-Zlocation-detail=none"),
     )?;
     crate::boot::externalise_inline_scripts(&dist())?;
     crate::headers::write_headers_file(&dist())?;
