@@ -5,7 +5,8 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 
-const OPEN: &str = "<script type=\"module\">";
+/// The opening tag, as Trunk writes it and as its HTML minifier (`minify = "on_release"`) does.
+const OPENS: [&str; 2] = ["<script type=\"module\">", "<script type=module>"];
 const CLOSE: &str = "</script>";
 
 /// Rewrites `index.html` in `dist`, moving every inline module script into `boot-<hash>.js`.
@@ -26,11 +27,15 @@ pub fn split_inline_scripts(html: &str) -> (String, Vec<(String, String)>) {
     let mut out = String::with_capacity(html.len());
     let mut scripts = Vec::new();
     let mut rest = html;
-    while let Some(start) = rest.find(OPEN) {
-        let Some(len) = rest[start + OPEN.len()..].find(CLOSE) else {
+    while let Some((start, open)) = OPENS
+        .iter()
+        .filter_map(|open| rest.find(open).map(|at| (at, open.len())))
+        .min()
+    {
+        let Some(len) = rest[start + open..].find(CLOSE) else {
             break;
         };
-        let body = &rest[start + OPEN.len()..start + OPEN.len() + len];
+        let body = &rest[start + open..start + open + len];
         let mut hasher = DefaultHasher::new();
         body.hash(&mut hasher);
         let name = format!("boot-{:016x}.js", hasher.finish());
@@ -39,7 +44,7 @@ pub fn split_inline_scripts(html: &str) -> (String, Vec<(String, String)>) {
             "<script type=\"module\" src=\"./{name}\"></script>"
         ));
         scripts.push((name, body.trim().to_string() + "\n"));
-        rest = &rest[start + OPEN.len() + len + CLOSE.len()..];
+        rest = &rest[start + open + len + CLOSE.len()..];
     }
     out.push_str(rest);
     (out, scripts)
@@ -63,5 +68,17 @@ mod tests {
         )));
         assert!(page.ends_with("<link rel=x></head>"));
         assert_eq!(split_inline_scripts("<p>none</p>").1.len(), 0);
+    }
+
+    #[test]
+    fn moves_minified_module_scripts_out_too() {
+        let html = "<script src=./coi.js></script><script type=module>import init from\"./app.js\";await init()</script><p>";
+        let (page, scripts) = split_inline_scripts(html);
+        assert_eq!(scripts.len(), 1);
+        assert_eq!(scripts[0].1, "import init from\"./app.js\";await init()\n");
+        assert!(
+            page.starts_with("<script src=./coi.js></script><script type=\"module\" src=\"./boot-")
+        );
+        assert!(page.ends_with("</script><p>"));
     }
 }
