@@ -9,6 +9,7 @@ use model::layout::{layout, merge, ticks, Bar, Layout};
 use model::timeline::{Span, SpanState, NO_TASK, SERIAL_TASK};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -171,41 +172,69 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             .or_default()
             .push(i);
     }
-    let lane_groups = lanes.iter().map(|l| {
-        let tasks = by_lane.remove(&l.lane).unwrap_or_default();
-        let groups = tasks.into_iter().map(|(task, indices)| {
-            let rects = indices.into_iter().map(|i| {
-                let b = &bars[i];
-                // Thousands of spans: no per-span handlers or labels (the SVG's one handler and
-                // the table view serve them), so that drawing stays cheap.
-                let text = focusable.then(|| describe_bar(b, &props.lane_noun));
+    // Past a few dozen bars no bar has handlers or labels of its own (the SVG's one handler and
+    // the table view serve them): they are drawn as one piece of markup, which the browser
+    // parses natively. Built as thousands of virtual nodes instead, a 1000-task run's bars cost
+    // the next Run click ~40 ms to take down (the bench's long task).
+    let lane_groups: Html = if focusable {
+        lanes
+            .iter()
+            .map(|l| {
+                let tasks = by_lane.remove(&l.lane).unwrap_or_default();
+                let groups = tasks.into_iter().map(|(task, indices)| {
+                    let rects = indices.into_iter().map(|i| {
+                        let b = &bars[i];
+                        let text = describe_bar(b, &props.lane_noun);
+                        html! {
+                            <rect class={classes!("span", b.state.as_str(), (*focused == Some(i)).then_some("focused"))}
+                                x={format!("{:.2}", b.start.max(0.0))} y={format!("{:.1}", y_of(b.lane, b.track) + 1.0)}
+                                width={format!("{:.2}", (b.end - b.start).max(0.0))} height={format!("{:.1}", TRACK - 2.0)}
+                                data-i={i.to_string()} tabindex="0" aria-label={text.clone()}>
+                                <title>{ text }</title>
+                            </rect>
+                        }
+                    });
+                    html! { <g class="task" data-testid="timeline-task" data-task={task_attr(task, merged)}>{ for rects }</g> }
+                });
                 html! {
-                    <rect class={classes!("span", b.state.as_str(), (*focused == Some(i)).then_some("focused"))}
-                        x={format!("{:.2}", b.start.max(0.0))} y={format!("{:.1}", y_of(b.lane, b.track) + 1.0)}
-                        width={format!("{:.2}", (b.end - b.start).max(0.0))} height={format!("{:.1}", TRACK - 2.0)}
-                        data-i={i.to_string()}
-                        tabindex={focusable.then_some("0")} aria-label={text.clone()}>
-                        if let Some(text) = text { <title>{ text }</title> }
-                    </rect>
+                    <g class="lane" data-testid="timeline-lane" data-lane={l.lane.to_string()}>
+                        { for groups }
+                    </g>
                 }
-            });
-            let task_attr = if merged {
-                "merged".to_string()
-            } else if task == NO_TASK {
-                "startup".to_string()
-            } else if task == SERIAL_TASK {
-                "serial".to_string()
-            } else {
-                task.to_string()
-            };
-            html! { <g class="task" data-testid="timeline-task" data-task={task_attr}>{ for rects }</g> }
-        });
-        html! {
-            <g class="lane" data-testid="timeline-lane" data-lane={l.lane.to_string()}>
-                { for groups }
-            </g>
+            })
+            .collect()
+    } else {
+        let mut markup = String::new();
+        for l in &lanes {
+            let _ = write!(
+                markup,
+                r#"<g class="lane" data-testid="timeline-lane" data-lane="{}">"#,
+                l.lane
+            );
+            for (task, indices) in by_lane.remove(&l.lane).unwrap_or_default() {
+                let _ = write!(
+                    markup,
+                    r#"<g class="task" data-testid="timeline-task" data-task="{}">"#,
+                    task_attr(task, merged)
+                );
+                for i in indices {
+                    let b = &bars[i];
+                    let _ = write!(
+                        markup,
+                        r#"<rect class="span {}" x="{:.2}" y="{:.1}" width="{:.2}" height="{:.1}" data-i="{i}"></rect>"#,
+                        b.state.as_str(),
+                        b.start.max(0.0),
+                        y_of(b.lane, b.track) + 1.0,
+                        (b.end - b.start).max(0.0),
+                        TRACK - 2.0
+                    );
+                }
+                markup.push_str("</g>");
+            }
+            markup.push_str("</g>");
         }
-    });
+        Html::from_html_unchecked(AttrValue::from(markup))
+    };
     let lane_labels = lanes.iter().map(|l| {
         let label_y = y_of(l.lane, 0) + f64::from(l.tracks) * TRACK / 2.0 + 4.0;
         html! {
@@ -286,7 +315,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 // Spans are placed in ms and scaled by one transform: when the axis grows during
                 // a live run, one attribute changes instead of every span's position.
                 <g class="bars" transform={format!("translate({LABEL},0) scale({:.6},1)", (WIDTH - LABEL - 10.0) / span_ms)}>
-                    { for lane_groups }
+                    { lane_groups }
                 </g>
                 { for lane_labels }
                 if let Some(gil) = gil {
@@ -344,5 +373,18 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 </div>
             }
         </figure>
+    }
+}
+
+/// A task group's `data-task`: its number, or what the group is when it is not one task.
+fn task_attr(task: u32, merged: bool) -> String {
+    if merged {
+        "merged".to_string()
+    } else if task == NO_TASK {
+        "startup".to_string()
+    } else if task == SERIAL_TASK {
+        "serial".to_string()
+    } else {
+        task.to_string()
     }
 }
