@@ -31,15 +31,19 @@ const browser = await launch();
 const version = browser.version();
 
 /**
- * The renderer main thread's tasks longer than `ms` in a Chrome trace, each with its length and
- * the longest events inside it (their names and ms), so that a long task says what it was.
+ * The longest three of the renderer main thread's tasks longer than `ms` in a Chrome trace, each
+ * with its length and the longest events inside it (their names and ms), so that a long task
+ * says what it was.
  */
 function longTasksInTrace(events, ms) {
   const main = events.find((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain");
   if (!main) return [];
   const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === "X" && e.dur);
+  // The longest few only: describing every task of a busy window would be quadratic.
   return onMain
     .filter((e) => e.name === "RunTask" && e.dur > ms * 1000)
+    .sort((a, b) => b.dur - a.dur)
+    .slice(0, 3)
     .map((task) => {
       const within = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur);
       const byName = new Map();
@@ -176,9 +180,11 @@ await page.waitForTimeout(200);
 const trace = JSON.parse((await browser.stopTracing()).toString("utf8"));
 // The Long Tasks API and the trace do not always agree (the API missed a 61 ms paint task that
 // the trace showed): the figure is the longer of the two.
-const inside = longTasksInTrace(trace.traceEvents ?? trace, 50);
+// The trace's tasks of every length: with none over 50 ms the figure is still the longest one
+// measured, with what ran in it.
+const inside = longTasksInTrace(trace.traceEvents ?? trace, 0);
 const longest = Math.max(0, ...(await page.evaluate(() => window.__long)), ...inside.map((t) => t.ms));
-record("main-thread long tasks", `longest task during a 1000-task async run and a cpu threads run (Long Tasks API and CDP trace)${inside.length ? `; in the trace: ${inside.map((t) => t.text).join("; ")}` : ""}`, longest, "≤ 50 ms", longest <= 50, " ms");
+record("main-thread long tasks", `longest task during a 1000-task async run and a cpu threads run (Long Tasks API and CDP trace)${inside.length ? `; the trace's longest: ${inside[0].text}` : ""}`, longest, "≤ 50 ms", longest <= 50, " ms");
 
 // Speedup curve (the page's own sweep).
 await setExperiment(page, { kind: "cpu", io_ms: 50, cpu_iters: "" });
