@@ -29,9 +29,11 @@ struct Host {
 /// How often a run's progress is drawn (ms). Every worker message used to re-render the page:
 /// with many processes, each finishing a task every few tens of ms, the main thread spent its
 /// time rendering instead of handing out the next tasks, and a 16-core sweep's processes
-/// flattened at ~4.7×. Progress is now gathered and drawn in one render at most this often;
-/// the measured times are the lab's (worker clocks), not the render's.
-const PROGRESS_MS: u32 = 33;
+/// flattened at ~4.7×. Progress is now gathered and drawn in one render at most this often,
+/// the cadence at which the workers themselves report progress; the measured times are the
+/// lab's (worker clocks), not the render's. (33 ms here: processes 1.65× at W = 2 on 2 cores;
+/// 100 ms: 1.71–1.72×, `page_curve.py`, 7 repetitions each.)
+const PROGRESS_MS: u32 = 100;
 
 /// What components hold: sends events to the lab.
 #[derive(Clone)]
