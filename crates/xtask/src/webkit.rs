@@ -28,9 +28,43 @@ pub struct WebKit {
 
 impl Drop for WebKit {
     fn drop(&mut self) {
-        let _ = self.xvfb.kill();
-        let _ = self.xvfb.wait();
+        stop(&mut self.xvfb);
     }
+}
+
+/// Stops Xvfb with SIGTERM, so that it removes its lock file (a SIGKILL leaves it behind, and
+/// forty left-behind locks once made every display from :90 look taken: WebKit was skipped).
+fn stop(xvfb: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &xvfb.id().to_string()])
+        .status();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(3) {
+        if let Ok(Some(_)) = xvfb.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+}
+
+/// Whether display `n` is held by a running X server. A lock file whose process is gone (an Xvfb
+/// that was killed) is removed with its socket, and the display is free again.
+fn display_taken(n: u32) -> bool {
+    let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
+    let Ok(text) = std::fs::read_to_string(&lock) else {
+        return lock.exists();
+    };
+    let alive = text
+        .trim()
+        .parse::<u32>()
+        .is_ok_and(|pid| PathBuf::from(format!("/proc/{pid}")).exists());
+    if !alive {
+        let _ = std::fs::remove_file(&lock);
+        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+    }
+    alive
 }
 
 fn minibrowser() -> Option<PathBuf> {
@@ -75,10 +109,11 @@ pub fn ensure() -> Result<WebKit, String> {
     })
 }
 
-/// Starts Xvfb on the first free display from :90 up (a lock file marks one in use).
+/// Starts Xvfb on the first free display from :90 up (a live X server's lock file marks one in
+/// use).
 fn start_display(xvfb: &PathBuf) -> Result<(String, Child), String> {
     for n in 90..130 {
-        if PathBuf::from(format!("/tmp/.X{n}-lock")).exists() {
+        if display_taken(n) {
             continue;
         }
         let mut child = Command::new(xvfb)
@@ -105,8 +140,7 @@ fn start_display(xvfb: &PathBuf) -> Result<(String, Child), String> {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = child.kill();
-        let _ = child.wait();
+        stop(&mut child);
     }
     Err("no free X display from :90 to :129 for Xvfb".into())
 }
