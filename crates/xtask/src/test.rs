@@ -14,6 +14,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+/// A smoke check of the bench: Ok, or why not.
+type SmokeCheck = fn(&Browser) -> Result<(), String>;
+
 /// `test [--only-e2e] [--repeat N] [-- FILE…]`.
 pub fn run(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
@@ -95,35 +98,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
             )?,
         );
         if !e2e_only {
-            say("bench smoke: cargo xtask bench --quick finishes and writes valid JSON");
-            let ok = crate::bench::smoke(&browser)
-                .map_err(|e| eprintln!("xtask: bench smoke failed: {e}"))
-                .is_ok();
-            println!(
-                "{} - bench --quick writes valid JSON",
-                if ok { "ok" } else { "not ok" }
-            );
-            outcomes.record("bench smoke", "bench --quick writes valid JSON", ok);
-            say("page_curve.py smoke: the bench's curve without Node.js, W = 1, 2");
-            let curve = crate::bench::page_curve_smoke(&browser)
-                .map_err(|e| eprintln!("xtask: page_curve.py smoke failed: {e}"))
-                .is_ok();
-            println!(
-                "{} - page_curve.py measures threads and processes",
-                if curve { "ok" } else { "not ok" }
-            );
-            outcomes.record(
-                "bench smoke",
-                "page_curve.py measures threads and processes",
-                curve,
-            );
-            suite(
-                "bench smoke",
-                Tally {
-                    passed: u32::from(ok) + u32::from(curve),
-                    failed: u32::from(!ok) + u32::from(!curve),
-                },
-            );
+            let checks: [(&str, SmokeCheck); 2] = [
+                ("bench --quick writes valid JSON", crate::bench::smoke),
+                (
+                    "page_curve.py measures threads and processes",
+                    crate::bench::page_curve_smoke,
+                ),
+            ];
+            let mut tally = Tally::default();
+            for (name, check) in checks {
+                say(&format!("bench smoke: {name}"));
+                let ok = check(&browser)
+                    .map_err(|e| eprintln!("xtask: bench smoke failed: {e}"))
+                    .is_ok();
+                println!("{} - {name}", if ok { "ok" } else { "not ok" });
+                outcomes.record("bench smoke", name, ok);
+                tally.passed += u32::from(ok);
+                tally.failed += u32::from(!ok);
+            }
+            suite("bench smoke", tally);
         }
         let total = results.iter().fold(Tally::default(), |a, (_, t)| Tally {
             passed: a.passed + t.passed,
