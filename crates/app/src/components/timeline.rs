@@ -185,10 +185,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     let rects = indices.into_iter().map(|i| {
                         let b = &bars[i];
                         let text = describe_bar(b, &props.lane_noun);
+                        let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
                         html! {
                             <rect class={classes!("span", b.state.as_str(), (*focused == Some(i)).then_some("focused"))}
-                                x={format!("{:.2}", b.start.max(0.0))} y={format!("{:.1}", y_of(b.lane, b.track) + 1.0)}
-                                width={format!("{:.2}", (b.end - b.start).max(0.0))} height={format!("{:.1}", TRACK - 2.0)}
+                                {x} {y} {width} {height}
                                 data-i={i.to_string()} tabindex="0" aria-label={text.clone()}>
                                 <title>{ text }</title>
                             </rect>
@@ -219,14 +219,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 );
                 for i in indices {
                     let b = &bars[i];
+                    let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
                     let _ = write!(
                         markup,
-                        r#"<rect class="span {}" x="{:.2}" y="{:.1}" width="{:.2}" height="{:.1}" data-i="{i}"></rect>"#,
-                        b.state.as_str(),
-                        b.start.max(0.0),
-                        y_of(b.lane, b.track) + 1.0,
-                        (b.end - b.start).max(0.0),
-                        TRACK - 2.0
+                        r#"<rect class="span {}" x="{x}" y="{y}" width="{width}" height="{height}" data-i="{i}"></rect>"#,
+                        b.state.as_str()
                     );
                 }
                 markup.push_str("</g>");
@@ -374,6 +371,17 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             }
         </figure>
     }
+}
+
+/// A bar's `x`, `y`, `width` and `height` on its track (whose top is `track_top`), as written in
+/// both of its forms (virtual nodes and markup).
+fn geometry(b: &Bar, track_top: f64) -> [String; 4] {
+    [
+        format!("{:.2}", b.start.max(0.0)),
+        format!("{:.1}", track_top + 1.0),
+        format!("{:.2}", (b.end - b.start).max(0.0)),
+        format!("{:.1}", TRACK - 2.0),
+    ]
 }
 
 /// A task group's `data-task`: its number, or what the group is when it is not one task.

@@ -20,9 +20,8 @@ struct Host {
     ui: UseReducerDispatcher<State>,
     queue: RefCell<VecDeque<Event>>,
     handling: Cell<bool>,
-    /// Progress not shown yet, and whether a flush is due.
+    /// Progress not shown yet (a flush is due while there is some).
     progress: RefCell<Vec<Update>>,
-    progress_due: Cell<bool>,
     this: Weak<Host>,
 }
 
@@ -136,8 +135,11 @@ impl Host {
     }
 
     fn show_soon(&self, update: Update) {
-        self.progress.borrow_mut().push(update);
-        if self.progress_due.replace(true) {
+        let mut progress = self.progress.borrow_mut();
+        let flush_due = !progress.is_empty();
+        progress.push(update);
+        drop(progress);
+        if flush_due {
             return;
         }
         let host = self.this.clone();
@@ -151,7 +153,6 @@ impl Host {
 
     /// Dispatches the gathered progress (yew renders once after them).
     fn flush_progress(&self) {
-        self.progress_due.set(false);
         let pending = std::mem::take(&mut *self.progress.borrow_mut());
         for update in pending {
             self.ui.dispatch(Action::Lab(update));
@@ -180,7 +181,6 @@ pub fn use_lab(ui: UseReducerDispatcher<State>, run_on_ready: Option<Params>) ->
             queue: RefCell::default(),
             handling: Cell::new(false),
             progress: RefCell::default(),
-            progress_due: Cell::new(false),
             this: this.clone(),
         }))
     });
