@@ -2,7 +2,7 @@
 //!
 //! The same module is the plain engine: `engine-worker.js` loads it in a worker (sequential,
 //! async, the processes), where there is no window and `main` leaves at once. One module for the
-//! page and the plain engine downloads std, serde and the model once, not twice.
+//! page and the plain engine downloads std and the model once, not twice.
 
 mod app;
 mod browser;

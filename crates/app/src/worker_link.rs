@@ -88,7 +88,7 @@ impl WorkerLink {
 
     /// Sends a request.
     pub fn send(&self, request: &ToWorker) {
-        let _ = self.worker.post_message(&request.to_json().into());
+        let _ = self.worker.post_message(&request.encode().into());
     }
 
     /// Asks run `id` to stop: directly in shared memory when possible (a computing thread never
@@ -117,7 +117,7 @@ fn decode(data: JsValue) -> (WorkerEvent, Option<JsValue>) {
     } else {
         (data, None)
     };
-    let event = match json.as_string().map(|text| FromWorker::from_json(&text)) {
+    let event = match json.as_string().map(|text| FromWorker::decode(&text)) {
         Some(Ok(message)) => WorkerEvent::Message(message),
         Some(Err(e)) => WorkerEvent::Crashed(e),
         None => WorkerEvent::Crashed("unexpected message from a worker".into()),

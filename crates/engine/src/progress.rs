@@ -95,7 +95,7 @@ pub fn take_progress() -> String {
             spans: std::mem::take(&mut f.finished),
             open,
         }
-        .to_json();
+        .encode();
     });
     message
 }

@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 /// page asks (asking rayon before would make it start a one-thread pool of its own).
 #[wasm_bindgen]
 pub fn ready_info(started_at: f64) -> String {
-    ready(started_at, BUILD == Build::Plain, None).to_json()
+    ready(started_at, BUILD == Build::Plain, None).encode()
 }
 
 fn ready(started_at: f64, pool_started: bool, cancel_word: Option<u32>) -> FromWorker {
@@ -32,12 +32,12 @@ fn ready(started_at: f64, pool_started: bool, cancel_word: Option<u32>) -> FromW
 /// a JSON string, `[json, memory.buffer]` when the reply shares memory, or `undefined`.
 #[wasm_bindgen]
 pub async fn handle(message: String) -> JsValue {
-    let reply = match ToWorker::from_json(&message) {
+    let reply = match ToWorker::decode(&message) {
         Err(message) => Some(FromWorker::Failed { id: None, message }),
         Ok(ToWorker::StartPool { threads }) => return start_pool(threads).await,
         Ok(request) => answer(request).await,
     };
-    reply.map_or(JsValue::UNDEFINED, |r| JsValue::from(r.to_json()))
+    reply.map_or(JsValue::UNDEFINED, |r| JsValue::from(r.encode()))
 }
 
 /// Starts the rayon pool and answers `Ready` with the threads that started, beside this module's
@@ -57,13 +57,13 @@ async fn start_pool(threads: u32) -> JsValue {
             id: None,
             message: format!("the thread pool did not start: {message}"),
         }
-        .to_json()
+        .encode()
         .into();
     }
     let ready = ready(clock::now(), true, Some(cancel::flag_address() / 4));
     let buffer = js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into())
         .unwrap_or(JsValue::UNDEFINED);
-    js_sys::Array::of2(&ready.to_json().into(), &buffer).into()
+    js_sys::Array::of2(&ready.encode().into(), &buffer).into()
 }
 
 #[cfg(not(feature = "threads"))]
@@ -73,7 +73,7 @@ async fn start_pool(_: u32) -> JsValue {
             id: None,
             message: "the plain build has no thread pool".into(),
         }
-        .to_json(),
+        .encode(),
     )
 }
 

@@ -1,11 +1,10 @@
 //! What an experiment is: a tool, a kind of work, and its sizes, within documented limits.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{json_by_name, Fields, FromJson, Json, ToJson};
 use std::fmt;
 
 /// Python's concurrency tools as the playground models them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tool {
     /// One task after another on one worker.
     Sequential,
@@ -69,8 +68,7 @@ impl fmt::Display for Tool {
 }
 
 /// What the tasks of an experiment do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// Every task waits `io_ms` (the notebook's `io_task`).
     Io,
@@ -120,8 +118,7 @@ impl fmt::Display for Kind {
 }
 
 /// What one task does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TaskWork {
     /// Waits `io_ms`.
     Io,
@@ -131,9 +128,19 @@ pub enum TaskWork {
     Race,
 }
 
+impl TaskWork {
+    /// Its name in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskWork::Io => "io",
+            TaskWork::Cpu => "cpu",
+            TaskWork::Race => "race",
+        }
+    }
+}
+
 /// Whether `counter += 1` of the race experiment holds a lock (`with lock:`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Lock {
     /// Every increment under one lock: nothing is lost.
     On,
@@ -166,8 +173,7 @@ impl Lock {
 pub const RACE_INCREMENTS: u64 = 1_000_000;
 
 /// CPython's Global Interpreter Lock, on (the default build) or off (the free-threaded build).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Gil {
     /// One thread computes at a time.
     On,
@@ -211,7 +217,7 @@ impl Limits {
 }
 
 /// What the page knows about the visitor's machine, from which defaults follow.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Machine {
     /// `navigator.hardwareConcurrency`.
     pub cores: u32,
@@ -233,7 +239,7 @@ impl Machine {
 }
 
 /// An experiment as requested: every field optional, already within limits.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Params {
     /// The tool; `sequential` when absent.
     pub tool: Option<Tool>,
@@ -256,7 +262,7 @@ pub struct Params {
 }
 
 /// A fully resolved experiment: what actually runs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Experiment {
     /// The tool.
     pub tool: Tool,
@@ -273,11 +279,68 @@ pub struct Experiment {
     /// Iterations of one cpu task.
     pub cpu_iters: u64,
     /// The batch's serial part in percent (Amdahl's law): see [`Experiment::serial_split`].
-    #[serde(default)]
     pub serial: u32,
     /// The race experiment's lock.
-    #[serde(default)]
     pub lock: Lock,
+}
+
+json_by_name!(Tool, "a tool", Tool::ALL);
+json_by_name!(Kind, "a kind of work", Kind::ALL);
+json_by_name!(
+    TaskWork,
+    "io, cpu or race",
+    [TaskWork::Io, TaskWork::Cpu, TaskWork::Race]
+);
+json_by_name!(Lock, "on or off", [Lock::On, Lock::Off]);
+json_by_name!(Gil, "on or off", [Gil::On, Gil::Off]);
+
+impl Experiment {
+    /// Its fields, in order: a record writes them at its own top level.
+    pub(crate) fn json_fields(&self) -> Vec<(String, Json)> {
+        let fields = [
+            ("tool", self.tool.to_json()),
+            ("kind", self.kind.to_json()),
+            ("tasks", self.tasks.to_json()),
+            ("workers", self.workers.to_json()),
+            ("gil", self.gil.to_json()),
+            ("io_ms", self.io_ms.to_json()),
+            ("cpu_iters", self.cpu_iters.to_json()),
+            ("serial", self.serial.to_json()),
+            ("lock", self.lock.to_json()),
+        ];
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+    }
+
+    /// Reads it from an object's fields (its own, or a record's top level).
+    pub(crate) fn from_fields(f: &Fields) -> Result<Self, String> {
+        Ok(Experiment {
+            tool: f.req("tool")?,
+            kind: f.req("kind")?,
+            tasks: f.req("tasks")?,
+            workers: f.req("workers")?,
+            gil: f.req("gil")?,
+            io_ms: f.req("io_ms")?,
+            cpu_iters: f.req("cpu_iters")?,
+            // Absent in exports from before the serial part and the race existed.
+            serial: f.or_default("serial")?,
+            lock: f.or_default("lock")?,
+        })
+    }
+}
+
+impl ToJson for Experiment {
+    fn to_json(&self) -> Json {
+        Json::Obj(self.json_fields())
+    }
+}
+
+impl FromJson for Experiment {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        Experiment::from_fields(&Fields::of(value, "an experiment")?)
+    }
 }
 
 /// Defaults of the contract table that do not depend on the machine.

@@ -7,10 +7,10 @@
 //! In (host → frame): `run` and `set` with `params` as in the URL (a `run` may carry a
 //! `request` tag that its `run-finished` or `run-rejected` repeats), and `ping`.
 
+use crate::json::{Json, ToJson};
 use crate::query::Notice;
 use crate::record::RunRecord;
 use crate::timeline::Build;
-use serde_json::json;
 
 /// Every message of the contract carries this `source`.
 pub const SOURCE: &str = "concurrency-playground";
@@ -34,44 +34,62 @@ pub struct ReadyInfo {
 
 /// `{source, type: "ready", isolated, threads, build, cores, popout}`.
 pub fn ready_message(info: &ReadyInfo) -> String {
-    json!({
-        "source": SOURCE,
-        "type": "ready",
-        "isolated": info.isolated,
-        "threads": info.threads,
-        "build": info.build.as_str(),
-        "cores": info.cores,
-        "popout": info.popout,
-    })
-    .to_string()
+    Json::obj([
+        ("source", SOURCE.to_json()),
+        ("type", "ready".to_json()),
+        ("isolated", info.isolated.to_json()),
+        ("threads", info.threads.to_json()),
+        ("build", info.build.to_json()),
+        ("cores", info.cores.to_json()),
+        ("popout", info.popout.to_json()),
+    ])
+    .write()
 }
 
 /// `{source, type: "height", height}`: the content's height in CSS pixels, rounded up so the
 /// host never cuts the last pixel row.
 pub fn height_message(height: f64) -> String {
-    json!({ "source": SOURCE, "type": "height", "height": height.max(0.0).ceil() }).to_string()
+    Json::obj([
+        ("source", SOURCE.to_json()),
+        ("type", "height".to_json()),
+        ("height", height.max(0.0).ceil().to_json()),
+    ])
+    .write()
 }
 
 /// `{source, type: "run-finished", run, request?}`.
 pub fn run_finished_message(record: &RunRecord, request: Option<&str>) -> String {
-    let mut message = json!({ "source": SOURCE, "type": "run-finished", "run": record });
+    let mut message = Json::obj([
+        ("source", SOURCE.to_json()),
+        ("type", "run-finished".to_json()),
+        ("run", record.to_json()),
+    ]);
     if let Some(request) = request {
-        message["request"] = request.into();
+        message.push("request", request.to_json());
     }
-    message.to_string()
+    message.write()
 }
 
 /// `{source, type: "run-rejected", request, message, notices}`: a tagged request that will not
 /// run (bad input, refused, replaced by a newer one, declined); `message` is the page's notice.
 pub fn rejected_message(request: &str, message: &str, notices: &[Notice]) -> String {
-    json!({
-        "source": SOURCE,
-        "type": "run-rejected",
-        "request": request,
-        "message": message,
-        "notices": notices,
-    })
-    .to_string()
+    let notices = notices
+        .iter()
+        .map(|n| {
+            Json::obj([
+                ("param", n.param.to_json()),
+                ("message", n.message.to_json()),
+            ])
+        })
+        .collect();
+    Json::obj([
+        ("source", SOURCE.to_json()),
+        ("type", "run-rejected".to_json()),
+        ("request", request.to_json()),
+        ("message", message.to_json()),
+        ("notices", Json::Arr(notices)),
+    ])
+    .write()
 }
 
 /// Why a tagged request with these notices is rejected (the notices in one sentence), or

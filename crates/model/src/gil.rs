@@ -10,7 +10,7 @@
 //! The lock is generic over [`Park`], how a thread sleeps on a word and reads the time, so the
 //! same code runs on native threads in tests and on wasm threads (`memory.atomic.wait32`).
 
-use serde::{Deserialize, Serialize};
+use crate::json::{json_by_name, Fields, FromJson, Json, ToJson};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// CPython's `sys.getswitchinterval()`: 5 ms.
@@ -36,8 +36,7 @@ pub enum HandOver {
 }
 
 /// What happened to the GIL at one instant, as a thread saw it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GilEventKind {
     /// The thread got the GIL.
     Acquire,
@@ -59,7 +58,7 @@ impl GilEventKind {
 }
 
 /// One GIL event of a run, logged by the thread it happened on.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct GilEvent {
     /// When, ms on the shared clock.
     pub at: f64,
@@ -84,12 +83,64 @@ impl GilEvent {
 }
 
 /// Hand-overs of one run, as counted by its threads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GilSwitches {
     /// Drops forced by a waiter's drop request.
     pub forced: u32,
     /// Releases for I/O or at the end of a task while another thread waited.
     pub voluntary: u32,
+}
+
+json_by_name!(
+    GilEventKind,
+    "acquire, release or forced-drop",
+    [
+        GilEventKind::Acquire,
+        GilEventKind::Release,
+        GilEventKind::ForcedDrop
+    ]
+);
+
+impl ToJson for GilEvent {
+    fn to_json(&self) -> Json {
+        Json::obj([
+            ("at", self.at.to_json()),
+            ("lane", self.lane.to_json()),
+            ("task", self.task.to_json()),
+            ("kind", self.kind.to_json()),
+        ])
+    }
+}
+
+impl FromJson for GilEvent {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let f = Fields::of(value, "a GIL event")?;
+        Ok(GilEvent {
+            at: f.req("at")?,
+            lane: f.req("lane")?,
+            task: f.req("task")?,
+            kind: f.req("kind")?,
+        })
+    }
+}
+
+impl ToJson for GilSwitches {
+    fn to_json(&self) -> Json {
+        Json::obj([
+            ("forced", self.forced.to_json()),
+            ("voluntary", self.voluntary.to_json()),
+        ])
+    }
+}
+
+impl FromJson for GilSwitches {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let f = Fields::of(value, "GIL switches")?;
+        Ok(GilSwitches {
+            forced: f.req("forced")?,
+            voluntary: f.req("voluntary")?,
+        })
+    }
 }
 
 /// The lock. Tickets make hand-over fair: a thread that drops the GIL and asks again queues

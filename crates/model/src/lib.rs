@@ -11,6 +11,7 @@ pub mod embed;
 pub mod estimate;
 pub mod gil;
 pub mod gil_lane;
+pub mod json;
 pub mod kernel;
 pub mod lab;
 pub mod layout;

@@ -2,11 +2,10 @@
 //! range and explaining every change in a [`Notice`], never failing.
 
 use crate::config::{Gil, Kind, Limits, Lock, Params, Tool};
-use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
 /// One message for the visitor about a parameter that was clamped or replaced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     /// The parameter's name as in the URL.
     pub param: String,

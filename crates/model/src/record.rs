@@ -4,17 +4,16 @@
 
 use crate::config::Experiment;
 use crate::gil::{GilEvent, GilSwitches};
+use crate::json::{Fields, FromJson, Json, ToJson};
 use crate::timeline::{Build, Counts, RunReport, RunStatus, Span};
-use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
 /// A finished run, as every consumer sees it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunRecord {
     /// Its number on this page.
     pub id: u32,
     /// What ran (its fields sit at the top level of the JSON, as the message contract has them).
-    #[serde(flatten)]
     pub experiment: Experiment,
     /// Wall time, ms, to the µs.
     pub wall_ms: f64,
@@ -33,7 +32,6 @@ pub struct RunRecord {
     /// Tasks that finished.
     pub tasks_done: u32,
     /// Wrapping sum of every cpu task's result, as a string (it may exceed 2^53).
-    #[serde(with = "as_string")]
     pub checksum: u64,
     /// Whether the run paid for starting its workers (processes).
     pub paid_startup: bool,
@@ -52,10 +50,8 @@ pub struct RunRecord {
     /// Every span, shared with the timeline (ten thousand spans are not copied per render).
     pub spans: Rc<Vec<Span>>,
     /// Every GIL acquire, release and forced drop, in time order (threads with the GIL on).
-    #[serde(default)]
     pub gil_events: Rc<Vec<GilEvent>>,
     /// The race experiment's counters (`kind=race`).
-    #[serde(default)]
     pub counts: Option<Counts>,
 }
 
@@ -202,7 +198,7 @@ impl RunRecord {
 
 /// Every run as a JSON array (spans included): the export, in the message's shape.
 pub fn runs_json(runs: &[RunRecord]) -> String {
-    serde_json::to_string_pretty(runs).unwrap_or_else(|_| "[]".into())
+    runs.to_json().write_pretty()
 }
 
 /// The largest run file "Open a run" reads: a 10 000-task run's export is about 2 MB.
@@ -211,39 +207,12 @@ pub const MAX_RUN_FILE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 /// Reads runs from a file: the JSON export (an array of runs), one run, or a `run-finished`
 /// message (`{run}`). Says what is wrong otherwise.
 pub fn parse_runs(text: &str) -> Result<Vec<RunRecord>, String> {
-    // The shape is read first (cheaply: nothing is kept), then the text is read once more
-    // straight into records; going through a `serde_json::Value` instead cost the page's module
-    // a second, larger copy of the record's deserializer.
-    #[derive(Deserialize)]
-    struct Shape {
-        #[serde(default)]
-        run: Option<serde::de::IgnoredAny>,
-    }
-    #[derive(Deserialize)]
-    struct Message {
-        run: RunRecord,
-    }
-    let not_a_run =
-        |e: serde_json::Error| format!("This is not a run exported by the playground ({e}).");
-    let runs: Vec<RunRecord> = if text.trim_start().starts_with('[') {
-        serde_json::from_str::<Vec<serde::de::IgnoredAny>>(text)
-            .map_err(|e| format!("This is not JSON ({e})."))?;
-        serde_json::from_str(text).map_err(not_a_run)?
-    } else {
-        let shape: Shape = match serde_json::from_str(text) {
-            Ok(shape) => shape,
-            Err(e) if e.is_data() => Shape { run: None },
-            Err(e) => return Err(format!("This is not JSON ({e}).")),
-        };
-        if shape.run.is_some() {
-            vec![
-                serde_json::from_str::<Message>(text)
-                    .map_err(not_a_run)?
-                    .run,
-            ]
-        } else {
-            vec![serde_json::from_str::<RunRecord>(text).map_err(not_a_run)?]
-        }
+    let value = Json::parse(text).map_err(|e| format!("This is not JSON ({e})."))?;
+    let not_a_run = |e: String| format!("This is not a run exported by the playground ({e}).");
+    let runs = match (&value, value.get("run")) {
+        (Json::Arr(_), _) => Vec::<RunRecord>::from_json(&value).map_err(not_a_run)?,
+        (_, Some(run)) => vec![RunRecord::from_json(run).map_err(not_a_run)?],
+        _ => vec![RunRecord::from_json(&value).map_err(not_a_run)?],
     };
     if runs.is_empty() {
         return Err("The file holds no runs.".into());
@@ -259,6 +228,72 @@ pub fn parse_runs(text: &str) -> Result<Vec<RunRecord>, String> {
         ));
     }
     Ok(runs)
+}
+
+impl ToJson for RunRecord {
+    fn to_json(&self) -> Json {
+        // The experiment's fields sit at the top level, as the message contract has them.
+        let mut fields = vec![("id".to_string(), self.id.to_json())];
+        fields.extend(self.experiment.json_fields());
+        let mut record = Json::Obj(fields);
+        for (key, value) in [
+            ("wall_ms", self.wall_ms.to_json()),
+            ("status", self.status.to_json()),
+            ("build", self.build.to_json()),
+            ("pool_threads", self.pool_threads.to_json()),
+            ("speedup", self.speedup.to_json()),
+            ("baseline_run", self.baseline_run.to_json()),
+            ("baseline_for", self.baseline_for.to_json()),
+            ("tasks_done", self.tasks_done.to_json()),
+            // As a string: it may exceed 2^53, where a page's JavaScript would round it.
+            ("checksum", self.checksum.to_string().to_json()),
+            ("paid_startup", self.paid_startup.to_json()),
+            ("task_time_ms", self.task_time_ms.to_json()),
+            ("late_ms", self.late_ms.to_json()),
+            ("lanes", self.lanes.to_json()),
+            ("gil_switches", self.gil_switches.to_json()),
+            ("started_at", self.started_at.to_json()),
+            ("message", self.message.to_json()),
+            ("spans", self.spans.to_json()),
+            ("gil_events", self.gil_events.to_json()),
+            ("counts", self.counts.to_json()),
+        ] {
+            record.push(key, value);
+        }
+        record
+    }
+}
+
+impl FromJson for RunRecord {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let f = Fields::of(value, "a run")?;
+        let checksum: String = f.req("checksum")?;
+        Ok(RunRecord {
+            id: f.req("id")?,
+            experiment: Experiment::from_fields(&f)?,
+            wall_ms: f.req("wall_ms")?,
+            status: f.req("status")?,
+            build: f.req("build")?,
+            pool_threads: f.req("pool_threads")?,
+            speedup: f.req("speedup")?,
+            baseline_run: f.req("baseline_run")?,
+            baseline_for: f.req("baseline_for")?,
+            tasks_done: f.req("tasks_done")?,
+            checksum: checksum
+                .parse()
+                .map_err(|_| format!("`checksum`: {checksum:?} is not a whole number"))?,
+            paid_startup: f.req("paid_startup")?,
+            task_time_ms: f.req("task_time_ms")?,
+            late_ms: f.req("late_ms")?,
+            lanes: f.req("lanes")?,
+            gil_switches: f.req("gil_switches")?,
+            started_at: f.req("started_at")?,
+            message: f.req("message")?,
+            spans: f.req("spans")?,
+            gil_events: f.or_default("gil_events")?,
+            counts: f.req("counts")?,
+        })
+    }
 }
 
 /// Every run as CSV, one line per run, without spans.
@@ -288,19 +323,6 @@ fn csv_cell(v: &str) -> String {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
         v.to_string()
-    }
-}
-
-mod as_string {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&v.to_string())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -362,9 +384,10 @@ mod tests {
         assert_eq!(message["run"]["tool"], "async");
         assert_eq!(message["run"]["checksum"], u64::MAX.to_string());
         assert_eq!(message["run"]["spans"][0]["state"], "io");
-        let back: Vec<RunRecord> =
+        let export: serde_json::Value =
             serde_json::from_str(&runs_json(&[seq.clone(), run.clone()])).unwrap();
-        assert_eq!(back, vec![seq.clone(), run.clone()]);
+        assert_eq!(export[1]["checksum"], u64::MAX.to_string());
+        assert_eq!(export[1]["baseline_run"], 1);
         let from_file = parse_runs(&runs_json(&[seq.clone(), run.clone()])).unwrap();
         assert_eq!(from_file, vec![seq.clone(), run.clone()]);
         let message = crate::embed::run_finished_message(&run, None);
@@ -372,6 +395,22 @@ mod tests {
         assert!(parse_runs("[]").unwrap_err().contains("no runs"));
         assert!(parse_runs("{\"id\": 1}").unwrap_err().contains("not a run"));
         assert!(parse_runs("nope").unwrap_err().contains("not JSON"));
+        assert!(parse_runs("[{\"id\": 1}, 2]")
+            .unwrap_err()
+            .contains("not a run"));
+        let mut bad_sum = Json::parse(&message).unwrap();
+        if let Some(Json::Obj(fields)) = bad_sum.get("run").cloned().map(|mut r| {
+            if let Json::Obj(f) = &mut r {
+                f.retain(|(k, _)| k != "checksum");
+                f.push(("checksum".into(), "12x".to_json()));
+            }
+            r
+        }) {
+            bad_sum = Json::Obj(vec![("run".into(), Json::Obj(fields))]);
+        }
+        assert!(parse_runs(&bad_sum.write())
+            .unwrap_err()
+            .contains("checksum"));
         let csv = runs_csv(&[seq, run]);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);

@@ -2,11 +2,10 @@
 //! computed, waited on io, waited for the GIL or the event loop, started up or copied messages.
 
 use crate::config::Experiment;
-use serde::{Deserialize, Serialize};
+use crate::json::{json_by_name, Fields, FromJson, Json, ToJson};
 
 /// What a lane was doing during a span.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SpanState {
     /// Running the kernel.
     Compute,
@@ -65,7 +64,7 @@ impl SpanState {
 
 /// One interval of one task on one lane. Times are milliseconds on the shared clock
 /// `performance.timeOrigin + performance.now()`, the same in every worker.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Span {
     /// The task's index in the experiment (0-based); `u32::MAX` for lane-wide spans (start-up).
     pub task: u32,
@@ -113,8 +112,7 @@ impl Span {
 pub type Lane = u32;
 
 /// How a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunStatus {
     /// Every task finished.
     Done,
@@ -136,8 +134,7 @@ impl RunStatus {
 }
 
 /// Which wasm build ran a run: runs are only compared within one build.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Build {
     /// Built with atomics and shared memory (rayon threads).
     Atomics,
@@ -165,7 +162,7 @@ impl Build {
 }
 
 /// Everything a finished run reports.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunReport {
     /// What ran.
     pub experiment: Experiment,
@@ -190,18 +187,15 @@ pub struct RunReport {
     /// A readable explanation when the status is `error` (or a remark otherwise).
     pub message: Option<String>,
     /// GIL hand-overs while another thread waited (threads with the GIL on).
-    #[serde(default)]
     pub gil_switches: Option<crate::gil::GilSwitches>,
     /// Every GIL acquire, release and forced drop, in time order (threads with the GIL on).
-    #[serde(default)]
     pub gil_events: Vec<crate::gil::GilEvent>,
     /// The race experiment's counters.
-    #[serde(default)]
     pub counts: Option<Counts>,
 }
 
 /// What the race experiment counted.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     /// Increments made: tasks × increments per task.
     pub expected: u64,
@@ -210,6 +204,103 @@ pub struct Counts {
     pub final_count: u64,
     /// Processes: each process's own counter at the end, by lane (empty otherwise).
     pub own: Vec<u64>,
+}
+
+json_by_name!(SpanState, "a span state", SpanState::ALL);
+json_by_name!(
+    RunStatus,
+    "done, stopped or error",
+    [RunStatus::Done, RunStatus::Stopped, RunStatus::Error]
+);
+json_by_name!(Build, "atomics or plain", [Build::Atomics, Build::Plain]);
+
+impl ToJson for Span {
+    fn to_json(&self) -> Json {
+        Json::obj([
+            ("task", self.task.to_json()),
+            ("lane", self.lane.to_json()),
+            ("state", self.state.to_json()),
+            ("start", self.start.to_json()),
+            ("end", self.end.to_json()),
+        ])
+    }
+}
+
+impl FromJson for Span {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let f = Fields::of(value, "a span")?;
+        Ok(Span {
+            task: f.req("task")?,
+            lane: f.req("lane")?,
+            state: f.req("state")?,
+            start: f.req("start")?,
+            end: f.req("end")?,
+        })
+    }
+}
+
+impl ToJson for RunReport {
+    fn to_json(&self) -> Json {
+        Json::obj([
+            ("experiment", self.experiment.to_json()),
+            ("status", self.status.to_json()),
+            ("build", self.build.to_json()),
+            ("started_at", self.started_at.to_json()),
+            ("wall_ms", self.wall_ms.to_json()),
+            ("spans", self.spans.to_json()),
+            ("pool_threads", self.pool_threads.to_json()),
+            ("paid_startup", self.paid_startup.to_json()),
+            ("tasks_done", self.tasks_done.to_json()),
+            ("checksum", self.checksum.to_json()),
+            ("message", self.message.to_json()),
+            ("gil_switches", self.gil_switches.to_json()),
+            ("gil_events", self.gil_events.to_json()),
+            ("counts", self.counts.to_json()),
+        ])
+    }
+}
+
+impl FromJson for RunReport {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let f = Fields::of(value, "a run report")?;
+        Ok(RunReport {
+            experiment: f.req("experiment")?,
+            status: f.req("status")?,
+            build: f.req("build")?,
+            started_at: f.req("started_at")?,
+            wall_ms: f.req("wall_ms")?,
+            spans: f.req("spans")?,
+            pool_threads: f.req("pool_threads")?,
+            paid_startup: f.req("paid_startup")?,
+            tasks_done: f.req("tasks_done")?,
+            checksum: f.req("checksum")?,
+            message: f.req("message")?,
+            gil_switches: f.req("gil_switches")?,
+            gil_events: f.or_default("gil_events")?,
+            counts: f.req("counts")?,
+        })
+    }
+}
+
+impl ToJson for Counts {
+    fn to_json(&self) -> Json {
+        Json::obj([
+            ("expected", self.expected.to_json()),
+            ("final_count", self.final_count.to_json()),
+            ("own", self.own.to_json()),
+        ])
+    }
+}
+
+impl FromJson for Counts {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let f = Fields::of(value, "the race's counts")?;
+        Ok(Counts {
+            expected: f.req("expected")?,
+            final_count: f.req("final_count")?,
+            own: f.req("own")?,
+        })
+    }
 }
 
 #[cfg(test)]

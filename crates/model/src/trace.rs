@@ -4,9 +4,9 @@
 //! the GIL's acquires, releases and forced drops as thread-scoped instant events (`ph: "i"`).
 //! Times are µs from the run's start, as the format wants.
 
+use crate::json::{Json, ToJson};
 use crate::record::RunRecord;
 use crate::timeline::{NO_TASK, SERIAL_TASK};
-use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// The file name a download gets: the format's usual suffix, so tools recognise it.
@@ -16,31 +16,57 @@ fn micros(ms: f64) -> f64 {
     (ms * 1000.0 * 1000.0).round() / 1000.0
 }
 
+/// A metadata event (`ph: "M"`) of process `pid`, thread `tid`.
+fn metadata(name: &str, pid: u32, tid: u32, args: Json) -> Json {
+    Json::obj([
+        ("ph", "M".to_json()),
+        ("name", name.to_json()),
+        ("pid", pid.to_json()),
+        ("tid", tid.to_json()),
+        ("ts", 0u32.to_json()),
+        ("args", args),
+    ])
+}
+
 /// The trace of `runs`.
 pub fn chrome_trace(runs: &[RunRecord]) -> String {
-    let mut events: Vec<Value> = Vec::new();
+    let mut events: Vec<Json> = Vec::new();
     for run in runs {
         let pid = run.id;
         let e = &run.experiment;
         let noun = e.tool.lane_noun();
-        events.push(json!({
-            "ph": "M", "name": "process_name", "pid": pid, "tid": 0, "ts": 0,
-            "args": { "name": format!(
-                "Run {}: {} {} × {}, {} worker(s), GIL {}, {:.1} ms ({})",
-                run.id, e.tool.as_str(), e.kind.as_str(), e.tasks, e.workers, e.gil.as_str(),
-                run.wall_ms, run.status.as_str()
-            ) },
-        }));
-        events.push(json!({
-            "ph": "M", "name": "process_sort_index", "pid": pid, "tid": 0, "ts": 0,
-            "args": { "sort_index": run.id },
-        }));
+        let title = format!(
+            "Run {}: {} {} × {}, {} worker(s), GIL {}, {:.1} ms ({})",
+            run.id,
+            e.tool.as_str(),
+            e.kind.as_str(),
+            e.tasks,
+            e.workers,
+            e.gil.as_str(),
+            run.wall_ms,
+            run.status.as_str()
+        );
+        events.push(metadata(
+            "process_name",
+            pid,
+            0,
+            Json::obj([("name", title.to_json())]),
+        ));
+        events.push(metadata(
+            "process_sort_index",
+            pid,
+            0,
+            Json::obj([("sort_index", run.id.to_json())]),
+        ));
         let lanes: BTreeSet<u32> = run.spans.iter().map(|s| s.lane).collect();
-        for lane in &lanes {
-            events.push(json!({
-                "ph": "M", "name": "thread_name", "pid": pid, "tid": lane, "ts": 0,
-                "args": { "name": format!("{noun} {lane}") },
-            }));
+        for lane in lanes {
+            let name = format!("{noun} {lane}");
+            events.push(metadata(
+                "thread_name",
+                pid,
+                lane,
+                Json::obj([("name", name.to_json())]),
+            ));
         }
         for span in run.spans.iter() {
             let name = if span.task == NO_TASK || span.task == SERIAL_TASK {
@@ -48,22 +74,41 @@ pub fn chrome_trace(runs: &[RunRecord]) -> String {
             } else {
                 format!("task {}", span.task)
             };
-            events.push(json!({
-                "ph": "X", "name": name, "cat": span.state.as_str(), "pid": pid, "tid": span.lane,
-                "ts": micros(span.start - run.started_at),
-                "dur": micros((span.end - span.start).max(0.0)),
-                "args": { "task": span.task, "state": span.state.label() },
-            }));
+            events.push(Json::obj([
+                ("ph", "X".to_json()),
+                ("name", name.to_json()),
+                ("cat", span.state.to_json()),
+                ("pid", pid.to_json()),
+                ("tid", span.lane.to_json()),
+                ("ts", micros(span.start - run.started_at).to_json()),
+                ("dur", micros((span.end - span.start).max(0.0)).to_json()),
+                (
+                    "args",
+                    Json::obj([
+                        ("task", span.task.to_json()),
+                        ("state", span.state.label().to_json()),
+                    ]),
+                ),
+            ]));
         }
         for g in run.gil_events.iter() {
-            events.push(json!({
-                "ph": "i", "s": "t", "name": format!("GIL {}", g.kind.as_str()), "cat": "gil",
-                "pid": pid, "tid": g.lane, "ts": micros(g.at - run.started_at),
-                "args": { "task": g.task },
-            }));
+            events.push(Json::obj([
+                ("ph", "i".to_json()),
+                ("s", "t".to_json()),
+                ("name", format!("GIL {}", g.kind.as_str()).to_json()),
+                ("cat", "gil".to_json()),
+                ("pid", pid.to_json()),
+                ("tid", g.lane.to_json()),
+                ("ts", micros(g.at - run.started_at).to_json()),
+                ("args", Json::obj([("task", g.task.to_json())])),
+            ]));
         }
     }
-    json!({ "traceEvents": events, "displayTimeUnit": "ms" }).to_string()
+    Json::obj([
+        ("traceEvents", Json::Arr(events)),
+        ("displayTimeUnit", "ms".to_json()),
+    ])
+    .write()
 }
 
 #[cfg(test)]
@@ -72,6 +117,7 @@ mod tests {
     use crate::config::{Experiment, Gil, Kind, Tool};
     use crate::gil::{GilEvent, GilEventKind};
     use crate::timeline::{Build, RunReport, RunStatus, Span, SpanState};
+    use serde_json::Value;
 
     fn run(id: u32, spans: Vec<Span>, gil_events: Vec<GilEvent>) -> RunRecord {
         let experiment = Experiment {
