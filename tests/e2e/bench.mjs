@@ -32,8 +32,9 @@ const version = browser.version();
 
 /**
  * The longest three of the renderer main thread's tasks longer than `ms` in a Chrome trace, each
- * with its length and the longest events inside it (their names and ms), so that a long task
- * says what it was.
+ * with its length and what it spent its time on: the events inside it by *self* time (their
+ * own duration less that of the events nested in them), so that nested wrappers
+ * (UpdateLifecycle around Paint around …) are not counted twice and a long task says what it was.
  */
 function longTasksInTrace(events, ms) {
   const main = events.find((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain");
@@ -45,11 +46,21 @@ function longTasksInTrace(events, ms) {
     .sort((a, b) => b.dur - a.dur)
     .slice(0, 3)
     .map((task) => {
-      const within = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur);
-      const byName = new Map();
-      for (const e of within) byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur);
-      const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([n, d]) => `${n} ${(d / 1000).toFixed(1)} ms`);
-      return { ms: task.dur / 1000, text: `a ${(task.dur / 1000).toFixed(1)} ms task: ${top.join(", ")}` };
+      const within = onMain
+        .filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur)
+        .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+      const self = new Map();
+      const stack = [{ end: task.ts + task.dur, name: "(task itself)" }];
+      const add = (name, us) => self.set(name, (self.get(name) ?? 0) + us);
+      add("(task itself)", task.dur);
+      for (const e of within) {
+        while (stack.length > 1 && e.ts >= stack[stack.length - 1].end) stack.pop();
+        add(stack[stack.length - 1].name, -e.dur);
+        add(e.name, e.dur);
+        stack.push({ end: e.ts + e.dur, name: e.name });
+      }
+      const top = [...self].filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([n, d]) => `${n} ${(d / 1000).toFixed(1)} ms`);
+      return { ms: task.dur / 1000, text: `a ${(task.dur / 1000).toFixed(1)} ms task, by self time: ${top.join(", ")}` };
     });
 }
 
