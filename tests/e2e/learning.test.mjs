@@ -59,6 +59,23 @@ test("the timeline has a lane per worker used and a group per task", async () =>
   await context.close();
 });
 
+test("a large timeline draws a few paths, and the pointer still finds each span", async () => {
+  // Past 64 bars a lane draws one path per state instead of an element per bar (a 1000-task
+  // run's thousands of elements made the page's longest tasks); hover is matched by position.
+  const { page, errors, context } = await open(browser, "?tool=async&kind=io&tasks=100&io_ms=60");
+  await runOnce(page);
+  assert.equal(await page.locator('[data-testid="timeline-lane"]').count(), 1);
+  assert.equal(await page.locator("rect.span").count(), 0);
+  const paths = await page.locator("path.span").count();
+  assert.ok(paths >= 1 && paths <= 7, `${paths} paths`);
+  const box = await page.locator("path.span.io").first().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + 4);
+  await page.waitForFunction(() => /on event loop 0: waiting on io from/.test(document.querySelector('[data-testid="span-details"]').textContent));
+  assert.equal(await page.locator("rect.span.focused").count(), 1, "the span under the pointer is outlined");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("the speedup chart plots a point per worker count", async () => {
   const { page, errors, context } = await open(browser, "?kind=cpu&io_ms=30");
   await page.waitForFunction(() => /^\d+ pool threads$/.test(document.querySelector('[data-testid="pool-threads"]').textContent));

@@ -138,6 +138,28 @@ pub fn merge(bars: &[Bar], gap: f64) -> Vec<Bar> {
     out
 }
 
+/// The bar under the pointer: on `lane`'s `track`, the one that holds `ms` or, failing that, the
+/// nearest within `slack` ms (a bar thinner than a pixel must still be found). Large timelines
+/// draw their bars as a few paths, not an element each, so the pointer is matched by position.
+pub fn bar_at(bars: &[Bar], lane: u32, track: u32, ms: f64, slack: f64) -> Option<usize> {
+    bars.iter()
+        .enumerate()
+        .filter(|(_, b)| b.lane == lane && b.track == track)
+        .map(|(i, b)| {
+            let off = if ms < b.start {
+                b.start - ms
+            } else if ms > b.end {
+                ms - b.end
+            } else {
+                0.0
+            };
+            (i, off)
+        })
+        .filter(|&(_, off)| off <= slack)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
 /// Round tick values for an axis from 0 to `duration` ms: about `target` ticks at 1, 2 or 5
 /// times a power of ten.
 pub fn ticks(duration: f64, target: u32) -> Vec<f64> {
@@ -225,5 +247,34 @@ mod tests {
         assert_eq!(ticks(950.0, 5), [0.0, 200.0, 400.0, 600.0, 800.0]);
         assert_eq!(ticks(0.0, 5), [0.0]);
         assert_eq!(ticks(3.0, 3), [0.0, 1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn the_pointer_finds_the_bar_under_it_or_the_nearest_thin_one() {
+        let bar = |lane, track, start, end| Bar {
+            task: 0,
+            lane,
+            track,
+            state: SpanState::Io,
+            start,
+            end,
+            merged: 1,
+        };
+        let bars = [
+            bar(0, 0, 0.0, 10.0),
+            bar(0, 0, 20.0, 20.0),
+            bar(0, 1, 0.0, 30.0),
+            bar(1, 0, 5.0, 8.0),
+        ];
+        assert_eq!(bar_at(&bars, 0, 0, 4.0, 0.5), Some(0));
+        assert_eq!(bar_at(&bars, 0, 1, 4.0, 0.5), Some(2));
+        assert_eq!(bar_at(&bars, 1, 0, 4.0, 0.5), None);
+        assert_eq!(bar_at(&bars, 1, 0, 4.0, 1.5), Some(3));
+        // A zero-length bar is found within the slack, the nearer of two candidates wins.
+        assert_eq!(bar_at(&bars, 0, 0, 19.6, 0.5), Some(1));
+        assert_eq!(bar_at(&bars, 0, 0, 15.0, 0.5), None);
+        assert_eq!(bar_at(&bars, 0, 0, 10.2, 20.0), Some(0));
+        assert_eq!(bar_at(&bars, 2, 0, 4.0, 100.0), None);
+        assert_eq!(bar_at(&[], 0, 0, 0.0, 1.0), None);
     }
 }

@@ -5,7 +5,7 @@
 
 use super::gil_lane::{gil_lane, HEIGHT as GIL_HEIGHT};
 use model::gil::{GilEvent, GilSwitches};
-use model::layout::{layout, merge, ticks, Bar, Layout};
+use model::layout::{bar_at, layout, merge, ticks, Bar, Layout};
 use model::timeline::{Span, SpanState, NO_TASK, SERIAL_TASK};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -172,10 +172,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             .or_default()
             .push(i);
     }
-    // Past a few dozen bars no bar has handlers or labels of its own (the SVG's one handler and
-    // the table view serve them): they are drawn as one piece of markup, which the browser
-    // parses natively. Built as thousands of virtual nodes instead, a 1000-task run's bars cost
-    // the next Run click ~40 ms to take down (the bench's long task).
+    // Past a few dozen bars a bar has no element of its own: each lane draws its bars as one
+    // path per state, and the pointer finds its bar by position (`bar_at`). As an element
+    // each, a 1000-task run's bars (and their task groups) were 2000 elements re-created at
+    // every progress flush, whose style, layout, pre-paint and paint made the bench's 40-57 ms
+    // main-thread tasks; a handful of paths cost the browser next to nothing.
     let lane_groups: Html = if focusable {
         lanes
             .iter()
@@ -204,33 +205,28 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             })
             .collect()
     } else {
-        let mut markup = String::new();
-        for l in &lanes {
-            let _ = write!(
-                markup,
-                r#"<g class="lane" data-testid="timeline-lane" data-lane="{}">"#,
-                l.lane
-            );
-            for (task, indices) in by_lane.remove(&l.lane).unwrap_or_default() {
-                let _ = write!(
-                    markup,
-                    r#"<g class="task" data-testid="timeline-task" data-task="{}">"#,
-                    task_attr(task, merged)
-                );
-                for i in indices {
-                    let b = &bars[i];
-                    let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
-                    let _ = write!(
-                        markup,
-                        r#"<rect class="span {}" x="{x}" y="{y}" width="{width}" height="{height}" data-i="{i}"></rect>"#,
-                        b.state.as_str()
-                    );
-                }
-                markup.push_str("</g>");
-            }
-            markup.push_str("</g>");
+        let mut paths: BTreeMap<(u32, &'static str), String> = BTreeMap::new();
+        for b in &bars {
+            let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
+            let d = paths.entry((b.lane, b.state.as_str())).or_default();
+            let _ = write!(d, "M{x} {y}h{width}v{height}h-{width}z");
         }
-        Html::from_html_unchecked(AttrValue::from(markup))
+        let focus_ring = focused.and_then(|i| bars.get(i)).map(|b| {
+            let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
+            html! { <rect class={classes!("span", b.state.as_str(), "focused")} {x} {y} {width} {height} /> }
+        });
+        let lane_paths = lanes.iter().map(|l| {
+            let shapes = paths
+                .range((l.lane, "")..)
+                .take_while(|((lane, _), _)| *lane == l.lane)
+                .map(|((_, state), d)| html! { <path class={classes!("span", *state)} d={d.clone()} /> });
+            html! {
+                <g class="lane" data-testid="timeline-lane" data-lane={l.lane.to_string()}>
+                    { for shapes }
+                </g>
+            }
+        });
+        html! { <>{ for lane_paths }{ for focus_ring }</> }
     };
     let lane_labels = lanes.iter().map(|l| {
         let label_y = y_of(l.lane, 0) + f64::from(l.tracks) * TRACK / 2.0 + 4.0;
@@ -291,6 +287,51 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let pick = pick.clone();
         Callback::from(move |e: MouseEvent| pick(e.target()))
     };
+    // Bars drawn as paths: the point under the pointer, in the SVG's units (its width is
+    // WIDTH; it scales uniformly), gives the lane, the track and the time.
+    let on_move = (!focusable).then(|| {
+        let focused = focused.clone();
+        let bars = Rc::new(bars.clone());
+        let tracks: Vec<(u32, f64, u32)> = lanes
+            .iter()
+            .map(|l| (l.lane, y_of(l.lane, 0), l.tracks))
+            .collect();
+        Callback::from(move |e: MouseEvent| {
+            // yew delegates events from its root: the SVG is found from the target.
+            let Some(svg) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.closest("svg").ok().flatten())
+            else {
+                return;
+            };
+            let rect = svg.get_bounding_client_rect();
+            if rect.width() <= 0.0 {
+                return;
+            }
+            let scale = WIDTH / rect.width();
+            let x = (f64::from(e.client_x()) - rect.left()) * scale;
+            let y = (f64::from(e.client_y()) - rect.top()) * scale;
+            let ms_per_unit = span_ms / (WIDTH - LABEL - 10.0);
+            let hit = tracks.iter().find_map(|&(lane, top, n)| {
+                let track = ((y - top) / TRACK).floor();
+                (track >= 0.0 && track < f64::from(n)).then_some((lane, track as u32))
+            });
+            let index = hit.and_then(|(lane, track)| {
+                // Two SVG units either side: a bar thinner than a pixel can still be pointed at.
+                bar_at(
+                    &bars,
+                    lane,
+                    track,
+                    (x - LABEL) * ms_per_unit,
+                    2.0 * ms_per_unit,
+                )
+            });
+            if index.is_some() && index != *focused {
+                focused.set(index);
+            }
+        })
+    });
     let on_focus = Callback::from(move |e: FocusEvent| pick(e.target()));
     let toggle = {
         let show_table = show_table.clone();
@@ -307,7 +348,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             <div class="timeline-scroll">
             <svg data-testid="timeline" role="img" viewBox={format!("0 0 {WIDTH} {height:.0}")}
                 aria-label={format!("Timeline: {} lanes, {} spans, {:.0} ms", lanes.len(), all.len(), duration)}
-                preserveAspectRatio="xMinYMin meet" onmouseover={on_over} onfocusin={on_focus}>
+                preserveAspectRatio="xMinYMin meet" onmouseover={on_over} onmousemove={on_move} onfocusin={on_focus}>
                 <g class="axis">{ for axis }</g>
                 // Spans are placed in ms and scaled by one transform: when the axis grows during
                 // a live run, one attribute changes instead of every span's position.
