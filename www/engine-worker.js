@@ -12,6 +12,8 @@ const build = params.get("build") === "atomics" ? "atomics" : "plain";
 
 let engine = null;
 const queue = [];
+// The page's cancel word (plain build, isolated pages): a SharedArrayBuffer sent first.
+let cancelWord = null;
 
 async function forward(message) {
   try {
@@ -25,7 +27,10 @@ async function forward(message) {
 }
 
 self.onmessage = (event) => {
-  if (engine) forward(event.data);
+  if (typeof SharedArrayBuffer !== "undefined" && event.data instanceof SharedArrayBuffer) {
+    cancelWord = event.data;
+    engine?.share_cancel_word?.(cancelWord);
+  } else if (engine) forward(event.data);
   else queue.push(event.data);
 };
 
@@ -41,6 +46,7 @@ const module = build === "atomics"
   : await import(own("glue"));
 await module.default(build === "atomics" ? undefined : { module_or_path: own("wasm") });
 engine = module;
+if (cancelWord) engine.share_cancel_word?.(cancelWord);
 self.postMessage(module.ready_info(startedAt));
 // Progress for the live timeline. A plain-build worker busy computing cannot run this timer:
 // its timeline then jumps when the task ends, which is exactly the event loop's stall.

@@ -123,23 +123,27 @@ test("mixed work with async: a wait finishes late behind a cpu task", async () =
   await context.close();
 });
 
-for (const [tool, gil] of [["sequential"], ["async"], ["threads", "on"], ["threads", "off"], ["processes"]]) {
-  // Sequential runs on a pool lane of the threads build on this (isolated) page.
-  const cooperative = tool === "threads" || tool === "sequential";
-  test(`Stop answers within 100 ms: ${tool}${gil ? ` (GIL ${gil})` : ""}`, async () => {
-    const { page, errors, context } = await open(browser, `?kind=cpu&tasks=4&io_ms=1000&workers=2`);
+// On an isolated page every worker reads a cancel word between kernel chunks: the atomics
+// build in its own shared memory, plain-build workers (async, processes) in a SharedArrayBuffer
+// the page gave them. Nothing is killed, and the row keeps what the run did before Stop.
+// Without isolation a plain worker computing reads nothing, and is terminated after 40 ms.
+const stopCases = [["sequential"], ["async"], ["threads", "on"], ["threads", "off"], ["processes"]].map(([tool, gil]) => ({ tool, gil, host: "isolated" }));
+stopCases.push({ tool: "async", host: "plain", base: BARE }, { tool: "processes", host: "plain", base: BARE });
+for (const { tool, gil, host, base } of stopCases) {
+  test(`Stop answers within 100 ms: ${tool}${gil ? ` (GIL ${gil})` : ""}, ${host} host`, { skip: host === "plain" && !BARE && "no bare host" }, async () => {
+    const { page, errors, context } = await open(browser, `?kind=cpu&tasks=4&io_ms=1000&workers=2`, { base, contextOptions: base ? { serviceWorkers: "block" } : {} });
     await setExperiment(page, { tool, gil });
-    await claim(`stop ${tool}${gil ? ` GIL ${gil}` : ""}, ms`, async () => {
+    await claim(`stop ${tool}${gil ? ` GIL ${gil}` : ""} (${host}), ms`, async () => {
       await setExperiment(page, { kind: "cpu", io_ms: 1000 });
       const { ms, status, row } = await stopLatency(page);
       assert.equal(status, "stopped");
-      if (cooperative) {
-        // The threads build reads the cancel word between kernel chunks: nothing is killed, and
-        // the row keeps what the run did before Stop.
+      const [stopped] = (await exportRuns(page)).slice(-1);
+      assert.equal(stopped.status, "stopped");
+      if (host === "isolated") {
         assert.doesNotMatch(row.message ?? "", /terminated/, "no worker was terminated");
-        const [stopped] = (await exportRuns(page)).slice(-1);
-        assert.equal(stopped.status, "stopped");
         assert.ok(stopped.spans.length > 0, "the stopped run keeps its spans");
+      } else {
+        assert.match(row.message ?? "", /terminated/, "a computing plain worker cannot be reached");
       }
       await setExperiment(page, { kind: "io", io_ms: 50 });
       const after = await runOnce(page);

@@ -20,7 +20,8 @@ pub enum WorkerEvent {
 /// A live worker and the closures that keep its handlers alive.
 pub struct WorkerLink {
     worker: Worker,
-    /// Where the worker reads its cancel word, once its memory is shared.
+    /// Where the worker reads its cancel word: the atomics build's memory once shared, or the
+    /// word given to a plain-build worker on an isolated page.
     cancel_word: Rc<RefCell<Option<(js_sys::Int32Array, u32)>>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
@@ -76,6 +77,14 @@ impl WorkerLink {
                     message
                 }));
             });
+        // A plain-build worker computing a task reads no message: on an isolated page it is
+        // given a shared cancel word instead, so that Stop need not terminate it (a terminated
+        // worker that is computing runs on for up to 2 s in Chromium, and slowed what followed).
+        if query.starts_with("build=plain") && browser::threads_possible() {
+            let buffer = js_sys::SharedArrayBuffer::new(4);
+            *cancel_word.borrow_mut() = Some((js_sys::Int32Array::new(&buffer), 0));
+            let _ = worker.post_message(&buffer);
+        }
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(WorkerLink {

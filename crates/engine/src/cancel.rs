@@ -1,11 +1,16 @@
-//! Stopping a run. Two paths, because a task that computes never yields:
+//! Stopping a run. Three paths, because a task that computes never yields:
 //! - a flag word in this module's memory, which the page writes directly when the memory is
 //!   shared (atomics build), checked between kernel chunks and woken from sleeps;
-//! - a `cancel` message, which resolves a future raced against the run (plain build, and every
-//!   run while it awaits a timer).
+//! - in the plain build on an isolated page, a word in a `SharedArrayBuffer` the page gave this
+//!   worker ([`share_word`]), read between kernel chunks the same way;
+//! - a `cancel` message, which resolves a future raced against the run (every run while it
+//!   awaits a timer).
 //!
-//! A plain-build worker stuck in a cpu task cannot read either, so the page terminates and
-//! replaces it; that is the processes pool's documented behaviour too.
+//! Only a plain-build worker without a shared word (a page that is not isolated) cannot be
+//! reached while it computes: the page terminates and replaces it. That is a last resort, not a
+//! way to stop: Chromium lets a terminated worker that is running code go on for up to two
+//! seconds (measured: a cpu task ran to its end, ~1 s, and the page's main thread spun beside
+//! it), which slowed the runs that followed a Stop.
 
 use futures::channel::oneshot;
 use model::protocol::cancel_word;
@@ -25,9 +30,27 @@ pub fn flag_address() -> u32 {
     CANCEL.as_ptr() as usize as u32
 }
 
+thread_local! {
+    /// The page's cancel word for this plain-build worker (isolated pages only).
+    static SHARED_WORD: RefCell<Option<js_sys::Int32Array>> = const { RefCell::new(None) };
+}
+
+/// Keeps the page's cancel word: `buffer` is a `SharedArrayBuffer` whose first 32-bit word the
+/// page sets to `cancel_word(id)` to stop run `id`.
+pub fn share_word(buffer: &wasm_bindgen::JsValue) {
+    let view = js_sys::Int32Array::new(buffer);
+    SHARED_WORD.with(|w| *w.borrow_mut() = Some(view));
+}
+
 /// Whether run `id` has been asked to stop.
 pub fn is_cancelled(id: u32) -> bool {
-    CANCEL.load(Ordering::Relaxed) == cancel_word(id)
+    let word = cancel_word(id);
+    CANCEL.load(Ordering::Relaxed) == word
+        || SHARED_WORD.with(|w| {
+            w.borrow()
+                .as_ref()
+                .is_some_and(|view| js_sys::Atomics::load(view, 0).ok() == Some(word as i32))
+        })
 }
 
 /// Asks run `id` to stop (the `cancel` message's path) and wakes whatever waits on it.

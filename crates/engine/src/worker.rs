@@ -28,6 +28,13 @@ fn ready(started_at: f64, pool_started: bool, cancel_word: Option<u32>) -> FromW
     }
 }
 
+/// Takes the page's cancel word (a `SharedArrayBuffer`, isolated pages): a plain-build worker
+/// busy computing reads it between kernel chunks, so Stop does not have to terminate it.
+#[wasm_bindgen]
+pub fn share_cancel_word(buffer: JsValue) {
+    cancel::share_word(&buffer);
+}
+
 /// Handles one JSON message from the page; returns the reply for the script to post as it is:
 /// a JSON string, `[json, memory.buffer]` when the reply shares memory, or `undefined`.
 #[wasm_bindgen]

@@ -309,8 +309,9 @@ impl Lab {
         self.finish(now, run.id, report);
     }
 
-    /// Stop: busy processes are asked to cancel; those still busy after the grace period (a cpu
-    /// task never reads messages) are terminated, and replaced on the next run.
+    /// Stop: busy processes are asked to cancel (by their shared cancel word where the page is
+    /// isolated, by message otherwise); those still busy after the grace period (a cpu task
+    /// reads no message) are terminated, and replaced on the next run.
     pub(super) fn stop_processes(&mut self, now: f64) {
         let Some(run) = self.processes.run.as_mut() else {
             return;
@@ -326,7 +327,7 @@ impl Lab {
             .map(|p| p.worker)
             .collect();
         for worker in busy {
-            self.out.push(Effect::Post(worker, ToWorker::Cancel { id }));
+            self.out.push(Effect::Cancel(worker, id));
         }
         self.finish_processes_if_idle(now);
     }
