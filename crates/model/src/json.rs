@@ -5,8 +5,11 @@
 //! record and report, each monomorphized for serde_json's reader and writer: 11.5 % of the
 //! module (twiggy) and the largest part that was not the UI itself. One dynamic value and
 //! hand-written conversions are a fraction of that, and the page must load light on phones.
-//! The JSON written is serde_json's for the same types (field order, externally tagged enums,
-//! `1.0` for a whole float), so exports from before read back and tools that read them still do.
+//! The JSON written for records, reports and worker messages is what serde_json wrote for the
+//! same types, byte for byte (field order, externally tagged enums, `1.0` for a whole float), so
+//! exports from before read back and tools that read them still do. The embedding messages and
+//! the trace, which serde_json's `json!` wrote with their keys sorted, keep the order they are
+//! written in: the same documents.
 
 use std::fmt::Write as _;
 use std::rc::Rc;
@@ -33,6 +36,11 @@ pub enum Json {
 /// Deeper nesting than this is refused (serde_json's limit too): nothing the playground writes
 /// nests past 5, and a hostile file must not exhaust the stack.
 const MAX_DEPTH: usize = 128;
+
+/// One document (or one element of [`Json::parse_each`]) holds at most this many values: a
+/// 10 000-task run is about 300 000. A value costs 16 bytes on wasm32 before what it holds, so
+/// a hostile file (64 MB of `[0,0,0,…]` is 32 million values) is refused at ~32 MB, not ~1 GB.
+const MAX_VALUES: usize = 2_000_000;
 
 impl Json {
     /// An object from `(key, value)` pairs.
@@ -70,17 +78,38 @@ impl Json {
 
     /// Reads one JSON value that fills `text` (whitespace around it allowed).
     pub fn parse(text: &str) -> Result<Json, String> {
-        let mut reader = Reader {
-            text: text.as_bytes(),
-            at: 0,
-            depth: 0,
-        };
+        let mut reader = Reader::new(text);
         let value = reader.value()?;
-        reader.space();
-        if reader.at < reader.text.len() {
-            return Err(reader.error("trailing characters"));
-        }
+        reader.end()?;
         Ok(value)
+    }
+
+    /// Reads a JSON array one element at a time: each is handed to `each` and dropped before
+    /// the next is read, so a file of many runs never holds more than one as a tree. Stops at
+    /// the first error, `each`'s included.
+    pub fn parse_each(
+        text: &str,
+        mut each: impl FnMut(Json) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let mut reader = Reader::new(text);
+        reader.expect(b'[')?;
+        if reader.peek() == Some(b']') {
+            reader.at += 1;
+            return reader.end();
+        }
+        loop {
+            reader.values = 0;
+            each(reader.value()?)?;
+            match reader.peek() {
+                Some(b',') => reader.at += 1,
+                Some(b']') => {
+                    reader.at += 1;
+                    return reader.end();
+                }
+                None => return Err(reader.error("EOF while parsing a list")),
+                Some(_) => return Err(reader.error("expected `,` or `]`")),
+            }
+        }
     }
 
     /// As compact JSON text.
@@ -199,9 +228,29 @@ struct Reader<'a> {
     text: &'a [u8],
     at: usize,
     depth: usize,
+    /// Values read so far (see [`MAX_VALUES`]).
+    values: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(text: &'a str) -> Self {
+        Reader {
+            text: text.as_bytes(),
+            at: 0,
+            depth: 0,
+            values: 0,
+        }
+    }
+
+    /// Nothing but whitespace may follow the document.
+    fn end(&mut self) -> Result<(), String> {
+        self.space();
+        if self.at < self.text.len() {
+            return Err(self.error("trailing characters"));
+        }
+        Ok(())
+    }
+
     /// `what` at the reader's line and column (1-based, as serde_json says it).
     fn error(&self, what: &str) -> String {
         let before = &self.text[..self.at.min(self.text.len())];
@@ -240,6 +289,10 @@ impl Reader<'_> {
     }
 
     fn value(&mut self) -> Result<Json, String> {
+        self.values += 1;
+        if self.values > MAX_VALUES {
+            return Err(self.error("too many values"));
+        }
         match self.peek() {
             None => Err(self.error("EOF while parsing a value")),
             Some(b'n') => self.word("null", Json::Null),
@@ -356,10 +409,12 @@ impl Reader<'_> {
                 return Ok(Json::Uint(n));
             }
         }
-        token
-            .parse::<f64>()
-            .map(Json::Num)
-            .map_err(|_| self.error("invalid number"))
+        // A float beyond f64's range reads as infinity, which JSON cannot write back.
+        match token.parse::<f64>() {
+            Ok(n) if n.is_finite() => Ok(Json::Num(n)),
+            Ok(_) => Err(self.error("number out of range")),
+            Err(_) => Err(self.error("invalid number")),
+        }
     }
 
     fn string(&mut self) -> Result<String, String> {
@@ -777,6 +832,10 @@ mod tests {
         ] {
             assert!(Json::parse(bad).is_err(), "{bad:?} read as JSON");
         }
+        assert!(Json::parse("1e999").unwrap_err().contains("out of range"));
+        assert!(Json::parse("-1e999").unwrap_err().contains("out of range"));
+        let many = format!("[{}0]", "0,".repeat(MAX_VALUES));
+        assert!(Json::parse(&many).unwrap_err().contains("too many values"));
         let deep = "[".repeat(100_000);
         assert!(Json::parse(&deep).unwrap_err().contains("recursion limit"));
         let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
@@ -785,6 +844,37 @@ mod tests {
             Json::parse("{\n  \"a\": x}").unwrap_err(),
             "expected value at line 2 column 8"
         );
+    }
+
+    #[test]
+    fn an_array_is_read_one_element_at_a_time() {
+        let mut seen = Vec::new();
+        let ok = Json::parse_each(" [1, {\"a\": [2]}, \"x\"] ", |v| {
+            seen.push(v);
+            Ok(())
+        });
+        assert_eq!(ok, Ok(()));
+        assert_eq!(seen.len(), 3);
+        assert_eq!(
+            Json::parse_each("[]", |_| Err("none expected".into())),
+            Ok(())
+        );
+        // The first element that `each` refuses stops the reading: the rest is never parsed.
+        let mut count = 0;
+        let refused = Json::parse_each("[0, 1, nonsense", |_| {
+            count += 1;
+            Err("not a run".into())
+        });
+        assert_eq!((refused, count), (Err("not a run".into()), 1));
+        for bad in ["{}", "[1,]", "[1 2]", "[1", "[1] x", ""] {
+            assert!(Json::parse_each(bad, |_| Ok(())).is_err(), "{bad:?}");
+        }
+        // The value budget is per element.
+        let each = format!(
+            "[{}]",
+            vec![format!("[{}0]", "0,".repeat(1000)); 3000].join(",")
+        );
+        assert_eq!(Json::parse_each(&each, |_| Ok(())), Ok(()));
     }
 
     #[test]

@@ -207,12 +207,32 @@ pub const MAX_RUN_FILE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 /// Reads runs from a file: the JSON export (an array of runs), one run, or a `run-finished`
 /// message (`{run}`). Says what is wrong otherwise.
 pub fn parse_runs(text: &str) -> Result<Vec<RunRecord>, String> {
-    let value = Json::parse(text).map_err(|e| format!("This is not JSON ({e})."))?;
+    let not_json = |e: String| format!("This is not JSON ({e}).");
     let not_a_run = |e: String| format!("This is not a run exported by the playground ({e}).");
-    let runs = match (&value, value.get("run")) {
-        (Json::Arr(_), _) => Vec::<RunRecord>::from_json(&value).map_err(not_a_run)?,
-        (_, Some(run)) => vec![RunRecord::from_json(run).map_err(not_a_run)?],
-        _ => vec![RunRecord::from_json(&value).map_err(not_a_run)?],
+    let runs = if text.trim_start().starts_with('[') {
+        // An export, read a run at a time: a file of many runs is never one tree in memory.
+        let mut runs = Vec::new();
+        let mut wrong = None;
+        // A wrong run stops the reading; its error is kept apart from the reader's own.
+        let read = Json::parse_each(text, |value| match RunRecord::from_json(&value) {
+            Ok(run) => {
+                runs.push(run);
+                Ok(())
+            }
+            Err(e) => {
+                wrong = Some(format!("[{}]: {e}", runs.len()));
+                Err(String::new())
+            }
+        });
+        match (read, wrong) {
+            (_, Some(e)) => return Err(not_a_run(e)),
+            (Err(e), None) => return Err(not_json(e)),
+            (Ok(()), None) => runs,
+        }
+    } else {
+        let value = Json::parse(text).map_err(not_json)?;
+        let run = value.get("run").unwrap_or(&value);
+        vec![RunRecord::from_json(run).map_err(not_a_run)?]
     };
     if runs.is_empty() {
         return Err("The file holds no runs.".into());
@@ -220,7 +240,7 @@ pub fn parse_runs(text: &str) -> Result<Vec<RunRecord>, String> {
     if let Some(bad) = runs.iter().find(|r| {
         r.spans
             .iter()
-            .any(|s| !(s.start.is_finite() && s.end >= s.start))
+            .any(|s| !(s.start.is_finite() && s.end.is_finite() && s.end >= s.start))
     }) {
         return Err(format!(
             "Run {} has a span that ends before it starts.",

@@ -305,13 +305,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             else {
                 return;
             };
+            // The drawing is the box inside the SVG's border.
             let rect = svg.get_bounding_client_rect();
-            if rect.width() <= 0.0 {
+            let inner = f64::from(svg.client_width());
+            if inner <= 0.0 {
                 return;
             }
-            let scale = WIDTH / rect.width();
-            let x = (f64::from(e.client_x()) - rect.left()) * scale;
-            let y = (f64::from(e.client_y()) - rect.top()) * scale;
+            let scale = WIDTH / inner;
+            let x = (f64::from(e.client_x()) - rect.left() - f64::from(svg.client_left())) * scale;
+            let y = (f64::from(e.client_y()) - rect.top() - f64::from(svg.client_top())) * scale;
             let ms_per_unit = span_ms / (WIDTH - LABEL - 10.0);
             let hit = tracks.iter().find_map(|&(lane, top, n)| {
                 let track = ((y - top) / TRACK).floor();
