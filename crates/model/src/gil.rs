@@ -10,7 +10,7 @@
 //! The lock is generic over [`Park`], how a thread sleeps on a word and reads the time, so the
 //! same code runs on native threads in tests and on wasm threads (`memory.atomic.wait32`).
 
-use crate::json::{json_by_name, Fields, FromJson, Json, ToJson};
+use crate::json::{json_by_name, json_struct};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// CPython's `sys.getswitchinterval()`: 5 ms.
@@ -101,47 +101,9 @@ json_by_name!(
     ]
 );
 
-impl ToJson for GilEvent {
-    fn to_json(&self) -> Json {
-        Json::obj([
-            ("at", self.at.to_json()),
-            ("lane", self.lane.to_json()),
-            ("task", self.task.to_json()),
-            ("kind", self.kind.to_json()),
-        ])
-    }
-}
+json_struct!(GilEvent, "a GIL event", { at, lane, task, kind });
 
-impl FromJson for GilEvent {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let f = Fields::of(value, "a GIL event")?;
-        Ok(GilEvent {
-            at: f.req("at")?,
-            lane: f.req("lane")?,
-            task: f.req("task")?,
-            kind: f.req("kind")?,
-        })
-    }
-}
-
-impl ToJson for GilSwitches {
-    fn to_json(&self) -> Json {
-        Json::obj([
-            ("forced", self.forced.to_json()),
-            ("voluntary", self.voluntary.to_json()),
-        ])
-    }
-}
-
-impl FromJson for GilSwitches {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let f = Fields::of(value, "GIL switches")?;
-        Ok(GilSwitches {
-            forced: f.req("forced")?,
-            voluntary: f.req("voluntary")?,
-        })
-    }
-}
+json_struct!(GilSwitches, "GIL switches", { forced, voluntary });
 
 /// The lock. Tickets make hand-over fair: a thread that drops the GIL and asks again queues
 /// behind every thread already waiting, as CPython's `FORCE_SWITCHING` guarantees.

@@ -93,23 +93,11 @@ impl Json {
     ) -> Result<(), String> {
         let mut reader = Reader::new(text);
         reader.expect(b'[')?;
-        if reader.peek() == Some(b']') {
-            reader.at += 1;
-            return reader.end();
-        }
-        loop {
-            reader.values = 0;
-            each(reader.value()?)?;
-            match reader.peek() {
-                Some(b',') => reader.at += 1,
-                Some(b']') => {
-                    reader.at += 1;
-                    return reader.end();
-                }
-                None => return Err(reader.error("EOF while parsing a list")),
-                Some(_) => return Err(reader.error("expected `,` or `]`")),
-            }
-        }
+        reader.items(b']', |r| {
+            r.values = 0;
+            each(r.value()?)
+        })?;
+        reader.end()
     }
 
     /// As compact JSON text.
@@ -301,49 +289,53 @@ impl<'a> Reader<'a> {
             Some(b'"') => self.string().map(Json::Str),
             Some(b'[') => self.nested(|r| {
                 let mut items = Vec::new();
-                if r.peek() == Some(b']') {
-                    r.at += 1;
-                    return Ok(Json::Arr(items));
-                }
-                loop {
+                r.items(b']', |r| {
                     items.push(r.value()?);
-                    match r.peek() {
-                        Some(b',') => r.at += 1,
-                        Some(b']') => {
-                            r.at += 1;
-                            return Ok(Json::Arr(items));
-                        }
-                        None => return Err(r.error("EOF while parsing a list")),
-                        Some(_) => return Err(r.error("expected `,` or `]`")),
-                    }
-                }
+                    Ok(())
+                })?;
+                Ok(Json::Arr(items))
             }),
             Some(b'{') => self.nested(|r| {
                 let mut fields = Vec::new();
-                if r.peek() == Some(b'}') {
-                    r.at += 1;
-                    return Ok(Json::Obj(fields));
-                }
-                loop {
+                r.items(b'}', |r| {
                     if r.peek() != Some(b'"') {
                         return Err(r.error("key must be a string"));
                     }
                     let key = r.string()?;
                     r.expect(b':')?;
                     fields.push((key, r.value()?));
-                    match r.peek() {
-                        Some(b',') => r.at += 1,
-                        Some(b'}') => {
-                            r.at += 1;
-                            return Ok(Json::Obj(fields));
-                        }
-                        None => return Err(r.error("EOF while parsing an object")),
-                        Some(_) => return Err(r.error("expected `,` or `}`")),
-                    }
-                }
+                    Ok(())
+                })?;
+                Ok(Json::Obj(fields))
             }),
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(_) => Err(self.error("expected value")),
+        }
+    }
+
+    /// The items of a list or an object up to `close`, its opening bracket read: `item` reads
+    /// each one, the commas between them are checked here.
+    fn items(
+        &mut self,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        if self.peek() == Some(close) {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            item(self)?;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(c) if c == close => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                None if close == b']' => return Err(self.error("EOF while parsing a list")),
+                None => return Err(self.error("EOF while parsing an object")),
+                Some(_) => return Err(self.error(&format!("expected `,` or `{}`", close as char))),
+            }
         }
     }
 
@@ -704,6 +696,37 @@ macro_rules! json_by_name {
     };
 }
 pub(crate) use json_by_name;
+
+/// `ToJson` and `FromJson` for a struct written as an object of its fields in the order given
+/// (the declaration's, as serde wrote them). A field given as `name = default` reads as its
+/// type's default when absent; an `Option` reads as `None` when absent, as with serde.
+macro_rules! json_struct {
+    ($type:ident, $what:literal, { $($field:ident $(= $default:ident)?),+ $(,)? }) => {
+        impl $crate::json::ToJson for $type {
+            fn to_json(&self) -> $crate::json::Json {
+                $crate::json::Json::obj([
+                    $((stringify!($field), $crate::json::ToJson::to_json(&self.$field))),+
+                ])
+            }
+        }
+
+        impl $crate::json::FromJson for $type {
+            fn from_json(value: &$crate::json::Json) -> Result<Self, String> {
+                let fields = $crate::json::Fields::of(value, $what)?;
+                Ok($type {
+                    $($field: $crate::json::json_struct!(@read fields, $field $(, $default)?)),+
+                })
+            }
+        }
+    };
+    (@read $fields:ident, $field:ident) => {
+        $fields.req(stringify!($field))?
+    };
+    (@read $fields:ident, $field:ident, default) => {
+        $fields.or_default(stringify!($field))?
+    };
+}
+pub(crate) use json_struct;
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 //! computed, waited on io, waited for the GIL or the event loop, started up or copied messages.
 
 use crate::config::Experiment;
-use crate::json::{json_by_name, Fields, FromJson, Json, ToJson};
+use crate::json::{json_by_name, json_struct};
 
 /// What a lane was doing during a span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -214,94 +214,26 @@ json_by_name!(
 );
 json_by_name!(Build, "atomics or plain", [Build::Atomics, Build::Plain]);
 
-impl ToJson for Span {
-    fn to_json(&self) -> Json {
-        Json::obj([
-            ("task", self.task.to_json()),
-            ("lane", self.lane.to_json()),
-            ("state", self.state.to_json()),
-            ("start", self.start.to_json()),
-            ("end", self.end.to_json()),
-        ])
-    }
-}
+json_struct!(Span, "a span", { task, lane, state, start, end });
 
-impl FromJson for Span {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let f = Fields::of(value, "a span")?;
-        Ok(Span {
-            task: f.req("task")?,
-            lane: f.req("lane")?,
-            state: f.req("state")?,
-            start: f.req("start")?,
-            end: f.req("end")?,
-        })
-    }
-}
+json_struct!(RunReport, "a run report", {
+    experiment,
+    status,
+    build,
+    started_at,
+    wall_ms,
+    spans,
+    pool_threads,
+    paid_startup,
+    tasks_done,
+    checksum,
+    message,
+    gil_switches,
+    gil_events = default,
+    counts,
+});
 
-impl ToJson for RunReport {
-    fn to_json(&self) -> Json {
-        Json::obj([
-            ("experiment", self.experiment.to_json()),
-            ("status", self.status.to_json()),
-            ("build", self.build.to_json()),
-            ("started_at", self.started_at.to_json()),
-            ("wall_ms", self.wall_ms.to_json()),
-            ("spans", self.spans.to_json()),
-            ("pool_threads", self.pool_threads.to_json()),
-            ("paid_startup", self.paid_startup.to_json()),
-            ("tasks_done", self.tasks_done.to_json()),
-            ("checksum", self.checksum.to_json()),
-            ("message", self.message.to_json()),
-            ("gil_switches", self.gil_switches.to_json()),
-            ("gil_events", self.gil_events.to_json()),
-            ("counts", self.counts.to_json()),
-        ])
-    }
-}
-
-impl FromJson for RunReport {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let f = Fields::of(value, "a run report")?;
-        Ok(RunReport {
-            experiment: f.req("experiment")?,
-            status: f.req("status")?,
-            build: f.req("build")?,
-            started_at: f.req("started_at")?,
-            wall_ms: f.req("wall_ms")?,
-            spans: f.req("spans")?,
-            pool_threads: f.req("pool_threads")?,
-            paid_startup: f.req("paid_startup")?,
-            tasks_done: f.req("tasks_done")?,
-            checksum: f.req("checksum")?,
-            message: f.req("message")?,
-            gil_switches: f.req("gil_switches")?,
-            gil_events: f.or_default("gil_events")?,
-            counts: f.req("counts")?,
-        })
-    }
-}
-
-impl ToJson for Counts {
-    fn to_json(&self) -> Json {
-        Json::obj([
-            ("expected", self.expected.to_json()),
-            ("final_count", self.final_count.to_json()),
-            ("own", self.own.to_json()),
-        ])
-    }
-}
-
-impl FromJson for Counts {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let f = Fields::of(value, "the race's counts")?;
-        Ok(Counts {
-            expected: f.req("expected")?,
-            final_count: f.req("final_count")?,
-            own: f.req("own")?,
-        })
-    }
-}
+json_struct!(Counts, "the race's counts", { expected, final_count, own });
 
 #[cfg(test)]
 mod tests {
