@@ -45,6 +45,11 @@ const MAX_VALUES: usize = 2_000_000;
 impl Json {
     /// An object from `(key, value)` pairs.
     pub fn obj<const N: usize>(fields: [(&str, Json); N]) -> Json {
+        // One copy of the conversion for every N would be a copy per object shape.
+        Json::obj_of(Vec::from(fields))
+    }
+
+    fn obj_of(fields: Vec<(&str, Json)>) -> Json {
         Json::Obj(
             fields
                 .into_iter()
@@ -334,7 +339,8 @@ impl<'a> Reader<'a> {
                 }
                 None if close == b']' => return Err(self.error("EOF while parsing a list")),
                 None => return Err(self.error("EOF while parsing an object")),
-                Some(_) => return Err(self.error(&format!("expected `,` or `{}`", close as char))),
+                Some(_) if close == b']' => return Err(self.error("expected `,` or `]`")),
+                Some(_) => return Err(self.error("expected `,` or `}`")),
             }
         }
     }
@@ -727,6 +733,74 @@ macro_rules! json_struct {
     };
 }
 pub(crate) use json_struct;
+
+/// An externally tagged value's variant name and its fields (`None` for a bare name).
+pub(crate) fn variant(value: &Json) -> Result<(&str, Option<Fields<'_>>), String> {
+    match value {
+        Json::Str(name) => Ok((name, None)),
+        Json::Obj(fields) if fields.len() == 1 => {
+            let (name, body) = &fields[0];
+            Ok((name, Some(Fields::of(body, name)?)))
+        }
+        _ => Err("expected a name, or an object with one key".into()),
+    }
+}
+
+/// The fields of variant `name`, which must have some.
+pub(crate) fn body<'a>(name: &str, fields: Option<Fields<'a>>) -> Result<Fields<'a>, String> {
+    fields.ok_or_else(|| format!("`{name}` needs its fields"))
+}
+
+/// `ToJson` and `FromJson` for an enum externally tagged as serde writes it: a variant without
+/// fields as its name (`"calibrate"`), one with fields as `{"name": {fields in order}}`. Fields
+/// are given as for [`json_struct!`].
+macro_rules! json_tagged {
+    ($type:ident, $what:literal, {
+        $($variant:ident = $name:literal $({ $($field:ident $(= $default:ident)?),+ $(,)? })?),+ $(,)?
+    }) => {
+        impl $crate::json::ToJson for $type {
+            fn to_json(&self) -> $crate::json::Json {
+                match self {
+                    $($type::$variant $({ $($field),+ })? => {
+                        $crate::json::json_tagged!(@write $name $(, $($field),+)?)
+                    })+
+                }
+            }
+        }
+
+        impl $crate::json::FromJson for $type {
+            fn from_json(value: &$crate::json::Json) -> Result<Self, String> {
+                let (name, fields) = $crate::json::variant(value)?;
+                match name {
+                    $($name => {
+                        $crate::json::json_tagged!(@read $type, $variant, $name, fields $(, { $($field $(= $default)?),+ })?)
+                    })+
+                    _ => Err(format!("unknown {} `{name}`", $what)),
+                }
+            }
+        }
+    };
+    (@write $name:literal) => {
+        $crate::json::Json::Str($name.into())
+    };
+    (@write $name:literal, $($field:ident),+) => {
+        $crate::json::Json::obj([(
+            $name,
+            $crate::json::Json::obj([$((stringify!($field), $crate::json::ToJson::to_json($field))),+]),
+        )])
+    };
+    (@read $type:ident, $variant:ident, $name:literal, $fields:ident) => {{
+        let _ = $fields;
+        Ok($type::$variant)
+    }};
+    (@read $type:ident, $variant:ident, $name:literal, $fields:ident, { $($field:ident $(= $default:ident)?),+ }) => {{
+        let body = $crate::json::body($name, $fields)?;
+        Ok($type::$variant {
+            $($field: $crate::json::json_struct!(@read body, $field $(, $default)?)),+
+        })
+    }};
+}
+pub(crate) use json_tagged;
 
 #[cfg(test)]
 mod tests {

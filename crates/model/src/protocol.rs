@@ -5,7 +5,7 @@
 //! [`crate::json`] replaced it: a message's name is its one key.
 
 use crate::config::{Experiment, TaskWork};
-use crate::json::{Fields, FromJson, Json, ToJson};
+use crate::json::{json_tagged, FromJson, Json, ToJson};
 use crate::timeline::{Build, RunReport, Span};
 
 /// What the page asks a worker to do.
@@ -136,216 +136,26 @@ pub fn cancel_word(id: u32) -> u32 {
     id.wrapping_add(1)
 }
 
-/// `{"name": {fields}}`: a variant with fields, externally tagged.
-fn tagged<const N: usize>(name: &str, fields: [(&str, Json); N]) -> Json {
-    Json::obj([(name, Json::obj(fields))])
-}
+json_tagged!(ToWorker, "message", {
+    Calibrate = "calibrate",
+    StartPool = "start-pool" { threads },
+    Run = "run" { id, experiment },
+    Task = "task" { run, task, work, io_ms, cpu_iters, sent_at },
+    Cancel = "cancel" { id },
+    Poke = "poke" { value },
+    Peek = "peek",
+    Trap = "trap",
+});
 
-/// A message's variant name and its fields (`None` for a variant without any).
-fn variant<'a>(value: &'a Json) -> Result<(&'a str, Option<Fields<'a>>), String> {
-    match value {
-        Json::Str(name) => Ok((name, None)),
-        Json::Obj(fields) if fields.len() == 1 => {
-            let (name, body) = &fields[0];
-            Ok((name, Some(Fields::of(body, name)?)))
-        }
-        _ => Err("expected a message (a name, or an object with one key)".into()),
-    }
-}
-
-/// The fields of variant `name`, which must have some.
-fn body<'a>(name: &str, fields: Option<Fields<'a>>) -> Result<Fields<'a>, String> {
-    fields.ok_or_else(|| format!("`{name}` needs its fields"))
-}
-
-impl ToJson for ToWorker {
-    fn to_json(&self) -> Json {
-        match self {
-            ToWorker::Calibrate => "calibrate".to_json(),
-            ToWorker::StartPool { threads } => {
-                tagged("start-pool", [("threads", threads.to_json())])
-            }
-            ToWorker::Run { id, experiment } => tagged(
-                "run",
-                [("id", id.to_json()), ("experiment", experiment.to_json())],
-            ),
-            ToWorker::Task {
-                run,
-                task,
-                work,
-                io_ms,
-                cpu_iters,
-                sent_at,
-            } => tagged(
-                "task",
-                [
-                    ("run", run.to_json()),
-                    ("task", task.to_json()),
-                    ("work", work.to_json()),
-                    ("io_ms", io_ms.to_json()),
-                    ("cpu_iters", cpu_iters.to_json()),
-                    ("sent_at", sent_at.to_json()),
-                ],
-            ),
-            ToWorker::Cancel { id } => tagged("cancel", [("id", id.to_json())]),
-            ToWorker::Poke { value } => tagged("poke", [("value", value.to_json())]),
-            ToWorker::Peek => "peek".to_json(),
-            ToWorker::Trap => "trap".to_json(),
-        }
-    }
-}
-
-impl FromJson for ToWorker {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let (name, fields) = variant(value)?;
-        Ok(match name {
-            "calibrate" => ToWorker::Calibrate,
-            "peek" => ToWorker::Peek,
-            "trap" => ToWorker::Trap,
-            "start-pool" => ToWorker::StartPool {
-                threads: body(name, fields)?.req("threads")?,
-            },
-            "run" => {
-                let f = body(name, fields)?;
-                ToWorker::Run {
-                    id: f.req("id")?,
-                    experiment: f.req("experiment")?,
-                }
-            }
-            "task" => {
-                let f = body(name, fields)?;
-                ToWorker::Task {
-                    run: f.req("run")?,
-                    task: f.req("task")?,
-                    work: f.req("work")?,
-                    io_ms: f.req("io_ms")?,
-                    cpu_iters: f.req("cpu_iters")?,
-                    sent_at: f.req("sent_at")?,
-                }
-            }
-            "cancel" => ToWorker::Cancel {
-                id: body(name, fields)?.req("id")?,
-            },
-            "poke" => ToWorker::Poke {
-                value: body(name, fields)?.req("value")?,
-            },
-            _ => return Err(format!("unknown message `{name}`")),
-        })
-    }
-}
-
-impl ToJson for FromWorker {
-    fn to_json(&self) -> Json {
-        match self {
-            FromWorker::Ready {
-                build,
-                pool_threads,
-                started_at,
-                ready_at,
-                cancel_word,
-            } => tagged(
-                "ready",
-                [
-                    ("build", build.to_json()),
-                    ("pool_threads", pool_threads.to_json()),
-                    ("started_at", started_at.to_json()),
-                    ("ready_at", ready_at.to_json()),
-                    ("cancel_word", cancel_word.to_json()),
-                ],
-            ),
-            FromWorker::Calibrated {
-                ns_per_iter,
-                spread,
-            } => tagged(
-                "calibrated",
-                [
-                    ("ns_per_iter", ns_per_iter.to_json()),
-                    ("spread", spread.to_json()),
-                ],
-            ),
-            FromWorker::Progress { id, spans, open } => tagged(
-                "progress",
-                [
-                    ("id", id.to_json()),
-                    ("spans", spans.to_json()),
-                    ("open", open.to_json()),
-                ],
-            ),
-            FromWorker::Finished { id, report } => tagged(
-                "finished",
-                [("id", id.to_json()), ("report", report.to_json())],
-            ),
-            FromWorker::TaskDone {
-                run,
-                task,
-                spans,
-                result,
-                completed,
-                sent_at,
-            } => tagged(
-                "task-done",
-                [
-                    ("run", run.to_json()),
-                    ("task", task.to_json()),
-                    ("spans", spans.to_json()),
-                    ("result", result.to_json()),
-                    ("completed", completed.to_json()),
-                    ("sent_at", sent_at.to_json()),
-                ],
-            ),
-            FromWorker::Peeked { value } => tagged("peeked", [("value", value.to_json())]),
-            FromWorker::Failed { id, message } => tagged(
-                "failed",
-                [("id", id.to_json()), ("message", message.to_json())],
-            ),
-        }
-    }
-}
-
-impl FromJson for FromWorker {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let (name, fields) = variant(value)?;
-        let f = body(name, fields)?;
-        Ok(match name {
-            "ready" => FromWorker::Ready {
-                build: f.req("build")?,
-                pool_threads: f.req("pool_threads")?,
-                started_at: f.req("started_at")?,
-                ready_at: f.req("ready_at")?,
-                cancel_word: f.req("cancel_word")?,
-            },
-            "calibrated" => FromWorker::Calibrated {
-                ns_per_iter: f.req("ns_per_iter")?,
-                spread: f.or_default("spread")?,
-            },
-            "progress" => FromWorker::Progress {
-                id: f.req("id")?,
-                spans: f.req("spans")?,
-                open: f.req("open")?,
-            },
-            "finished" => FromWorker::Finished {
-                id: f.req("id")?,
-                report: f.req("report")?,
-            },
-            "task-done" => FromWorker::TaskDone {
-                run: f.req("run")?,
-                task: f.req("task")?,
-                spans: f.req("spans")?,
-                result: f.req("result")?,
-                completed: f.req("completed")?,
-                sent_at: f.req("sent_at")?,
-            },
-            "peeked" => FromWorker::Peeked {
-                value: f.req("value")?,
-            },
-            "failed" => FromWorker::Failed {
-                id: f.req("id")?,
-                message: f.req("message")?,
-            },
-            _ => return Err(format!("unknown message `{name}`")),
-        })
-    }
-}
+json_tagged!(FromWorker, "message", {
+    Ready = "ready" { build, pool_threads, started_at, ready_at, cancel_word },
+    Calibrated = "calibrated" { ns_per_iter, spread = default },
+    Progress = "progress" { id, spans, open },
+    Finished = "finished" { id, report },
+    TaskDone = "task-done" { run, task, spans, result, completed, sent_at },
+    Peeked = "peeked" { value },
+    Failed = "failed" { id, message },
+});
 
 /// Reads a message of type `T` from its text.
 fn read<T: FromJson>(text: &str) -> Result<T, String> {
