@@ -162,22 +162,22 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             + f64::from(track) * TRACK
     };
     let focusable = bars.len() <= FOCUSABLE;
-    // Bars by lane, then by task, in one pass (thousands of tasks must stay cheap to draw).
-    let mut by_lane: BTreeMap<u32, BTreeMap<u32, Vec<usize>>> = BTreeMap::new();
-    for (i, b) in bars.iter().enumerate() {
-        by_lane
-            .entry(b.lane)
-            .or_default()
-            .entry(b.task)
-            .or_default()
-            .push(i);
-    }
     // Past a few dozen bars a bar has no element of its own: each lane draws its bars as one
     // path per state, and the pointer finds its bar by position (`bar_at`). As an element
-    // each, a 1000-task run's bars (and their task groups) were 2000 elements re-created at
-    // every progress flush, whose style, layout, pre-paint and paint made the bench's 40-57 ms
-    // main-thread tasks; a handful of paths cost the browser next to nothing.
+    // each, a 1000-task run's bars and their task groups were 2000 elements re-created (and
+    // styled, laid out and painted) at every progress flush; a handful of paths cost the
+    // browser next to nothing.
     let lane_groups: Html = if focusable {
+        // Bars by lane, then by task, in one pass.
+        let mut by_lane: BTreeMap<u32, BTreeMap<u32, Vec<usize>>> = BTreeMap::new();
+        for (i, b) in bars.iter().enumerate() {
+            by_lane
+                .entry(b.lane)
+                .or_default()
+                .entry(b.task)
+                .or_default()
+                .push(i);
+        }
         lanes
             .iter()
             .map(|l| {
@@ -195,7 +195,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                             </rect>
                         }
                     });
-                    html! { <g class="task" data-testid="timeline-task" data-task={task_attr(task, merged)}>{ for rects }</g> }
+                    html! { <g class="task" data-testid="timeline-task" data-task={task_attr(task)}>{ for rects }</g> }
                 });
                 html! {
                     <g class="lane" data-testid="timeline-lane" data-lane={l.lane.to_string()}>
@@ -427,11 +427,10 @@ fn geometry(b: &Bar, track_top: f64) -> [String; 4] {
     ]
 }
 
-/// A task group's `data-task`: its number, or what the group is when it is not one task.
-fn task_attr(task: u32, merged: bool) -> String {
-    if merged {
-        "merged".to_string()
-    } else if task == NO_TASK {
+/// A task group's `data-task`: its number, or what the group is when it is not one task. Only
+/// timelines of a few dozen bars have task groups, and those are never merged.
+fn task_attr(task: u32) -> String {
+    if task == NO_TASK {
         "startup".to_string()
     } else if task == SERIAL_TASK {
         "serial".to_string()
