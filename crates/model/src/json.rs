@@ -98,6 +98,8 @@ impl Json {
     ) -> Result<(), String> {
         let mut reader = Reader::new(text);
         reader.expect(b'[')?;
+        // The array is one level, as in `parse`: what `parse` refuses as too deep, so does this.
+        reader.depth = 1;
         reader.items(b']', |r| {
             r.values = 0;
             each(r.value()?)
@@ -756,12 +758,12 @@ pub(crate) fn body<'a>(name: &str, fields: Option<Fields<'a>>) -> Result<Fields<
 /// are given as for [`json_struct!`].
 macro_rules! json_tagged {
     ($type:ident, $what:literal, {
-        $($variant:ident = $name:literal $({ $($field:ident $(= $default:ident)?),+ $(,)? })?),+ $(,)?
+        $($(#[$meta:meta])* $variant:ident = $name:literal $({ $($field:ident $(= $default:ident)?),+ $(,)? })?),+ $(,)?
     }) => {
         impl $crate::json::ToJson for $type {
             fn to_json(&self) -> $crate::json::Json {
                 match self {
-                    $($type::$variant $({ $($field),+ })? => {
+                    $($(#[$meta])* $type::$variant $({ $($field),+ })? => {
                         $crate::json::json_tagged!(@write $name $(, $($field),+)?)
                     })+
                 }
@@ -772,7 +774,7 @@ macro_rules! json_tagged {
             fn from_json(value: &$crate::json::Json) -> Result<Self, String> {
                 let (name, fields) = $crate::json::variant(value)?;
                 match name {
-                    $($name => {
+                    $($(#[$meta])* $name => {
                         $crate::json::json_tagged!(@read $type, $variant, $name, fields $(, { $($field $(= $default)?),+ })?)
                     })+
                     _ => Err(format!("unknown {} `{name}`", $what)),
@@ -972,6 +974,16 @@ mod tests {
             vec![format!("[{}0]", "0,".repeat(1000)); 3000].join(",")
         );
         assert_eq!(Json::parse_each(&each, |_| Ok(())), Ok(()));
+    }
+
+    #[test]
+    fn an_array_read_one_element_at_a_time_nests_as_deep_as_a_document() {
+        let nest = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(Json::parse(&nest(MAX_DEPTH)).is_ok());
+        assert!(Json::parse_each(&nest(MAX_DEPTH), |_| Ok(())).is_ok());
+        assert!(Json::parse(&nest(MAX_DEPTH + 1)).is_err());
+        let deep = Json::parse_each(&nest(MAX_DEPTH + 1), |_| Ok(()));
+        assert!(deep.unwrap_err().contains("recursion limit"));
     }
 
     #[test]
