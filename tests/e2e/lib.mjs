@@ -6,6 +6,8 @@ import { chromium } from "playwright-core";
 export const BASE = process.env.PLAYGROUND_URL ?? "http://127.0.0.1:8080/";
 export const BARE = process.env.PLAYGROUND_BARE_URL ?? null;
 export const HOST = process.env.PLAYGROUND_HOST_URL ?? null;
+/** The test build (feature `test-hooks`), served with the page's headers. */
+export const HOOKS = process.env.PLAYGROUND_HOOKS_URL ?? null;
 export const ARTIFACTS = new URL("./artifacts/", import.meta.url);
 
 export async function launch() {
@@ -27,6 +29,8 @@ export async function launch() {
 /** Opens the page at `query`, waits until it is ready, and records errors. */
 export async function open(browser, query = "", { base = BASE, ready = true, contextOptions = {} } = {}) {
   const context = await browser.newContext(contextOptions);
+  // Every wait on a page is bounded: one that outlives this fails, saying what it waited for.
+  context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
@@ -121,25 +125,31 @@ export function maxConcurrent(spans, state, slack = 1) {
  * Starts a run, lets it compute for `afterMs`, clicks Stop and measures in the page the time
  * from the click to the row that reports the run's status.
  */
-export async function stopLatency(page, afterMs = 300) {
+export async function stopLatency(page, afterMs = 300, { timeout = 10_000 } = {}) {
   const before = await page.locator(OWN_ROWS).count();
   await page.click('[data-testid="run-button"]');
-  await page.waitForSelector('[data-testid="stop-button"]:not([disabled])');
+  await page.waitForSelector('[data-testid="stop-button"]:not([disabled])', { timeout: 10_000 });
   await page.waitForTimeout(afterMs);
-  return page.evaluate(([sel, n]) => new Promise((resolve) => {
+  return page.evaluate(([sel, n, ms]) => new Promise((resolve, reject) => {
     const started = performance.now();
     const check = () => {
       const rows = document.querySelectorAll(sel);
       if (rows.length > n) {
         observer.disconnect();
+        clearTimeout(timer);
         resolve({ ms: performance.now() - started, status: rows[0].dataset.status, row: { ...rows[0].dataset } });
       }
     };
     const observer = new MutationObserver(check);
+    // A Stop that is never answered fails here, saying so, instead of hanging the suite.
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      reject(new Error(`timed out after ${ms} ms waiting for the stopped run's row after Stop`));
+    }, ms);
     observer.observe(document.body, { subtree: true, childList: true, attributes: true });
     document.querySelector('[data-testid="stop-button"]').click();
     check();
-  }), [OWN_ROWS, before]);
+  }), [OWN_ROWS, before, timeout]);
 }
 
 /**
@@ -173,23 +183,34 @@ export async function coreProbe() {
   };
 }
 
+/** The most attempts any timing claim may take: a claim that needs more is a finding. */
+export const MAX_ATTEMPTS = 3;
+
 /**
  * A timing claim on a shared, noisy machine. `measure(attempt)` takes one measurement (it may
  * assert anything that is not a timing: those failures end the test at once); `meets(value)`
- * holds the claim's bound, unchanged. The claim is measured up to `attempts` times and holds
- * when one attempt meets the bound; every attempt is printed with the core probe's verdict, so
- * a failure says whether the machine had a second core at all.
+ * holds the claim's bound, unchanged, and `bound` says it in words (by default the source of
+ * `meets`). The claim is measured up to `attempts` (at most 3) times and holds when one attempt
+ * meets the bound. Every attempt is data: it is printed as one tab-separated `CLAIM` line (name,
+ * attempt, met, value, bound; the core probe's verdict follows on its own line), which `cargo xtask test` collects into
+ * its line of retried claims and, over `--repeat N` rounds, each claim's first-attempt share.
  */
-export async function claim(name, measure, meets, { attempts = 3, show = String, probe = true } = {}) {
+export async function claim(name, measure, meets, { attempts = MAX_ATTEMPTS, show = String, probe = true, bound } = {}) {
+  if (!(attempts >= 1 && attempts <= MAX_ATTEMPTS)) throw new Error(`claim "${name}": ${attempts} attempts (at most ${MAX_ATTEMPTS})`);
+  const boundText = bound ?? String(meets).replace(/\s+/g, " ");
   const tried = [];
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const cores = probe ? await coreProbe() : null;
     const value = await measure(attempt);
-    const ok = meets(value);
-    const line = `${name}: attempt ${attempt}/${attempts}: ${show(value)} ${ok ? "meets" : "misses"} the bound${cores ? `; ${cores.text}` : ""}`;
+    const met = Boolean(meets(value));
+    const shown = show(value);
+    const field = (x) => String(x).replace(/\s+/g, " ");
+    console.log(["CLAIM", name, attempt, attempts, met ? "met" : "missed", shown, boundText].map(field).join("\t"));
+    const line = `${name}: attempt ${attempt}/${attempts}: ${shown} ${met ? "meets" : "misses"} the bound ${boundText}${cores ? `; ${cores.text}` : ""}`;
     console.log(line);
     tried.push(line);
-    if (ok) return value;
+    if (met) return value;
   }
   throw new assert.AssertionError({ message: `no attempt met the bound:\n${tried.join("\n")}` });
 }
+

@@ -4,6 +4,19 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 
+/** No WebDriver request may hang the suite: each one fails after this long, saying which. */
+const REQUEST_MS = 90_000;
+
+/** `fetch` that gives up after `ms`, naming the request. */
+async function bounded(url, init = {}, ms = REQUEST_MS) {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(ms) });
+  } catch (e) {
+    if (e.name === "TimeoutError") throw new Error(`WebDriver request ${init.method ?? "GET"} ${url} got no answer in ${ms} ms`);
+    throw e;
+  }
+}
+
 const freePort = () => new Promise((resolve) => {
   const s = createServer();
   s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
@@ -15,15 +28,18 @@ async function startSession(driver, args, capabilities, env = process.env) {
   const child = spawn(driver, args(port), { stdio: "ignore", env });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/status`)).ok) break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+    try { if ((await bounded(`${base}/status`, {}, 2_000)).ok) break; } catch { await new Promise((r) => setTimeout(r, 100)); }
   }
-  const res = await (await fetch(`${base}/session`, {
+  const res = await (await bounded(`${base}/session`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ capabilities: { alwaysMatch: capabilities } }),
   })).json();
   if (!res.value?.sessionId) { child.kill(); throw new Error(`no ${capabilities.browserName} session: ${JSON.stringify(res.value)}`); }
-  return { driver: child, base: `${base}/session/${res.value.sessionId}`, version: res.value.capabilities.browserVersion };
+  const session = `${base}/session/${res.value.sessionId}`;
+  // The browser's own limits on a page load and a script, below the client's request limit.
+  await bounded(`${session}/timeouts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pageLoad: 60_000, script: 60_000 }) });
+  return { driver: child, base: session, version: res.value.capabilities.browserVersion };
 }
 
 /** A browser behind a W3C WebDriver. */
@@ -56,7 +72,7 @@ export class WebDriverBrowser {
   }
 
   async cmd(method, path, body) {
-    const res = await (await fetch(this.base + path, {
+    const res = await (await bounded(this.base + path, {
       method,
       headers: { "Content-Type": "application/json" },
       body: body && JSON.stringify(body),
@@ -96,6 +112,6 @@ export class WebDriverBrowser {
   /** A PNG of the viewport. */
   async screenshot() { return Buffer.from(await this.cmd("GET", "/screenshot"), "base64"); }
   async quit() {
-    try { await fetch(this.base, { method: "DELETE" }); } finally { this.driver.kill(); }
+    try { await bounded(this.base, { method: "DELETE" }, 10_000); } finally { this.driver.kill(); }
   }
 }

@@ -2,7 +2,7 @@
 //! for the wasm crates (which only build on the pinned nightly's wasm target).
 
 use crate::project::{root, say};
-use crate::tally::{Outcomes, Tally};
+use crate::tally::{Outcome, Outcomes, Tally};
 use crate::toolchain::{NIGHTLY, WASM_TARGET};
 use std::process::Command;
 
@@ -42,7 +42,7 @@ pub fn run(outcomes: &mut Outcomes) -> Tally {
             .map(|s| s.success())
             .unwrap_or(false);
         println!("{} - {name}", if ok { "ok" } else { "not ok" });
-        outcomes.record("lint", name, ok);
+        outcomes.record("lint", name, Outcome::of(ok));
         if ok {
             tally.passed += 1;
         } else {
