@@ -65,17 +65,8 @@ pub fn App() -> Html {
         parsed.run.then(|| parsed.params.clone()),
     );
     use_history(state.params.clone(), state.embed, state.dispatcher());
-    {
-        // Tests only: a script of this very page may make the running engine trap (no URL
-        // parameter or parent message reaches this).
-        let lab = lab.clone();
-        use_effect_with((), move |_| {
-            let listener = browser::listen("concurrency-playground-test-trap", move |_| {
-                lab.send(Event::Trap)
-            });
-            move || drop(listener)
-        });
-    }
+    #[cfg(feature = "test-hooks")]
+    crate::test_hooks::use_test_hooks(lab.clone());
     // `data-ready` is set once the page shows the ready state (calibrations included), so that
     // whoever waits for it reads a page that is up to date.
     use_effect_with(state.ready, |ready| {

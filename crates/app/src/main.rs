@@ -10,6 +10,8 @@ mod components;
 mod hooks;
 mod panic_hook;
 mod state;
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
 mod worker_link;
 
 /// The plain engine's entry points for `engine-worker.js` (re-exported so that they stay in

@@ -13,6 +13,8 @@ pub mod sweep;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "test-hooks")]
+pub use effect::TestHook;
 pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
 
 use crate::config::{thread_pool_default, Experiment, Params, Tool};
@@ -95,6 +97,9 @@ pub struct Lab {
     runs: Vec<RunRecord>,
     processes: processes::Pool,
     sweep: Option<sweep::Sweep>,
+    /// Test builds: Stop was broken on purpose ([`TestHook::BreakStop`]).
+    #[cfg(feature = "test-hooks")]
+    stop_broken: bool,
     /// Effects of the event being handled.
     out: Vec<Effect>,
 }
@@ -123,6 +128,8 @@ impl Lab {
             runs: Vec::new(),
             processes: processes::Pool::default(),
             sweep: None,
+            #[cfg(feature = "test-hooks")]
+            stop_broken: false,
             out: Vec::new(),
         }
     }
@@ -152,12 +159,8 @@ impl Lab {
                 self.runs.clear();
                 self.show(Update::RunsCleared);
             }
-            Event::Trap => {
-                if let Some(r) = self.running.as_ref().filter(|r| r.tool != Tool::Processes) {
-                    let build = r.build;
-                    self.post(build, ToWorker::Trap);
-                }
-            }
+            #[cfg(feature = "test-hooks")]
+            Event::TestHook(hook) => self.test_hook(hook),
             Event::Message(worker, message) => self.on_message(now, worker, message),
             Event::Crashed(worker, message) => self.on_crash(now, worker, &message),
             Event::Timer(timer) => self.on_timer(now, timer),
@@ -580,7 +583,28 @@ impl Lab {
 
     /// Stop: the run in flight is asked to stop (a worker that does not answer in time is
     /// replaced); a run still waiting is dropped.
+    /// Test builds: carries out a test's hook.
+    #[cfg(feature = "test-hooks")]
+    fn test_hook(&mut self, hook: TestHook) {
+        match hook {
+            TestHook::Trap => match self.running.as_ref() {
+                Some(r) if r.tool == Tool::Processes => self.trap_a_process(),
+                Some(r) => {
+                    let build = r.build;
+                    self.post(build, ToWorker::Trap);
+                }
+                None => {}
+            },
+            TestHook::BreakStop => self.stop_broken = true,
+            TestHook::SetParentCounter(value) => self.processes.parent_counter = value,
+        }
+    }
+
     fn stop(&mut self, now: f64) {
+        #[cfg(feature = "test-hooks")]
+        if self.stop_broken {
+            return;
+        }
         if let Some(dropped) = self.pending.take() {
             self.reject(dropped, "Stopped before it started.");
         }

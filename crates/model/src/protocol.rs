@@ -53,10 +53,10 @@ pub enum ToWorker {
     },
     /// Read back the value stored by `Poke` in this worker.
     Peek,
-    /// Tests only: make the engine trap, as a bug would, so that the crash path (the run ends
-    /// with `error`, the worker is replaced, the next run works) can be exercised. The page
-    /// sends it only on a same-page `concurrency-playground-test-trap` event, never from a URL
-    /// or a parent message.
+    /// Test builds only (feature `test-hooks`): make the engine trap, as a bug would, so that
+    /// the crash path (the run ends with `error`, the worker is replaced, the next run works)
+    /// can be exercised. The release build has no such message.
+    #[cfg(feature = "test-hooks")]
     Trap,
 }
 
@@ -144,6 +144,7 @@ json_tagged!(ToWorker, "message", {
     Cancel = "cancel" { id },
     Poke = "poke" { value },
     Peek = "peek",
+    #[cfg(feature = "test-hooks")]
     Trap = "trap",
 });
 

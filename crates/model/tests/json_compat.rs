@@ -38,7 +38,7 @@ fn an_old_run_finished_message_reads_back_as_the_same_document() {
 #[test]
 fn old_worker_messages_decode_and_encode_the_same() {
     let lines: Vec<&str> = PROTOCOL.lines().collect();
-    let (to, from) = lines.split_at(8);
+    let (to, from) = lines.split_at(7);
     for line in to {
         let message = ToWorker::decode(line).unwrap_or_else(|e| panic!("{line}: {e}"));
         assert_eq!(&message.encode(), line);
@@ -47,4 +47,18 @@ fn old_worker_messages_decode_and_encode_the_same() {
         let message = FromWorker::decode(line).unwrap_or_else(|e| panic!("{line}: {e}"));
         assert_eq!(&message.encode(), line);
     }
+}
+
+/// The test builds' trap message exists only with the `test-hooks` feature: the release build
+/// refuses it like any unknown message.
+#[test]
+fn the_trap_message_is_a_test_builds_only() {
+    let read = ToWorker::decode("\"trap\"");
+    #[cfg(feature = "test-hooks")]
+    assert_eq!(read, Ok(ToWorker::Trap));
+    #[cfg(not(feature = "test-hooks"))]
+    assert_eq!(
+        read,
+        Err("bad request to worker: unknown message `trap`".to_string())
+    );
 }

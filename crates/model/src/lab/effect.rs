@@ -81,14 +81,30 @@ pub enum Event {
     },
     /// Clear the runs table.
     ClearRuns,
-    /// Tests only: make the engine of the run in flight trap (see `ToWorker::Trap`).
-    Trap,
+    /// Test builds only: a hook of the end-to-end tests.
+    #[cfg(feature = "test-hooks")]
+    TestHook(TestHook),
     /// A worker's message.
     Message(WorkerId, FromWorker),
     /// A worker's script failed (did not load, or its engine trapped).
     Crashed(WorkerId, String),
     /// A timer the lab started fired.
     Timer(Timer),
+}
+
+/// What a test build lets a test of the same page do (feature `test-hooks`; never in the release
+/// build, and never reachable from a URL or a parent message).
+#[cfg(feature = "test-hooks")]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TestHook {
+    /// Make the engine of the run in flight trap (see `ToWorker::Trap`); in a processes run,
+    /// the first busy process.
+    Trap,
+    /// Stop does nothing from now on: no cancel word, no grace period, as if every engine
+    /// ignored it. Shows that the tests' waits for Stop are bounded.
+    BreakStop,
+    /// Set the parent's race counter (the page's own) to this value.
+    SetParentCounter(u64),
 }
 
 /// What the view shows of the lab, as changes.

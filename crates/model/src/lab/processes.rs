@@ -33,12 +33,19 @@ struct ProcessRun {
     done: u32,
     checksum: u64,
     paid_startup: bool,
+    /// Start-up of each process this run waited for (ms, spawn to ready: loading the module and
+    /// warming its kernel up), for the row's message.
+    startups: Vec<f64>,
     stopping: bool,
 }
 
 /// The pool, its run and the isolation demo.
 #[derive(Debug, Default)]
 pub(super) struct Pool {
+    /// The race's `counter` in the parent (this page): the processes race counts in each
+    /// process's own copy, never here. It lives in the page's memory, starts at 0 and is read
+    /// after each processes race run.
+    pub(super) parent_counter: u64,
     lanes: Vec<Option<Process>>,
     run: Option<ProcessRun>,
     isolation: Option<IsolationDemo>,
@@ -59,6 +66,24 @@ impl Pool {
             .flatten()
             .any(|p| p.task.is_some())
     }
+}
+
+/// What a run that started processes says: that it paid for them, and how much (each process's
+/// spawn, module load and kernel warm-up, measured from spawn to its ready message).
+fn startup_message(paid: bool, startups: &[f64]) -> Option<String> {
+    if !paid {
+        return None;
+    }
+    if startups.is_empty() {
+        return Some("this run paid for starting its processes".to_string());
+    }
+    let mean = startups.iter().sum::<f64>() / startups.len() as f64;
+    let max = startups.iter().copied().fold(0.0, f64::max);
+    Some(format!(
+        "this run paid for starting its processes: {} started in {mean:.0} ms on average \
+         (at most {max:.0} ms: spawn, load and kernel warm-up)",
+        startups.len()
+    ))
 }
 
 impl Lab {
@@ -97,6 +122,7 @@ impl Lab {
             done: 0,
             checksum: 0,
             paid_startup,
+            startups: Vec::new(),
             stopping: false,
         });
         self.dispatch_tasks(now);
@@ -210,6 +236,9 @@ impl Lab {
         if let (Some(id), Some(started_at)) = (in_run, self.running.as_ref().map(|r| r.started_at))
         {
             let start = spawned_at.max(started_at);
+            if let Some(run) = self.processes.run.as_mut() {
+                run.startups.push(now - spawned_at);
+            }
             self.stream(
                 id,
                 vec![Span::new(
@@ -293,20 +322,33 @@ impl Lab {
             paid_startup: run.paid_startup,
             tasks_done: run.done,
             checksum: run.checksum,
-            message: message.or_else(|| {
-                run.paid_startup
-                    .then(|| "this run paid for starting its processes".to_string())
-            }),
+            message: message.or_else(|| startup_message(run.paid_startup, &run.startups)),
             gil_switches: None,
             gil_events: Vec::new(),
-            // The parent's counter: no process can reach it.
+            // The parent's counter, read from the page's own memory after the run: no process
+            // can reach it, so it is what it was before the run.
             counts: (run.experiment.kind == Kind::Race).then(|| Counts {
                 expected: u64::from(run.experiment.tasks) * run.experiment.cpu_iters,
-                final_count: 0,
+                final_count: self.processes.parent_counter,
                 own: run.own,
             }),
         };
         self.finish(now, run.id, report);
+    }
+
+    /// Test builds: the first busy process of the run traps, as a bug in it would.
+    #[cfg(feature = "test-hooks")]
+    pub(super) fn trap_a_process(&mut self) {
+        let busy = self
+            .processes
+            .lanes
+            .iter()
+            .flatten()
+            .find(|p| p.task.is_some())
+            .map(|p| p.worker);
+        if let Some(worker) = busy {
+            self.out.push(Effect::Post(worker, ToWorker::Trap));
+        }
     }
 
     /// Stop: busy processes are asked to cancel (by their shared cancel word where the page is

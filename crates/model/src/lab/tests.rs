@@ -544,11 +544,12 @@ fn stop_then_an_immediate_new_run_starts_once_the_old_one_ended() {
 
 // --- failures ---
 
+#[cfg(feature = "test-hooks")]
 #[test]
-fn a_worker_that_traps_mid_run_ends_the_run_with_error_and_is_replaced() {
+fn test_hook_a_worker_that_traps_mid_run_ends_the_run_with_error_and_is_replaced() {
     let mut p = Page::ready_isolated();
     let (id, _) = p.run(params(Tool::Sequential, Kind::Io));
-    let out = p.at(1.0, Event::Trap);
+    let out = p.at(1.0, Event::TestHook(TestHook::Trap));
     assert_eq!(posts(&out, W_ATOMICS), [ToWorker::Trap]);
     let out = p.at(
         1.0,
@@ -763,6 +764,79 @@ fn processes_start_up_take_one_task_each_and_finish_when_all_are_back() {
     let (_, out) = p.run(params(Tool::Processes, Kind::Io));
     assert!(spawned(&out).is_empty());
     assert_eq!(posts(&out, w[0]).len(), 1);
+}
+
+/// A race run on the processes: each process counts in its own memory and reports its own count;
+/// the parent's counter is the page's and is read after the run.
+fn race_on_processes(p: &mut Page) -> RunRecord {
+    let race = Params {
+        cpu_iters: Some(1000),
+        ..params(Tool::Processes, Kind::Race)
+    };
+    let (id, out) = p.run(race);
+    let w: Vec<WorkerId> = spawned(&out).iter().map(|(w, _)| *w).collect();
+    p.msg(w[0], ready(Build::Plain, 1));
+    p.msg(w[1], ready(Build::Plain, 1));
+    let mut out = Vec::new();
+    for (task, worker) in [(0, w[0]), (1, w[1]), (2, w[0]), (3, w[1])] {
+        let mut done = task_done(id, task, true);
+        if let FromWorker::TaskDone { result, .. } = &mut done {
+            // Each process's own counter after its tasks: 1000, then 2000.
+            *result = 1000 * u64::from(task / 2 + 1);
+        }
+        out = p.msg(worker, done);
+    }
+    added(&out)[0].clone()
+}
+
+#[test]
+fn the_processes_race_reports_the_parents_own_counter() {
+    let mut p = Page::ready_plain();
+    let record = race_on_processes(&mut p);
+    let counts = record.counts.expect("a race has counts");
+    assert_eq!((counts.expected, counts.final_count), (4000, 0));
+}
+
+#[cfg(feature = "test-hooks")]
+#[test]
+fn test_hook_the_parents_counter_is_read_after_the_run_not_written_by_it() {
+    let mut p = Page::ready_plain();
+    p.at(0.0, Event::TestHook(TestHook::SetParentCounter(7)));
+    let record = race_on_processes(&mut p);
+    assert_eq!(record.counts.map(|c| c.final_count), Some(7));
+}
+
+#[cfg(feature = "test-hooks")]
+#[test]
+fn test_hook_a_process_that_traps_ends_the_run_with_error_and_the_pool_restarts() {
+    let mut p = Page::ready_plain();
+    let (id, w, _) = processes_run(&mut p);
+    let out = p.at(1.0, Event::TestHook(TestHook::Trap));
+    assert_eq!(posts(&out, w[0]), [ToWorker::Trap]);
+    let out = p.at(
+        2.0,
+        Event::Crashed(w[0], "RuntimeError: unreachable".into()),
+    );
+    let record = &added(&out)[0];
+    assert_eq!((record.id, record.status), (id, RunStatus::Error));
+    assert!(record
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("process 0 crashed"));
+    assert!(out.contains(&Effect::Terminate(w[0])));
+}
+
+#[cfg(feature = "test-hooks")]
+#[test]
+fn test_hook_a_broken_stop_does_nothing() {
+    let mut p = Page::ready_isolated();
+    p.run(params(Tool::Sequential, Kind::Io));
+    p.at(1.0, Event::TestHook(TestHook::BreakStop));
+    assert!(
+        p.at(2.0, Event::Stop).is_empty(),
+        "no cancel, no grace timer"
+    );
 }
 
 #[test]
