@@ -1,4 +1,5 @@
-//! `cargo xtask bench [--quick] [--workers N | --workers 1,2,4,8,16]`: builds the release page,
+//! `cargo xtask bench [--quick] [--workers N | --workers 1,2,4,8,16] [--target MEASURE=BOUND]…`:
+//! builds the release page,
 //! serves it with isolation (and bare, for the plain build), measures the native kernel (with
 //! the pinned nightly the page's wasm is built with), drives the page in headless Chromium
 //! (`tests/e2e/bench.mjs`) and prints a Markdown table; the JSON goes to
@@ -19,6 +20,8 @@ pub struct Options {
     pub quick: bool,
     /// Workers for the speedup figures (default: the machine's cores); several: a curve.
     pub workers: Option<Vec<u32>>,
+    /// `(measure prefix, bound)` pairs that replace the bench's own bounds.
+    pub targets: Vec<(String, f64)>,
 }
 
 /// Parses the command line.
@@ -26,6 +29,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut options = Options {
         quick: false,
         workers: None,
+        targets: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -38,6 +42,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
                         .ok_or("--workers needs numbers from 1 to 64, e.g. 2 or 1,2,4,8,16")?,
                 )
             }
+            "--target" => options.targets.push(
+                it.next()
+                    .and_then(|t| parse_target(t))
+                    .ok_or("--target needs MEASURE=BOUND, e.g. \"page weight=200\"")?,
+            ),
             other => return Err(format!("bench: unknown option `{other}`")),
         }
     }
@@ -84,7 +93,8 @@ pub fn bench(browser: &toolchain::Browser, options: &Options) -> Result<PathBuf,
         .arg("bench.mjs")
         .env("BENCH_NATIVE", native)
         .env("BENCH_OUT", &out)
-        .env("BENCH_QUICK", if options.quick { "1" } else { "0" });
+        .env("BENCH_QUICK", if options.quick { "1" } else { "0" })
+        .env("BENCH_TARGETS", targets_json(&options.targets));
     if let Some(list) = &list {
         cmd.env("BENCH_WORKERS", list);
     }
@@ -129,25 +139,64 @@ fn cpython_curve(list: &str) -> Option<String> {
     }
 }
 
-/// The test suite's smoke run: the quick bench finishes and writes valid JSON with rows.
+/// The test suite's smoke run: the quick bench finishes, writes its JSON, and passes its verdict
+/// (every figure present, none NaN, no gross miss: `bench.mjs` exits non-zero otherwise).
 pub fn smoke(browser: &toolchain::Browser) -> Result<(), String> {
     let out = bench(
         browser,
         &Options {
             quick: true,
             workers: None,
+            targets: Vec::new(),
         },
     )?;
     let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
-    let looks_valid = text.trim_start().starts_with('{')
-        && text.contains("\"rows\"")
-        && text.contains("\"measure\"")
-        && text.contains("\"cores\"");
-    if looks_valid {
+    if text.contains("\"misses\": []") && text.contains("\"rows\"") {
         Ok(())
     } else {
-        Err(format!("{} is not the bench's JSON", out.display()))
+        Err(format!("{} holds misses or no rows", out.display()))
     }
+}
+
+/// The verdict fails on a missed target: the smoke run's JSON judged again with an impossible
+/// page weight (1 KB) must exit non-zero and name it.
+pub fn refuses_a_miss(_: &toolchain::Browser) -> Result<(), String> {
+    let out = root().join("target").join("bench").join("latest.json");
+    let judged = Command::new("node")
+        .current_dir(root().join("tests").join("e2e"))
+        .arg("bench-verdict.mjs")
+        .arg(&out)
+        .env(
+            "BENCH_TARGETS",
+            targets_json(&[("page weight".into(), 1.0)]),
+        )
+        .output()
+        .map_err(|e| format!("node did not start: {e}"))?;
+    let text = String::from_utf8_lossy(&judged.stdout);
+    if !judged.status.success() && text.contains("MISSED page weight") {
+        Ok(())
+    } else {
+        Err(format!(
+            "an impossible target passed (exit {:?}): {text}",
+            judged.status.code()
+        ))
+    }
+}
+
+/// `page weight=200` → `("page weight", 200.0)`.
+fn parse_target(text: &str) -> Option<(String, f64)> {
+    let (measure, bound) = text.rsplit_once('=')?;
+    let bound: f64 = bound.trim().parse().ok().filter(|b: &f64| b.is_finite())?;
+    Some((measure.trim().to_string(), bound)).filter(|(m, _)| !m.is_empty())
+}
+
+/// The targets as the JSON object `bench-verdict.mjs` reads.
+fn targets_json(targets: &[(String, f64)]) -> String {
+    let fields: Vec<String> = targets
+        .iter()
+        .map(|(m, b)| format!("{:?}: {b}", m.replace(['"', '\\'], "")))
+        .collect();
+    format!("{{{}}}", fields.join(", "))
 }
 
 /// The test suite's smoke run of `tests/bench/page_curve.py`, the bench's twin for machines with
@@ -169,16 +218,22 @@ pub fn page_curve_smoke(browser: &toolchain::Browser) -> Result<(), String> {
         ));
     }
     let speedups = numbers_after(&text, "\"speedup\": ");
-    let plausible = |s: &f64| (0.5..=3.0).contains(s);
-    if text.contains("\"threads\"")
-        && text.contains("\"processes\"")
-        && speedups.len() == 4
-        && speedups.iter().all(plausible)
-    {
-        Ok(())
-    } else {
-        Err(format!("page_curve.py gave speedups {speedups:?}: {text}"))
-    }
+    curve_is_real(&speedups)
+        .filter(|_| text.contains("\"threads\"") && text.contains("\"processes\""))
+        .map(|_| ())
+        .ok_or_else(|| format!("page_curve.py gave speedups {speedups:?}: {text}"))
+}
+
+/// Threads then processes at W = 1, 2 on 2 cores: one worker is the sequential run's own speed
+/// (0.75-1.33x), two are really parallel (at least 1.3x, at most the 2 cores allow). A page
+/// that ran serially, failed, or measured nothing cannot meet these.
+fn curve_is_real(speedups: &[f64]) -> Option<()> {
+    let [t1, t2, p1, p2] = speedups else {
+        return None;
+    };
+    let one = |s: f64| (0.75..=1.33).contains(&s);
+    let two = |s: f64| (1.3..=2.3).contains(&s);
+    (one(*t1) && two(*t2) && one(*p1) && two(*p2)).then_some(())
 }
 
 /// Every number that follows `key` in `text` (the JSON that python's `json.dumps` writes).
@@ -196,13 +251,53 @@ fn numbers_after(text: &str, key: &str) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{numbers_after, parse_workers};
+    use super::{numbers_after, parse_target, parse_workers, targets_json};
 
     #[test]
     fn numbers_after_a_key() {
         let json = r#"{"points": [{"speedup": 0.98, "min": 0.9}, {"speedup": 1.7e0}]}"#;
         assert_eq!(numbers_after(json, "\"speedup\": "), [0.98, 1.7]);
         assert!(numbers_after("{}", "\"speedup\": ").is_empty());
+    }
+
+    #[test]
+    fn a_curve_is_real_only_with_parallel_points_at_two() {
+        assert!(super::curve_is_real(&[1.0, 1.8, 0.98, 1.7]).is_some());
+        assert!(
+            super::curve_is_real(&[1.0, 1.0, 1.0, 1.7]).is_none(),
+            "serial threads"
+        );
+        assert!(
+            super::curve_is_real(&[1.0, 1.8, 1.0]).is_none(),
+            "a point missing"
+        );
+        assert!(
+            super::curve_is_real(&[0.5, 1.8, 1.0, 1.7]).is_none(),
+            "W=1 is not the baseline's speed"
+        );
+        assert!(
+            super::curve_is_real(&[1.0, 4.0, 1.0, 1.7]).is_none(),
+            "more than 2 cores give"
+        );
+    }
+
+    #[test]
+    fn targets_are_a_measure_and_a_bound() {
+        assert_eq!(
+            parse_target("page weight=200"),
+            Some(("page weight".into(), 200.0))
+        );
+        assert_eq!(
+            parse_target("ready time = 1.5"),
+            Some(("ready time".into(), 1.5))
+        );
+        assert_eq!(parse_target("=3"), None);
+        assert_eq!(parse_target("weight=NaN"), None);
+        assert_eq!(parse_target("weight"), None);
+        assert_eq!(
+            targets_json(&[("page weight".into(), 1.0), ("a \"b".into(), 2.5)]),
+            r#"{"page weight": 1, "a b": 2.5}"#
+        );
     }
 
     #[test]

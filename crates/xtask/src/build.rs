@@ -1,7 +1,7 @@
 //! Building the page: the atomics engine, then the page (which hosts the plain engine) with
 //! Trunk, into dist/.
 
-use crate::project::{dist, root, say};
+use crate::project::{dist, dist_hooks, root, say};
 use crate::shell;
 use crate::toolchain::{Tools, ATOMICS_RUSTFLAGS, NIGHTLY, WASM_TARGET};
 use std::process::Command;
@@ -80,10 +80,26 @@ pub fn build_site(tools: &Tools) -> Result<(), String> {
     // The plain engine is not built on its own: the page's module hosts it (crates/app).
     build_atomics_engine(tools)?;
     say("building the page with Trunk");
+    build_page(tools, &dist(), &[])
+}
+
+/// Builds the test build of the site into `target/dist-hooks`: the same page with the feature
+/// `test-hooks` (a trap, a broken Stop, the parent's counter set by a test), for the few tests
+/// that need them. Its threads build is the release one: no hook needs it.
+pub fn build_hooks_site(tools: &Tools) -> Result<(), String> {
+    say("building the test build of the page (feature test-hooks) with Trunk");
+    build_page(tools, &dist_hooks(), &["--features", "test-hooks"])
+}
+
+/// Trunk's release build of the page into `out`, with `extra` arguments.
+fn build_page(tools: &Tools, out: &std::path::Path, extra: &[&str]) -> Result<(), String> {
     shell::run(
         Command::new(&tools.trunk)
             .current_dir(root())
             .args(["build", "--release", "--offline"])
+            .arg("--dist")
+            .arg(out)
+            .args(extra)
             .env("PATH", tools.path_env())
             // Trunk calls plain `cargo`: the wasm target exists only on the pinned nightly.
             .env("RUSTUP_TOOLCHAIN", NIGHTLY)
@@ -94,7 +110,7 @@ pub fn build_site(tools: &Tools) -> Result<(), String> {
             .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
             .env("RUSTFLAGS", "-Zlocation-detail=none"),
     )?;
-    crate::boot::externalise_inline_scripts(&dist())?;
-    crate::headers::write_headers_file(&dist())?;
+    crate::boot::externalise_inline_scripts(out)?;
+    crate::headers::write_headers_file(out)?;
     Ok(())
 }

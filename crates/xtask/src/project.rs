@@ -16,6 +16,12 @@ pub fn dist() -> PathBuf {
     root().join("dist")
 }
 
+/// The test build of the site (feature `test-hooks`), which only the tests that need its hooks
+/// drive; everything else tests the shipped `dist/`.
+pub fn dist_hooks() -> PathBuf {
+    root().join("target").join("dist-hooks")
+}
+
 /// Prints a progress line, flushed at once (long steps follow).
 pub fn say(message: &str) {
     use std::io::Write;

@@ -157,6 +157,8 @@ pub struct TestServers {
     page: SocketAddr,
     bare: SocketAddr,
     host: SocketAddr,
+    /// The test build (`target/dist-hooks`) with the page's headers, when it was built.
+    hooks: Option<SocketAddr>,
 }
 
 impl TestServers {
@@ -170,7 +172,14 @@ impl TestServers {
             page: spawn(dist(), Headers::Page)?,
             bare: spawn(dist(), Headers::Bare)?,
             host: spawn(fixtures, Headers::Bare)?,
+            hooks: None,
         })
+    }
+
+    /// Also serves the test build, with the page's headers (and bare, on a second origin).
+    pub fn with_hooks(mut self) -> Result<Self, String> {
+        self.hooks = Some(spawn(crate::project::dist_hooks(), Headers::Page)?);
+        Ok(self)
     }
 
     /// Passes their URLs (and the browser) to a node script.
@@ -180,6 +189,9 @@ impl TestServers {
             .env("PLAYGROUND_BARE_URL", url(&self.bare))
             .env("PLAYGROUND_HOST_URL", url(&self.host))
             .env("CHROMIUM", chromium);
+        if let Some(hooks) = &self.hooks {
+            cmd.env("PLAYGROUND_HOOKS_URL", url(hooks));
+        }
     }
 }
 
