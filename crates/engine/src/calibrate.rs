@@ -21,13 +21,20 @@ const SAMPLE_MS: f64 = 5.0;
 /// from ((max − min) / median): the median of the last three samples once they agree within
 /// 5 % (or of the last three when time runs out).
 pub fn ns_per_iter() -> (f64, f64) {
+    settle(MAX_MS)
+}
+
+/// Runs the kernel until its cost per iteration has settled (or `max_ms` passed): a fresh
+/// worker's warm-up, so that its first task runs in optimised code. Returns what
+/// [`ns_per_iter`] does.
+pub fn settle(max_ms: f64) -> (f64, f64) {
     let start = now();
     let mut n: u64 = 1 << 16;
     let mut recent: Vec<f64> = Vec::new();
     loop {
         let t = now();
         let ns = sample(n);
-        if now() - t < SAMPLE_MS / 2.0 && now() - start < MAX_MS {
+        if now() - t < SAMPLE_MS / 2.0 && now() - start < max_ms {
             n = n.saturating_mul(2);
             continue;
         }
@@ -38,7 +45,7 @@ pub fn ns_per_iter() -> (f64, f64) {
         });
         let settled = last.len() == 3 && hi <= lo * 1.05;
         let elapsed = now() - start;
-        if (settled && elapsed >= MIN_MS) || elapsed >= MAX_MS {
+        if (settled && elapsed >= MIN_MS) || elapsed >= max_ms {
             let mid = median(last).unwrap_or(1.0).max(1e-3);
             return (mid, (hi - lo) / mid);
         }

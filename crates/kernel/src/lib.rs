@@ -48,6 +48,18 @@ pub fn expected_sum(n: u64) -> u64 {
     (n.saturating_sub(1) * n * (2 * n).saturating_sub(1) / 6) as u64
 }
 
+/// [`sum_of_squares`] behind a pointer the optimisers cannot see through, so that every chunk of
+/// every task is a call of its own in every build. A wasm engine runs a function in a baseline
+/// tier first and only swaps in optimised code for later calls (there is no on-stack
+/// replacement): once the page's size-optimised module inlined the kernel into its only caller,
+/// a whole task became one call, and a fresh worker's first task ran in the baseline tier from
+/// start to end (2-4x slow). An indirect call every [`CHUNK`] iterations costs nothing
+/// measurable.
+#[inline(never)]
+fn chunk() -> fn(u64, u64) -> u64 {
+    black_box(sum_of_squares as fn(u64, u64) -> u64)
+}
+
 /// One cpu task in progress, advanced a chunk at a time so that callers can check a cancel flag
 /// or hand over a GIL between chunks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,7 +82,7 @@ impl CpuTask {
     /// Does up to `max` more iterations; returns true once the task is complete.
     pub fn advance(&mut self, max: u64) -> bool {
         let end = self.done.saturating_add(max).min(self.iters);
-        self.total = self.total.wrapping_add(sum_of_squares(self.done, end));
+        self.total = self.total.wrapping_add(chunk()(self.done, end));
         self.done = end;
         self.is_done()
     }
