@@ -15,7 +15,8 @@
 // instead of following the content), `title` (the frame's title).
 // Events: `ready` (detail: {isolated, threads, build, cores, popout}), `run-finished` (detail:
 // the run record), `run-rejected` (detail: {message, notices}).
-// Methods: `run(params)` → Promise of the run record; `ready` → Promise of the ready detail.
+// Methods: `run(params, {timeout})` → Promise of the run record (rejected when the frame does not
+// answer within the timeout); `ready` → Promise of the ready detail.
 
 const SOURCE = "concurrency-playground";
 /** Attribute → parameter name in URLs and messages. */
@@ -28,6 +29,21 @@ const ALIASES = { ioMs: "io_ms", cpuIters: "cpu_iters", "io-ms": "io_ms", "cpu-i
 const HERE = new URL("./", import.meta.url).href;
 /** Before the playground says how tall it is. */
 const FIRST_HEIGHT = 480;
+
+/** How long run() waits for the frame, by default: the page's longest runs need its confirmation. */
+const RUN_TIMEOUT_MS = 10 * 60_000;
+
+/** `promise`, or a rejection saying `what` after `ms`; `onTimeout` cleans up. */
+function within(promise, ms, what, onTimeout = () => {}) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`Not finished: ${what} within ${Math.round(ms)} ms.`));
+    }, ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 let requests = 0;
 /** A tag the playground repeats in its answer to a run request. */
@@ -117,19 +133,28 @@ export class ConcurrencyPlayground extends HTMLElement {
    * `io_ms`, `cpu_iters`; `ioMs` and `cpuIters` also work), the element's attributes filling in
    * what `params` leaves out. Resolves with the run record once that run finishes (stopped
    * runs too: see its `status`); rejects with the page's notice when the playground will not
-   * run it (an invalid value, threads where the frame has none, a sweep in progress).
+   * run it (an invalid value, threads where the frame has none, a sweep in progress), with a
+   * TypeError when `params` is not an object, when the element is removed or reloaded before
+   * the answer, and when no answer came within `timeout` ms (default 10 minutes).
    */
-  async run(params = {}) {
-    await this.#whenReady;
+  async run(params = {}, { timeout = RUN_TIMEOUT_MS } = {}) {
+    if (params !== null && params !== undefined && (typeof params !== "object" || Array.isArray(params))) {
+      throw new TypeError(`run() takes an object of parameters, such as { tool: "async" }, not ${Array.isArray(params) ? "an array" : typeof params}`);
+    }
+    if (!(Number.isFinite(timeout) && timeout > 0)) throw new RangeError("run()'s timeout is a number of milliseconds above 0");
+    const started = Date.now();
+    await within(this.#whenReady, timeout, "the playground did not say it was ready");
     const merged = this.#attributeParams();
     for (const [key, value] of Object.entries(params ?? {})) {
       merged[ALIASES[key] ?? key] = value;
     }
     const request = newTag();
-    return new Promise((resolve, reject) => {
+    const answer = new Promise((resolve, reject) => {
       this.#waiting.set(request, { resolve, reject });
       this.#post({ source: SOURCE, type: "run", params: merged, request });
     });
+    // A frame that died or hangs never answers: the Promise fails rather than wait forever.
+    return within(answer, Math.max(1, timeout - (Date.now() - started)), "the playground did not answer the run", () => this.#waiting.delete(request));
   }
 
   #newReady() {

@@ -302,3 +302,35 @@ test("the embed example: two elements under the playground's own CSP, results li
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("<concurrency-playground>: run() refuses non-object params, rejects when the element is removed mid-run, and when its frame never answers", { skip: !HOST && "no host page" }, async () => {
+  const { page, context, errors } = await elementPage();
+  await page.waitForFunction(() => window.events.filter((e) => e.type === "ready").length >= 2, null, { timeout: 30_000 });
+  // Parameters must be an object: a string or an array is refused, saying so, and runs nothing.
+  for (const bad of ['"tool=async"', "[1, 2]", "42"]) {
+    const message = await page.evaluate((b) => document.getElementById("b").run(JSON.parse(b)).then(() => "resolved", (e) => `${e.name}: ${e.message}`), bad);
+    assert.match(message, /^TypeError: run\(\) takes an object of parameters/, `run(${bad})`);
+  }
+  // Removed mid-run: the waiting run() rejects at once.
+  const removed = await page.evaluate(() => {
+    const a = document.getElementById("a");
+    const pending = a.run({ tool: "async", kind: "io", tasks: 2, io_ms: 2000 }).then(() => "resolved", (e) => e.message);
+    setTimeout(() => a.remove(), 300);
+    const t0 = performance.now();
+    return pending.then((m) => ({ m, ms: performance.now() - t0 }));
+  });
+  assert.match(removed.m, /Not finished: the element was removed from the page/);
+  assert.ok(removed.ms < 1500, `rejected after ${removed.ms} ms`);
+  // A frame that never answers (it navigated to a blank page: no playground listens there):
+  // run() fails after its timeout instead of waiting forever.
+  const silent = await page.evaluate(() => {
+    const b = document.getElementById("b");
+    b.frame.src = "about:blank";
+    const t0 = performance.now();
+    return b.run({ tasks: 1 }, { timeout: 1500 }).then(() => "resolved", (e) => ({ m: e.message, ms: performance.now() - t0 }));
+  });
+  assert.match(silent.m, /Not finished: the playground did not answer the run within \d+ ms/);
+  assert.ok(silent.ms >= 1400 && silent.ms < 5000, `rejected after ${silent.ms} ms`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -243,38 +243,13 @@ test("a calibrated cpu task lasts io_ms ± 10 % in both builds", async () => {
   };
   const cases = [["threads build, isolated page (a pool lane)", undefined, "sequential"]];
   if (BARE) cases.push(["plain build, plain host", BARE, "sequential"]);
-  // A calibration is measured once per page load. The threads build's (on a pool lane) is
-  // steady; the plain build's on a plain host is not: over 6 fresh loads it calibrated 0.27 to
-  // 0.44 ns per iteration while its tasks then ran at 0.34-0.35 (README, Performance), so about
-  // half the loads miss ±10 % (in the last rounds it needed 2, 4 and 5 loads). More fresh loads
-  // for it, the bound unchanged.
+  // A calibration is measured once per page load, so each attempt is a fresh load.
   for (const [name, base, tool] of cases) {
     await claim(`one calibrated cpu task, ${name}`, () => task(base, tool),
-      ({ ms }) => Math.abs(ms - 200) <= 20, { attempts: base ? 12 : 5, show: ({ build, ms }) => `${ms.toFixed(1)} ms (${build} build)` });
+      ({ ms }) => Math.abs(ms - 200) <= 20, { show: ({ build, ms }) => `${ms.toFixed(1)} ms (${build} build)` });
   }
   // Known gap, printed rather than hidden: on an isolated page the plain build's tasks have run
   // 11-25 % longer than its calibration promises (see the README's Performance notes).
   const plain = await task(undefined, "async");
   console.log(`one calibrated cpu task, plain build on an isolated page: ${plain.ms.toFixed(1)} ms (not asserted)`);
 });
-
-for (const tool of ["sequential", "async"]) {
-  test(`a worker that traps mid-run: the row says error, the worker is replaced, the next run works (${tool})`, async () => {
-    const { page, errors, context } = await open(browser, `?tool=${tool}&kind=io&tasks=4&io_ms=400`);
-    const before = await page.locator(OWN_ROWS).count();
-    await page.click('[data-testid="run-button"]');
-    await page.waitForSelector('[data-testid="stop-button"]:not([disabled])');
-    await page.waitForTimeout(100);
-    // The page's test-only hook (no URL or parent message reaches it).
-    await page.evaluate(() => window.dispatchEvent(new Event("concurrency-playground-test-trap")));
-    const crashed = await waitForRow(page, before + 1);
-    assert.equal(crashed.status, "error");
-    assert.match(crashed.message, /crashed/);
-    await setExperiment(page, { io_ms: 50 });
-    const next = await runOnce(page);
-    assert.equal(next.status, "done", "the replaced worker runs the next experiment");
-    // The trap itself may be reported by the worker's console; nothing else may fail.
-    assert.deepEqual(errors.filter((e) => !/trap requested|unreachable|crashed|RuntimeError/.test(e)), []);
-    await context.close();
-  });
-}

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BARE, BASE, HOST } from "./lib.mjs";
-import { badUrlExplained, errorsShown as errorsShownOn, ioOverlaps, plainHostDegrades, ready as readyOn, threadsBeatOneThread } from "./webdriver-claims.mjs";
+import { badUrlExplained, coldPoolsReported, errorsShown as errorsShownOn, ioOverlaps, plainHostDegrades, ready as readyOn, stopAnswers, threadsBeatOneThread } from "./webdriver-claims.mjs";
 import { WebDriverBrowser } from "./webdriver.mjs";
 
 const { FIREFOX, GECKODRIVER } = process.env;
@@ -24,6 +24,10 @@ const errorsShown = () => errorsShownOn(ff);
 test("Firefox: isolated page, io waits overlap with async", { skip }, () => ioOverlaps(ff, "Firefox"));
 
 test("Firefox: threads beat one thread on cpu work", { skip }, () => threadsBeatOneThread(ff, "Firefox"));
+
+test("Firefox: the first processes and threads runs after load, measured and reported", { skip }, () => coldPoolsReported(ff, "Firefox"));
+
+test("Firefox: Stop answers within 100 ms for every tool, on an isolated page", { skip }, () => stopAnswers(ff, "Firefox"));
 
 test("Firefox: a bad URL is explained and runs the defaults", { skip }, () => badUrlExplained(ff));
 

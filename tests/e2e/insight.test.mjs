@@ -199,6 +199,33 @@ test("Open a run: an exported run file shows in the timeline and replays", async
   await context.close();
 });
 
+test("Open a run: hostile files are refused, each saying why, and the page keeps working", async () => {
+  const first = await open(browser, "?tool=async&kind=io&tasks=2&io_ms=20");
+  await runOnce(first.page);
+  const [run] = await exportRuns(first.page);
+  await first.context.close();
+  const { page, errors, context } = await open(browser, "?tool=async&kind=io&tasks=2&io_ms=20");
+  const openFile = async (name, buffer, why) => {
+    await page.setInputFiles('[data-testid="open-run"]', { name, mimeType: "application/json", buffer });
+    await page.waitForFunction(([n, w]) => new RegExp(`${n}: ${w}`).test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""), [name.replace(".", "\\."), why], { timeout: 30_000 });
+    assert.equal(await page.locator('[data-testid="opened-run"]').count(), 0, `${name} opened nothing`);
+  };
+  // A span that ends before it starts.
+  const backwards = { ...run, spans: run.spans.map((s, i) => (i === 0 ? { ...s, start: s.end + 5 } : s)) };
+  await openFile("backwards.json", Buffer.from(JSON.stringify([backwards])), "Run \\d+ has a span that ends before it starts");
+  // Nesting far deeper than any run file: refused, not a stack overflow.
+  await openFile("deep.json", Buffer.from("[".repeat(100_000) + "]".repeat(100_000)), ".+");
+  // Over the size cap: refused before it is read.
+  await openFile("huge.json", Buffer.alloc(65 * 1024 * 1024, 0x20), "The file is \\d+ MB; a run file is at most \\d+ MB");
+  // Not JSON at all.
+  await openFile("binary.json", Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x7b]), ".+");
+  // The page still runs.
+  const row = await runOnce(page);
+  assert.equal(row.status, "done");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("Amdahl: half the work serial caps 2 free-threaded threads near 1.33×; none serial stays ≥ 1.3×", async () => {
   const { page, errors, context } = await open(browser, "?kind=cpu&tasks=4&workers=2&io_ms=100&serial=50");
   assert.equal(await page.getAttribute('[data-testid="amdahl-curve"]', "data-serial"), "50");

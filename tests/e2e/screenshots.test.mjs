@@ -3,7 +3,7 @@
 // `cargo xtask screenshots` writes the README's own into docs/screenshots.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { BASE, launch, open, runOnce, setExperiment } from "./lib.mjs";
 
 import { pathToFileURL } from "node:url";
@@ -11,6 +11,12 @@ import { pathToFileURL } from "node:url";
 const OUT = process.env.SCREENSHOTS_DIR
   ? pathToFileURL(`${process.env.SCREENSHOTS_DIR}/`)
   : new URL("../../target/screenshots/", import.meta.url);
+/** The screenshot was written and holds a picture (a PNG of some size). */
+function written(name) {
+  const bytes = statSync(new URL(`${name}.png`, OUT)).size;
+  assert.ok(bytes > 5_000, `${name}.png is ${bytes} bytes`);
+}
+
 let browser;
 before(async () => { browser = await launch(); mkdirSync(OUT, { recursive: true }); });
 after(async () => { await browser?.close(); });
@@ -29,6 +35,7 @@ for (const [name, options] of [
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the viewport`);
     await page.screenshot({ path: new URL(`${name}.png`, OUT).pathname, fullPage: true });
+    written(name);
     assert.deepEqual(errors, []);
     await context.close();
   });
@@ -37,17 +44,28 @@ for (const [name, options] of [
 test("screenshot: a course page with two <concurrency-playground> elements", async () => {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(new URL("embed-example.html", BASE).href);
   await page.waitForFunction(() => document.querySelectorAll("#results li").length >= 1, null, { timeout: 30_000 });
   await page.waitForTimeout(400); // the frames' last height change
+  // Two elements, each with a frame tall enough to show the playground, and a real result.
+  const frames = await page.$$eval("concurrency-playground", (els) => els.map((e) => e.frame.getBoundingClientRect().height));
+  assert.equal(frames.length, 2);
+  assert.ok(frames.every((h) => h > 200), `frame heights ${frames}`);
+  assert.match(await page.textContent("#results li"), /\d+ ms \(done\)/);
   await page.screenshot({ path: new URL("embed-example.png", OUT).pathname, fullPage: true });
+  written("embed-example");
+  assert.deepEqual(errors, []);
   await context.close();
 });
 
 test("screenshot: the GIL lane of 4 cpu tasks on 2 threads", async () => {
   const { page, errors, context } = await open(browser, "?tool=threads&kind=cpu&tasks=4&workers=2&gil=on&io_ms=60", { contextOptions: { viewport: { width: 1100, height: 900 } } });
   await runOnce(page);
+  assert.ok((await page.locator('[data-testid="gil-lane"], .gil-lane').count()) > 0, "the GIL lane is drawn");
   await page.locator("figure.timeline").screenshot({ path: new URL("gil-lane.png", OUT).pathname });
+  written("gil-lane");
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -60,7 +78,9 @@ test("screenshot: replaying a threads run step by step", async () => {
   for (let i = 0; i < 14; i++) await page.keyboard.press("ArrowRight");
   const box = await page.locator("figure.timeline").boundingBox();
   const replay = await page.locator('[data-testid="replay"]').boundingBox();
+  assert.ok(box && replay, "the timeline and the replay controls are on the page");
   await page.screenshot({ path: new URL("replay.png", OUT).pathname, clip: { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: replay.y + replay.height - box.y + 16 } });
+  written("replay");
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -76,6 +96,7 @@ test("screenshot: the speedup curve beside Amdahl's prediction for a 50 % serial
   const serials = await page.$$eval('[data-testid="run"]', (rows) => rows.map((r) => r.dataset.serial));
   assert.ok(serials.length > 0 && serials.every((v) => v === "50"), `the sweep measured the serial work: ${serials}`);
   await page.locator("figure.speedup").screenshot({ path: new URL("amdahl.png", OUT).pathname });
+  written("amdahl");
   assert.deepEqual(errors, []);
   await context.close();
 });

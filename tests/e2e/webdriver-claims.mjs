@@ -71,3 +71,71 @@ export async function plainHostDegrades(b) {
   assert.deepEqual([row.tool, row.status, row.build], ["processes", "done", "plain"]);
   assert.match(await text(b, "notice"), /Threads are off/);
 }
+
+/**
+ * Stop answers within 100 ms on an isolated page, for every tool: a long cpu run starts, and
+ * the page measures from the click on Stop to the row that reports `stopped`.
+ */
+export async function stopAnswers(b, name) {
+  for (const [tool, gil] of [["sequential"], ["async"], ["threads", "off"], ["processes"]]) {
+    await b.goto(new URL(`?tool=${tool}${gil ? `&gil=${gil}` : ""}&kind=cpu&tasks=4&workers=2&io_ms=1000`, BASE).href);
+    await ready(b);
+    await claim(`${name} stop ${tool}, ms`, async () => {
+      const before = await b.exec(() => document.querySelectorAll('[data-testid="run"]:not([data-baseline-for])').length);
+      await b.click('[data-testid="run-button"]');
+      await b.waitFor(() => { const s = document.querySelector('[data-testid="stop-button"]'); return s && !s.disabled; }, [], 20_000);
+      await new Promise((r) => setTimeout(r, 300));
+      await b.exec((n) => {
+        window.__stopped = null;
+        const sel = '[data-testid="run"]:not([data-baseline-for])';
+        const started = performance.now();
+        const check = () => {
+          const rows = document.querySelectorAll(sel);
+          if (rows.length > n) {
+            observer.disconnect();
+            window.__stopped = { ms: performance.now() - started, status: rows[0].dataset.status, message: rows[0].dataset.message ?? "" };
+          }
+        };
+        const observer = new MutationObserver(check);
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true });
+        document.querySelector('[data-testid="stop-button"]').click();
+        check();
+      }, before);
+      const stopped = await b.waitFor(() => window.__stopped, [], 10_000);
+      assert.equal(stopped.status, "stopped", `${tool}: ${JSON.stringify(stopped)}`);
+      assert.doesNotMatch(stopped.message, /terminated/, "no worker was terminated on an isolated page");
+      return stopped.ms;
+    }, (ms) => ms <= 100, { show: (ms) => ms.toFixed(1) });
+  }
+  assert.equal(await errorsShown(b), 0);
+}
+
+/** Sets a select of the form as a visitor would. */
+const choose = (b, id, value) => b.exec((i, v) => {
+  const el = document.getElementById(i);
+  el.value = v;
+  el.dispatchEvent(new Event("change", { bubbles: true }));
+}, id, value);
+
+/**
+ * Cold pools, reported: on a fresh page, sequential cpu × 4 then the first run of `tool`
+ * (processes on a plain host; threads on an isolated page) at W=2, their wall times and the
+ * row's message. Asserted: both runs finish with the same checksum; the figures are printed
+ * for the record (Chromium's are held to bounds in cold.test.mjs).
+ */
+export async function coldPoolsReported(b, name, { threads = true } = {}) {
+  const cases = [["processes", new URL("?kind=cpu&tasks=4&workers=2&io_ms=200&coi=0&run=1", BARE ?? BASE).href]];
+  if (threads) cases.push(["threads", new URL("?kind=cpu&tasks=4&workers=2&io_ms=200&gil=off&run=1", BASE).href]);
+  for (const [tool, url] of cases) {
+    await b.goto(url);
+    await ready(b);
+    const seq = await b.newestRow(1);
+    await choose(b, "tool", tool);
+    await b.click('[data-testid="run-button"]');
+    const first = await b.newestRow(2);
+    assert.equal(first.tool, tool);
+    assert.equal(first.status, "done");
+    assert.equal(first.checksum, seq.checksum, "the same work");
+    console.log(`${name}, first ${tool} run after load (cpu ×4, W=2, ${first.build} build): ${(seq.wallMs / first.wallMs).toFixed(2)}× sequential (${Number(seq.wallMs).toFixed(0)} / ${Number(first.wallMs).toFixed(0)} ms)${first.message ? `; ${first.message}` : ""}`);
+  }
+}

@@ -311,20 +311,26 @@ pub fn parallel_and_sequential_sum(iters: u64, parts: u64) -> (u64, u64) {
     (parallel, sum_of_squares(0, iters))
 }
 
-/// Two pool jobs that each wait until the other has started: returns (threads seen at once,
-/// jobs finished). Only completes if the pool really runs two threads in parallel.
+/// Two pool jobs that each wait until the other has started: returns (the most jobs that were
+/// inside at once, jobs finished). Only completes if the pool really runs two threads in
+/// parallel; `inside` goes down as a job leaves, so the peak is the jobs that overlapped, not the
+/// jobs that ran.
 pub fn rendezvous_on_pool() -> (u32, u32) {
     let arrived = AtomicU32::new(0);
+    let inside = AtomicU32::new(0);
     let peak = AtomicU32::new(0);
     let finished = AtomicU32::new(0);
     rayon::scope(|s| {
         for _ in 0..2 {
             s.spawn(|_| {
-                let now = arrived.fetch_add(1, Ordering::SeqCst) + 1;
+                let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(now, Ordering::SeqCst);
+                arrived.fetch_add(1, Ordering::SeqCst);
                 while arrived.load(Ordering::SeqCst) < 2 {
                     std::hint::spin_loop();
                 }
+                peak.fetch_max(inside.load(Ordering::SeqCst), Ordering::SeqCst);
+                inside.fetch_sub(1, Ordering::SeqCst);
                 finished.fetch_add(1, Ordering::SeqCst);
             });
         }
