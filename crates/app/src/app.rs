@@ -65,8 +65,15 @@ pub fn App() -> Html {
         parsed.run.then(|| parsed.params.clone()),
     );
     use_history(state.params.clone(), state.embed, state.dispatcher());
-    #[cfg(feature = "test-hooks")]
-    crate::test_hooks::use_test_hooks(lab.clone());
+    {
+        // Test builds listen for the end-to-end tests' hooks; the release build listens to
+        // nothing (`listen` is `None` there, and holds no hook).
+        let lab = lab.clone();
+        use_effect_with((), move |_| {
+            let listener = crate::test_hooks::listen(lab);
+            move || drop(listener)
+        });
+    }
     // `data-ready` is set once the page shows the ready state (calibrations included), so that
     // whoever waits for it reads a page that is up to date.
     use_effect_with(state.ready, |ready| {

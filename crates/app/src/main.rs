@@ -10,7 +10,6 @@ mod components;
 mod hooks;
 mod panic_hook;
 mod state;
-#[cfg(feature = "test-hooks")]
 mod test_hooks;
 mod worker_link;
 

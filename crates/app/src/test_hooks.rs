@@ -1,23 +1,21 @@
 //! Test builds only (feature `test-hooks`): same-page events through which the end-to-end tests
-//! reach into the lab. No URL parameter or parent message reaches them, and the release page is
-//! built without this module.
+//! reach into the lab. No URL parameter or parent message reaches them, and the release build
+//! compiles none of it: its [`listen`] listens to nothing.
 //!
 //! `window.dispatchEvent(new CustomEvent("concurrency-playground-test-hook", { detail }))` with
 //! `detail` one of `"trap"`, `"break-stop"` or `{ parentCounter: n }`.
 
+use crate::browser::WindowListener;
 use crate::hooks::use_lab::LabHandle;
-use model::lab::{Event, TestHook};
-use wasm_bindgen::JsCast;
-use yew::prelude::*;
 
-/// The event's name.
-const EVENT: &str = "concurrency-playground-test-hook";
-
-/// Listens for the test hooks' event for as long as the page lives.
-#[hook]
-pub fn use_test_hooks(lab: LabHandle) {
-    use_effect_with((), move |_| {
-        let listener = crate::browser::listen(EVENT, move |event| {
+/// Listens for the test hooks' event while the returned listener lives (test builds).
+#[cfg(feature = "test-hooks")]
+pub fn listen(lab: LabHandle) -> Option<WindowListener> {
+    use model::lab::Event;
+    use wasm_bindgen::JsCast;
+    Some(crate::browser::listen(
+        "concurrency-playground-test-hook",
+        move |event| {
             let detail = event
                 .dyn_ref::<web_sys::CustomEvent>()
                 .map(|e| e.detail())
@@ -25,13 +23,20 @@ pub fn use_test_hooks(lab: LabHandle) {
             if let Some(hook) = read(&detail) {
                 lab.send(Event::TestHook(hook));
             }
-        });
-        move || drop(listener)
-    });
+        },
+    ))
+}
+
+/// The release build has no test hooks.
+#[cfg(not(feature = "test-hooks"))]
+pub fn listen(_: LabHandle) -> Option<WindowListener> {
+    None
 }
 
 /// The hook a detail names, if any.
-fn read(detail: &wasm_bindgen::JsValue) -> Option<TestHook> {
+#[cfg(feature = "test-hooks")]
+fn read(detail: &wasm_bindgen::JsValue) -> Option<model::lab::TestHook> {
+    use model::lab::TestHook;
     match detail.as_string().as_deref() {
         Some("trap") => return Some(TestHook::Trap),
         Some("break-stop") => return Some(TestHook::BreakStop),
