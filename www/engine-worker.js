@@ -5,6 +5,9 @@
 //                                it is the page's own module (its JS glue and wasm, named by the
 //                                page), whose `main` leaves at once where there is no window
 //   ?build=atomics               the atomics build; the page asks it to start its pool
+//   &module=posted               the page posts its compiled WebAssembly.Module first: the
+//                                worker instantiates it (shared compiled code) instead of
+//                                compiling the wasm file again
 //   &role=process                a process of the processes pool (no live progress)
 const startedAt = performance.timeOrigin + performance.now();
 const params = new URL(self.location.href).searchParams;
@@ -26,8 +29,14 @@ async function forward(message) {
   }
 }
 
+// The page's compiled module, when it posts one (plain build).
+let moduleArrived;
+const compiledModule = new Promise((resolve) => (moduleArrived = resolve));
+
 self.onmessage = (event) => {
-  if (typeof SharedArrayBuffer !== "undefined" && event.data instanceof SharedArrayBuffer) {
+  if (event.data instanceof WebAssembly.Module) {
+    moduleArrived(event.data);
+  } else if (typeof SharedArrayBuffer !== "undefined" && event.data instanceof SharedArrayBuffer) {
     cancelWord = event.data;
     engine?.share_cancel_word?.(cancelWord);
   } else if (engine) forward(event.data);
@@ -44,7 +53,9 @@ const own = (name) => {
 const module = build === "atomics"
   ? await import("./engine-atomics/engine.js")
   : await import(own("glue"));
-await module.default(build === "atomics" ? undefined : { module_or_path: own("wasm") });
+const source = build === "atomics" ? undefined
+  : { module_or_path: params.get("module") === "posted" ? await compiledModule : own("wasm") };
+await module.default(source);
 engine = module;
 if (cancelWord) engine.share_cancel_word?.(cancelWord);
 // A process warms its kernel up before it is ready: its first task then runs at the calibrated

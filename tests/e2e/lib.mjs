@@ -191,7 +191,7 @@ export const MAX_ATTEMPTS = 3;
  * assert anything that is not a timing: those failures end the test at once); `meets(value)`
  * holds the claim's bound, unchanged, and `bound` says it in words (by default the source of
  * `meets`). The claim is measured up to `attempts` (at most 3) times and holds when one attempt
- * meets the bound. Every attempt is data: it is printed as one tab-separated `CLAIM` line (name,
+ * meets the bound. Every attempt is data: it is printed as one `CLAIM ¦ …` line (name,
  * attempt, met, value, bound; the core probe's verdict follows on its own line), which `cargo xtask test` collects into
  * its line of retried claims and, over `--repeat N` rounds, each claim's first-attempt share.
  */
@@ -204,8 +204,9 @@ export async function claim(name, measure, meets, { attempts = MAX_ATTEMPTS, sho
     const value = await measure(attempt);
     const met = Boolean(meets(value));
     const shown = show(value);
-    const field = (x) => String(x).replace(/\s+/g, " ");
-    console.log(["CLAIM", name, attempt, attempts, met ? "met" : "missed", shown, boundText].map(field).join("\t"));
+    // Fields apart by " ¦ " (node's TAP reporter escapes tabs in a test's output).
+    const field = (x) => String(x).replace(/\s+/g, " ").replaceAll("¦", "|");
+    console.log(["CLAIM", name, attempt, attempts, met ? "met" : "missed", shown, boundText].map(field).join(" ¦ "));
     const line = `${name}: attempt ${attempt}/${attempts}: ${shown} ${met ? "meets" : "misses"} the bound ${boundText}${cores ? `; ${cores.text}` : ""}`;
     console.log(line);
     tried.push(line);

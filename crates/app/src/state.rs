@@ -78,17 +78,21 @@ pub struct SweepPoint {
     pub workers: u32,
     /// Baseline wall over this run's wall.
     pub speedup: f64,
+    /// Whether the sweep's work was cpu work: waits overlap on any number of cores, so only a
+    /// cpu sweep measures how many cores computed at once.
+    pub cpu: bool,
 }
 
 impl SweepPoint {
-    /// The best speedup without a GIL among `points`, with its workers: the parallelism this
-    /// machine gave, measured rather than reported. A point faster than its workers allow (more
+    /// The best speedup without a GIL among the cpu sweep's `points`, with its workers: the
+    /// parallelism this machine gave, measured rather than reported (an io sweep's waits
+    /// overlap on one core and measure nothing of the kind). A point faster than its workers allow (more
     /// than W× with W workers) is not parallelism but a slow baseline (WebKit runs a fresh code
     /// path's first runs several times slower): it is left out, and counted.
     pub fn best_parallel(points: &[SweepPoint]) -> MeasuredCores {
         let (possible, impossible): (Vec<&SweepPoint>, Vec<&SweepPoint>) = points
             .iter()
-            .filter(|p| p.series != Series::ThreadsGilOn && p.speedup.is_finite())
+            .filter(|p| p.cpu && p.series != Series::ThreadsGilOn && p.speedup.is_finite())
             .partition(|p| p.speedup <= f64::from(p.workers) * 1.1);
         MeasuredCores {
             best: possible
@@ -297,10 +301,11 @@ impl State {
                     };
                 }
             }
-            Update::SweepPoint(series, workers, speedup) => self.sweep.push(SweepPoint {
+            Update::SweepPoint(series, workers, speedup, cpu) => self.sweep.push(SweepPoint {
                 series,
                 workers,
                 speedup,
+                cpu,
             }),
             Update::Isolation(demo) => self.isolation = Some(demo),
         }

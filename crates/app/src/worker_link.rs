@@ -33,12 +33,13 @@ impl WorkerLink {
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
         // The plain engine is this page's own module: the worker is told where it is.
-        let url = if query.starts_with("build=plain") {
+        let plain = query.starts_with("build=plain");
+        let url = if plain {
             let (glue, wasm) = browser::own_module()
                 .ok_or("this page does not name its own module (a <link rel=preload>)")?;
             let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
             format!(
-                "./engine-worker.js?{query}&glue={}&wasm={}",
+                "./engine-worker.js?{query}&glue={}&wasm={}&module=posted",
                 enc(&glue),
                 enc(&wasm)
             )
@@ -47,6 +48,14 @@ impl WorkerLink {
         };
         let worker = Worker::new_with_options(&url, &options)
             .map_err(|e| format!("could not start a worker: {e:?}"))?;
+        if plain {
+            // The page's own compiled module, first: every plain-build worker instantiates this
+            // one module instead of compiling its own, so they share the engine's compiled code,
+            // optimised tiers included. A fresh process then runs the kernel that the plain
+            // engine's calibration already made hot at the calibrated speed from its first task,
+            // and starts without compiling anything.
+            let _ = worker.post_message(&wasm_bindgen::module());
+        }
         let on_event = Rc::new(on_event);
         let cancel_word = Rc::new(RefCell::new(None));
         let on_message = {

@@ -293,12 +293,12 @@ pub fn test_outcome(line: &str) -> Option<(String, Outcome)> {
     ))
 }
 
-/// A claim's attempt from its line: `CLAIM\tname\tattempt\tattempts\tmet|missed\tvalue\tbound`,
-/// as printed by `claim` (node's TAP reporter puts `# ` before a test's output).
+/// A claim's attempt from its line: `CLAIM ¦ name ¦ attempt ¦ attempts ¦ met|missed ¦ value ¦
+/// bound`, as printed by `claim` (node's TAP reporter puts `# ` before a test's output).
 pub fn claim_attempt(line: &str) -> Option<Attempt> {
     let t = line.trim_start();
     let t = t.strip_prefix("# ").unwrap_or(t);
-    let mut fields = t.strip_prefix("CLAIM\t")?.split('\t');
+    let mut fields = t.strip_prefix("CLAIM ¦ ")?.split(" ¦ ");
     let name = fields.next()?.to_string();
     let attempt = fields.next()?.parse().ok()?;
     let _attempts = fields.next()?;
@@ -404,7 +404,7 @@ mod tests {
 
     fn attempt(name: &str, n: u32, met: bool) -> String {
         let word = if met { "met" } else { "missed" };
-        format!("# CLAIM\t{name}\t{n}\t3\t{word}\t1.{n}\t(r) => r <= 1.5")
+        format!("# CLAIM ¦ {name} ¦ {n} ¦ 3 ¦ {word} ¦ 1.{n} ¦ (r) => r <= 1.5")
     }
 
     #[test]
@@ -420,7 +420,7 @@ mod tests {
             })
         );
         assert_eq!(claim_attempt("# io ×4: attempt 1/3: 1.2 meets"), None);
-        assert_eq!(claim_attempt("# CLAIM\tx\t1\t3\tmaybe\t1\tb"), None);
+        assert_eq!(claim_attempt("# CLAIM ¦ x ¦ 1 ¦ 3 ¦ maybe ¦ 1 ¦ b"), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use model::config::{Lock, Tool};
 use model::python::group_digits;
 use model::record::RunRecord;
+use model::timeline::RunStatus;
 use yew::prelude::*;
 
 /// Props of [`RaceResult`].
@@ -24,13 +25,22 @@ pub fn RaceResult(props: &RaceResultProps) -> Html {
         return html! {};
     };
     let e = &props.run.experiment;
+    let finished = props.run.status == RunStatus::Done;
     let body = if e.tool == Tool::Processes {
         let own: Vec<String> = c.own.iter().map(|v| n(*v)).collect();
+        // What the processes reported counting, not the planned total: a stopped run did less.
+        let counted: u64 = c.own.iter().sum();
         html! {
             <>
                 <p><strong>{ "Each process counted in its own memory: " }</strong>{ own.join(" · ") }{ "." }</p>
-                <p>{ format!("The parent's counter is still {}: the {} increments happened in copies it cannot see. Processes share nothing unless you send it back (return values, a Queue, shared_memory).", n(c.final_count), n(c.expected)) }</p>
+                <p>{ format!("The parent's counter is still {}: the {} increments the processes reported happened in copies it cannot see. Processes share nothing unless you send it back (return values, a Queue, shared_memory).", n(c.final_count), n(counted)) }</p>
             </>
+        }
+    } else if !finished {
+        // A stopped run made fewer increments than planned: what is missing was never done,
+        // not lost, so no loss is claimed.
+        html! {
+            <p>{ format!("The run ended early ({}): the counter reached {} of the {} increments planned, so this run says nothing about lost updates.", props.run.status.as_str(), n(c.final_count), n(c.expected)) }</p>
         }
     } else {
         let lost = c.expected.saturating_sub(c.final_count);

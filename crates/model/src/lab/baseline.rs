@@ -5,7 +5,8 @@ use crate::config::{Kind, Params, Tool};
 use crate::record::RunRecord;
 use crate::timeline::{Build, RunStatus};
 
-/// Whether `base` is a valid baseline for `run`: a finished sequential run of the same work.
+/// Whether `base` is a valid baseline for `run`: a finished sequential run of the same work,
+/// and `run` finished too (a stopped or failed run did less work than its baseline: no ratio).
 /// Waiting costs the same in every build and for any `cpu_iters`, so io work matches on its
 /// waits alone; computing is only compared within one build and one `cpu_iters`.
 pub fn matches(base: &RunRecord, run: &RunRecord) -> bool {
@@ -15,6 +16,7 @@ pub fn matches(base: &RunRecord, run: &RunRecord) -> bool {
         && r.kind != Kind::Race
         && b.tool == Tool::Sequential
         && base.status == RunStatus::Done
+        && run.status == RunStatus::Done
         && (b.kind, b.tasks, b.io_ms) == (r.kind, r.tasks, r.io_ms)
         && (r.kind == Kind::Io
             || (base.build, b.cpu_iters, b.serial) == (run.build, r.cpu_iters, r.serial))

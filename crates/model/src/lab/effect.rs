@@ -132,8 +132,9 @@ pub enum Update {
     RunsCleared,
     /// A sweep started (true) or ended (false).
     Sweeping(bool),
-    /// A sweep measured a point: series, workers, speedup.
-    SweepPoint(crate::lab::sweep::Series, u32, f64),
+    /// A sweep measured a point: series, workers, speedup, and whether its work was cpu work
+    /// (only then does a speedup say how many cores computed at once).
+    SweepPoint(crate::lab::sweep::Series, u32, f64, bool),
     /// The isolation demo progressed.
     Isolation(IsolationDemo),
 }

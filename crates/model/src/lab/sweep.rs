@@ -201,8 +201,9 @@ impl Lab {
                 .get(&step.baseline)
                 .and_then(|b| crate::stats::speedup(*b, wall_ms)),
         );
+        let cpu = step.params.kind == Some(crate::config::Kind::Cpu);
         if let Some((series, speedup)) = point {
-            self.show(Update::SweepPoint(series, workers, speedup));
+            self.show(Update::SweepPoint(series, workers, speedup, cpu));
         }
         self.next_sweep_step(now);
     }

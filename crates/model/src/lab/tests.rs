@@ -489,6 +489,26 @@ fn a_run_that_answers_stop_in_time_keeps_its_worker() {
 }
 
 #[test]
+fn a_stopped_run_gets_no_speedup_against_a_finished_baseline() {
+    let mut p = Page::ready_isolated();
+    let (id, out) = p.run(params(Tool::Sequential, Kind::Io));
+    p.finish(W_ATOMICS, id, run_posted(&out, W_ATOMICS), 400.0);
+    let (id, out) = p.run(params(Tool::Async, Kind::Io));
+    let e = run_posted(&out, W_PLAIN);
+    p.at(1.0, Event::Stop);
+    let mut r = report(e, Build::Plain, 50.0);
+    r.status = RunStatus::Stopped;
+    let out = p.msg(W_PLAIN, FromWorker::Finished { id, report: r });
+    let record = &added(&out)[0];
+    assert_eq!(record.status, RunStatus::Stopped);
+    assert_eq!(
+        (record.baseline_run, record.speedup),
+        (None, None),
+        "50 ms of a stopped run is not 8x the sequential run"
+    );
+}
+
+#[test]
 fn force_stop_replaces_the_busy_worker_and_keeps_the_spans_streamed() {
     let mut p = Page::ready_plain();
     let (id, _) = p.run(params(Tool::Async, Kind::Cpu));
@@ -1001,7 +1021,7 @@ fn a_sweep_runs_its_plan_and_draws_a_point_per_run() {
         };
         out = p.finish(worker, id, e, wall);
         points.extend(out.iter().filter_map(|e| match e {
-            Effect::Show(Update::SweepPoint(s, w, x)) => Some((*s, *w, *x)),
+            Effect::Show(Update::SweepPoint(s, w, x, _)) => Some((*s, *w, *x)),
             _ => None,
         }));
     }
