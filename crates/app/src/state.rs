@@ -3,7 +3,7 @@
 
 use model::lab::sweep::Series;
 use model::lab::Update;
-use model::query::Field;
+use model::params::Field;
 use model::record::RunRecord;
 use model::timeline::{Build, Span};
 use model::{Notice, Params};

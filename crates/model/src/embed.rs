@@ -8,6 +8,7 @@
 //! `request` tag that its `run-finished` or `run-rejected` repeats), and `ping`.
 
 use crate::json::{Json, ToJson};
+use crate::params::Param;
 use crate::query::Notice;
 use crate::record::RunRecord;
 use crate::timeline::Build;
@@ -121,16 +122,20 @@ pub fn request_tag(text: Option<String>) -> Option<String> {
 }
 
 /// The `<concurrency-playground>` tag for an experiment's query string (as `query::to_query`
-/// writes it): each parameter becomes the attribute of the same name, `_` written `-`.
+/// writes it): each parameter becomes its attribute (see [`crate::params::PARAMS`]); one the
+/// element has no attribute for is left out.
 pub fn element_tag(query: &str, run: bool) -> String {
     let mut tag = String::from("<concurrency-playground");
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let Some(attribute) = Param::from_key(key).and_then(|p| p.spec().attribute) else {
+            continue;
+        };
         // The query's values are names and numbers: nothing to escape in an attribute.
-        tag.push_str(&format!(" {}=\"{value}\"", key.replace('_', "-")));
+        tag.push_str(&format!(" {attribute}=\"{value}\""));
     }
-    if run {
-        tag.push_str(" run");
+    if let Some(attribute) = Param::Run.spec().attribute.filter(|_| run) {
+        tag.push_str(&format!(" {attribute}"));
     }
     tag.push_str("></concurrency-playground>");
     tag

@@ -15,6 +15,7 @@ pub mod json;
 pub mod kernel;
 pub mod lab;
 pub mod layout;
+pub mod params;
 pub mod protocol;
 pub mod python;
 pub mod query;

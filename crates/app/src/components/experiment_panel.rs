@@ -4,7 +4,7 @@ use super::machine_info::group;
 use super::number_field::NumberField;
 use super::select_field::SelectField;
 use model::config::Lock;
-use model::query::Field;
+use model::params::Field;
 use model::{Experiment, Gil, Kind, Limits, Params, Tool};
 use std::collections::HashMap;
 use yew::prelude::*;
