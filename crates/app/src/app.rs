@@ -298,7 +298,7 @@ pub fn App() -> Html {
                         measured={SweepPoint::best_parallel(&state.sweep)} />
                 </section>
                 if !state.embed {
-                    <EmbedSnippet query={to_query(&state.params, false, false)} />
+                    <EmbedSnippet params={state.params.clone()} />
                 }
                 <RunsTable runs={state.runs.clone()} selected={state.selected.clone()}
                     on_clear={on_clear} on_select={on_select} />
