@@ -3,6 +3,7 @@
 
 use model::lab::sweep::Series;
 use model::lab::Update;
+use model::notice::{Reason, Topic};
 use model::params::Field;
 use model::record::RunRecord;
 use model::timeline::{Build, Span};
@@ -319,10 +320,9 @@ impl Reducible for State {
                 let rows = runs.into_iter().map(|r| RunRow(Rc::new(r))).collect();
                 s.opened = Some((name, rows, last));
             }
-            Action::Open(name, Err(why)) => s.add_notice(Notice {
-                param: "open".into(),
-                message: format!("{name}: {why}"),
-            }),
+            Action::Open(file, Err(why)) => {
+                s.add_notice(Notice::new(Topic::Open, Reason::NotRuns { file, why }))
+            }
             Action::ShowOpened(Some(i)) => {
                 if let Some((_, rows, shown)) = s.opened.as_mut() {
                     *shown = i.min(rows.len().saturating_sub(1));

@@ -479,7 +479,7 @@ mod tests {
         assert_eq!(io.serial, 0, "waiting has no serial part");
         let q = crate::query::parse_query("kind=cpu&serial=150");
         assert_eq!(q.params.serial, Some(100));
-        assert!(q.notices[0].message.contains("serial"));
+        assert!(q.notices[0].text().contains("serial"));
     }
 
     #[test]

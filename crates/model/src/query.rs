@@ -2,16 +2,8 @@
 //! range and explaining every change in a [`Notice`], never failing.
 
 use crate::config::Params;
+use crate::notice::{Given, Notice, Reason};
 use crate::params::{Field, Param, Value, Values, PARAMS};
-
-/// One message for the visitor about a parameter that was clamped or replaced.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notice {
-    /// The parameter's name as in the URL.
-    pub param: String,
-    /// What happened, in a sentence.
-    pub message: String,
-}
 
 /// The result of reading a query string.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -25,9 +17,6 @@ pub struct ParsedQuery {
     /// One entry per parameter that was not taken as given.
     pub notices: Vec<Notice>,
 }
-
-/// Longest value we look at; anything longer is certainly invalid and is not echoed back whole.
-const MAX_ECHO: usize = 40;
 
 /// Reads a query string (with or without the leading `?`). Unknown parameters are ignored, as
 /// course sites may add their own; a parameter given twice takes its last value.
@@ -57,56 +46,43 @@ pub fn apply(out: &mut ParsedQuery, key: &str, value: &str) {
             out.params.set(field, read);
             why
         }
-        Param::Run => flag(key, value, &mut out.run),
-        Param::Embed => flag(key, value, &mut out.embed),
+        Param::Run => flag(value, &mut out.run),
+        Param::Embed => flag(value, &mut out.embed),
         // Read by `www/coi.js`, before the page starts.
         Param::Coi => None,
     };
-    out.notices.extend(why.map(|message| Notice {
-        param: key.to_owned(),
-        message,
-    }));
+    out.notices.extend(why.map(|why| Notice::new(param, why)));
 }
 
 /// `value` read as `field`'s table entry says, and why it was not taken as given, if it was not.
-fn read(field: Field, value: &str) -> (Option<Value>, Option<String>) {
+fn read(field: Field, value: &str) -> (Option<Value>, Option<Reason>) {
     let spec = field.spec();
-    let key = spec.key;
     match spec.values {
         Values::Names(names) => match names().into_iter().find(|n| *n == value) {
             Some(name) => (Some(Value::Name(name)), None),
             None => {
+                let given = Given::new(value);
                 let default = spec.default_name().unwrap_or_default();
-                let why = format!(
-                    "{key}={} is not a known value; using the default ({default}).",
-                    echo(value)
-                );
-                (None, Some(why))
+                (None, Some(Reason::NotAName { given, default }))
             }
         },
         Values::Number(limits) => {
-            let (n, why) = number(key, value, limits);
+            let (n, why) = number(value, limits);
             (n.map(Value::Number), why)
         }
+        // No field is a flag: the page's own flags are read by `apply`.
         Values::Flag | Values::OptOut => (None, None),
     }
 }
 
 /// Sets `on` from a flag's value: on for `1`, `true` or nothing, off for `0`, `false` or
 /// anything else, which is explained.
-fn flag(key: &str, value: &str, on: &mut bool) -> Option<String> {
+fn flag(value: &str, on: &mut bool) -> Option<Reason> {
     *on = matches!(value, "1" | "true" | "");
     let known = *on || matches!(value, "0" | "false");
-    (!known).then(|| format!("{key}={} should be 1 or 0; ignored.", echo(value)))
-}
-
-fn echo(value: &str) -> String {
-    if value.chars().count() > MAX_ECHO {
-        let cut: String = value.chars().take(MAX_ECHO).collect();
-        format!("\"{cut}…\"")
-    } else {
-        format!("\"{value}\"")
-    }
+    (!known).then(|| Reason::NotAFlag {
+        given: Given::new(value),
+    })
 }
 
 /// Applies one form field's raw text to `params`, as the visitor committed it: an empty number
@@ -137,26 +113,31 @@ pub fn parse_number(value: &str) -> Option<f64> {
 
 /// A whole number within `(min, max)`: rounded and clamped, with why, or nothing when `value`
 /// is not a number.
-fn number(key: &str, value: &str, (min, max): (u64, u64)) -> (Option<u64>, Option<String>) {
+fn number(value: &str, (min, max): (u64, u64)) -> (Option<u64>, Option<Reason>) {
+    let given = || Given::new(value);
     let Some(n) = parse_number(value) else {
-        let why = format!(
-            "{key}={} is not a number; using the default. Allowed: {min} to {max}.",
-            echo(value)
+        let limits = (min, max);
+        return (
+            None,
+            Some(Reason::NotANumber {
+                given: given(),
+                limits,
+            }),
         );
-        return (None, Some(why));
     };
     let rounded = n.round();
     let clamped = rounded.clamp(min as f64, max as f64) as u64;
     let why = if rounded != clamped as f64 {
-        Some(format!(
-            "{key}={} is outside {min} to {max}; using {clamped}.",
-            echo(value)
-        ))
+        Some(Reason::OutOfRange {
+            given: given(),
+            limits: (min, max),
+            using: clamped,
+        })
     } else if rounded != n {
-        Some(format!(
-            "{key}={} is not a whole number; using {clamped}.",
-            echo(value)
-        ))
+        Some(Reason::NotWhole {
+            given: given(),
+            using: clamped,
+        })
     } else {
         None
     };
@@ -215,7 +196,7 @@ mod tests {
             let mut out = ParsedQuery::default();
             apply(&mut out, f.key(), "(nonsense)");
             assert_eq!(out.notices.len(), 1, "{}", f.key());
-            assert_eq!(out.notices[0].param, f.key());
+            assert_eq!(out.notices[0].topic.as_str(), f.key());
         }
     }
 
@@ -243,14 +224,14 @@ mod tests {
         assert_eq!(q.params.io_ms, None);
         assert_eq!(q.params.tool, None);
         assert!(q.run);
-        let params: Vec<_> = q.notices.iter().map(|n| n.param.as_str()).collect();
+        let params: Vec<_> = q.notices.iter().map(|n| n.topic.as_str()).collect();
         assert_eq!(params, ["tasks", "io_ms", "tool"]);
-        assert!(q.notices[0].message.contains("1 to 10000"));
+        assert!(q.notices[0].text().contains("1 to 10000"));
     }
 
     #[test]
     fn notices_read_as_the_docs_show_them() {
-        let text = |q: &str| parse_query(q).notices[0].message.clone();
+        let text = |q: &str| parse_query(q).notices[0].text();
         assert_eq!(
             text("tool=nope"),
             "tool=\"nope\" is not a known value; using the default (sequential)."
@@ -314,7 +295,7 @@ mod tests {
     fn long_values_are_not_echoed_whole() {
         let long = "x".repeat(5000);
         let q = parse_query(&format!("tool={long}"));
-        assert!(q.notices[0].message.len() < 200);
+        assert!(q.notices[0].text().len() < 200);
     }
 
     #[test]
@@ -333,7 +314,7 @@ mod tests {
         assert_eq!(edit(&mut p, Field::Tasks, ""), None);
         assert_eq!(p.tasks, None, "empty means the default");
         let why = edit(&mut p, Field::IoMs, "abc").expect("explained");
-        assert_eq!(why.param, "io_ms");
+        assert_eq!(why.topic.as_str(), "io_ms");
         assert_eq!(p.workers, Some(3), "other fields kept");
         edit(&mut p, Field::Tool, "threads");
         assert_eq!(p.tool, Some(Tool::Threads));

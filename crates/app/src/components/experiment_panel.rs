@@ -126,7 +126,7 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
         Callback::from(move |(field, raw): (Field, String)| {
             let mut next = (*errors).clone();
             match model::query::edit(&mut params.clone(), field, &raw) {
-                Some(why) => next.insert(field, why.message),
+                Some(why) => next.insert(field, why.text()),
                 None => next.remove(&field),
             };
             errors.set(next);
