@@ -129,8 +129,8 @@ export class ConcurrencyPlayground extends HTMLElement {
   }
 
   /**
-   * Runs an experiment: `params` as in the URL (`tool`, `kind`, `tasks`, `workers`, `gil`,
-   * `io_ms`, `cpu_iters`; `ioMs` and `cpuIters` also work), the element's attributes filling in
+   * Runs an experiment: `params` as in the URL (the keys in `PARAMS`; those in `ALIASES` also
+   * work), the element's attributes filling in
    * what `params` leaves out. Resolves with the run record once that run finishes (stopped
    * runs too: see its `status`); rejects with the page's notice when the playground will not
    * run it (an invalid value, threads where the frame has none, a sweep in progress), with a

@@ -23,6 +23,7 @@ use model::config::DEFAULT_IO_MS;
 use model::embed::{self, ReadyInfo};
 use model::estimate::estimate_ms;
 use model::lab::Event;
+use model::notice::{Notice, Reason, Topic};
 use model::query::to_query;
 use model::timeline::Build;
 use model::{parse_query, Params, Tool};
@@ -122,12 +123,8 @@ pub fn App() -> Html {
                     if let Some(why) = embed::rejection(&parsed.notices) {
                         let reply = embed::rejected_message(&request, &why, &parsed.notices);
                         browser::post_to_parent(&reply);
-                        let notice = model::Notice {
-                            param: "run".into(),
-                            message: format!(
-                                "The embedding page asked for a run with invalid values. {why}"
-                            ),
-                        };
+                        let notice =
+                            Notice::new(Topic::RunRequest, Reason::InvalidRequest(parsed.notices));
                         return dispatcher.dispatch(Action::AddNotice(notice));
                     }
                     browser::commit_query(&to_query(&parsed.params, false, embed), true);
@@ -305,7 +302,7 @@ pub fn App() -> Html {
                         measured={SweepPoint::best_parallel(&state.sweep)} />
                 </section>
                 if !state.embed {
-                    <EmbedSnippet query={to_query(&state.params, false, false)} />
+                    <EmbedSnippet params={state.params.clone()} />
                 }
                 <RunsTable runs={state.runs.clone()} selected={state.selected.clone()}
                     on_clear={on_clear} on_select={on_select} />

@@ -3,7 +3,8 @@
 
 use model::lab::sweep::Series;
 use model::lab::Update;
-use model::query::Field;
+use model::notice::{Reason, Topic};
+use model::params::Field;
 use model::record::RunRecord;
 use model::timeline::{Build, Span};
 use model::{Notice, Params};
@@ -324,10 +325,9 @@ impl Reducible for State {
                 let rows = runs.into_iter().map(|r| RunRow(Rc::new(r))).collect();
                 s.opened = Some((name, rows, last));
             }
-            Action::Open(name, Err(why)) => s.add_notice(Notice {
-                param: "open".into(),
-                message: format!("{name}: {why}"),
-            }),
+            Action::Open(file, Err(why)) => {
+                s.add_notice(Notice::new(Topic::Open, Reason::NotRuns { file, why }))
+            }
             Action::ShowOpened(Some(i)) => {
                 if let Some((_, rows, shown)) = s.opened.as_mut() {
                     *shown = i.min(rows.len().saturating_sub(1));

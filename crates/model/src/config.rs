@@ -1,6 +1,7 @@
 //! What an experiment is: a tool, a kind of work, and its sizes, within documented limits.
 
 use crate::json::{json_by_name, Fields, FromJson, Json, ToJson};
+use crate::params::Field;
 use std::fmt;
 
 /// Python's concurrency tools as the playground models them.
@@ -26,7 +27,7 @@ impl Tool {
     ];
 
     /// The name used in URLs, DOM attributes and messages.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Tool::Sequential => "sequential",
             Tool::Async => "async",
@@ -85,7 +86,7 @@ impl Kind {
     pub const ALL: [Kind; 4] = [Kind::Io, Kind::Cpu, Kind::Mixed, Kind::Race];
 
     /// The name used in URLs, DOM attributes and messages.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Kind::Io => "io",
             Kind::Cpu => "cpu",
@@ -130,7 +131,7 @@ pub enum TaskWork {
 
 impl TaskWork {
     /// Its name in messages.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             TaskWork::Io => "io",
             TaskWork::Cpu => "cpu",
@@ -151,7 +152,7 @@ pub enum Lock {
 
 impl Lock {
     /// The name used in URLs and DOM attributes.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Lock::On => "on",
             Lock::Off => "off",
@@ -183,7 +184,7 @@ pub enum Gil {
 
 impl Gil {
     /// The name used in URLs and DOM attributes.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Gil::On => "on",
             Gil::Off => "off",
@@ -297,36 +298,25 @@ json_by_name!(Gil, "on or off", [Gil::On, Gil::Off]);
 impl Experiment {
     /// Its fields, in order: a record writes them at its own top level.
     pub(crate) fn json_fields(&self) -> Vec<(String, Json)> {
-        let fields = [
-            ("tool", self.tool.to_json()),
-            ("kind", self.kind.to_json()),
-            ("tasks", self.tasks.to_json()),
-            ("workers", self.workers.to_json()),
-            ("gil", self.gil.to_json()),
-            ("io_ms", self.io_ms.to_json()),
-            ("cpu_iters", self.cpu_iters.to_json()),
-            ("serial", self.serial.to_json()),
-            ("lock", self.lock.to_json()),
-        ];
-        fields
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+        Field::all()
+            .map(|f| (f.json_key().to_string(), self.value(f).to_json()))
             .collect()
     }
 
     /// Reads it from an object's fields (its own, or a record's top level).
     pub(crate) fn from_fields(f: &Fields) -> Result<Self, String> {
+        let key = Field::json_key;
         Ok(Experiment {
-            tool: f.req("tool")?,
-            kind: f.req("kind")?,
-            tasks: f.req("tasks")?,
-            workers: f.req("workers")?,
-            gil: f.req("gil")?,
-            io_ms: f.req("io_ms")?,
-            cpu_iters: f.req("cpu_iters")?,
+            tool: f.req(key(Field::Tool))?,
+            kind: f.req(key(Field::Kind))?,
+            tasks: f.req(key(Field::Tasks))?,
+            workers: f.req(key(Field::Workers))?,
+            gil: f.req(key(Field::Gil))?,
+            io_ms: f.req(key(Field::IoMs))?,
+            cpu_iters: f.req(key(Field::CpuIters))?,
             // Absent in exports from before the serial part and the race existed.
-            serial: f.or_default("serial")?,
-            lock: f.or_default("lock")?,
+            serial: f.or_default(key(Field::Serial))?,
+            lock: f.or_default(key(Field::Lock))?,
         })
     }
 }
@@ -489,7 +479,7 @@ mod tests {
         assert_eq!(io.serial, 0, "waiting has no serial part");
         let q = crate::query::parse_query("kind=cpu&serial=150");
         assert_eq!(q.params.serial, Some(100));
-        assert!(q.notices[0].message.contains("serial"));
+        assert!(q.notices[0].text().contains("serial"));
     }
 
     #[test]

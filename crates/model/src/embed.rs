@@ -8,7 +8,8 @@
 //! `request` tag that its `run-finished` or `run-rejected` repeats), and `ping`.
 
 use crate::json::{Json, ToJson};
-use crate::query::Notice;
+use crate::notice::Notice;
+use crate::params::Param;
 use crate::record::RunRecord;
 use crate::timeline::Build;
 
@@ -77,8 +78,8 @@ pub fn rejected_message(request: &str, message: &str, notices: &[Notice]) -> Str
         .iter()
         .map(|n| {
             Json::obj([
-                ("param", n.param.to_json()),
-                ("message", n.message.to_json()),
+                ("param", n.topic.as_str().to_json()),
+                ("message", n.text().to_json()),
             ])
         })
         .collect();
@@ -99,18 +100,8 @@ pub fn rejection(notices: &[Notice]) -> Option<String> {
     if notices.is_empty() {
         return None;
     }
-    // The notices say what a URL would do instead ("; using 4"): nothing runs here.
-    let text: Vec<String> = notices
-        .iter()
-        .map(|n| {
-            let what = n.message.split("; ").next().unwrap_or_default();
-            let what = what.trim_end_matches('.');
-            match n.message.find("Allowed:") {
-                Some(at) => format!("{what}. {}", &n.message[at..]),
-                None => format!("{what}."),
-            }
-        })
-        .collect();
+    // Not what a URL would do instead ("using 4"): nothing runs here.
+    let text: Vec<String> = notices.iter().map(Notice::refusal).collect();
     Some(format!("Not run: {}", text.join(" ")))
 }
 
@@ -121,16 +112,20 @@ pub fn request_tag(text: Option<String>) -> Option<String> {
 }
 
 /// The `<concurrency-playground>` tag for an experiment's query string (as `query::to_query`
-/// writes it): each parameter becomes the attribute of the same name, `_` written `-`.
+/// writes it): each parameter becomes its attribute (see [`crate::params::PARAMS`]); one the
+/// element has no attribute for is left out.
 pub fn element_tag(query: &str, run: bool) -> String {
     let mut tag = String::from("<concurrency-playground");
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let Some(attribute) = Param::from_key(key).and_then(|p| p.spec().attribute) else {
+            continue;
+        };
         // The query's values are names and numbers: nothing to escape in an attribute.
-        tag.push_str(&format!(" {}=\"{value}\"", key.replace('_', "-")));
+        tag.push_str(&format!(" {attribute}=\"{value}\""));
     }
-    if run {
-        tag.push_str(" run");
+    if let Some(attribute) = Param::Run.spec().attribute.filter(|_| run) {
+        tag.push_str(&format!(" {attribute}"));
     }
     tag.push_str("></concurrency-playground>");
     tag
@@ -172,25 +167,30 @@ mod tests {
     #[test]
     fn rejection_only_for_notices() {
         assert_eq!(rejection(&[]), None);
-        let n = Notice {
-            param: "tasks".into(),
-            message: "tasks=\"many\" is not a number; using the default. Allowed: 1 to 10000."
-                .into(),
-        };
-        let far = Notice {
-            param: "io_ms".into(),
-            message: "io_ms=99999 is outside 0 to 10000; using 10000.".into(),
-        };
-        let why = rejection(&[n.clone(), far]).unwrap();
+        let notices = crate::parse_query("tasks=many&io_ms=99999").notices;
+        let why = rejection(&notices).unwrap();
         assert_eq!(
             why,
             "Not run: tasks=\"many\" is not a number. Allowed: 1 to 10000. \
-             io_ms=99999 is outside 0 to 10000."
+             io_ms=\"99999\" is outside 0 to 10000."
         );
-        let m = parse(&rejected_message("r1", &why, &[n]));
+        let m = parse(&rejected_message("r1", &why, &notices[..1]));
         assert_eq!(m["type"], "run-rejected");
         assert_eq!(m["request"], "r1");
         assert_eq!(m["notices"][0]["param"], "tasks");
+        assert_eq!(
+            m["notices"][0]["message"],
+            "tasks=\"many\" is not a number; using the default. Allowed: 1 to 10000."
+        );
+    }
+
+    #[test]
+    fn a_rejection_quotes_values_whatever_they_hold() {
+        let notices = crate::parse_query("tasks=a;%20b.%20Allowed:%202").notices;
+        assert_eq!(
+            rejection(&notices).unwrap(),
+            "Not run: tasks=\"a; b. Allowed: 2\" is not a number. Allowed: 1 to 10000."
+        );
     }
 
     #[test]

@@ -19,8 +19,9 @@ pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
 
 use crate::config::{thread_pool_default, Experiment, Params, Tool};
 use crate::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
+use crate::notice::{Notice, Reason, Topic, Unavailable};
+use crate::params::Field;
 use crate::protocol::{FromWorker, ToWorker};
-use crate::query::Notice;
 use crate::record::RunRecord;
 use crate::timeline::{Build, RunReport, RunStatus, Span};
 
@@ -187,11 +188,8 @@ impl Lab {
         self.out.push(Effect::Show(update));
     }
 
-    fn notice(&mut self, param: &str, message: &str) {
-        self.show(Update::Notice(Notice {
-            param: param.into(),
-            message: message.into(),
-        }));
+    fn notice(&mut self, topic: impl Into<Topic>, reason: Reason) {
+        self.show(Update::Notice(Notice::new(topic, reason)));
     }
 
     fn new_worker(&mut self, role: Role) -> WorkerId {
@@ -308,12 +306,11 @@ impl Lab {
         } else if build == Build::Atomics {
             self.atomics_threads = pool_threads;
             if pool_threads < self.pool_size {
-                let message = format!(
-                    "The thread pool started {pool_threads} of {} threads; runs use only the \
-                     threads that really exist.",
-                    self.pool_size
-                );
-                self.notice("threads", &message);
+                let reason = Reason::PoolShort {
+                    started: pool_threads,
+                    asked: self.pool_size,
+                };
+                self.notice(Topic::Threads, reason);
             }
             // A run that waited for the pool (at load, or after a resize).
             self.resume_waiting(now);
@@ -378,8 +375,10 @@ impl Lab {
         match running_here {
             Some(id) => self.fail_run(now, id, &format!("the engine crashed: {message}")),
             None => self.notice(
-                "engine",
-                &format!("An engine worker failed ({message}); it was replaced."),
+                Topic::Engine,
+                Reason::EngineReplaced {
+                    cause: message.into(),
+                },
             ),
         }
         self.spawn_engine(build);
@@ -401,15 +400,16 @@ impl Lab {
         self.show(Update::BuildGone(build));
         match build {
             Build::Atomics => self.notice(
-                "threads",
-                &format!(
-                    "Threads are unavailable: {}. The other tools still run.",
-                    message.trim_end_matches('.')
-                ),
+                Topic::Threads,
+                Reason::ThreadsUnavailable {
+                    cause: message.into(),
+                },
             ),
             Build::Plain => self.notice(
-                "engine",
-                &format!("The engine failed: {}.", message.trim_end_matches('.')),
+                Topic::Engine,
+                Reason::EngineFailed {
+                    cause: message.into(),
+                },
             ),
         }
         if let Some(id) = was_running {
@@ -449,18 +449,14 @@ impl Lab {
 
     /// The build that runs `tool`: threads need atomics; sequential uses the atomics build when
     /// it exists so that its baseline comes from the same code as threads.
-    fn build_for(&self, tool: Tool) -> Result<Build, String> {
+    fn build_for(&self, tool: Tool) -> Result<Build, Unavailable> {
         // A threads build still starting counts: its runs wait for it (see `begin`).
         let atomics = self.atomics.is_some() || self.threads_later;
         match Build::for_tool(tool, atomics) {
             Build::Atomics => Ok(Build::Atomics),
-            _ if tool == Tool::Threads => Err(
-                "Threads need a cross-origin isolated page (SharedArrayBuffer); open the \
-                 playground in its own tab to use them."
-                    .into(),
-            ),
+            _ if tool == Tool::Threads => Err(Unavailable::NeedsIsolation),
             _ if self.plain.is_some() => Ok(Build::Plain),
-            _ => Err("The engine is not available.".into()),
+            _ => Err(Unavailable::NoEngine),
         }
     }
 
@@ -471,9 +467,10 @@ impl Lab {
 
     fn run(&mut self, now: f64, request: RunRequest) {
         if self.sweep.is_some() {
-            let message = "A speedup sweep is running; run this experiment once it has finished.";
-            self.notice("run", message);
-            return self.reject(request, message);
+            return self.refuse(
+                request,
+                Notice::new(Topic::RunRequest, Reason::SweepRunning),
+            );
         }
         self.begin(now, request, false);
     }
@@ -498,6 +495,13 @@ impl Lab {
         }
     }
 
+    /// Shows why `request` will not run, and tells an embedding page in the same words.
+    fn refuse(&mut self, request: RunRequest, notice: Notice) {
+        let text = notice.text();
+        self.show(Update::Notice(notice));
+        self.reject(request, &text);
+    }
+
     /// Tells the embedding page that its request will not run (nothing for the visitor's own).
     fn reject(&mut self, request: RunRequest, message: &str) {
         if let Some(request) = request.reply {
@@ -520,9 +524,9 @@ impl Lab {
             Some(_) => return,
             None => match self.build_for(tool) {
                 Ok(build) => build,
-                Err(message) => {
-                    self.notice("tool", &message);
-                    return self.reject(request, &message);
+                Err(cause) => {
+                    let notice = Notice::new(Field::Tool, Reason::Unavailable(cause));
+                    return self.refuse(request, notice);
                 }
             },
         };
@@ -546,12 +550,11 @@ impl Lab {
         if tool == Tool::Threads && experiment.workers > self.atomics_threads {
             if self.pool_size < experiment.workers {
                 // A bigger pool than this one: restart the threads engine with it, then run.
-                let message = format!(
-                    "Starting a pool of {} threads for this run (it had {}); the start-up is \
-                     not counted in the run.",
-                    experiment.workers, self.atomics_threads
-                );
-                self.notice("workers", &message);
+                let reason = Reason::PoolRestart {
+                    workers: experiment.workers,
+                    had: self.atomics_threads,
+                };
+                self.notice(Field::Workers, reason);
                 self.pool_size = experiment.workers;
                 self.wait(request);
                 self.spawn_engine(Build::Atomics);

@@ -15,6 +15,8 @@ pub mod json;
 pub mod kernel;
 pub mod lab;
 pub mod layout;
+pub mod notice;
+pub mod params;
 pub mod protocol;
 pub mod python;
 pub mod query;
@@ -25,5 +27,6 @@ pub mod timeline;
 pub mod trace;
 
 pub use config::{Experiment, Gil, Kind, Limits, Machine, Params, Tool};
-pub use query::{parse_query, Notice, ParsedQuery};
+pub use notice::Notice;
+pub use query::{parse_query, ParsedQuery};
 pub use timeline::{Lane, RunReport, RunStatus, Span, SpanState};

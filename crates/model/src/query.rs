@@ -1,17 +1,9 @@
 //! The page's URL contract: parsing query parameters into [`Params`], clamping what is out of
 //! range and explaining every change in a [`Notice`], never failing.
 
-use crate::config::{Gil, Kind, Limits, Lock, Params, Tool};
-use std::fmt::Write as _;
-
-/// One message for the visitor about a parameter that was clamped or replaced.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notice {
-    /// The parameter's name as in the URL.
-    pub param: String,
-    /// What happened, in a sentence.
-    pub message: String,
-}
+use crate::config::Params;
+use crate::notice::{Given, Notice, Reason};
+use crate::params::{Field, Param, Value, Values, PARAMS};
 
 /// The result of reading a query string.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -25,9 +17,6 @@ pub struct ParsedQuery {
     /// One entry per parameter that was not taken as given.
     pub notices: Vec<Notice>,
 }
-
-/// Longest value we look at; anything longer is certainly invalid and is not echoed back whole.
-const MAX_ECHO: usize = 40;
 
 /// Reads a query string (with or without the leading `?`). Unknown parameters are ignored, as
 /// course sites may add their own; a parameter given twice takes its last value.
@@ -48,75 +37,52 @@ pub fn parse_query(query: &str) -> ParsedQuery {
 /// Applies one parameter, as read from a URL or typed in a form field, to `out`: the same
 /// validation everywhere.
 pub fn apply(out: &mut ParsedQuery, key: &str, value: &str) {
-    let p = &mut out.params;
-    let notices = &mut out.notices;
-    match key {
-        "tool" => p.tool = choice(notices, key, value, Tool::parse, "sequential"),
-        "kind" => p.kind = choice(notices, key, value, Kind::parse, "io"),
-        "gil" => p.gil = choice(notices, key, value, Gil::parse, "on"),
-        "lock" => p.lock = choice(notices, key, value, Lock::parse, "off"),
-        "tasks" => p.tasks = number(notices, key, value, Limits::TASKS).map(|v| v as u32),
-        "workers" => p.workers = number(notices, key, value, Limits::WORKERS).map(|v| v as u32),
-        "io_ms" => p.io_ms = number(notices, key, value, Limits::IO_MS).map(|v| v as u32),
-        "cpu_iters" => p.cpu_iters = number(notices, key, value, Limits::CPU_ITERS),
-        "serial" => p.serial = number(notices, key, value, Limits::SERIAL).map(|v| v as u32),
-        "run" => out.run = flag(notices, key, value),
-        "embed" => out.embed = flag(notices, key, value),
-        _ => {}
-    }
-}
-
-/// A field of the experiment form; its name is the URL parameter's (and the input's id).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Field {
-    /// `tool`.
-    Tool,
-    /// `kind`.
-    Kind,
-    /// `tasks`.
-    Tasks,
-    /// `workers`.
-    Workers,
-    /// `gil`.
-    Gil,
-    /// `io_ms`.
-    IoMs,
-    /// `cpu_iters`.
-    CpuIters,
-    /// `serial`.
-    Serial,
-    /// `lock`.
-    Lock,
-}
-
-impl Field {
-    /// Every field: the experiment's parameters as a URL or an embedding page sets them.
-    pub const ALL: [Field; 9] = [
-        Field::Tool,
-        Field::Kind,
-        Field::Tasks,
-        Field::Workers,
-        Field::Gil,
-        Field::IoMs,
-        Field::CpuIters,
-        Field::Serial,
-        Field::Lock,
-    ];
-
-    /// The URL parameter's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Field::Tool => "tool",
-            Field::Kind => "kind",
-            Field::Tasks => "tasks",
-            Field::Workers => "workers",
-            Field::Gil => "gil",
-            Field::IoMs => "io_ms",
-            Field::CpuIters => "cpu_iters",
-            Field::Serial => "serial",
-            Field::Lock => "lock",
+    let Some(param) = Param::from_key(key) else {
+        return;
+    };
+    let why = match param {
+        Param::Field(field) => {
+            let (read, why) = read(field, value);
+            out.params.set(field, read);
+            why
         }
+        Param::Run => flag(value, &mut out.run),
+        Param::Embed => flag(value, &mut out.embed),
+        // Read by `www/coi.js`, before the page starts.
+        Param::Coi => None,
+    };
+    out.notices.extend(why.map(|why| Notice::new(param, why)));
+}
+
+/// `value` read as `field`'s table entry says, and why it was not taken as given, if it was not.
+fn read(field: Field, value: &str) -> (Option<Value>, Option<Reason>) {
+    let spec = field.spec();
+    match spec.values {
+        Values::Names(names) => match names().into_iter().find(|n| *n == value) {
+            Some(name) => (Some(Value::Name(name)), None),
+            None => {
+                let given = Given::new(value);
+                let default = spec.default_name().unwrap_or_default();
+                (None, Some(Reason::NotAName { given, default }))
+            }
+        },
+        Values::Number(limits) => {
+            let (n, why) = number(value, limits);
+            (n.map(Value::Number), why)
+        }
+        // No field is a flag: the page's own flags are read by `apply`.
+        Values::Flag | Values::OptOut => (None, None),
     }
+}
+
+/// Sets `on` from a flag's value: on for `1`, `true` or nothing, off for `0`, `false` or
+/// anything else, which is explained.
+fn flag(value: &str, on: &mut bool) -> Option<Reason> {
+    *on = matches!(value, "1" | "true" | "");
+    let known = *on || matches!(value, "0" | "false");
+    (!known).then(|| Reason::NotAFlag {
+        given: Given::new(value),
+    })
 }
 
 /// Applies one form field's raw text to `params`, as the visitor committed it: an empty number
@@ -125,109 +91,57 @@ impl Field {
 /// (never to a copy captured earlier), so that quick edits of several fields all stick.
 pub fn edit(params: &mut Params, field: Field, raw: &str) -> Option<Notice> {
     let raw = raw.trim();
+    if raw.is_empty() && matches!(field.spec().values, Values::Number(_)) {
+        params.set(field, None);
+        return None;
+    }
     let mut out = ParsedQuery {
         params: params.clone(),
         ..ParsedQuery::default()
     };
-    match field {
-        Field::Tasks if raw.is_empty() => out.params.tasks = None,
-        Field::Workers if raw.is_empty() => out.params.workers = None,
-        Field::IoMs if raw.is_empty() => out.params.io_ms = None,
-        Field::CpuIters if raw.is_empty() => out.params.cpu_iters = None,
-        Field::Serial if raw.is_empty() => out.params.serial = None,
-        _ => apply(&mut out, field.as_str(), raw),
-    }
+    apply(&mut out, field.key(), raw);
     *params = out.params;
     out.notices.into_iter().next()
 }
 
-fn echo(value: &str) -> String {
-    if value.chars().count() > MAX_ECHO {
-        let cut: String = value.chars().take(MAX_ECHO).collect();
-        format!("\"{cut}…\"")
-    } else {
-        format!("\"{value}\"")
-    }
-}
-
-fn choice<T>(
-    notices: &mut Vec<Notice>,
-    key: &str,
-    value: &str,
-    parse: fn(&str) -> Option<T>,
-    default: &str,
-) -> Option<T> {
-    let parsed = parse(value);
-    if parsed.is_none() {
-        notices.push(Notice {
-            param: key.to_owned(),
-            message: format!(
-                "{key}={} is not a known value; using the default ({default}).",
-                echo(value)
-            ),
-        });
-    }
-    parsed
-}
-
-/// Parses a whole number and clamps it to `(min, max)`. Accepts what people type in URLs:
-/// `1e6`, `2_000_000`, `2,000,000`, a decimal (rounded).
+/// Parses a number as people type it in URLs: `1e6`, `2_000_000`, `2,000,000`, a decimal.
 pub fn parse_number(value: &str) -> Option<f64> {
     let cleaned: String = value.chars().filter(|c| *c != '_' && *c != ',').collect();
     let n: f64 = cleaned.parse().ok()?;
     n.is_finite().then_some(n)
 }
 
-fn number(
-    notices: &mut Vec<Notice>,
-    key: &str,
-    value: &str,
-    (min, max): (u64, u64),
-) -> Option<u64> {
+/// A whole number within `(min, max)`: rounded and clamped, with why, or nothing when `value`
+/// is not a number.
+fn number(value: &str, (min, max): (u64, u64)) -> (Option<u64>, Option<Reason>) {
+    let given = || Given::new(value);
     let Some(n) = parse_number(value) else {
-        notices.push(Notice {
-            param: key.to_owned(),
-            message: format!(
-                "{key}={} is not a number; using the default. Allowed: {min} to {max}.",
-                echo(value)
-            ),
-        });
-        return None;
+        let limits = (min, max);
+        return (
+            None,
+            Some(Reason::NotANumber {
+                given: given(),
+                limits,
+            }),
+        );
     };
     let rounded = n.round();
     let clamped = rounded.clamp(min as f64, max as f64) as u64;
-    if rounded != clamped as f64 {
-        notices.push(Notice {
-            param: key.to_owned(),
-            message: format!(
-                "{key}={} is outside {min} to {max}; using {clamped}.",
-                echo(value)
-            ),
-        });
+    let why = if rounded != clamped as f64 {
+        Some(Reason::OutOfRange {
+            given: given(),
+            limits: (min, max),
+            using: clamped,
+        })
     } else if rounded != n {
-        notices.push(Notice {
-            param: key.to_owned(),
-            message: format!(
-                "{key}={} is not a whole number; using {clamped}.",
-                echo(value)
-            ),
-        });
-    }
-    Some(clamped)
-}
-
-fn flag(notices: &mut Vec<Notice>, key: &str, value: &str) -> bool {
-    match value {
-        "1" | "true" | "" => true,
-        "0" | "false" => false,
-        other => {
-            notices.push(Notice {
-                param: key.to_owned(),
-                message: format!("{key}={} should be 1 or 0; ignored.", echo(other)),
-            });
-            false
-        }
-    }
+        Some(Reason::NotWhole {
+            given: given(),
+            using: clamped,
+        })
+    } else {
+        None
+    };
+    (Some(clamped), why)
 }
 
 /// Decodes `%XX` escapes and `+` as space; invalid escapes are kept as written and invalid
@@ -256,63 +170,33 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Writes the parameters that are set as a query string (without `?`), in the contract's order,
+/// Writes the parameters that are set as a query string (without `?`), in the table's order,
 /// so that a URL reproduces the experiment.
 pub fn to_query(params: &Params, run: bool, embed: bool) -> String {
-    let mut q = String::new();
-    let mut put = |k: &str, v: String| {
-        if !q.is_empty() {
-            q.push('&');
-        }
-        let _ = write!(q, "{k}={v}");
-    };
-    if let Some(t) = params.tool {
-        put("tool", t.as_str().into());
-    }
-    if let Some(k) = params.kind {
-        put("kind", k.as_str().into());
-    }
-    if let Some(n) = params.tasks {
-        put("tasks", n.to_string());
-    }
-    if let Some(n) = params.workers {
-        put("workers", n.to_string());
-    }
-    if let Some(g) = params.gil {
-        put("gil", g.as_str().into());
-    }
-    if let Some(n) = params.io_ms {
-        put("io_ms", n.to_string());
-    }
-    if let Some(n) = params.cpu_iters {
-        put("cpu_iters", n.to_string());
-    }
-    if let Some(n) = params.serial {
-        put("serial", n.to_string());
-    }
-    if let Some(l) = params.lock {
-        put("lock", l.as_str().into());
-    }
-    if run {
-        put("run", "1".into());
-    }
-    if embed {
-        put("embed", "1".into());
-    }
-    q
+    let pairs = PARAMS.iter().filter_map(|spec| {
+        let value = match spec.param {
+            Param::Field(field) => params.value(field)?.to_string(),
+            Param::Run if run => "1".into(),
+            Param::Embed if embed => "1".into(),
+            Param::Run | Param::Embed | Param::Coi => return None,
+        };
+        Some(format!("{}={value}", spec.key))
+    });
+    pairs.collect::<Vec<_>>().join("&")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Gil, Kind, Tool};
 
     #[test]
     fn every_field_is_a_parameter_the_url_reads() {
-        for f in Field::ALL {
+        for f in Field::all() {
             let mut out = ParsedQuery::default();
-            apply(&mut out, f.as_str(), "(nonsense)");
-            assert_eq!(out.notices.len(), 1, "{}", f.as_str());
-            assert_eq!(out.notices[0].param, f.as_str());
+            apply(&mut out, f.key(), "(nonsense)");
+            assert_eq!(out.notices.len(), 1, "{}", f.key());
+            assert_eq!(out.notices[0].topic.as_str(), f.key());
         }
     }
 
@@ -340,9 +224,34 @@ mod tests {
         assert_eq!(q.params.io_ms, None);
         assert_eq!(q.params.tool, None);
         assert!(q.run);
-        let params: Vec<_> = q.notices.iter().map(|n| n.param.as_str()).collect();
+        let params: Vec<_> = q.notices.iter().map(|n| n.topic.as_str()).collect();
         assert_eq!(params, ["tasks", "io_ms", "tool"]);
-        assert!(q.notices[0].message.contains("1 to 10000"));
+        assert!(q.notices[0].text().contains("1 to 10000"));
+    }
+
+    #[test]
+    fn notices_read_as_the_docs_show_them() {
+        let text = |q: &str| parse_query(q).notices[0].text();
+        assert_eq!(
+            text("tool=nope"),
+            "tool=\"nope\" is not a known value; using the default (sequential)."
+        );
+        assert_eq!(
+            text("tasks=many"),
+            "tasks=\"many\" is not a number; using the default. Allowed: 1 to 10000."
+        );
+        assert_eq!(
+            text("tasks=-5"),
+            "tasks=\"-5\" is outside 1 to 10000; using 1."
+        );
+        assert_eq!(
+            text("io_ms=12.6"),
+            "io_ms=\"12.6\" is not a whole number; using 13."
+        );
+        assert_eq!(text("run=yes"), "run=\"yes\" should be 1 or 0; ignored.");
+        let q = parse_query("embed=yes&run=0&coi=0");
+        assert!(!q.embed && !q.run);
+        assert_eq!(q.notices.len(), 1, "coi is coi.js's");
     }
 
     #[test]
@@ -386,7 +295,7 @@ mod tests {
     fn long_values_are_not_echoed_whole() {
         let long = "x".repeat(5000);
         let q = parse_query(&format!("tool={long}"));
-        assert!(q.notices[0].message.len() < 200);
+        assert!(q.notices[0].text().len() < 200);
     }
 
     #[test]
@@ -405,7 +314,7 @@ mod tests {
         assert_eq!(edit(&mut p, Field::Tasks, ""), None);
         assert_eq!(p.tasks, None, "empty means the default");
         let why = edit(&mut p, Field::IoMs, "abc").expect("explained");
-        assert_eq!(why.param, "io_ms");
+        assert_eq!(why.topic.as_str(), "io_ms");
         assert_eq!(p.workers, Some(3), "other fields kept");
         edit(&mut p, Field::Tool, "threads");
         assert_eq!(p.tool, Some(Tool::Threads));

@@ -5,6 +5,7 @@
 use crate::config::Experiment;
 use crate::gil::{GilEvent, GilSwitches};
 use crate::json::{Fields, FromJson, Json, ToJson};
+use crate::params::Field;
 use crate::timeline::{Build, Counts, RunReport, RunStatus, Span};
 use std::rc::Rc;
 
@@ -111,17 +112,11 @@ impl RunRecord {
         let opt = |v: Option<String>| v.unwrap_or_default();
         let e = &self.experiment;
         let switches = self.gil_switches;
-        vec![
-            ("id", "data-run-id", self.id.to_string()),
-            ("tool", "data-tool", e.tool.as_str().into()),
-            ("kind", "data-kind", e.kind.as_str().into()),
-            ("tasks", "data-tasks", e.tasks.to_string()),
-            ("workers", "data-workers", e.workers.to_string()),
-            ("gil", "data-gil", e.gil.as_str().into()),
-            ("lock", "data-lock", e.lock.as_str().into()),
-            ("io_ms", "data-io-ms", e.io_ms.to_string()),
-            ("cpu_iters", "data-cpu-iters", e.cpu_iters.to_string()),
-            ("serial", "data-serial", e.serial.to_string()),
+        let mut fields = vec![("id", "data-run-id", self.id.to_string())];
+        fields.extend(
+            Field::SHOWN.map(|f| (f.json_key(), f.row_attribute(), e.value(f).to_string())),
+        );
+        fields.extend([
             ("wall_ms", "data-wall-ms", format!("{:.3}", self.wall_ms)),
             ("status", "data-status", self.status.as_str().into()),
             ("build", "data-build", self.build.as_str().into()),
@@ -192,7 +187,8 @@ impl RunRecord {
                     .unwrap_or_default(),
             ),
             ("message", "data-message", opt(self.message.clone())),
-        ]
+        ]);
+        fields
     }
 }
 

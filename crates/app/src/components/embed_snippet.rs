@@ -1,13 +1,16 @@
 //! The snippet a teacher pastes into a course page to embed the current experiment.
 
 use super::copy_button::CopyButton;
+use model::params::Param;
+use model::query::to_query;
+use model::Params;
 use yew::prelude::*;
 
 /// Props of [`EmbedSnippet`].
 #[derive(Properties, PartialEq)]
 pub struct EmbedSnippetProps {
-    /// The experiment's query string (without `?`).
-    pub query: AttrValue,
+    /// The experiment on screen.
+    pub params: Params,
 }
 
 /// A disclosure with the iframe code and a Copy button.
@@ -19,22 +22,22 @@ pub fn EmbedSnippet(props: &EmbedSnippetProps) -> Html {
             Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
         })
         .unwrap_or_default();
-    let sep = if props.query.is_empty() { "" } else { "&" };
     let element = format!(
         "<script type=\"module\" src=\"{}\"></script>\n{}",
         crate::browser::absolute_url("./element.js"),
-        model::embed::element_tag(&props.query, false)
+        model::embed::element_tag(&to_query(&props.params, false, false), false)
     );
     let iframe = format!(
-        "<iframe src=\"{base}?{}{sep}embed=1\"\n  title=\"Concurrency Playground\"\n  allow=\"cross-origin-isolated\"\n  width=\"100%\" height=\"760\" loading=\"lazy\"></iframe>",
-        props.query
+        "<iframe src=\"{base}?{}\"\n  title=\"Concurrency Playground\"\n  allow=\"cross-origin-isolated\"\n  width=\"100%\" height=\"760\" loading=\"lazy\"></iframe>",
+        to_query(&props.params, false, true)
     );
+    let run = Param::Run.spec().attribute.unwrap_or_default();
     html! {
         <details class="embed-snippet">
             <summary>{ "Embed this experiment in a course page" }</summary>
             <p class="hint">
                 { "Paste these two lines into the page: the element makes the frame, sizes it to its content and lets threads run where the browser allows. Add " }
-                <code>{ "run" }</code>{ " to run on load. Finished runs reach your page as " }
+                <code>{ run }</code>{ " to run on load. Finished runs reach your page as " }
                 <code>{ "run-finished" }</code>{ " events (detail: the run), and " }
                 <code>{ "await element.run({tool: \"async\", tasks: 8})" }</code>
                 { " runs one and gives you its record." }

@@ -4,8 +4,8 @@ use super::machine_info::group;
 use super::number_field::NumberField;
 use super::select_field::SelectField;
 use model::config::Lock;
-use model::query::Field;
-use model::{Experiment, Gil, Kind, Limits, Params, Tool};
+use model::params::{Field, Value, Values};
+use model::{Experiment, Gil, Kind, Params, Tool};
 use std::collections::HashMap;
 use yew::prelude::*;
 
@@ -44,6 +44,75 @@ fn describe(ms: f64) -> String {
     }
 }
 
+/// The options of a field of names, with the words the form shows for each.
+fn options(field: Field, threads_available: bool) -> Vec<(&'static str, String)> {
+    let named = |pairs: &[(&'static str, &str)]| {
+        pairs
+            .iter()
+            .map(|(value, label)| (*value, label.to_string()))
+            .collect()
+    };
+    match field {
+        Field::Tool => Tool::ALL
+            .iter()
+            .map(|&t| {
+                let label = match t {
+                    Tool::Sequential => "sequential (one after another)",
+                    Tool::Async => "async/await (one thread, event loop)",
+                    Tool::Threads => "threads (ThreadPoolExecutor)",
+                    Tool::Processes => "processes (ProcessPoolExecutor)",
+                };
+                let unavailable = t.needs_isolation() && !threads_available;
+                let suffix = if unavailable {
+                    " — unavailable here"
+                } else {
+                    ""
+                };
+                (t.as_str(), format!("{label}{suffix}"))
+            })
+            .collect(),
+        Field::Kind => Kind::ALL
+            .iter()
+            .map(|&k| {
+                let label = match k {
+                    Kind::Io => "io-bound (waiting)",
+                    Kind::Cpu => "cpu-bound (computing)",
+                    Kind::Mixed => "mixed (alternating)",
+                    Kind::Race => "shared counter (race)",
+                };
+                (k.as_str(), label.to_string())
+            })
+            .collect(),
+        Field::Gil => named(&[
+            (Gil::On.as_str(), "on (CPython)"),
+            (Gil::Off.as_str(), "off (free-threaded)"),
+        ]),
+        Field::Lock => named(&[
+            (Lock::Off.as_str(), "off (counter += 1)"),
+            (Lock::On.as_str(), "on (with lock:)"),
+        ]),
+        Field::Tasks | Field::Workers | Field::IoMs | Field::CpuIters | Field::Serial => Vec::new(),
+    }
+}
+
+/// A number field's label: the race counts increments where the other kinds iterate.
+fn label(field: Field, kind: Kind) -> &'static str {
+    match (field, kind) {
+        (Field::CpuIters, Kind::Race) => "increments per task",
+        _ => field.label(),
+    }
+}
+
+/// What an empty number field stands for: the value the experiment resolves to.
+fn default_hint(field: Field, resolved: &Experiment, calibrating: bool) -> String {
+    match (field, resolved.kind, calibrating) {
+        (Field::CpuIters, Kind::Race, _) => group(resolved.cpu_iters),
+        (Field::CpuIters, _, true) => "calibrating…".to_string(),
+        (Field::CpuIters, _, false) => format!("{} (calibrated)", group(resolved.cpu_iters)),
+        _ => resolved.value(field).to_string(),
+    }
+}
+
 /// The panel.
 #[component]
 pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
@@ -57,7 +126,7 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
         Callback::from(move |(field, raw): (Field, String)| {
             let mut next = (*errors).clone();
             match model::query::edit(&mut params.clone(), field, &raw) {
-                Some(why) => next.insert(field, why.message),
+                Some(why) => next.insert(field, why.text()),
                 None => next.remove(&field),
             };
             errors.set(next);
@@ -68,82 +137,31 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
     let on_select = props.on_edit.clone();
     let p = &props.params;
     let r = &props.resolved;
-    let tool_options: Vec<(&'static str, String)> = Tool::ALL
-        .iter()
-        .map(|&t| {
-            let label = match t {
-                Tool::Sequential => "sequential (one after another)",
-                Tool::Async => "async/await (one thread, event loop)",
-                Tool::Threads => "threads (ThreadPoolExecutor)",
-                Tool::Processes => "processes (ProcessPoolExecutor)",
-            };
-            let unavailable = t.needs_isolation() && !props.threads_available;
-            let suffix = if unavailable {
-                " — unavailable here"
-            } else {
-                ""
-            };
-            (t.as_str(), format!("{label}{suffix}"))
-        })
-        .collect();
-    let kind_options: Vec<(&'static str, String)> = Kind::ALL
-        .iter()
-        .map(|&k| {
-            let label = match k {
-                Kind::Io => "io-bound (waiting)",
-                Kind::Cpu => "cpu-bound (computing)",
-                Kind::Mixed => "mixed (alternating)",
-                Kind::Race => "shared counter (race)",
-            };
-            (k.as_str(), label.to_string())
-        })
-        .collect();
-    let gil_options = vec![
-        (Gil::On.as_str(), "on (CPython)".to_string()),
-        (Gil::Off.as_str(), "off (free-threaded)".to_string()),
-    ];
-    let lock_options = vec![
-        (Lock::Off.as_str(), "off (counter += 1)".to_string()),
-        (Lock::On.as_str(), "on (with lock:)".to_string()),
-    ];
     let on_run = props.on_run.reform(|e: SubmitEvent| e.prevent_default());
     let on_stop = props.on_stop.reform(|_: MouseEvent| ());
+    // Every field of the table, as its values make it: a select of names or a number.
+    let field = |field: Field| {
+        let disabled = !field.used_by(r.tool, r.kind);
+        match field.spec().values {
+            Values::Names(_) => html! {
+                <SelectField key={field.key()} field={field} label={field.label()}
+                    options={options(field, props.threads_available)}
+                    value={r.value(field).name().unwrap_or_default()}
+                    disabled={disabled} on_change={on_select.clone()} />
+            },
+            Values::Number(limits) => html! {
+                <NumberField key={field.key()} field={field} label={label(field, r.kind)}
+                    value={p.value(field).and_then(Value::number)}
+                    default_hint={default_hint(field, r, props.calibrating)} limits={limits}
+                    disabled={disabled} error={error(field)} on_change={on_number.clone()} />
+            },
+            Values::Flag | Values::OptOut => Html::default(),
+        }
+    };
     html! {
         <form class="experiment-panel" data-testid="experiment-panel" onsubmit={on_run}
             aria-label="Experiment">
-            <SelectField field={Field::Tool} label="Tool" options={tool_options} value={r.tool.as_str()}
-                on_change={on_select.clone()} />
-            <SelectField field={Field::Kind} label="Work" options={kind_options} value={r.kind.as_str()}
-                on_change={on_select.clone()} />
-            <NumberField field={Field::Tasks} label="Tasks" value={p.tasks.map(u64::from)}
-                default_hint={r.tasks.to_string()} limits={Limits::TASKS}
-                error={error(Field::Tasks)} on_change={on_number.clone()} />
-            <NumberField field={Field::Workers} label="Workers" value={p.workers.map(u64::from)}
-                default_hint={r.workers.to_string()} limits={Limits::WORKERS}
-                disabled={!r.tool.has_pool()}
-                error={error(Field::Workers)} on_change={on_number.clone()} />
-            <SelectField field={Field::Gil} label="GIL" options={gil_options} value={r.gil.as_str()}
-                disabled={r.tool != Tool::Threads} on_change={on_select.clone()} />
-            <SelectField field={Field::Lock} label="Lock" options={lock_options} value={r.lock.as_str()}
-                disabled={r.kind != Kind::Race || r.tool != Tool::Threads} on_change={on_select} />
-            <NumberField field={Field::IoMs} label="io wait, ms" value={p.io_ms.map(u64::from)}
-                default_hint={r.io_ms.to_string()} limits={Limits::IO_MS}
-                disabled={r.kind == Kind::Race}
-                error={error(Field::IoMs)} on_change={on_number.clone()} />
-            <NumberField field={Field::CpuIters}
-                label={if r.kind == Kind::Race { "increments per task" } else { "cpu iterations" }}
-                value={p.cpu_iters}
-                default_hint={match (r.kind, props.calibrating) {
-                    (Kind::Race, _) => group(r.cpu_iters),
-                    (_, true) => "calibrating…".to_string(),
-                    _ => format!("{} (calibrated)", group(r.cpu_iters)),
-                }}
-                limits={Limits::CPU_ITERS}
-                error={error(Field::CpuIters)} on_change={on_number.clone()} />
-            <NumberField field={Field::Serial} label="serial part, %" value={p.serial.map(u64::from)}
-                default_hint={r.serial.to_string()} limits={Limits::SERIAL}
-                disabled={matches!(r.kind, Kind::Io | Kind::Race)}
-                error={error(Field::Serial)} on_change={on_number} />
+            { for Field::SHOWN.map(field) }
             <div class="actions">
                 <button type="submit" class="run" data-testid="run-button"
                     disabled={!props.ready || props.running}>

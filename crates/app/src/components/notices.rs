@@ -19,7 +19,7 @@ pub fn Notices(props: &NoticesProps) -> Html {
     html! {
         <div class="notices" data-testid="notice" role="status" aria-live="polite">
             { for props.notices.iter().map(|n| html! {
-                <p class="notice" data-param={n.param.clone()}>{ &n.message }</p>
+                <p class="notice" data-param={n.topic.as_str()}>{ n.text() }</p>
             }) }
             { props.children.clone() }
         </div>

@@ -1,6 +1,6 @@
 //! A labelled number input showing its limits and, inline, why a value was not taken as typed.
 
-use model::query::Field;
+use model::params::Field;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -36,12 +36,12 @@ pub fn NumberField(props: &NumberFieldProps) -> Html {
             cb.emit((field, input.value()));
         })
     };
-    let hint_id = format!("{}-hint", props.field.as_str());
+    let hint_id = format!("{}-hint", props.field.key());
     let (min, max) = props.limits;
     html! {
         <div class={classes!("field", props.error.is_some().then_some("has-error"))}>
-            <label for={props.field.as_str()}>{ props.label }</label>
-            <input id={props.field.as_str()} name={props.field.as_str()} type="text" inputmode="numeric"
+            <label for={props.field.key()}>{ props.label }</label>
+            <input id={props.field.key()} name={props.field.key()} type="text" inputmode="numeric"
                 autocomplete="off" spellcheck="false"
                 value={props.value.map(|v| v.to_string()).unwrap_or_default()}
                 placeholder={props.default_hint.clone()}
@@ -51,7 +51,7 @@ pub fn NumberField(props: &NumberFieldProps) -> Html {
                 {onchange} />
             <small id={hint_id} class="hint">
                 if let Some(error) = &props.error {
-                    <span class="field-error" data-testid={format!("error-{}", props.field.as_str())}>{ error }</span>
+                    <span class="field-error" data-testid={format!("error-{}", props.field.key())}>{ error }</span>
                 } else {
                     { format!("{min} to {}", super::machine_info::group(max)) }
                 }

@@ -2,7 +2,7 @@
 //! changed it by hand and the URL changed it back (an option's `selected` attribute alone no
 //! longer governs a select the visitor has touched).
 
-use model::query::Field;
+use model::params::Field;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -47,8 +47,8 @@ pub fn SelectField(props: &SelectFieldProps) -> Html {
     };
     html! {
         <div class="field">
-            <label for={props.field.as_str()}>{ props.label }</label>
-            <select ref={node} id={props.field.as_str()} name={props.field.as_str()} disabled={props.disabled} {onchange}>
+            <label for={props.field.key()}>{ props.label }</label>
+            <select ref={node} id={props.field.key()} name={props.field.key()} disabled={props.disabled} {onchange}>
                 { for props.options.iter().map(|(value, label)| html! {
                     <option value={*value} selected={*value == props.value}>{ label.clone() }</option>
                 }) }

@@ -3,7 +3,8 @@
 //! `type: "set"` only shows it, both validated exactly like URL parameters; `type: "ping"` asks
 //! for the `ready` message again. Every other message, of any shape or size, is ignored.
 
-use model::query::{apply, Field, ParsedQuery};
+use model::params::Field;
+use model::query::{apply, ParsedQuery};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -75,7 +76,7 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParentMessage> {
     }
     let mut parsed = ParsedQuery::default();
     // The parameters a message may set: those of the URL.
-    for key in Field::ALL.map(Field::as_str) {
+    for key in Field::all().map(Field::key) {
         let value = field(&params, key);
         if value.is_undefined() || value.is_null() {
             continue;

@@ -1,8 +1,8 @@
 //! What happens to the lab ([`Event`]) and what it asks the page to do ([`Effect`]).
 
 use crate::config::Params;
+use crate::notice::Notice;
 use crate::protocol::{FromWorker, ToWorker};
-use crate::query::Notice;
 use crate::record::RunRecord;
 use crate::timeline::{Build, Span};
 

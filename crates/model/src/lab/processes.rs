@@ -5,6 +5,7 @@
 use super::{Effect, IsolationDemo, Lab, Role, Update, WorkerId};
 use crate::config::Experiment;
 use crate::config::{Kind, TaskWork};
+use crate::notice::{Reason, Topic};
 use crate::protocol::{FromWorker, ToWorker};
 use crate::timeline::{Build, Counts, RunReport, RunStatus, Span, SpanState, NO_TASK, SERIAL_TASK};
 
@@ -414,7 +415,8 @@ impl Lab {
                 )),
             );
         } else {
-            self.notice("processes", &format!("A process worker failed: {message}."));
+            let cause = message.into();
+            self.notice(Topic::Processes, Reason::ProcessFailed { cause });
         }
     }
 

@@ -194,7 +194,7 @@ fn added(out: &[Effect]) -> Vec<RunRecord> {
 fn notices(out: &[Effect]) -> Vec<String> {
     out.iter()
         .filter_map(|e| match e {
-            Effect::Show(Update::Notice(n)) => Some(n.message.clone()),
+            Effect::Show(Update::Notice(n)) => Some(n.text()),
             _ => None,
         })
         .collect()

@@ -1,0 +1,376 @@
+//! Every parameter of the page, declared once: its names in the URL, in JSON, on the
+//! `<concurrency-playground>` element and on a runs table row, its values and limits, its
+//! default, what it means and which tools and kinds of work use it. Reading a URL (`query`),
+//! writing one back, the experiment's and the record's JSON (`config`, `record`), the form's
+//! fields (the app) and the element's attributes (`www/element.js`, checked by a test) all
+//! follow this table; adding a parameter is one entry here plus what it does.
+
+mod value;
+
+pub use value::Value;
+
+use crate::config::{Gil, Kind, Limits, Lock, Tool, DEFAULT_IO_MS, DEFAULT_TASKS};
+
+/// A parameter of the experiment: a field of the form, of [`crate::Params`] and of a run's
+/// record. Its names are its table entry's ([`Field::spec`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The concurrency tool.
+    Tool,
+    /// The kind of work.
+    Kind,
+    /// How many tasks.
+    Tasks,
+    /// The pool's size.
+    Workers,
+    /// The GIL switch.
+    Gil,
+    /// One io task's wait.
+    IoMs,
+    /// One cpu task's iterations.
+    CpuIters,
+    /// The serial part of the cpu work.
+    Serial,
+    /// The race's lock.
+    Lock,
+}
+
+/// Any parameter of the page's URL: the experiment's, and the page's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Param {
+    /// One of the experiment's.
+    Field(Field),
+    /// Run the experiment once the page is ready.
+    Run,
+    /// The compact layout for frames.
+    Embed,
+    /// Whether `www/coi.js` may register the isolation service worker. Only that script reads it:
+    /// the page itself ignores it.
+    Coi,
+}
+
+/// The values a parameter takes.
+#[derive(Clone, Copy, Debug)]
+pub enum Values {
+    /// One of these names (in the order the docs list them).
+    Names(fn() -> Vec<&'static str>),
+    /// A whole number within these limits, both included.
+    Number((u64, u64)),
+    /// On for `1`, `true` or an empty value, off for `0` or `false`.
+    Flag,
+    /// Only `0` means anything: it turns off what is on by default.
+    OptOut,
+}
+
+/// What applies when a parameter is absent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultValue {
+    /// This name.
+    Name(&'static str),
+    /// This number.
+    Number(u64),
+    /// A value that depends on the machine or the other parameters, as described.
+    Depends(&'static str),
+    /// A flag's or an opt-out's state.
+    Flag(bool),
+}
+
+/// One parameter's entry in [`PARAMS`].
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    /// Which parameter.
+    pub param: Param,
+    /// Its name in the URL and in an embedding page's `params`.
+    pub key: &'static str,
+    /// Its key in the experiment's JSON, a run record's and the CSV's column; `None` for the
+    /// page's own parameters.
+    pub json: Option<&'static str>,
+    /// The `<concurrency-playground>` attribute that sets it: the experiment's take the
+    /// attribute's value, `run` its presence; `None` where the element has no such attribute.
+    pub attribute: Option<&'static str>,
+    /// The `data-*` attribute of a run's row in the runs table; `None` for the page's own.
+    pub row: Option<&'static str>,
+    /// Its label in the form.
+    pub label: &'static str,
+    /// The values it takes.
+    pub values: Values,
+    /// What applies when it is absent.
+    pub default: DefaultValue,
+    /// What it means.
+    pub help: &'static str,
+    /// The tools it means something for; the form disables it for the others.
+    pub tools: &'static [Tool],
+    /// The kinds of work it means something for; the form disables it for the others.
+    pub kinds: &'static [Kind],
+}
+
+/// Every parameter, in the order a URL writes them (the experiment's first, in the order of
+/// their JSON too).
+pub const PARAMS: [Spec; 12] = [
+    Spec {
+        param: Param::Field(Field::Tool),
+        key: "tool",
+        json: Some("tool"),
+        attribute: Some("tool"),
+        row: Some("data-tool"),
+        label: "Tool",
+        values: Values::Names(|| Tool::ALL.map(Tool::as_str).to_vec()),
+        default: DefaultValue::Name(Tool::Sequential.as_str()),
+        help: "Python's tool: one task after another; `asyncio` (one thread, a cooperative event \
+               loop); `ThreadPoolExecutor`; `ProcessPoolExecutor`. `threads` needs a \
+               cross-origin isolated page with `SharedArrayBuffer`.",
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Field(Field::Kind),
+        key: "kind",
+        json: Some("kind"),
+        attribute: Some("kind"),
+        row: Some("data-kind"),
+        label: "Work",
+        values: Values::Names(|| Kind::ALL.map(Kind::as_str).to_vec()),
+        default: DefaultValue::Name(Kind::Io.as_str()),
+        help: "What each task does: wait `io_ms`; compute `cpu_iters` squares (the notebook's \
+               `cpu_task`); alternate io and cpu tasks, io first; add 1 to one shared counter \
+               `cpu_iters` times (a data race without a lock).",
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Field(Field::Tasks),
+        key: "tasks",
+        json: Some("tasks"),
+        attribute: Some("tasks"),
+        row: Some("data-tasks"),
+        label: "Tasks",
+        values: Values::Number(Limits::TASKS),
+        default: DefaultValue::Number(DEFAULT_TASKS as u64),
+        help: "How many tasks the run has.",
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Field(Field::Workers),
+        key: "workers",
+        json: Some("workers"),
+        attribute: Some("workers"),
+        row: Some("data-workers"),
+        label: "Workers",
+        values: Values::Number(Limits::WORKERS),
+        default: DefaultValue::Depends(
+            "threads: `min(32, cores + 4)`; processes: `cores` (at most 64)",
+        ),
+        help: "The pool's size. Only `threads` and `processes` have a pool; `sequential` and \
+               `async` always use one lane. A threads run with more workers than the pool has \
+               first restarts the pool at that size (the start-up is not counted in the run).",
+        tools: &[Tool::Threads, Tool::Processes],
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Field(Field::Gil),
+        key: "gil",
+        json: Some("gil"),
+        attribute: Some("gil"),
+        row: Some("data-gil"),
+        label: "GIL",
+        values: Values::Names(|| [Gil::On, Gil::Off].map(Gil::as_str).to_vec()),
+        default: DefaultValue::Name(Gil::On.as_str()),
+        help: "CPython's Global Interpreter Lock for `threads`: on (the default build) or off \
+               (the free-threaded build). The other tools ignore it.",
+        tools: &[Tool::Threads],
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Field(Field::IoMs),
+        key: "io_ms",
+        json: Some("io_ms"),
+        attribute: Some("io-ms"),
+        row: Some("data-io-ms"),
+        label: "io wait, ms",
+        values: Values::Number(Limits::IO_MS),
+        default: DefaultValue::Number(DEFAULT_IO_MS as u64),
+        help: "The wait of one io task, in ms (the notebook's `time.sleep(0.2)`).",
+        tools: &Tool::ALL,
+        // A cpu task is calibrated to last about one wait: only the race counts without it.
+        kinds: &[Kind::Io, Kind::Cpu, Kind::Mixed],
+    },
+    Spec {
+        param: Param::Field(Field::CpuIters),
+        key: "cpu_iters",
+        json: Some("cpu_iters"),
+        attribute: Some("cpu-iters"),
+        row: Some("data-cpu-iters"),
+        label: "cpu iterations",
+        values: Values::Number(Limits::CPU_ITERS),
+        default: DefaultValue::Depends("calibrated; `race`: `1000000`"),
+        help: "Iterations of one cpu task; for `race`, increments per task. When absent, one \
+               cpu task is sized to last about `io_ms` on this machine, from the calibration of \
+               the engine build that runs it (2000000, the notebook's `range(2_000_000)`, until \
+               that build is calibrated).",
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Field(Field::Serial),
+        key: "serial",
+        json: Some("serial"),
+        attribute: Some("serial"),
+        row: Some("data-serial"),
+        label: "serial part, %",
+        values: Values::Number(Limits::SERIAL),
+        default: DefaultValue::Number(0),
+        help: "The serial part of the cpu work, in % (Amdahl's law): each cpu task gives that \
+               share of its iterations to one serial phase that runs first on one lane. Applies \
+               to `cpu` and `mixed`; `io` and `race` runs record `0`.",
+        tools: &Tool::ALL,
+        kinds: &[Kind::Cpu, Kind::Mixed],
+    },
+    Spec {
+        param: Param::Field(Field::Lock),
+        key: "lock",
+        json: Some("lock"),
+        attribute: Some("lock"),
+        row: Some("data-lock"),
+        label: "Lock",
+        values: Values::Names(|| [Lock::On, Lock::Off].map(Lock::as_str).to_vec()),
+        default: DefaultValue::Name(Lock::Off.as_str()),
+        help: "For `race`: `counter += 1` under `with lock:` (on) or without (off).",
+        tools: &[Tool::Threads],
+        kinds: &[Kind::Race],
+    },
+    Spec {
+        param: Param::Run,
+        key: "run",
+        json: None,
+        attribute: Some("run"),
+        row: None,
+        label: "Run on load",
+        values: Values::Flag,
+        default: DefaultValue::Flag(false),
+        help: "Run the experiment once the page is ready.",
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Embed,
+        key: "embed",
+        json: None,
+        // The element always sets it.
+        attribute: None,
+        row: None,
+        label: "Compact layout",
+        values: Values::Flag,
+        default: DefaultValue::Flag(false),
+        help: "The compact layout for frames: the experiment panel, its timeline, the machine \
+               panel and the runs table, with a link to the full page (no lessons, no embed \
+               snippet, no Python tab).",
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Coi,
+        key: "coi",
+        json: None,
+        attribute: None,
+        row: None,
+        label: "Isolation service worker",
+        values: Values::OptOut,
+        default: DefaultValue::Flag(true),
+        help: "`0` stops `coi.js` from registering the isolation service worker. Read only by \
+               `www/coi.js`, only in a top-level window.",
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+];
+
+impl Spec {
+    /// The default's name, for a parameter of names.
+    pub fn default_name(&self) -> Option<&'static str> {
+        match self.default {
+            DefaultValue::Name(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+impl Param {
+    /// The parameter a URL names `key`, if any.
+    pub fn from_key(key: &str) -> Option<Param> {
+        PARAMS.iter().find(|s| s.key == key).map(|s| s.param)
+    }
+
+    /// Its entry in [`PARAMS`].
+    pub fn spec(self) -> &'static Spec {
+        PARAMS
+            .iter()
+            .find(|s| s.param == self)
+            .expect("every parameter has an entry in PARAMS (tested)")
+    }
+
+    /// Its name in the URL.
+    pub fn key(self) -> &'static str {
+        self.spec().key
+    }
+}
+
+impl Field {
+    /// Every field, in the order of [`PARAMS`] (a URL's and the JSON's).
+    pub fn all() -> impl Iterator<Item = Field> {
+        PARAMS.iter().filter_map(|s| match s.param {
+            Param::Field(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Every field in the order the form and a run's CSV row show them: the lock beside the GIL.
+    pub const SHOWN: [Field; 9] = [
+        Field::Tool,
+        Field::Kind,
+        Field::Tasks,
+        Field::Workers,
+        Field::Gil,
+        Field::Lock,
+        Field::IoMs,
+        Field::CpuIters,
+        Field::Serial,
+    ];
+
+    /// Its entry in [`PARAMS`].
+    pub fn spec(self) -> &'static Spec {
+        Param::Field(self).spec()
+    }
+
+    /// Its name in the URL (and the form input's id and name).
+    pub fn key(self) -> &'static str {
+        self.spec().key
+    }
+
+    /// Its key in JSON and its CSV column.
+    pub fn json_key(self) -> &'static str {
+        self.spec()
+            .json
+            .expect("every field has a JSON key (tested)")
+    }
+
+    /// The `data-*` attribute of a run's row.
+    pub fn row_attribute(self) -> &'static str {
+        self.spec()
+            .row
+            .expect("every field has a row attribute (tested)")
+    }
+
+    /// Its label in the form.
+    pub fn label(self) -> &'static str {
+        self.spec().label
+    }
+
+    /// Whether it means something for this tool and kind of work.
+    pub fn used_by(self, tool: Tool, kind: Kind) -> bool {
+        let spec = self.spec();
+        spec.tools.contains(&tool) && spec.kinds.contains(&kind)
+    }
+}
+
+#[cfg(test)]
+mod tests;
