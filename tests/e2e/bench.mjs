@@ -3,7 +3,9 @@
 // median of REPS repetitions after a warm-up, with min and max. Writes Markdown to stdout and
 // JSON to BENCH_OUT. Environment: PLAYGROUND_URL, PLAYGROUND_BARE_URL, BENCH_QUICK=1,
 // BENCH_WORKERS=N or a list "1,2,4,8" (a speedup curve at each), BENCH_NATIVE (the native
-// kernel's JSON), BENCH_CPYTHON (CPython's curve, JSON), BENCH_OUT.
+// kernel's JSON), BENCH_CPYTHON (CPython's curve, JSON), BENCH_OUT, BENCH_TARGETS (bounds that
+// replace the bench's own, JSON); in a full run FIREFOX and GECKODRIVER, WEBKIT_DRIVER,
+// WEBKIT_BINARY and WEBKIT_DISPLAY add the cold pools measured in Firefox and WebKit.
 import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -275,6 +277,25 @@ if (BARE) {
     record("process start-up, cold", "ms per process (spawn → ready: load and kernel warm-up), max over the fresh pools", stats(cold.startup), atMost(150, { stat: "max" }), " ms");
   }
   record("CPU speedup, threads (first run after load), W=2", "wall(sequential)/wall(first threads run), GIL off, 4 tasks of 200 ms, fresh page each", stats(cold.threads), atLeast(1.5), "×");
+}
+
+// ---- the same cold pools in Firefox and WebKit (full runs, when xtask provides them) --------
+if (!QUICK) {
+  const { WebDriverBrowser } = await import("./webdriver.mjs");
+  const { coldPoolsReported } = await import("./webdriver-claims.mjs");
+  const engines = [];
+  if (process.env.FIREFOX && process.env.GECKODRIVER) engines.push(["Firefox", () => WebDriverBrowser.firefox({ geckodriver: process.env.GECKODRIVER, binary: process.env.FIREFOX })]);
+  if (process.env.WEBKIT_DRIVER) engines.push(["WebKit", () => WebDriverBrowser.webkit({ driver: process.env.WEBKIT_DRIVER, binary: process.env.WEBKIT_BINARY, display: process.env.WEBKIT_DISPLAY, sharedArrayBuffer: true })]);
+  for (const [name, start] of engines) {
+    const b = await start();
+    try {
+      for (const f of await coldPoolsReported(b, name)) {
+        record(`first ${f.tool} run after load, ${name} ${b.version}`, `wall(sequential)/wall(first ${f.tool} run), cpu × 4 of 200 ms, W=2, fresh page${f.message ? `; ${f.message}` : ""}`, f.speedup, "printed", "×");
+      }
+    } finally {
+      await b.quit();
+    }
+  }
 }
 
 // ---- page weight and ready time (fresh contexts) -------------------------------------------

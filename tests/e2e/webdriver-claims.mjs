@@ -124,6 +124,7 @@ const choose = (b, id, value) => b.exec((i, v) => {
  * for the record (Chromium's are held to bounds in cold.test.mjs).
  */
 export async function coldPoolsReported(b, name, { threads = true } = {}) {
+  const figures = [];
   const cases = [["processes", new URL("?kind=cpu&tasks=4&workers=2&io_ms=200&coi=0&run=1", BARE ?? BASE).href]];
   if (threads) cases.push(["threads", new URL("?kind=cpu&tasks=4&workers=2&io_ms=200&gil=off&run=1", BASE).href]);
   for (const [tool, url] of cases) {
@@ -136,6 +137,9 @@ export async function coldPoolsReported(b, name, { threads = true } = {}) {
     assert.equal(first.tool, tool);
     assert.equal(first.status, "done");
     assert.equal(first.checksum, seq.checksum, "the same work");
-    console.log(`${name}, first ${tool} run after load (cpu ×4, W=2, ${first.build} build): ${(seq.wallMs / first.wallMs).toFixed(2)}× sequential (${Number(seq.wallMs).toFixed(0)} / ${Number(first.wallMs).toFixed(0)} ms)${first.message ? `; ${first.message}` : ""}`);
+    const speedup = seq.wallMs / first.wallMs;
+    console.log(`${name}, first ${tool} run after load (cpu ×4, W=2, ${first.build} build): ${speedup.toFixed(2)}× sequential (${Number(seq.wallMs).toFixed(0)} / ${Number(first.wallMs).toFixed(0)} ms)${first.message ? `; ${first.message}` : ""}`);
+    figures.push({ tool, speedup, message: first.message ?? "" });
   }
+  return figures;
 }

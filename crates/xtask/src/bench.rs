@@ -98,6 +98,19 @@ pub fn bench(browser: &toolchain::Browser, options: &Options) -> Result<PathBuf,
     if let Some(list) = &list {
         cmd.env("BENCH_WORKERS", list);
     }
+    // A full run also measures the cold pools in Firefox and WebKit, where they can be had.
+    let webkit = (!options.quick).then(crate::webkit::ensure).and_then(Result::ok);
+    if !options.quick {
+        if let Ok(f) = toolchain::ensure_firefox() {
+            cmd.env("FIREFOX", &f.binary)
+                .env("GECKODRIVER", &f.geckodriver);
+        }
+        if let Some(w) = &webkit {
+            cmd.env("WEBKIT_DRIVER", &w.driver)
+                .env("WEBKIT_BINARY", &w.binary)
+                .env("WEBKIT_DISPLAY", &w.display);
+        }
+    }
     if let Some(curve) = list
         .as_ref()
         .filter(|l| l.contains(','))
