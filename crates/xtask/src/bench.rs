@@ -99,7 +99,9 @@ pub fn bench(browser: &toolchain::Browser, options: &Options) -> Result<PathBuf,
         cmd.env("BENCH_WORKERS", list);
     }
     // A full run also measures the cold pools in Firefox and WebKit, where they can be had.
-    let webkit = (!options.quick).then(crate::webkit::ensure).and_then(Result::ok);
+    let webkit = (!options.quick)
+        .then(crate::webkit::ensure)
+        .and_then(Result::ok);
     if !options.quick {
         if let Ok(f) = toolchain::ensure_firefox() {
             cmd.env("FIREFOX", &f.binary)
