@@ -191,31 +191,12 @@ pub fn mark(name: &str) {
     }
 }
 
-/// A listener on `window`, removed when dropped (return it from an effect's cleanup).
-pub struct WindowListener {
+/// Listens for `event` on `window` until the returned listener is dropped (return it from an
+/// effect's cleanup); `None` where there is no window.
+pub fn listen(
     event: &'static str,
-    closure: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
-}
-
-/// Listens for `event` on `window` until the returned guard is dropped.
-pub fn listen(event: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> WindowListener {
-    let closure = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(f);
-    if let Some(w) = window() {
-        let _ = w.add_event_listener_with_callback(
-            event,
-            wasm_bindgen::JsCast::unchecked_ref(closure.as_ref()),
-        );
-    }
-    WindowListener { event, closure }
-}
-
-impl Drop for WindowListener {
-    fn drop(&mut self) {
-        if let Some(w) = window() {
-            let _ = w.remove_event_listener_with_callback(
-                self.event,
-                wasm_bindgen::JsCast::unchecked_ref(self.closure.as_ref()),
-            );
-        }
-    }
+    f: impl FnMut(&web_sys::Event) + 'static,
+) -> Option<gloo_events::EventListener> {
+    let window = window()?;
+    Some(gloo_events::EventListener::new(&window, event, f))
 }
