@@ -65,7 +65,7 @@ pub fn App() -> Html {
         state.dispatcher(),
         parsed.run.then(|| parsed.params.clone()),
     );
-    use_history(state.params.clone(), state.embed, state.dispatcher());
+    let history = use_history(state.params.clone(), state.embed, state.dispatcher());
     {
         // Test builds listen for the end-to-end tests' hooks; the release build listens to
         // nothing (`listen` is `None` there, and holds no hook).
@@ -88,11 +88,10 @@ pub fn App() -> Html {
     // it, so a run always uses the parameters as they are then, edits committed in the same
     // event (Enter in a field commits it and submits the form) included.
     {
-        let (lab, embed, params) = (lab.clone(), state.embed, state.params.clone());
+        let (lab, history, params) = (lab.clone(), history.clone(), state.params.clone());
         use_effect_with(state.run_requests, move |requests| {
             if *requests > 0 {
-                // A run is a step in the history: Back returns to the previous experiment.
-                browser::commit_query(&to_query(&params, false, embed), true);
+                history.ran(&params);
                 lab.send(Event::Run(params));
             }
         });
@@ -106,7 +105,7 @@ pub fn App() -> Html {
     // What `ready` tells the embedding page, kept current for a `ping`.
     let ready_info = use_mut_ref(|| None::<ReadyInfo>);
     {
-        let (lab, dispatcher, embed) = (lab.clone(), state.dispatcher(), state.embed);
+        let (lab, dispatcher, history) = (lab.clone(), state.dispatcher(), history.clone());
         let (run_params, ready_info) = (run_params.clone(), ready_info.clone());
         use_parent_messages(Callback::from(
             move |message: ParentMessage| match message {
@@ -127,7 +126,7 @@ pub fn App() -> Html {
                             Notice::new(Topic::RunRequest, Reason::InvalidRequest(parsed.notices));
                         return dispatcher.dispatch(Action::AddNotice(notice));
                     }
-                    browser::commit_query(&to_query(&parsed.params, false, embed), true);
+                    history.ran(&parsed.params);
                     dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
                     lab.send(Event::RunFor {
                         params: parsed.params,
@@ -138,7 +137,7 @@ pub fn App() -> Html {
                     for n in parsed.notices {
                         dispatcher.dispatch(Action::AddNotice(n));
                     }
-                    browser::commit_query(&to_query(&parsed.params, false, embed), false);
+                    // The history hook writes the new parameters into the URL.
                     dispatcher.dispatch(Action::SetParams(parsed.params));
                 }
                 ParentMessage::Ping => {

@@ -13,8 +13,8 @@ pub fn query() -> String {
         .unwrap_or_default()
 }
 
-/// Replaces (or pushes) the query string without reloading, so the URL reproduces the
-/// experiment shown.
+/// Replaces (or pushes) the query string without reloading. Only the history hook
+/// (`hooks/use_history.rs`) calls it: it decides when an entry is pushed.
 pub fn set_query(query: &str, push: bool) {
     let Some(w) = window() else { return };
     let Ok(history) = w.history() else { return };
@@ -30,30 +30,6 @@ pub fn set_query(query: &str, push: bool) {
     } else {
         history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
     };
-}
-
-thread_local! {
-    /// Whether the current history entry holds an experiment that ran (or was navigated to), and
-    /// that entry's query.
-    static ENTRY: std::cell::RefCell<(bool, String)> = std::cell::RefCell::new((false, query().trim_start_matches('?').to_string()));
-}
-
-/// Writes `query` into the address bar. Editing a draft replaces its entry; the first edit after
-/// a run opens a new entry, so Back returns to the experiment that ran. `ran` marks the entry as
-/// one that ran.
-pub fn commit_query(query: &str, ran: bool) {
-    ENTRY.with(|entry| {
-        let mut entry = entry.borrow_mut();
-        let push = query != entry.1 && entry.0;
-        set_query(query, push);
-        let still_ran = entry.0 && query == entry.1;
-        *entry = (ran || still_ran, query.to_string());
-    });
-}
-
-/// After Back/Forward: the entry shown is one to keep.
-pub fn entry_navigated() {
-    ENTRY.with(|entry| *entry.borrow_mut() = (true, query().trim_start_matches('?').to_string()));
 }
 
 /// `crossOriginIsolated`: what the browser says about this page.
