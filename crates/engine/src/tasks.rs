@@ -7,7 +7,7 @@ use crate::spans::SpanLog;
 use gloo_timers::future::TimeoutFuture;
 use model::config::TaskWork;
 use model::kernel::run_cpu_task;
-use model::timeline::{SpanState, SERIAL_TASK};
+use model::timeline::{SpanState, TaskRef};
 
 /// Waits `io_ms` without blocking the thread; records the wait, and any time the timer fired
 /// late because the loop was busy (a cpu task that does not yield).
@@ -51,9 +51,10 @@ pub fn serial(log: &SpanLog, id: u32, lane: u32, iters: u64) -> Option<u64> {
         return Some(0);
     }
     let start = now();
-    crate::progress::open(lane, SERIAL_TASK, SpanState::Serial, start);
+    let task = TaskRef::Serial.index();
+    crate::progress::open(lane, task, SpanState::Serial, start);
     let result = run_cpu_task(iters, &|| !cancel::is_cancelled(id));
-    log.push(SERIAL_TASK, lane, SpanState::Serial, start, now());
+    log.push(task, lane, SpanState::Serial, start, now());
     result
 }
 

@@ -10,7 +10,7 @@ use futures::channel::oneshot;
 use model::config::{Gil, Kind, Lock, TaskWork};
 use model::gil::{GilEvent, GilEventKind, GilLock, HandOver, Park};
 use model::kernel::{run_cpu_task, sum_of_squares, CpuTask, CHUNK};
-use model::timeline::{Counts, RunReport, RunStatus, Span, SpanState, SERIAL_TASK};
+use model::timeline::{Counts, RunReport, RunStatus, Span, SpanState, TaskRef};
 use model::Experiment;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -112,15 +112,16 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
     if serial > 0 {
         let lane = rayon::current_thread_index().unwrap_or(0) as u32;
         let mut log = LaneLog::default();
+        let task = TaskRef::Serial.index();
         if gil {
-            take_gil(&mut log, SERIAL_TASK, lane);
+            take_gil(&mut log, task, lane);
         }
         let start = now();
-        crate::progress::open(lane, SERIAL_TASK, SpanState::Serial, start);
+        crate::progress::open(lane, task, SpanState::Serial, start);
         let result = run_cpu_task(serial, &|| !is_cancelled(id));
-        log.push(SERIAL_TASK, lane, SpanState::Serial, start, now());
+        log.push(task, lane, SpanState::Serial, start, now());
         if gil {
-            drop_gil(&mut log, SERIAL_TASK, lane, HandOver::Voluntary);
+            drop_gil(&mut log, task, lane, HandOver::Voluntary);
         }
         checksum.fetch_add(result.unwrap_or(0), Ordering::Relaxed);
         if let Ok(mut all) = all_spans.lock() {

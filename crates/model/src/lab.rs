@@ -647,7 +647,7 @@ impl Lab {
         let spans = std::mem::take(&mut running.spans);
         let done = crate::stats::task_times(&spans)
             .keys()
-            .filter(|&&t| t != crate::timeline::SERIAL_TASK)
+            .filter(|&&t| crate::timeline::TaskRef::of(t).is_task())
             .count() as u32;
         Some(RunReport {
             experiment: running.experiment,

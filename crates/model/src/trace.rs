@@ -6,7 +6,7 @@
 
 use crate::json::{Json, ToJson};
 use crate::record::RunRecord;
-use crate::timeline::{NO_TASK, SERIAL_TASK};
+use crate::timeline::TaskRef;
 use std::collections::BTreeSet;
 
 /// The file name a download gets: the format's usual suffix, so tools recognise it.
@@ -69,10 +69,9 @@ pub fn chrome_trace(runs: &[RunRecord]) -> String {
             ));
         }
         for span in run.spans.iter() {
-            let name = if span.task == NO_TASK || span.task == SERIAL_TASK {
-                span.state.label().to_string()
-            } else {
-                format!("task {}", span.task)
+            let name = match span.task_ref() {
+                TaskRef::Task(n) => format!("task {n}"),
+                TaskRef::Serial | TaskRef::Lane => span.state.label().to_string(),
             };
             events.push(Json::obj([
                 ("ph", "X".to_json()),

@@ -7,7 +7,7 @@ use crate::config::Experiment;
 use crate::config::{Kind, TaskWork};
 use crate::notice::{Reason, Topic};
 use crate::protocol::{FromWorker, ToWorker};
-use crate::timeline::{Build, Counts, RunReport, RunStatus, Span, SpanState, NO_TASK, SERIAL_TASK};
+use crate::timeline::{Build, Counts, RunReport, RunStatus, Span, SpanState, TaskRef};
 
 /// One process worker.
 #[derive(Debug)]
@@ -15,7 +15,7 @@ struct Process {
     worker: WorkerId,
     spawned_at: f64,
     ready_at: Option<f64>,
-    task: Option<u32>,
+    task: Option<TaskRef>,
 }
 
 /// A processes run in flight (its spans are the running run's).
@@ -146,12 +146,12 @@ impl Lab {
             if run.serial_left > 0 {
                 // The serial part first, alone: every other process waits for it.
                 run.serial_out = true;
-                process.task = Some(SERIAL_TASK);
+                process.task = Some(TaskRef::Serial);
                 self.out.push(Effect::Post(
                     process.worker,
                     ToWorker::Task {
                         run: run.id,
-                        task: SERIAL_TASK,
+                        task: TaskRef::Serial.index(),
                         work: TaskWork::Cpu,
                         io_ms: run.experiment.io_ms,
                         cpu_iters: run.serial_left,
@@ -162,7 +162,7 @@ impl Lab {
             }
             let task = run.next_task;
             run.next_task += 1;
-            process.task = Some(task);
+            process.task = Some(TaskRef::Task(task));
             self.out.push(Effect::Post(
                 process.worker,
                 ToWorker::Task {
@@ -200,7 +200,9 @@ impl Lab {
                     .map(|s| Span {
                         lane: lane as u32,
                         state: match s.state {
-                            SpanState::Compute if s.task == SERIAL_TASK => SpanState::Serial,
+                            SpanState::Compute if s.task_ref() == TaskRef::Serial => {
+                                SpanState::Serial
+                            }
                             state => state,
                         },
                         ..s
@@ -243,7 +245,7 @@ impl Lab {
             self.stream(
                 id,
                 vec![Span::new(
-                    NO_TASK,
+                    TaskRef::Lane.index(),
                     lane as u32,
                     SpanState::Startup,
                     start,

@@ -875,13 +875,14 @@ fn processes_run_amdahls_serial_part_alone_first() {
         .into_iter()
         .chain(posts(&out, w[1]))
         .collect();
+    let serial = crate::timeline::TaskRef::Serial.index();
     assert!(matches!(
         sent[..],
         [ToWorker::Task {
-            task: crate::timeline::SERIAL_TASK,
+            task,
             cpu_iters: 2000,
             ..
-        }]
+        }] if task == serial
     ));
     let serial_worker = if posts(&out, w[0]).is_empty() {
         w[1]
@@ -890,14 +891,8 @@ fn processes_run_amdahls_serial_part_alone_first() {
     };
     let done = FromWorker::TaskDone {
         run: id,
-        task: crate::timeline::SERIAL_TASK,
-        spans: vec![Span::new(
-            crate::timeline::SERIAL_TASK,
-            0,
-            SpanState::Compute,
-            0.0,
-            1.0,
-        )],
+        task: serial,
+        spans: vec![Span::new(serial, 0, SpanState::Compute, 0.0, 1.0)],
         result: 5,
         completed: true,
         sent_at: 0.0,
