@@ -5,6 +5,7 @@ use model::lab::sweep::Series;
 use model::lab::Update;
 use model::notice::{Reason, Topic};
 use model::params::Field;
+use model::protocol::RunId;
 use model::record::RunRecord;
 use model::timeline::{Build, Span};
 use model::{Notice, Params};
@@ -47,10 +48,10 @@ impl std::ops::Deref for RunRow {
 }
 
 /// A run in flight as drawn live: spans so far, and those still open.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct LiveRun {
     /// The run's id.
-    pub id: u32,
+    pub id: RunId,
     /// Shared-clock start.
     pub started_at: f64,
     /// Spans that ended: an append-only log, so that progress never copies the run so far.
@@ -134,7 +135,7 @@ pub struct State {
     /// Engines loaded and calibrated.
     pub ready: bool,
     /// The run in progress: its id and when it started.
-    pub running: Option<(u32, f64)>,
+    pub running: Option<(RunId, f64)>,
     /// Finished runs, oldest first.
     pub runs: Vec<RunRow>,
     /// The last isolation demo.
@@ -142,7 +143,7 @@ pub struct State {
     /// The run in flight, drawn live.
     pub live: Option<LiveRun>,
     /// Runs picked in the table (at most two, for comparing side by side).
-    pub selected: Vec<u32>,
+    pub selected: Vec<RunId>,
     /// Points of the last speedup sweep.
     pub sweep: Vec<SweepPoint>,
     /// A sweep is in progress.
@@ -169,7 +170,7 @@ pub enum Action {
     /// Adds one notice (from the URL or a parent message).
     AddNotice(Notice),
     /// Picks or unpicks a run in the table.
-    ToggleSelected(u32),
+    ToggleSelected(RunId),
     /// What the lab changed.
     Lab(Update),
     /// A run file was opened: its name and its runs (or why it could not be read).
@@ -260,7 +261,9 @@ impl State {
                 self.live = Some(LiveRun {
                     id,
                     started_at: at,
-                    ..LiveRun::default()
+                    spans: Rc::default(),
+                    len: 0,
+                    open: Rc::default(),
                 });
             }
             Update::Progress(id, spans, open) => {

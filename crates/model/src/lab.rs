@@ -21,7 +21,7 @@ use crate::config::{thread_pool_default, Experiment, Params, Tool};
 use crate::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
 use crate::notice::{Notice, Reason, Topic, Unavailable};
 use crate::params::Field;
-use crate::protocol::{FromWorker, ToWorker};
+use crate::protocol::{FromWorker, RunId, ToWorker};
 use crate::record::RunRecord;
 use crate::timeline::{Build, RunReport, RunStatus, Span};
 
@@ -37,7 +37,7 @@ pub const ATOMICS_START_LIMIT_MS: u32 = 15_000;
 struct RunRequest {
     params: Params,
     build: Option<Build>,
-    baseline_for: Option<u32>,
+    baseline_for: Option<RunId>,
     /// The embedding page's tag for this request, repeated in its answer.
     reply: Option<String>,
 }
@@ -56,12 +56,12 @@ impl RunRequest {
 /// A run in flight.
 #[derive(Debug)]
 struct Running {
-    id: u32,
+    id: RunId,
     tool: Tool,
     experiment: Experiment,
     build: Build,
     started_at: f64,
-    baseline_for: Option<u32>,
+    baseline_for: Option<RunId>,
     reply: Option<String>,
     /// What it streamed so far: kept when its worker must be terminated on Stop.
     spans: Vec<Span>,
@@ -94,7 +94,7 @@ pub struct Lab {
     pending: Option<RunRequest>,
     confirming: Option<RunRequest>,
     running: Option<Running>,
-    next_run: u32,
+    next_run: RunId,
     runs: Vec<RunRecord>,
     processes: processes::Pool,
     sweep: Option<sweep::Sweep>,
@@ -125,7 +125,7 @@ impl Lab {
             pending: run_on_ready.map(RunRequest::visitor),
             confirming: None,
             running: None,
-            next_run: 1,
+            next_run: RunId(1),
             runs: Vec::new(),
             processes: processes::Pool::default(),
             sweep: None,
@@ -564,7 +564,7 @@ impl Lab {
             experiment.workers = self.atomics_threads.max(1);
         }
         let id = self.next_run;
-        self.next_run += 1;
+        self.next_run.0 += 1;
         self.running = Some(Running {
             id,
             tool,
@@ -626,7 +626,7 @@ impl Lab {
     }
 
     /// The worker did not answer Stop in time: it is busy in a task that cannot read messages.
-    fn force_stop(&mut self, now: f64, id: u32) {
+    fn force_stop(&mut self, now: f64, id: RunId) {
         let Some(running) = self.running.as_ref().filter(|r| r.id == id) else {
             return;
         };
@@ -667,7 +667,7 @@ impl Lab {
         })
     }
 
-    fn fail_run(&mut self, now: f64, id: u32, message: &str) {
+    fn fail_run(&mut self, now: f64, id: RunId, message: &str) {
         if self.running.as_ref().is_some_and(|r| r.id == id) {
             if let Some(report) = self.report_so_far(now, RunStatus::Error, message) {
                 self.finish(now, id, report);
@@ -677,7 +677,7 @@ impl Lab {
 
     /// Run `id` ended: its record (with its baseline), the embedding page's message, the sweep's
     /// next step, a baseline the table needs, or the run that waited.
-    fn finish(&mut self, now: f64, id: u32, report: RunReport) {
+    fn finish(&mut self, now: f64, id: RunId, report: RunReport) {
         let Some(running) = self.running.take_if(|r| r.id == id) else {
             return;
         };

@@ -32,7 +32,8 @@ fn metadata(name: &str, pid: u32, tid: u32, args: Json) -> Json {
 pub fn chrome_trace(runs: &[RunRecord]) -> String {
     let mut events: Vec<Json> = Vec::new();
     for run in runs {
-        let pid = run.id;
+        // The trace's process is the run.
+        let pid = run.id.0;
         let e = &run.experiment;
         let noun = e.tool.lane_noun();
         let title = format!(
@@ -131,7 +132,7 @@ mod tests {
             lock: crate::config::Lock::Off,
         };
         RunRecord::new(
-            id,
+            crate::protocol::RunId(id),
             RunReport {
                 experiment,
                 status: RunStatus::Done,

@@ -6,7 +6,7 @@ use super::{Effect, IsolationDemo, Lab, Role, Update, WorkerId};
 use crate::config::Experiment;
 use crate::config::{Kind, TaskWork};
 use crate::notice::{Reason, Topic};
-use crate::protocol::{FromWorker, ToWorker};
+use crate::protocol::{FromWorker, RunId, ToWorker};
 use crate::timeline::{Build, Counts, RunReport, RunStatus, Span, SpanState, TaskRef};
 
 /// One process worker.
@@ -21,7 +21,7 @@ struct Process {
 /// A processes run in flight (its spans are the running run's).
 #[derive(Debug)]
 struct ProcessRun {
-    id: u32,
+    id: RunId,
     experiment: Experiment,
     next_task: u32,
     /// Amdahl's serial phase still to run (iterations): one process computes it before any
@@ -102,7 +102,7 @@ impl Lab {
     }
 
     /// Starts a processes run of `experiment` as run `id`.
-    pub(super) fn run_processes(&mut self, now: f64, id: u32, experiment: Experiment) {
+    pub(super) fn run_processes(&mut self, now: f64, id: RunId, experiment: Experiment) {
         let lanes = experiment.lanes() as usize;
         let mut paid_startup = false;
         for lane in 0..lanes {
@@ -217,7 +217,7 @@ impl Lab {
         }
     }
 
-    fn stream(&mut self, id: u32, spans: Vec<Span>) {
+    fn stream(&mut self, id: RunId, spans: Vec<Span>) {
         if let Some(r) = self.running.as_mut().filter(|r| r.id == id) {
             r.spans.extend_from_slice(&spans);
             self.show(Update::Progress(id, spans, Vec::new()));
@@ -261,7 +261,7 @@ impl Lab {
         &mut self,
         now: f64,
         lane: usize,
-        run_id: u32,
+        run_id: RunId,
         spans: Vec<Span>,
         result: Option<u64>,
     ) {
@@ -378,7 +378,7 @@ impl Lab {
     }
 
     /// The grace period is over: terminate every process still busy.
-    pub(super) fn force_stop_processes(&mut self, now: f64, id: u32) {
+    pub(super) fn force_stop_processes(&mut self, now: f64, id: RunId) {
         if self.processes.run.as_ref().is_none_or(|r| r.id != id) {
             return;
         }

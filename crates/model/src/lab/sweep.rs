@@ -3,6 +3,7 @@
 
 use super::{Lab, RunRequest, Update};
 use crate::config::{sweep_worker_counts, Gil, Params, Tool};
+use crate::protocol::RunId;
 use crate::timeline::RunStatus;
 use std::collections::{HashMap, VecDeque};
 
@@ -128,7 +129,7 @@ pub fn plan(params: &Params, threads: bool, pool: u32, cores: u32) -> Vec<Step> 
 #[derive(Debug, Default)]
 pub(super) struct Sweep {
     steps: VecDeque<Step>,
-    current: Option<(u32, Step)>,
+    current: Option<(RunId, Step)>,
     baselines: HashMap<SweepBaseline, f64>,
 }
 
@@ -178,7 +179,7 @@ impl Lab {
     pub(super) fn sweep_run_finished(
         &mut self,
         now: f64,
-        id: u32,
+        id: RunId,
         status: RunStatus,
         wall_ms: f64,
         workers: u32,

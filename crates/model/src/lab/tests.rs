@@ -68,14 +68,14 @@ impl Page {
     }
 
     /// Starts `params` and returns the run's id and the message the engine got.
-    fn run(&mut self, params: Params) -> (u32, Vec<Effect>) {
+    fn run(&mut self, params: Params) -> (RunId, Vec<Effect>) {
         let out = self.at(1.0, Event::Run(params));
         let id = started(&out).expect("the run started");
         (id, out)
     }
 
     /// The engine of `build` finishes run `id` with `wall_ms`.
-    fn finish(&mut self, worker: WorkerId, id: u32, e: Experiment, wall_ms: f64) -> Vec<Effect> {
+    fn finish(&mut self, worker: WorkerId, id: RunId, e: Experiment, wall_ms: f64) -> Vec<Effect> {
         self.msg(
             worker,
             FromWorker::Finished {
@@ -147,7 +147,7 @@ fn params(tool: Tool, kind: Kind) -> Params {
     }
 }
 
-fn started(out: &[Effect]) -> Option<u32> {
+fn started(out: &[Effect]) -> Option<RunId> {
     out.iter().find_map(|e| match e {
         Effect::Show(Update::Started(id, _)) => Some(*id),
         _ => None,
@@ -283,7 +283,7 @@ fn run_equals_one_runs_once_ready() {
     let out = p.msg(W_PLAIN, ready(Build::Plain, 1));
     assert_eq!(started(&out), None, "not before calibration");
     let out = p.msg(W_PLAIN, calibrated(0.5));
-    assert_eq!(started(&out), Some(1));
+    assert_eq!(started(&out), Some(RunId(1)));
     assert_eq!(run_posted(&out, W_PLAIN).tool, Tool::Async);
 }
 
@@ -394,7 +394,7 @@ fn a_run_asked_while_one_runs_starts_after_it_and_the_newest_wins() {
     );
     let out = p.finish(W_PLAIN, id, first, 400.0);
     assert_eq!(added(&out).len(), 1);
-    assert_eq!(started(&out), Some(2));
+    assert_eq!(started(&out), Some(RunId(2)));
     assert_eq!(
         run_posted(&out, W_PLAIN).kind,
         Kind::Io,
@@ -451,7 +451,7 @@ fn a_long_run_asks_first_and_runs_only_when_confirmed() {
     assert!(matches!(out[..], [Effect::Confirm { estimate_ms }] if estimate_ms > 60_000.0));
     assert_eq!(started(&p.at(1.0, Event::Confirmed(false))), None);
     p.at(1.0, Event::Run(long));
-    assert_eq!(started(&p.at(1.0, Event::Confirmed(true))), Some(1));
+    assert_eq!(started(&p.at(1.0, Event::Confirmed(true))), Some(RunId(1)));
 }
 
 // --- Stop ---
@@ -555,7 +555,7 @@ fn stop_then_an_immediate_new_run_starts_once_the_old_one_ended() {
     let mut r = report(e, Build::Plain, 10.0);
     r.status = RunStatus::Stopped;
     let out = p.msg(W_PLAIN, FromWorker::Finished { id, report: r });
-    assert_eq!(started(&out), Some(2));
+    assert_eq!(started(&out), Some(RunId(2)));
     assert!(
         p.at(40.0, Event::Timer(Timer::StopGrace(id))).is_empty(),
         "the old grace timer is void"
@@ -603,7 +603,7 @@ fn a_run_that_fails_reports_error_and_the_lab_goes_on() {
     );
     assert_eq!(added(&out)[0].status, RunStatus::Error);
     assert!(!p.lab.is_running());
-    assert_eq!(p.run(params(Tool::Async, Kind::Io)).0, 2);
+    assert_eq!(p.run(params(Tool::Async, Kind::Io)).0, RunId(2));
 }
 
 #[test]
@@ -654,7 +654,10 @@ fn io_runs_divide_a_sequential_run_from_either_build() {
     let (id, out) = p.run(params(Tool::Async, Kind::Io));
     let out = p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 100.0);
     let record = &added(&out)[0];
-    assert_eq!((record.baseline_run, record.speedup), (Some(1), Some(4.0)));
+    assert_eq!(
+        (record.baseline_run, record.speedup),
+        (Some(RunId(1)), Some(4.0))
+    );
     assert!(out.contains(&Effect::PostToParent(record.clone(), None)));
 }
 
@@ -715,7 +718,7 @@ fn clearing_the_runs_forgets_their_baselines() {
 // --- processes ---
 
 /// Starts a processes run of 4 io tasks on 2 workers and brings both processes up.
-fn processes_run(p: &mut Page) -> (u32, [WorkerId; 2], Vec<Effect>) {
+fn processes_run(p: &mut Page) -> (RunId, [WorkerId; 2], Vec<Effect>) {
     let (id, out) = p.run(params(Tool::Processes, Kind::Io));
     let w: Vec<WorkerId> = spawned(&out).iter().map(|(w, _)| *w).collect();
     assert!(spawned(&out).iter().all(|(_, r)| *r == Role::Process));
@@ -724,7 +727,7 @@ fn processes_run(p: &mut Page) -> (u32, [WorkerId; 2], Vec<Effect>) {
     (id, [w[0], w[1]], all)
 }
 
-fn task_done(run: u32, task: u32, completed: bool) -> FromWorker {
+fn task_done(run: RunId, task: u32, completed: bool) -> FromWorker {
     FromWorker::TaskDone {
         run,
         task,
@@ -1004,7 +1007,7 @@ fn a_sweep_runs_its_plan_and_draws_a_point_per_run() {
             // A processes step: answer through its own workers.
             assert_eq!(
                 id,
-                1 + 2 + 2 * 4,
+                RunId(1 + 2 + 2 * 4),
                 "sequential twice (warm-up, baseline), then GIL off and on at 1, 2, 4, 6"
             );
             break;
@@ -1080,7 +1083,7 @@ fn rejected(out: &[Effect]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn posted_to_parent(out: &[Effect]) -> Vec<(u32, Option<String>)> {
+fn posted_to_parent(out: &[Effect]) -> Vec<(RunId, Option<String>)> {
     out.iter()
         .filter_map(|e| match e {
             Effect::PostToParent(record, request) => Some((record.id, request.clone())),
