@@ -53,11 +53,11 @@ impl RunRequest {
     }
 }
 
-/// A run in flight.
+/// The run in flight, whatever its tool: the one place that holds its id, what it runs and
+/// whether it is stopping.
 #[derive(Debug)]
 struct Running {
     id: RunId,
-    tool: Tool,
     experiment: Experiment,
     build: Build,
     started_at: f64,
@@ -66,6 +66,16 @@ struct Running {
     /// What it streamed so far: kept when its worker must be terminated on Stop.
     spans: Vec<Span>,
     stopping: bool,
+    /// A processes run's tasks, which the lab hands out to the pool's processes one at a time;
+    /// `None` for the other tools, whose engine runs the whole experiment.
+    processes: Option<processes::Tasks>,
+}
+
+impl Running {
+    /// Whether its engine runs it whole (not the processes pool, task by task).
+    fn in_engine(&self) -> bool {
+        self.processes.is_none()
+    }
 }
 
 /// A worker of one build, with what it has told us.
@@ -366,7 +376,7 @@ impl Lab {
         let running_here = self
             .running
             .as_ref()
-            .filter(|r| r.build == build && r.tool != Tool::Processes)
+            .filter(|r| r.build == build && r.in_engine())
             .map(|r| r.id);
         if self.calibrating == Some(build) {
             // The replacement is measured again once it is up.
@@ -388,7 +398,7 @@ impl Lab {
         let was_running = self
             .running
             .as_ref()
-            .filter(|r| r.build == build && r.tool != Tool::Processes)
+            .filter(|r| r.build == build && r.in_engine())
             .map(|r| r.id);
         if let Some(engine) = self.slot(build).take() {
             self.out.push(Effect::Terminate(engine.worker));
@@ -567,7 +577,6 @@ impl Lab {
         self.next_run.0 += 1;
         self.running = Some(Running {
             id,
-            tool,
             experiment,
             build,
             started_at: now,
@@ -575,10 +584,11 @@ impl Lab {
             reply: request.reply,
             spans: Vec::new(),
             stopping: false,
+            processes: (tool == Tool::Processes).then(|| processes::Tasks::new(&experiment)),
         });
         self.show(Update::Started(id, now));
         if tool == Tool::Processes {
-            self.run_processes(now, id, experiment);
+            self.run_processes(now);
         } else {
             self.post(build, ToWorker::Run { id, experiment });
         }
@@ -591,7 +601,7 @@ impl Lab {
     fn test_hook(&mut self, hook: TestHook) {
         match hook {
             TestHook::Trap => match self.running.as_ref() {
-                Some(r) if r.tool == Tool::Processes => self.trap_a_process(),
+                Some(r) if !r.in_engine() => self.trap_a_process(),
                 Some(r) => {
                     let build = r.build;
                     self.post(build, ToWorker::Trap);
@@ -615,8 +625,8 @@ impl Lab {
             return;
         };
         running.stopping = true;
-        let (id, build, tool) = (running.id, running.build, running.tool);
-        if tool == Tool::Processes {
+        let (id, build, in_engine) = (running.id, running.build, running.in_engine());
+        if !in_engine {
             self.stop_processes(now);
         } else if let Some(worker) = self.engine(build).map(|e| e.worker) {
             self.out.push(Effect::Cancel(worker, id));
@@ -630,8 +640,8 @@ impl Lab {
         let Some(running) = self.running.as_ref().filter(|r| r.id == id) else {
             return;
         };
-        if running.tool == Tool::Processes {
-            return self.force_stop_processes(now, id);
+        if !running.in_engine() {
+            return self.force_stop_processes(now);
         }
         let build = running.build;
         let message = "The worker was busy computing; it was terminated and replaced.";
