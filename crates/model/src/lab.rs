@@ -40,6 +40,9 @@ struct RunRequest {
     baseline_for: Option<RunId>,
     /// The embedding page's tag for this request, repeated in its answer.
     reply: Option<String>,
+    /// A step of the sweep: its run, whatever id the lab gives it when it starts, moves the
+    /// sweep on when it ends.
+    sweep_step: bool,
 }
 
 impl RunRequest {
@@ -49,6 +52,7 @@ impl RunRequest {
             build: None,
             baseline_for: None,
             reply: None,
+            sweep_step: false,
         }
     }
 }
@@ -63,6 +67,8 @@ struct Running {
     started_at: f64,
     baseline_for: Option<RunId>,
     reply: Option<String>,
+    /// A step of the sweep (see [`RunRequest`]).
+    sweep_step: bool,
     /// What it streamed so far: kept when its worker must be terminated on Stop.
     spans: Vec<Span>,
     stopping: bool,
@@ -582,6 +588,7 @@ impl Lab {
             started_at: now,
             baseline_for: request.baseline_for,
             reply: request.reply,
+            sweep_step: request.sweep_step,
             spans: Vec::new(),
             stopping: false,
             processes: (tool == Tool::Processes).then(|| processes::Tasks::new(&experiment)),
@@ -713,7 +720,9 @@ impl Lab {
         self.out
             .push(Effect::PostToParent(record.clone(), running.reply));
         self.show(Update::RunAdded(record));
-        self.sweep_run_finished(now, id, status, wall_ms, workers);
+        if running.sweep_step {
+            self.sweep_step_finished(now, status, wall_ms, workers);
+        }
         if self.running.is_some() {
             return;
         }
@@ -725,6 +734,7 @@ impl Lab {
                 build: Some(build),
                 baseline_for: Some(id),
                 reply: None,
+                sweep_step: false,
             };
             self.begin(now, request, false);
         }

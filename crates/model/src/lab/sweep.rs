@@ -3,7 +3,6 @@
 
 use super::{Lab, RunRequest, Update};
 use crate::config::{sweep_worker_counts, Gil, Params, Tool};
-use crate::protocol::RunId;
 use crate::timeline::RunStatus;
 use std::collections::{HashMap, VecDeque};
 
@@ -129,7 +128,8 @@ pub fn plan(params: &Params, threads: bool, pool: u32, cores: u32) -> Vec<Step> 
 #[derive(Debug, Default)]
 pub(super) struct Sweep {
     steps: VecDeque<Step>,
-    current: Option<(RunId, Step)>,
+    /// The step whose run is in flight (or waits to start).
+    current: Option<Step>,
     baselines: HashMap<SweepBaseline, f64>,
 }
 
@@ -163,23 +163,24 @@ impl Lab {
         let Some(step) = self.sweep.as_mut().and_then(|s| s.steps.pop_front()) else {
             return self.end_sweep();
         };
-        let id = self.next_run;
-        self.begin(now, RunRequest::visitor(step.params.clone()), false);
-        // A threads run may wait for the pool to start; it then gets this same id.
-        let started = self.running.as_ref().is_some_and(|r| r.id == id);
-        let waiting = self.running.is_none() && self.pending.is_some();
+        let mut request = RunRequest::visitor(step.params.clone());
+        request.sweep_step = true;
+        self.begin(now, request, false);
+        // A threads run may wait for the pool to start: it is begun later, still a step.
+        let started = self.running.as_ref().is_some_and(|r| r.sweep_step);
+        let waiting = self.running.is_none() && self.pending.as_ref().is_some_and(|r| r.sweep_step);
         match self.sweep.as_mut() {
-            Some(sweep) if started || waiting => sweep.current = Some((id, step)),
+            Some(sweep) if started || waiting => sweep.current = Some(step),
             // The run did not start (threads vanished, say): end the sweep.
             _ => self.end_sweep(),
         }
     }
 
-    /// Records a finished run if it belongs to the sweep, then starts the next step.
-    pub(super) fn sweep_run_finished(
+    /// Records the finished run of the current step (if the sweep is still on), then starts the
+    /// next step.
+    pub(super) fn sweep_step_finished(
         &mut self,
         now: f64,
-        id: RunId,
         status: RunStatus,
         wall_ms: f64,
         workers: u32,
@@ -187,7 +188,7 @@ impl Lab {
         let Some(sweep) = self.sweep.as_mut() else {
             return;
         };
-        let Some((_, step)) = sweep.current.take_if(|(run, _)| *run == id) else {
+        let Some(step) = sweep.current.take() else {
             return;
         };
         if status != RunStatus::Done {

@@ -1031,6 +1031,33 @@ fn a_sweep_runs_its_plan_and_draws_a_point_per_run() {
 }
 
 #[test]
+fn a_step_that_waits_for_the_pool_is_still_the_sweeps_when_it_runs() {
+    let mut p = Page::ready_isolated();
+    // A threads run bigger than the pool restarts the threads engine, and waits for it.
+    let out = p.at(
+        1.0,
+        Event::Run(Params {
+            workers: Some(8),
+            ..params(Tool::Threads, Kind::Cpu)
+        }),
+    );
+    let new = spawned(&out)[0].0;
+    // The sweep's first step (sequential, in the threads build) waits in its place.
+    let out = p.at(1.0, Event::Sweep(params(Tool::Sequential, Kind::Cpu)));
+    assert_eq!(out[0], Effect::Show(Update::Sweeping(true)));
+    assert_eq!(started(&out), None);
+    p.msg(new, ready(Build::Atomics, 0));
+    let out = p.msg(new, ready(Build::Atomics, 8));
+    let id = started(&out).expect("the step starts with the pool");
+    let e = run_posted(&out, new);
+    assert_eq!(e.tool, Tool::Sequential);
+    let report = report(e, Build::Atomics, 400.0);
+    let out = p.msg(new, FromWorker::Finished { id, report });
+    assert!(!out.contains(&Effect::Show(Update::Sweeping(false))));
+    assert!(started(&out).is_some(), "its end started the next step");
+}
+
+#[test]
 fn a_parent_message_during_a_sweep_is_refused_with_a_notice() {
     let mut p = Page::ready_isolated();
     p.at(1.0, Event::Sweep(params(Tool::Sequential, Kind::Cpu)));
