@@ -12,6 +12,7 @@ mod processes;
 pub mod sweep;
 #[cfg(test)]
 mod tests;
+pub mod view;
 
 #[cfg(feature = "test-hooks")]
 pub use effect::TestHook;
@@ -23,7 +24,7 @@ use crate::notice::{Notice, Reason, Topic, Unavailable};
 use crate::params::Field;
 use crate::protocol::{FromWorker, RunId, ToWorker};
 use crate::record::RunRecord;
-use crate::timeline::{Build, RunReport, RunStatus, Span};
+use crate::timeline::{Build, RunReport, RunStatus};
 
 /// How long a stopped run may take to answer before its worker is terminated and replaced.
 pub const STOP_GRACE_MS: u32 = 40;
@@ -69,8 +70,6 @@ struct Running {
     reply: Option<String>,
     /// A step of the sweep (see [`RunRequest`]).
     sweep_step: bool,
-    /// What it streamed so far: kept when its worker must be terminated on Stop.
-    spans: Vec<Span>,
     stopping: bool,
     /// A processes run's tasks, which the lab hands out to the pool's processes one at a time;
     /// `None` for the other tools, whose engine runs the whole experiment.
@@ -106,17 +105,18 @@ pub struct Lab {
     /// An isolated page starts the threads build once the page is ready (the first load stays
     /// light and quick); until then threads, and sequential runs that compare with them, wait.
     threads_later: bool,
-    ready: bool,
     pending: Option<RunRequest>,
     confirming: Option<RunRequest>,
     running: Option<Running>,
     next_run: RunId,
-    runs: Vec<RunRecord>,
     processes: processes::Pool,
     sweep: Option<sweep::Sweep>,
     /// Test builds: Stop was broken on purpose ([`TestHook::BreakStop`]).
     #[cfg(feature = "test-hooks")]
     stop_broken: bool,
+    /// What the page shows: whether the engines are ready, the finished runs, the run in
+    /// flight's spans so far, … (see [`view`]).
+    view: view::View,
     /// Effects of the event being handled.
     out: Vec<Effect>,
 }
@@ -137,16 +137,15 @@ impl Lab {
             calibrating: None,
             atomics_threads: 0,
             threads_later: false,
-            ready: false,
             pending: run_on_ready.map(RunRequest::visitor),
             confirming: None,
             running: None,
             next_run: RunId(1),
-            runs: Vec::new(),
             processes: processes::Pool::default(),
             sweep: None,
             #[cfg(feature = "test-hooks")]
             stop_broken: false,
+            view: view::View::default(),
             out: Vec::new(),
         }
     }
@@ -172,10 +171,7 @@ impl Lab {
             Event::Stop => self.stop(now),
             Event::Sweep(params) => self.start_sweep(now, params),
             Event::ShowIsolation { value } => self.show_isolation(now, value),
-            Event::ClearRuns => {
-                self.runs.clear();
-                self.show(Update::RunsCleared);
-            }
+            Event::ClearRuns => self.show(Update::RunsCleared),
             #[cfg(feature = "test-hooks")]
             Event::TestHook(hook) => self.test_hook(hook),
             Event::Message(worker, message) => self.on_message(now, worker, message),
@@ -187,12 +183,17 @@ impl Lab {
 
     /// Whether the engines are loaded and calibrated.
     pub fn is_ready(&self) -> bool {
-        self.ready
+        self.view.ready
     }
 
     /// The finished runs, oldest first.
-    pub fn runs(&self) -> &[RunRecord] {
-        &self.runs
+    pub fn runs(&self) -> &[view::RunRow] {
+        &self.view.runs
+    }
+
+    /// What the page shows of the lab, as of the last event.
+    pub fn view(&self) -> &view::View {
+        &self.view
     }
 
     /// Whether a run is in flight.
@@ -200,7 +201,9 @@ impl Lab {
         self.running.is_some()
     }
 
+    /// Shows `update`: the view changes with it, and the page is told.
     fn show(&mut self, update: Update) {
+        self.view.apply(&update);
         self.out.push(Effect::Show(update));
     }
 
@@ -295,8 +298,7 @@ impl Lab {
             }
             FromWorker::Finished { id, report } => self.finish(now, id, report),
             FromWorker::Progress { id, spans, open } => {
-                if let Some(r) = self.running.as_mut().filter(|r| r.id == id) {
-                    r.spans.extend_from_slice(&spans);
+                if self.running.as_ref().is_some_and(|r| r.id == id) {
                     self.show(Update::Progress(id, spans, open));
                 }
             }
@@ -355,13 +357,12 @@ impl Lab {
 
     /// Ready once every engine that exists is calibrated.
     fn check_ready(&mut self, now: f64) {
-        if self.ready {
+        if self.view.ready {
             return;
         }
         let plain_ok = self.plain.is_none() || self.ns_plain.is_some();
         let atomics_ok = self.atomics.is_none() || self.ns_atomics.is_some();
         if plain_ok && atomics_ok && (self.ns_plain.is_some() || self.ns_atomics.is_some()) {
-            self.ready = true;
             self.show(Update::Ready);
             if std::mem::take(&mut self.threads_later) {
                 self.spawn_engine(Build::Atomics);
@@ -531,7 +532,7 @@ impl Lab {
     /// Starts `request` now, or keeps it for when the engines are ready or the run in flight
     /// ends (the newest request wins). `confirmed`: the visitor already agreed to a long run.
     fn begin(&mut self, now: f64, request: RunRequest, confirmed: bool) {
-        if !self.ready || self.running.is_some() {
+        if !self.view.ready || self.running.is_some() {
             return self.wait(request);
         }
         let tool = request.params.tool.unwrap_or(Tool::Sequential);
@@ -589,7 +590,6 @@ impl Lab {
             baseline_for: request.baseline_for,
             reply: request.reply,
             sweep_step: request.sweep_step,
-            spans: Vec::new(),
             stopping: false,
             processes: (tool == Tool::Processes).then(|| processes::Tasks::new(&experiment)),
         });
@@ -659,9 +659,9 @@ impl Lab {
     }
 
     /// The report of the run in flight as far as the page saw it (its streamed spans).
-    fn report_so_far(&mut self, now: f64, status: RunStatus, message: &str) -> Option<RunReport> {
-        let running = self.running.as_mut()?;
-        let spans = std::mem::take(&mut running.spans);
+    fn report_so_far(&self, now: f64, status: RunStatus, message: &str) -> Option<RunReport> {
+        let running = self.running.as_ref()?;
+        let spans = self.view.live_spans();
         let done = crate::stats::task_times(&spans)
             .keys()
             .filter(|&&t| crate::timeline::TaskRef::of(t).is_task())
@@ -699,24 +699,24 @@ impl Lab {
             return;
         };
         let mut record = RunRecord::new(id, report, running.baseline_for);
-        if let Some(base) = baseline::find(&self.runs, &record) {
+        if let Some(base) = baseline::find(&self.view.runs, &record) {
             record.set_baseline(base);
         }
         // A baseline made for an earlier run gives that run its speedup now.
-        if let Some(row) = running
+        let updated = running
             .baseline_for
-            .and_then(|r| self.runs.iter_mut().find(|row| row.id == r))
-            .filter(|row| row.baseline_run.is_none())
-        {
-            if baseline::matches(&record, row) {
-                row.set_baseline(&record);
-                let updated = row.clone();
-                self.show(Update::RunUpdated(updated));
-            }
+            .and_then(|r| self.view.runs.iter().find(|row| row.id == r))
+            .filter(|row| row.baseline_run.is_none() && baseline::matches(&record, row))
+            .map(|row| {
+                let mut updated = RunRecord::clone(row);
+                updated.set_baseline(&record);
+                updated
+            });
+        if let Some(updated) = updated {
+            self.show(Update::RunUpdated(updated));
         }
-        let missing = baseline::missing(&self.runs, &record);
+        let missing = baseline::missing(&self.view.runs, &record);
         let (status, wall_ms, workers) = (record.status, record.wall_ms, record.experiment.workers);
-        self.runs.push(record.clone());
         self.out
             .push(Effect::PostToParent(record.clone(), running.reply));
         self.show(Update::RunAdded(record));

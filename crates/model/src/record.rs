@@ -57,6 +57,13 @@ pub struct RunRecord {
     pub counts: Option<Counts>,
 }
 
+/// So that code over records takes them shared (`Rc`) or not alike.
+impl AsRef<RunRecord> for RunRecord {
+    fn as_ref(&self) -> &RunRecord {
+        self
+    }
+}
+
 /// Rounds to the µs: the one precision of every time in a record.
 fn micros(ms: f64) -> f64 {
     (ms * 1000.0).round() / 1000.0

@@ -1,8 +1,8 @@
 //! Every finished run, one row each, with the attributes of the page's contract.
 
 use super::run_export::RunExport;
-use crate::state::RunRow;
 use model::lab::baseline;
+use model::lab::view::RunRow;
 use model::protocol::RunId;
 use model::stats;
 use yew::prelude::*;

@@ -24,21 +24,19 @@ pub fn matches(base: &RunRecord, run: &RunRecord) -> bool {
 
 /// The baseline of `run` among `runs` (oldest first): the newest matching run before it, else a
 /// run the page made as its baseline.
-pub fn find<'a>(runs: &'a [RunRecord], run: &RunRecord) -> Option<&'a RunRecord> {
-    runs.iter()
+pub fn find<'a, R: AsRef<RunRecord>>(runs: &'a [R], run: &RunRecord) -> Option<&'a RunRecord> {
+    let runs = || runs.iter().map(AsRef::as_ref);
+    runs()
         .rev()
         .find(|b| b.id < run.id && matches(b, run))
-        .or_else(|| {
-            runs.iter()
-                .find(|b| b.baseline_for == Some(run.id) && matches(b, run))
-        })
+        .or_else(|| runs().find(|b| b.baseline_for == Some(run.id) && matches(b, run)))
 }
 
 /// The baseline the page should run for `run`, when it has none but the visitor did run
 /// sequential for the same work in the other build (an isolated page runs sequential in the
 /// threads build, async and processes in the plain one): the same work, sequential, in `run`'s
 /// build. `None` when a baseline exists, or nobody asked for a comparison.
-pub fn missing(runs: &[RunRecord], run: &RunRecord) -> Option<(Params, Build)> {
+pub fn missing<R: AsRef<RunRecord>>(runs: &[R], run: &RunRecord) -> Option<(Params, Build)> {
     let r = &run.experiment;
     if r.tool == Tool::Sequential
         || run.status != RunStatus::Done
@@ -49,7 +47,7 @@ pub fn missing(runs: &[RunRecord], run: &RunRecord) -> Option<(Params, Build)> {
     if find(runs, run).is_some() {
         return None;
     }
-    let asked = runs.iter().any(|base| {
+    let asked = runs.iter().map(AsRef::as_ref).any(|base| {
         let b = &base.experiment;
         b.tool == Tool::Sequential
             && base.status == RunStatus::Done

@@ -226,8 +226,7 @@ impl Lab {
     }
 
     fn stream(&mut self, id: RunId, spans: Vec<Span>) {
-        if let Some(r) = self.running.as_mut().filter(|r| r.id == id) {
-            r.spans.extend_from_slice(&spans);
+        if self.running.as_ref().is_some_and(|r| r.id == id) {
             self.show(Update::Progress(id, spans, Vec::new()));
         }
     }
@@ -333,7 +332,7 @@ impl Lab {
             build: Build::Plain,
             started_at: running.started_at,
             wall_ms: now - running.started_at,
-            spans: std::mem::take(&mut running.spans),
+            spans: self.view.live_spans(),
             pool_threads: experiment.lanes(),
             paid_startup: tasks.paid_startup,
             tasks_done: tasks.done,

@@ -2,7 +2,7 @@
 //! parallelise, each point divided into its series' baseline measured in the same sweep.
 
 use super::{Lab, RunRequest, Update};
-use crate::config::{sweep_worker_counts, Gil, Params, Tool};
+use crate::config::{sweep_worker_counts, Gil, Kind, Params, Tool};
 use crate::timeline::RunStatus;
 use std::collections::{HashMap, VecDeque};
 
@@ -136,7 +136,7 @@ pub(super) struct Sweep {
 impl Lab {
     /// Starts a sweep of `params`' work (when ready and idle).
     pub(super) fn start_sweep(&mut self, now: f64, params: Params) {
-        if !self.ready || self.running.is_some() || self.sweep.is_some() {
+        if !self.view.ready || self.running.is_some() || self.sweep.is_some() {
             return;
         }
         let threads = self.atomics.is_some() && self.ns_atomics.is_some();
@@ -150,6 +150,11 @@ impl Lab {
             steps: plan(&params, threads, pool, self.cores).into(),
             ..Sweep::default()
         });
+        // Amdahl's curve beside the points is drawn for the serial part of the work measured.
+        self.view.sweep_serial = match params.kind {
+            Some(Kind::Cpu | Kind::Mixed) => params.serial.unwrap_or(0),
+            _ => 0,
+        };
         self.show(Update::Sweeping(true));
         self.next_sweep_step(now);
     }
@@ -203,7 +208,7 @@ impl Lab {
                 .get(&step.baseline)
                 .and_then(|b| crate::stats::speedup(*b, wall_ms)),
         );
-        let cpu = step.params.kind == Some(crate::config::Kind::Cpu);
+        let cpu = step.params.kind == Some(Kind::Cpu);
         if let Some((series, speedup)) = point {
             self.show(Update::SweepPoint(series, workers, speedup, cpu));
         }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::config::{Gil, Kind, TaskWork};
 use crate::lab::sweep::Series;
-use crate::timeline::SpanState;
+use crate::timeline::{Span, SpanState};
 
 /// The page around a lab: the clock, and what the lab asked for so far.
 struct Page {
@@ -529,6 +529,34 @@ fn force_stop_replaces_the_busy_worker_and_keeps_the_spans_streamed() {
     assert_eq!(record.status, RunStatus::Stopped);
     assert_eq!(*record.spans, streamed);
     assert!(record.message.as_deref().unwrap().contains("terminated"));
+}
+
+#[test]
+fn the_view_draws_the_run_in_flight_then_its_row() {
+    let mut p = Page::ready_plain();
+    assert!(p.lab.view().ready && p.lab.view().plain.is_some());
+    let (id, out) = p.run(params(Tool::Async, Kind::Io));
+    let e = run_posted(&out, W_PLAIN);
+    let streamed = vec![Span::new(0, 0, SpanState::Io, 1000.0, 1090.0)];
+    let open = vec![Span::new(1, 0, SpanState::Io, 1000.0, 1095.0)];
+    let before = p.lab.view().clone();
+    p.msg(
+        W_PLAIN,
+        FromWorker::Progress {
+            id,
+            spans: streamed.clone(),
+            open: open.clone(),
+        },
+    );
+    let live = p.lab.view().live.clone().expect("the run is drawn live");
+    assert_eq!((live.id, live.len, &*live.open), (id, 1, &open));
+    assert_eq!(*live.spans.borrow(), streamed);
+    let earlier = before.live.expect("drawn from its start");
+    assert_eq!(earlier.len, 0, "an earlier snapshot keeps what it showed");
+    let out = p.finish(W_PLAIN, id, e, 400.0);
+    let view = p.lab.view();
+    assert!(view.live.is_none());
+    assert_eq!(*view.runs.last().unwrap().0, added(&out)[0]);
 }
 
 #[test]
