@@ -1,10 +1,12 @@
 //! A run's life as a pure state machine: `Lab::handle(now, Event) -> Vec<Effect>`. The lab owns
 //! the engines (start, pool, calibration, failure and replacement), the runs (routing to a build,
-//! pending and running runs, Stop and force-stop, the processes scheduler, the sweep) and the
-//! finished runs' records with their baselines. It does no I/O: the page feeds it events (clicks,
-//! URL and parent requests, worker messages, timers) and carries out its effects (spawn or
-//! terminate a worker, post, start a timer, ask for confirmation, update the view, post to the
-//! embedding page). Every transition is a native unit test (`lab/tests.rs`).
+//! pending and running runs, Stop and force-stop, the processes scheduler, the sweep), the
+//! finished runs' records with their baselines, and what the page shows of all that
+//! (`lab/view.rs`: the page holds snapshots of it, never a copy of its own). It does no I/O: the
+//! page feeds it events (clicks, URL and parent requests, worker messages, timers) and carries
+//! out its effects (spawn or terminate a worker, post, start a timer, ask for confirmation,
+//! update the view, post to the embedding page). Every transition is a native unit test
+//! (`lab/tests.rs`).
 
 pub mod baseline;
 mod effect;
