@@ -5,7 +5,7 @@
 //
 // The element makes the iframe (with `allow="cross-origin-isolated"`, a title, lazy loading and
 // `embed=1`), sizes it to the playground's content, and turns the playground's messages into
-// DOM events and Promises. It speaks only the documented message contract (DESIGN.md), so a
+// DOM events and Promises. It speaks only the documented message contract (docs/embedding.md), so a
 // host that talks to a raw iframe keeps working. No dependencies; served with
 // `Access-Control-Allow-Origin: *` so that any origin may load it.
 //

@@ -18,10 +18,11 @@ use crate::hooks::use_frame_height::use_frame_height;
 use crate::hooks::use_history::use_history;
 use crate::hooks::use_lab::use_lab;
 use crate::hooks::use_parent_messages::{use_parent_messages, ParentMessage};
-use crate::state::{Action, State, SweepPoint, Threads};
+use crate::state::{Action, State, Threads};
 use model::config::DEFAULT_IO_MS;
 use model::embed::{self, ReadyInfo};
 use model::estimate::estimate_ms;
+use model::lab::view::{RunRow, SweepPoint};
 use model::lab::Event;
 use model::notice::{Notice, Reason, Topic};
 use model::query::to_query;
@@ -30,7 +31,7 @@ use model::{parse_query, Params, Tool};
 use yew::prelude::*;
 
 /// A finished run's timeline caption: "Run 3 from class.json: threads cpu × 4, 812 ms".
-fn caption(row: &crate::state::RunRow, from: &str) -> String {
+fn caption(row: &RunRow, from: &str) -> String {
     let e = &row.experiment;
     format!(
         "Run {}{from}: {} {} × {}, {:.0} ms",
@@ -65,7 +66,7 @@ pub fn App() -> Html {
         state.dispatcher(),
         parsed.run.then(|| parsed.params.clone()),
     );
-    use_history(state.params.clone(), state.embed, state.dispatcher());
+    let history = use_history(state.params.clone(), state.embed, state.dispatcher());
     {
         // Test builds listen for the end-to-end tests' hooks; the release build listens to
         // nothing (`listen` is `None` there, and holds no hook).
@@ -77,7 +78,7 @@ pub fn App() -> Html {
     }
     // `data-ready` is set once the page shows the ready state (calibrations included), so that
     // whoever waits for it reads a page that is up to date.
-    use_effect_with(state.ready, |ready| {
+    use_effect_with(state.lab.ready, |ready| {
         if *ready {
             browser::set_html_attribute("data-ready", "true");
             browser::mark("playground-ready");
@@ -88,11 +89,10 @@ pub fn App() -> Html {
     // it, so a run always uses the parameters as they are then, edits committed in the same
     // event (Enter in a field commits it and submits the form) included.
     {
-        let (lab, embed, params) = (lab.clone(), state.embed, state.params.clone());
+        let (lab, history, params) = (lab.clone(), history.clone(), state.params.clone());
         use_effect_with(state.run_requests, move |requests| {
             if *requests > 0 {
-                // A run is a step in the history: Back returns to the previous experiment.
-                browser::commit_query(&to_query(&params, false, embed), true);
+                history.ran(&params);
                 lab.send(Event::Run(params));
             }
         });
@@ -106,7 +106,7 @@ pub fn App() -> Html {
     // What `ready` tells the embedding page, kept current for a `ping`.
     let ready_info = use_mut_ref(|| None::<ReadyInfo>);
     {
-        let (lab, dispatcher, embed) = (lab.clone(), state.dispatcher(), state.embed);
+        let (lab, dispatcher, history) = (lab.clone(), state.dispatcher(), history.clone());
         let (run_params, ready_info) = (run_params.clone(), ready_info.clone());
         use_parent_messages(Callback::from(
             move |message: ParentMessage| match message {
@@ -127,7 +127,7 @@ pub fn App() -> Html {
                             Notice::new(Topic::RunRequest, Reason::InvalidRequest(parsed.notices));
                         return dispatcher.dispatch(Action::AddNotice(notice));
                     }
-                    browser::commit_query(&to_query(&parsed.params, false, embed), true);
+                    history.ran(&parsed.params);
                     dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
                     lab.send(Event::RunFor {
                         params: parsed.params,
@@ -138,7 +138,7 @@ pub fn App() -> Html {
                     for n in parsed.notices {
                         dispatcher.dispatch(Action::AddNotice(n));
                     }
-                    browser::commit_query(&to_query(&parsed.params, false, embed), false);
+                    // The history hook writes the new parameters into the URL.
                     dispatcher.dispatch(Action::SetParams(parsed.params));
                 }
                 ParentMessage::Ping => {
@@ -200,7 +200,7 @@ pub fn App() -> Html {
     {
         // The embedding page hears `ready` once, when the engines are calibrated and the
         // threads build's fate is known (the `threads` it reports is then the truth).
-        let settled = state.ready && !threads_starting;
+        let settled = state.lab.ready && !threads_starting;
         let ready_info = ready_info.clone();
         let info = settled.then(|| ReadyInfo {
             isolated: state.isolated,
@@ -225,7 +225,7 @@ pub fn App() -> Html {
         .map(|ns| estimate_ms(&resolved, ns, state.cores));
 
     // The timeline shows the run in flight, else the last picked run, else the newest.
-    let timeline = if let Some(live) = &state.live {
+    let timeline = if let Some(live) = &state.lab.live {
         html! {
             <Timeline spans={SharedSpans::Growing(live.spans.clone(), live.len)} open={SharedSpans::Fixed(live.open.clone())}
                 started_at={live.started_at} live=true lane_noun={tool.lane_noun()}
@@ -238,8 +238,8 @@ pub fn App() -> Html {
         let shown = state
             .selected
             .last()
-            .and_then(|id| state.runs.iter().find(|r| r.id == *id))
-            .or(state.runs.last());
+            .and_then(|id| state.lab.runs.iter().find(|r| r.id == *id))
+            .or(state.lab.runs.last());
         match shown {
             Some(row) => html! { <RunReplay run={row.clone()} caption={caption(row, "")} /> },
             None => html! {
@@ -249,9 +249,9 @@ pub fn App() -> Html {
         }
     };
     let chart = html! {
-        <SpeedupChart points={state.sweep.clone()} cores={state.cores} sweeping={state.sweeping}
-            can_sweep={state.ready && state.running.is_none() && !threads_starting} on_sweep={on_sweep}
-            serial={if state.sweep.is_empty() { resolved.serial } else { state.sweep_serial }} />
+        <SpeedupChart points={state.lab.sweep.clone()} cores={state.cores} sweeping={state.lab.sweeping}
+            can_sweep={state.lab.ready && !state.lab.is_running() && !threads_starting} on_sweep={on_sweep}
+            serial={if state.lab.sweep.is_empty() { resolved.serial } else { state.lab.sweep_serial }} />
     };
     let decision = html! { <DecisionHelper on_try={on_try.clone()} /> };
 
@@ -288,23 +288,23 @@ pub fn App() -> Html {
                         }
                     </div>
                     <ExperimentPanel params={state.params.clone()} resolved={resolved}
-                        estimate_ms={estimate} ready={state.ready} calibrating={calibrating}
-                        running={state.running.is_some()} threads_available={threads_available}
+                        estimate_ms={estimate} ready={state.lab.ready} calibrating={calibrating}
+                        running={state.lab.is_running()} threads_available={threads_available}
                         on_edit={on_edit} on_run={on_run} on_stop={on_stop} />
                     if tool == Tool::Processes {
-                        <IsolationDemo demo={state.isolation} on_show={on_show_isolation} />
+                        <IsolationDemo demo={state.lab.isolation} on_show={on_show_isolation} />
                     }
                     <OpenedBar opened={state.opened.as_ref().map(|(name, rows, shown)| (AttrValue::from(name.clone()), rows.iter().map(|r| r.id).collect::<Vec<_>>(), *shown))}
                         on_open={on_open} on_show={on_show_opened} />
                     { timeline }
                     <MachineInfo cores={state.cores} isolated={state.isolated}
-                        plain={state.plain} atomics={state.atomics} io_ms={io_ms}
-                        measured={SweepPoint::best_parallel(&state.sweep)} />
+                        plain={state.lab.plain} atomics={state.lab.atomics} io_ms={io_ms}
+                        measured={SweepPoint::best_parallel(&state.lab.sweep)} />
                 </section>
                 if !state.embed {
                     <EmbedSnippet params={state.params.clone()} />
                 }
-                <RunsTable runs={state.runs.clone()} selected={state.selected.clone()}
+                <RunsTable runs={state.lab.runs.clone()} selected={state.selected.clone()}
                     on_clear={on_clear} on_select={on_select} />
                 if !state.embed {
                     <section class="python-section" aria-label="Python">

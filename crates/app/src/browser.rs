@@ -13,8 +13,8 @@ pub fn query() -> String {
         .unwrap_or_default()
 }
 
-/// Replaces (or pushes) the query string without reloading, so the URL reproduces the
-/// experiment shown.
+/// Replaces (or pushes) the query string without reloading. Only the history hook
+/// (`hooks/use_history.rs`) calls it: it decides when an entry is pushed.
 pub fn set_query(query: &str, push: bool) {
     let Some(w) = window() else { return };
     let Ok(history) = w.history() else { return };
@@ -30,30 +30,6 @@ pub fn set_query(query: &str, push: bool) {
     } else {
         history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
     };
-}
-
-thread_local! {
-    /// Whether the current history entry holds an experiment that ran (or was navigated to), and
-    /// that entry's query.
-    static ENTRY: std::cell::RefCell<(bool, String)> = std::cell::RefCell::new((false, query().trim_start_matches('?').to_string()));
-}
-
-/// Writes `query` into the address bar. Editing a draft replaces its entry; the first edit after
-/// a run opens a new entry, so Back returns to the experiment that ran. `ran` marks the entry as
-/// one that ran.
-pub fn commit_query(query: &str, ran: bool) {
-    ENTRY.with(|entry| {
-        let mut entry = entry.borrow_mut();
-        let push = query != entry.1 && entry.0;
-        set_query(query, push);
-        let still_ran = entry.0 && query == entry.1;
-        *entry = (ran || still_ran, query.to_string());
-    });
-}
-
-/// After Back/Forward: the entry shown is one to keep.
-pub fn entry_navigated() {
-    ENTRY.with(|entry| *entry.borrow_mut() = (true, query().trim_start_matches('?').to_string()));
 }
 
 /// `crossOriginIsolated`: what the browser says about this page.
@@ -191,31 +167,12 @@ pub fn mark(name: &str) {
     }
 }
 
-/// A listener on `window`, removed when dropped (return it from an effect's cleanup).
-pub struct WindowListener {
+/// Listens for `event` on `window` until the returned listener is dropped (return it from an
+/// effect's cleanup); `None` where there is no window.
+pub fn listen(
     event: &'static str,
-    closure: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
-}
-
-/// Listens for `event` on `window` until the returned guard is dropped.
-pub fn listen(event: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> WindowListener {
-    let closure = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(f);
-    if let Some(w) = window() {
-        let _ = w.add_event_listener_with_callback(
-            event,
-            wasm_bindgen::JsCast::unchecked_ref(closure.as_ref()),
-        );
-    }
-    WindowListener { event, closure }
-}
-
-impl Drop for WindowListener {
-    fn drop(&mut self) {
-        if let Some(w) = window() {
-            let _ = w.remove_event_listener_with_callback(
-                self.event,
-                wasm_bindgen::JsCast::unchecked_ref(self.closure.as_ref()),
-            );
-        }
-    }
+    f: impl FnMut(&web_sys::Event) + 'static,
+) -> Option<gloo_events::EventListener> {
+    let window = window()?;
+    Some(gloo_events::EventListener::new(&window, event, f))
 }

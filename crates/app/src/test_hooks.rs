@@ -5,31 +5,28 @@
 //! `window.dispatchEvent(new CustomEvent("concurrency-playground-test-hook", { detail }))` with
 //! `detail` one of `"trap"`, `"break-stop"` or `{ parentCounter: n }`.
 
-use crate::browser::WindowListener;
 use crate::hooks::use_lab::LabHandle;
+use gloo_events::EventListener;
 
 /// Listens for the test hooks' event while the returned listener lives (test builds).
 #[cfg(feature = "test-hooks")]
-pub fn listen(lab: LabHandle) -> Option<WindowListener> {
+pub fn listen(lab: LabHandle) -> Option<EventListener> {
     use model::lab::Event;
     use wasm_bindgen::JsCast;
-    Some(crate::browser::listen(
-        "concurrency-playground-test-hook",
-        move |event| {
-            let detail = event
-                .dyn_ref::<web_sys::CustomEvent>()
-                .map(|e| e.detail())
-                .unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
-            if let Some(hook) = read(&detail) {
-                lab.send(Event::TestHook(hook));
-            }
-        },
-    ))
+    crate::browser::listen("concurrency-playground-test-hook", move |event| {
+        let detail = event
+            .dyn_ref::<web_sys::CustomEvent>()
+            .map(|e| e.detail())
+            .unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+        if let Some(hook) = read(&detail) {
+            lab.send(Event::TestHook(hook));
+        }
+    })
 }
 
 /// The release build has no test hooks.
 #[cfg(not(feature = "test-hooks"))]
-pub fn listen(_: LabHandle) -> Option<WindowListener> {
+pub fn listen(_: LabHandle) -> Option<EventListener> {
     None
 }
 

@@ -111,7 +111,7 @@ impl WorkerLink {
 
     /// Asks run `id` to stop: directly in shared memory when possible (a computing thread never
     /// reads messages), and by message for runs that await timers.
-    pub fn cancel(&self, id: u32) {
+    pub fn cancel(&self, id: model::protocol::RunId) {
         if let Some((view, index)) = &*self.cancel_word.borrow() {
             let word = model::protocol::cancel_word(id) as i32;
             let _ = js_sys::Atomics::store(view, *index, word);

@@ -4,12 +4,13 @@
 
 use crate::clock::now;
 use model::kernel::run_cpu_task;
+use model::protocol::RunId;
 use model::stats::median;
 use std::hint::black_box;
 
 /// A run id no run has (ids count up from 1): its cancel check costs what a real run's does and
 /// never stops the measurement. (`u32::MAX` would not do: its cancel word is 0, "no run".)
-const NO_RUN: u32 = u32::MAX - 1;
+const NO_RUN: RunId = RunId(u32::MAX - 1);
 /// Stop once this long has passed and the figure is stable.
 const MIN_MS: f64 = 20.0;
 /// Give up waiting for stability after this long (the figure is still the best seen).

@@ -13,7 +13,7 @@
 //! it), which slowed the runs that followed a Stop.
 
 use futures::channel::oneshot;
-use model::protocol::cancel_word;
+use model::protocol::{cancel_word, RunId};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 static CANCEL: AtomicU32 = AtomicU32::new(0);
 
 thread_local! {
-    static WAITERS: RefCell<Vec<(u32, oneshot::Sender<()>)>> = const { RefCell::new(Vec::new()) };
+    static WAITERS: RefCell<Vec<(RunId, oneshot::Sender<()>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The flag's byte address in linear memory, for the page's `Atomics.store`.
@@ -43,7 +43,7 @@ pub fn share_word(buffer: &wasm_bindgen::JsValue) {
 }
 
 /// Whether run `id` has been asked to stop.
-pub fn is_cancelled(id: u32) -> bool {
+pub fn is_cancelled(id: RunId) -> bool {
     let word = cancel_word(id);
     CANCEL.load(Ordering::Relaxed) == word
         || SHARED_WORD.with(|w| {
@@ -54,10 +54,10 @@ pub fn is_cancelled(id: u32) -> bool {
 }
 
 /// Asks run `id` to stop (the `cancel` message's path) and wakes whatever waits on it.
-pub fn cancel(id: u32) {
+pub fn cancel(id: RunId) {
     CANCEL.store(cancel_word(id), Ordering::SeqCst);
     wake_sleepers();
-    let hit: Vec<(u32, oneshot::Sender<()>)> = WAITERS.with(|w| {
+    let hit: Vec<(RunId, oneshot::Sender<()>)> = WAITERS.with(|w| {
         let mut w = w.borrow_mut();
         let (hit, keep) = w.drain(..).partition(|(run, _)| *run == id);
         *w = keep;
@@ -69,7 +69,7 @@ pub fn cancel(id: u32) {
 }
 
 /// A future that resolves when run `id` is cancelled by message (or never).
-pub fn cancelled(id: u32) -> oneshot::Receiver<()> {
+pub fn cancelled(id: RunId) -> oneshot::Receiver<()> {
     let (tx, rx) = oneshot::channel();
     if is_cancelled(id) {
         let _ = tx.send(());
@@ -80,7 +80,7 @@ pub fn cancelled(id: u32) -> oneshot::Receiver<()> {
 }
 
 /// Forgets the cancel future of a run that ended.
-pub fn finished(id: u32) {
+pub fn finished(id: RunId) {
     WAITERS.with(|w| w.borrow_mut().retain(|(run, _)| *run != id));
 }
 
@@ -98,7 +98,7 @@ fn wake_sleepers() {}
 /// Blocks this thread for `ms` like `time.sleep`, waking early when run `id` is cancelled.
 /// Returns false when cut short. Only for worker threads of the atomics build.
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
-pub fn blocking_sleep(id: u32, ms: f64) -> bool {
+pub fn blocking_sleep(id: RunId, ms: f64) -> bool {
     let deadline = crate::clock::now() + ms;
     loop {
         let seen = CANCEL.load(Ordering::SeqCst);

@@ -5,11 +5,12 @@
 use crate::run::RunLog;
 use crate::tasks;
 use futures::future::join_all;
+use model::protocol::RunId;
 use model::timeline::RunReport;
 use model::Experiment;
 
 /// Runs every task of `e` concurrently on this thread (lane 0).
-pub async fn run(id: u32, e: Experiment) -> RunReport {
+pub async fn run(id: RunId, e: Experiment) -> RunReport {
     let log = RunLog::start(id);
     let body = {
         let log = log.clone();

@@ -7,7 +7,7 @@ use crate::run::RunLog;
 use crate::tasks;
 use futures::future::{select, Either};
 use model::config::TaskWork;
-use model::protocol::FromWorker;
+use model::protocol::{FromWorker, RunId};
 use model::timeline::SpanState;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -27,7 +27,7 @@ pub fn peek() -> u64 {
 
 /// Runs one task sent by the page at `sent_at`; the page assigns the lane.
 pub async fn run_task(
-    run: u32,
+    run: RunId,
     task: u32,
     work: TaskWork,
     io_ms: u32,

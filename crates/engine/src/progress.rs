@@ -3,7 +3,7 @@
 //! Shared by every thread of the run; the worker's own thread reads it on a timer.
 
 use crate::clock::now;
-use model::protocol::FromWorker;
+use model::protocol::{FromWorker, RunId};
 use model::timeline::{Span, SpanState};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 const MAX_OPEN: usize = 200;
 
 struct Feed {
-    run: Option<u32>,
+    run: Option<RunId>,
     finished: Vec<Span>,
     open: BTreeMap<(u32, u32), (SpanState, f64)>,
 }
@@ -32,7 +32,7 @@ fn with_feed(f: impl FnOnce(&mut Feed)) {
 }
 
 /// Starts feeding run `id`.
-pub fn begin(id: u32) {
+pub fn begin(id: RunId) {
     with_feed(|f| {
         f.run = Some(id);
         f.finished.clear();

@@ -5,6 +5,7 @@
 //! store: no undefined behaviour, yet two threads that read the same value both write it plus
 //! one, and an update is lost. With the lock the read and the write happen under one mutex.
 
+use model::protocol::RunId;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -12,14 +13,15 @@ use std::sync::Mutex;
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// `threading.Lock()`.
 static LOCK: Mutex<()> = Mutex::new(());
-/// The run the counter counts for (a process keeps its counter between the tasks of one run).
+/// The number of the run the counter counts for (a process keeps its counter between the tasks
+/// of one run); no run has `u32::MAX`.
 static RUN: AtomicU32 = AtomicU32::new(u32::MAX);
 /// Increments between checks for Stop (and, under the GIL, for a drop request).
 pub const CHUNK: u64 = 4096;
 
 /// Starts run `run` at 0, unless the counter already counts for it.
-pub fn start(run: u32) {
-    if RUN.swap(run, Ordering::SeqCst) != run {
+pub fn start(run: RunId) {
+    if RUN.swap(run.0, Ordering::SeqCst) != run.0 {
         COUNTER.store(0, Ordering::SeqCst);
     }
 }

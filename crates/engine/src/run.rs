@@ -7,6 +7,7 @@ use crate::clock::now;
 use crate::spans::SpanLog;
 use futures::future::{select, Either};
 use model::config::Kind;
+use model::protocol::RunId;
 use model::timeline::{Counts, RunReport, RunStatus};
 use model::Experiment;
 use std::cell::Cell;
@@ -17,7 +18,7 @@ use std::rc::Rc;
 #[derive(Clone)]
 pub struct RunLog {
     /// Its id.
-    pub id: u32,
+    pub id: RunId,
     /// When it started, shared clock.
     pub started_at: f64,
     /// Spans so far.
@@ -28,7 +29,7 @@ pub struct RunLog {
 
 impl RunLog {
     /// Starts the clock of run `id`.
-    pub fn start(id: u32) -> Self {
+    pub fn start(id: RunId) -> Self {
         crate::race::start(id);
         RunLog {
             id,

@@ -2,11 +2,12 @@
 
 use crate::run::RunLog;
 use crate::tasks;
+use model::protocol::RunId;
 use model::timeline::RunReport;
 use model::Experiment;
 
 /// Runs `e` one task at a time on lane 0.
-pub async fn run(id: u32, e: Experiment) -> RunReport {
+pub async fn run(id: RunId, e: Experiment) -> RunReport {
     let log = RunLog::start(id);
     let body = {
         let log = log.clone();

@@ -7,7 +7,8 @@ use crate::spans::SpanLog;
 use gloo_timers::future::TimeoutFuture;
 use model::config::TaskWork;
 use model::kernel::run_cpu_task;
-use model::timeline::{SpanState, SERIAL_TASK};
+use model::protocol::RunId;
+use model::timeline::{SpanState, TaskRef};
 
 /// Waits `io_ms` without blocking the thread; records the wait, and any time the timer fired
 /// late because the loop was busy (a cpu task that does not yield).
@@ -26,7 +27,7 @@ pub async fn io(log: &SpanLog, task: u32, lane: u32, io_ms: u32) {
 }
 
 /// Computes one cpu task on this thread without yielding; `None` when run `id` was stopped.
-pub fn cpu(log: &SpanLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
+pub fn cpu(log: &SpanLog, id: RunId, task: u32, lane: u32, iters: u64) -> Option<u64> {
     let start = now();
     crate::progress::open(lane, task, SpanState::Compute, start);
     let result = run_cpu_task(iters, &|| !cancel::is_cancelled(id));
@@ -36,7 +37,7 @@ pub fn cpu(log: &SpanLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u
 
 /// `cpu_iters` increments of the race's counter on this thread (the only one using it here,
 /// so nothing is lost); `None` when stopped. Returns the counter after them.
-pub fn race(log: &SpanLog, id: u32, task: u32, lane: u32, increments: u64) -> Option<u64> {
+pub fn race(log: &SpanLog, id: RunId, task: u32, lane: u32, increments: u64) -> Option<u64> {
     let start = now();
     crate::progress::open(lane, task, SpanState::Compute, start);
     let result = crate::race::run(increments, false, &|| !cancel::is_cancelled(id));
@@ -46,21 +47,22 @@ pub fn race(log: &SpanLog, id: u32, task: u32, lane: u32, increments: u64) -> Op
 
 /// The batch's serial phase (Amdahl's serial part) on this thread: `None` when stopped. Nothing
 /// to do (and no span) when the batch has no serial part.
-pub fn serial(log: &SpanLog, id: u32, lane: u32, iters: u64) -> Option<u64> {
+pub fn serial(log: &SpanLog, id: RunId, lane: u32, iters: u64) -> Option<u64> {
     if iters == 0 {
         return Some(0);
     }
     let start = now();
-    crate::progress::open(lane, SERIAL_TASK, SpanState::Serial, start);
+    let task = TaskRef::Serial.index();
+    crate::progress::open(lane, task, SpanState::Serial, start);
     let result = run_cpu_task(iters, &|| !cancel::is_cancelled(id));
-    log.push(SERIAL_TASK, lane, SpanState::Serial, start, now());
+    log.push(task, lane, SpanState::Serial, start, now());
     result
 }
 
 /// Runs one task of either kind; `None` when it was stopped before finishing.
 pub async fn run(
     log: &SpanLog,
-    id: u32,
+    id: RunId,
     task: u32,
     lane: u32,
     work: TaskWork,

@@ -10,7 +10,8 @@ use futures::channel::oneshot;
 use model::config::{Gil, Kind, Lock, TaskWork};
 use model::gil::{GilEvent, GilEventKind, GilLock, HandOver, Park};
 use model::kernel::{run_cpu_task, sum_of_squares, CpuTask, CHUNK};
-use model::timeline::{Counts, RunReport, RunStatus, Span, SpanState, SERIAL_TASK};
+use model::protocol::RunId;
+use model::timeline::{Counts, RunReport, RunStatus, Span, SpanState, TaskRef};
 use model::Experiment;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -46,7 +47,7 @@ impl Park for WasmPark {
 }
 
 /// Runs `e` on the pool without blocking this (the worker's own) thread.
-pub async fn run(id: u32, e: Experiment) -> Result<RunReport, String> {
+pub async fn run(id: RunId, e: Experiment) -> Result<RunReport, String> {
     let (tx, rx) = oneshot::channel();
     rayon::spawn(move || {
         let _ = tx.send(run_on_pool(id, e));
@@ -96,7 +97,7 @@ fn drop_gil(log: &mut LaneLog, task: u32, lane: u32, how: HandOver) {
     GIL.release::<WasmPark>(how);
 }
 
-fn run_on_pool(id: u32, e: Experiment) -> RunReport {
+fn run_on_pool(id: RunId, e: Experiment) -> RunReport {
     let started_at = now();
     let next = AtomicU32::new(0);
     let done = AtomicU32::new(0);
@@ -112,15 +113,16 @@ fn run_on_pool(id: u32, e: Experiment) -> RunReport {
     if serial > 0 {
         let lane = rayon::current_thread_index().unwrap_or(0) as u32;
         let mut log = LaneLog::default();
+        let task = TaskRef::Serial.index();
         if gil {
-            take_gil(&mut log, SERIAL_TASK, lane);
+            take_gil(&mut log, task, lane);
         }
         let start = now();
-        crate::progress::open(lane, SERIAL_TASK, SpanState::Serial, start);
+        crate::progress::open(lane, task, SpanState::Serial, start);
         let result = run_cpu_task(serial, &|| !is_cancelled(id));
-        log.push(SERIAL_TASK, lane, SpanState::Serial, start, now());
+        log.push(task, lane, SpanState::Serial, start, now());
         if gil {
-            drop_gil(&mut log, SERIAL_TASK, lane, HandOver::Voluntary);
+            drop_gil(&mut log, task, lane, HandOver::Voluntary);
         }
         checksum.fetch_add(result.unwrap_or(0), Ordering::Relaxed);
         if let Ok(mut all) = all_spans.lock() {
@@ -214,7 +216,14 @@ fn take_gil(log: &mut LaneLog, task: u32, lane: u32) -> f64 {
 
 /// `time.sleep(io_ms)` in a thread: a blocking sleep that releases the GIL while it waits,
 /// and must take it back to return to Python code.
-fn io_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, io_ms: u32, gil: bool) -> Option<u64> {
+fn io_task(
+    log: &mut LaneLog,
+    id: RunId,
+    task: u32,
+    lane: u32,
+    io_ms: u32,
+    gil: bool,
+) -> Option<u64> {
     if gil {
         take_gil(log, task, lane);
         drop_gil(log, task, lane, HandOver::Voluntary);
@@ -230,7 +239,7 @@ fn io_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, io_ms: u32, gil: bo
     slept.then_some(0)
 }
 
-fn cpu_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
+fn cpu_task(log: &mut LaneLog, id: RunId, task: u32, lane: u32, iters: u64) -> Option<u64> {
     let start = now();
     crate::progress::open(lane, task, SpanState::Compute, start);
     let result = run_cpu_task(iters, &|| !is_cancelled(id));
@@ -240,7 +249,13 @@ fn cpu_task(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u64) -> Opt
 
 /// Computes while holding the GIL, dropping it when a waiter has asked for it (a switch interval
 /// on the waiter's clock without a switch), exactly as CPython's eval loop does.
-fn cpu_task_with_gil(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u64) -> Option<u64> {
+fn cpu_task_with_gil(
+    log: &mut LaneLog,
+    id: RunId,
+    task: u32,
+    lane: u32,
+    iters: u64,
+) -> Option<u64> {
     let mut work = CpuTask::new(iters);
     holding_gil(log, id, task, lane, || work.advance(CHUNK)).then(|| work.total())
 }
@@ -248,7 +263,7 @@ fn cpu_task_with_gil(log: &mut LaneLog, id: u32, task: u32, lane: u32, iters: u6
 /// The race's increments on a thread: with the GIL on they run under it and it changes hands
 /// only between chunks of whole increments, as CPython 3.10+ checks its eval breaker between
 /// whole `counter += 1` statements in such a loop; with it off, threads really overlap.
-fn race_task(log: &mut LaneLog, id: u32, e: &Experiment, task: u32, lane: u32) -> Option<u64> {
+fn race_task(log: &mut LaneLog, id: RunId, e: &Experiment, task: u32, lane: u32) -> Option<u64> {
     let (gil, lock) = (e.gil == Gil::On, e.lock == Lock::On);
     let mut work = crate::race::Increments::new(e.cpu_iters, lock);
     if gil {
@@ -268,7 +283,7 @@ fn race_task(log: &mut LaneLog, id: u32, e: &Experiment, task: u32, lane: u32) -
 /// true when the work finished, false when run `id` was stopped.
 fn holding_gil(
     log: &mut LaneLog,
-    id: u32,
+    id: RunId,
     task: u32,
     lane: u32,
     mut advance: impl FnMut() -> bool,

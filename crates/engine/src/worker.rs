@@ -3,7 +3,7 @@
 
 use crate::build::{pool_threads, BUILD};
 use crate::{calibrate, cancel, clock, event_loop, process};
-use model::protocol::{FromWorker, ToWorker};
+use model::protocol::{FromWorker, RunId, ToWorker};
 use model::timeline::{Build, RunReport};
 use model::{Experiment, Tool};
 use wasm_bindgen::prelude::*;
@@ -146,7 +146,7 @@ async fn answer(request: ToWorker) -> Option<FromWorker> {
     })
 }
 
-async fn run(id: u32, e: Experiment) -> Result<RunReport, String> {
+async fn run(id: RunId, e: Experiment) -> Result<RunReport, String> {
     match e.tool {
         // In the atomics build the sequential baseline runs as one lane of the pool: threads run
         // on pool threads, and the same kernel measured ~10-18 % slower on the worker's own

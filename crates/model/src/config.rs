@@ -201,7 +201,8 @@ impl Gil {
     }
 }
 
-/// The documented limits of every numeric parameter (DESIGN.md's contract table).
+/// The limits of every numeric parameter, as the parameter table (`params.rs`) declares them and
+/// `docs/url.md` lists them.
 pub struct Limits;
 
 impl Limits {

@@ -1,5 +1,6 @@
-//! The messages between the playground in a frame and the page that embeds it (DESIGN.md, "the
-//! page's contract"), as JSON. The frame's side only: `www/element.js` is the host's side.
+//! The messages between the playground in a frame and the page that embeds it, as JSON (the
+//! contract `docs/embedding.md` documents). The frame's side only: `www/element.js` is the host's
+//! side.
 //!
 //! Out (frame → host): `ready` once the engines are calibrated (and again on a `ping`),
 //! `height` whenever the content's height changes, `run-finished` for every finished run,

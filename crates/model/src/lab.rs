@@ -1,10 +1,12 @@
 //! A run's life as a pure state machine: `Lab::handle(now, Event) -> Vec<Effect>`. The lab owns
 //! the engines (start, pool, calibration, failure and replacement), the runs (routing to a build,
-//! pending and running runs, Stop and force-stop, the processes scheduler, the sweep) and the
-//! finished runs' records with their baselines. It does no I/O: the page feeds it events (clicks,
-//! URL and parent requests, worker messages, timers) and carries out its effects (spawn or
-//! terminate a worker, post, start a timer, ask for confirmation, update the view, post to the
-//! embedding page). Every transition is a native unit test (`lab/tests.rs`).
+//! pending and running runs, Stop and force-stop, the processes scheduler, the sweep), the
+//! finished runs' records with their baselines, and what the page shows of all that
+//! (`lab/view.rs`: the page holds snapshots of it, never a copy of its own). It does no I/O: the
+//! page feeds it events (clicks, URL and parent requests, worker messages, timers) and carries
+//! out its effects (spawn or terminate a worker, post, start a timer, ask for confirmation,
+//! update the view, post to the embedding page). Every transition is a native unit test
+//! (`lab/tests.rs`).
 
 pub mod baseline;
 mod effect;
@@ -12,6 +14,7 @@ mod processes;
 pub mod sweep;
 #[cfg(test)]
 mod tests;
+pub mod view;
 
 #[cfg(feature = "test-hooks")]
 pub use effect::TestHook;
@@ -21,9 +24,9 @@ use crate::config::{thread_pool_default, Experiment, Params, Tool};
 use crate::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
 use crate::notice::{Notice, Reason, Topic, Unavailable};
 use crate::params::Field;
-use crate::protocol::{FromWorker, ToWorker};
+use crate::protocol::{FromWorker, RunId, ToWorker};
 use crate::record::RunRecord;
-use crate::timeline::{Build, RunReport, RunStatus, Span};
+use crate::timeline::{Build, RunReport, RunStatus};
 
 /// How long a stopped run may take to answer before its worker is terminated and replaced.
 pub const STOP_GRACE_MS: u32 = 40;
@@ -37,9 +40,12 @@ pub const ATOMICS_START_LIMIT_MS: u32 = 15_000;
 struct RunRequest {
     params: Params,
     build: Option<Build>,
-    baseline_for: Option<u32>,
+    baseline_for: Option<RunId>,
     /// The embedding page's tag for this request, repeated in its answer.
     reply: Option<String>,
+    /// A step of the sweep: its run, whatever id the lab gives it when it starts, moves the
+    /// sweep on when it ends.
+    sweep_step: bool,
 }
 
 impl RunRequest {
@@ -49,23 +55,34 @@ impl RunRequest {
             build: None,
             baseline_for: None,
             reply: None,
+            sweep_step: false,
         }
     }
 }
 
-/// A run in flight.
+/// The run in flight, whatever its tool: the one place that holds its id, what it runs and
+/// whether it is stopping.
 #[derive(Debug)]
 struct Running {
-    id: u32,
-    tool: Tool,
+    id: RunId,
     experiment: Experiment,
     build: Build,
     started_at: f64,
-    baseline_for: Option<u32>,
+    baseline_for: Option<RunId>,
     reply: Option<String>,
-    /// What it streamed so far: kept when its worker must be terminated on Stop.
-    spans: Vec<Span>,
+    /// A step of the sweep (see [`RunRequest`]).
+    sweep_step: bool,
     stopping: bool,
+    /// A processes run's tasks, which the lab hands out to the pool's processes one at a time;
+    /// `None` for the other tools, whose engine runs the whole experiment.
+    processes: Option<processes::Tasks>,
+}
+
+impl Running {
+    /// Whether its engine runs it whole (not the processes pool, task by task).
+    fn in_engine(&self) -> bool {
+        self.processes.is_none()
+    }
 }
 
 /// A worker of one build, with what it has told us.
@@ -90,17 +107,18 @@ pub struct Lab {
     /// An isolated page starts the threads build once the page is ready (the first load stays
     /// light and quick); until then threads, and sequential runs that compare with them, wait.
     threads_later: bool,
-    ready: bool,
     pending: Option<RunRequest>,
     confirming: Option<RunRequest>,
     running: Option<Running>,
-    next_run: u32,
-    runs: Vec<RunRecord>,
+    next_run: RunId,
     processes: processes::Pool,
     sweep: Option<sweep::Sweep>,
     /// Test builds: Stop was broken on purpose ([`TestHook::BreakStop`]).
     #[cfg(feature = "test-hooks")]
     stop_broken: bool,
+    /// What the page shows: whether the engines are ready, the finished runs, the run in
+    /// flight's spans so far, … (see [`view`]).
+    view: view::View,
     /// Effects of the event being handled.
     out: Vec<Effect>,
 }
@@ -121,16 +139,15 @@ impl Lab {
             calibrating: None,
             atomics_threads: 0,
             threads_later: false,
-            ready: false,
             pending: run_on_ready.map(RunRequest::visitor),
             confirming: None,
             running: None,
-            next_run: 1,
-            runs: Vec::new(),
+            next_run: RunId(1),
             processes: processes::Pool::default(),
             sweep: None,
             #[cfg(feature = "test-hooks")]
             stop_broken: false,
+            view: view::View::default(),
             out: Vec::new(),
         }
     }
@@ -156,10 +173,7 @@ impl Lab {
             Event::Stop => self.stop(now),
             Event::Sweep(params) => self.start_sweep(now, params),
             Event::ShowIsolation { value } => self.show_isolation(now, value),
-            Event::ClearRuns => {
-                self.runs.clear();
-                self.show(Update::RunsCleared);
-            }
+            Event::ClearRuns => self.show(Update::RunsCleared),
             #[cfg(feature = "test-hooks")]
             Event::TestHook(hook) => self.test_hook(hook),
             Event::Message(worker, message) => self.on_message(now, worker, message),
@@ -171,12 +185,17 @@ impl Lab {
 
     /// Whether the engines are loaded and calibrated.
     pub fn is_ready(&self) -> bool {
-        self.ready
+        self.view.ready
     }
 
     /// The finished runs, oldest first.
-    pub fn runs(&self) -> &[RunRecord] {
-        &self.runs
+    pub fn runs(&self) -> &[view::RunRow] {
+        &self.view.runs
+    }
+
+    /// What the page shows of the lab, as of the last event.
+    pub fn view(&self) -> &view::View {
+        &self.view
     }
 
     /// Whether a run is in flight.
@@ -184,7 +203,9 @@ impl Lab {
         self.running.is_some()
     }
 
+    /// Shows `update`: the view changes with it, and the page is told.
     fn show(&mut self, update: Update) {
+        self.view.apply(&update);
         self.out.push(Effect::Show(update));
     }
 
@@ -279,8 +300,7 @@ impl Lab {
             }
             FromWorker::Finished { id, report } => self.finish(now, id, report),
             FromWorker::Progress { id, spans, open } => {
-                if let Some(r) = self.running.as_mut().filter(|r| r.id == id) {
-                    r.spans.extend_from_slice(&spans);
+                if self.running.as_ref().is_some_and(|r| r.id == id) {
                     self.show(Update::Progress(id, spans, open));
                 }
             }
@@ -339,13 +359,12 @@ impl Lab {
 
     /// Ready once every engine that exists is calibrated.
     fn check_ready(&mut self, now: f64) {
-        if self.ready {
+        if self.view.ready {
             return;
         }
         let plain_ok = self.plain.is_none() || self.ns_plain.is_some();
         let atomics_ok = self.atomics.is_none() || self.ns_atomics.is_some();
         if plain_ok && atomics_ok && (self.ns_plain.is_some() || self.ns_atomics.is_some()) {
-            self.ready = true;
             self.show(Update::Ready);
             if std::mem::take(&mut self.threads_later) {
                 self.spawn_engine(Build::Atomics);
@@ -366,7 +385,7 @@ impl Lab {
         let running_here = self
             .running
             .as_ref()
-            .filter(|r| r.build == build && r.tool != Tool::Processes)
+            .filter(|r| r.build == build && r.in_engine())
             .map(|r| r.id);
         if self.calibrating == Some(build) {
             // The replacement is measured again once it is up.
@@ -388,7 +407,7 @@ impl Lab {
         let was_running = self
             .running
             .as_ref()
-            .filter(|r| r.build == build && r.tool != Tool::Processes)
+            .filter(|r| r.build == build && r.in_engine())
             .map(|r| r.id);
         if let Some(engine) = self.slot(build).take() {
             self.out.push(Effect::Terminate(engine.worker));
@@ -515,7 +534,7 @@ impl Lab {
     /// Starts `request` now, or keeps it for when the engines are ready or the run in flight
     /// ends (the newest request wins). `confirmed`: the visitor already agreed to a long run.
     fn begin(&mut self, now: f64, request: RunRequest, confirmed: bool) {
-        if !self.ready || self.running.is_some() {
+        if !self.view.ready || self.running.is_some() {
             return self.wait(request);
         }
         let tool = request.params.tool.unwrap_or(Tool::Sequential);
@@ -564,21 +583,21 @@ impl Lab {
             experiment.workers = self.atomics_threads.max(1);
         }
         let id = self.next_run;
-        self.next_run += 1;
+        self.next_run.0 += 1;
         self.running = Some(Running {
             id,
-            tool,
             experiment,
             build,
             started_at: now,
             baseline_for: request.baseline_for,
             reply: request.reply,
-            spans: Vec::new(),
+            sweep_step: request.sweep_step,
             stopping: false,
+            processes: (tool == Tool::Processes).then(|| processes::Tasks::new(&experiment)),
         });
         self.show(Update::Started(id, now));
         if tool == Tool::Processes {
-            self.run_processes(now, id, experiment);
+            self.run_processes(now);
         } else {
             self.post(build, ToWorker::Run { id, experiment });
         }
@@ -591,7 +610,7 @@ impl Lab {
     fn test_hook(&mut self, hook: TestHook) {
         match hook {
             TestHook::Trap => match self.running.as_ref() {
-                Some(r) if r.tool == Tool::Processes => self.trap_a_process(),
+                Some(r) if !r.in_engine() => self.trap_a_process(),
                 Some(r) => {
                     let build = r.build;
                     self.post(build, ToWorker::Trap);
@@ -615,8 +634,8 @@ impl Lab {
             return;
         };
         running.stopping = true;
-        let (id, build, tool) = (running.id, running.build, running.tool);
-        if tool == Tool::Processes {
+        let (id, build, in_engine) = (running.id, running.build, running.in_engine());
+        if !in_engine {
             self.stop_processes(now);
         } else if let Some(worker) = self.engine(build).map(|e| e.worker) {
             self.out.push(Effect::Cancel(worker, id));
@@ -626,12 +645,12 @@ impl Lab {
     }
 
     /// The worker did not answer Stop in time: it is busy in a task that cannot read messages.
-    fn force_stop(&mut self, now: f64, id: u32) {
+    fn force_stop(&mut self, now: f64, id: RunId) {
         let Some(running) = self.running.as_ref().filter(|r| r.id == id) else {
             return;
         };
-        if running.tool == Tool::Processes {
-            return self.force_stop_processes(now, id);
+        if !running.in_engine() {
+            return self.force_stop_processes(now);
         }
         let build = running.build;
         let message = "The worker was busy computing; it was terminated and replaced.";
@@ -642,12 +661,12 @@ impl Lab {
     }
 
     /// The report of the run in flight as far as the page saw it (its streamed spans).
-    fn report_so_far(&mut self, now: f64, status: RunStatus, message: &str) -> Option<RunReport> {
-        let running = self.running.as_mut()?;
-        let spans = std::mem::take(&mut running.spans);
+    fn report_so_far(&self, now: f64, status: RunStatus, message: &str) -> Option<RunReport> {
+        let running = self.running.as_ref()?;
+        let spans = self.view.live_spans();
         let done = crate::stats::task_times(&spans)
             .keys()
-            .filter(|&&t| t != crate::timeline::SERIAL_TASK)
+            .filter(|&&t| crate::timeline::TaskRef::of(t).is_task())
             .count() as u32;
         Some(RunReport {
             experiment: running.experiment,
@@ -667,7 +686,7 @@ impl Lab {
         })
     }
 
-    fn fail_run(&mut self, now: f64, id: u32, message: &str) {
+    fn fail_run(&mut self, now: f64, id: RunId, message: &str) {
         if self.running.as_ref().is_some_and(|r| r.id == id) {
             if let Some(report) = self.report_so_far(now, RunStatus::Error, message) {
                 self.finish(now, id, report);
@@ -677,33 +696,35 @@ impl Lab {
 
     /// Run `id` ended: its record (with its baseline), the embedding page's message, the sweep's
     /// next step, a baseline the table needs, or the run that waited.
-    fn finish(&mut self, now: f64, id: u32, report: RunReport) {
+    fn finish(&mut self, now: f64, id: RunId, report: RunReport) {
         let Some(running) = self.running.take_if(|r| r.id == id) else {
             return;
         };
         let mut record = RunRecord::new(id, report, running.baseline_for);
-        if let Some(base) = baseline::find(&self.runs, &record) {
+        if let Some(base) = baseline::find(&self.view.runs, &record) {
             record.set_baseline(base);
         }
         // A baseline made for an earlier run gives that run its speedup now.
-        if let Some(row) = running
+        let updated = running
             .baseline_for
-            .and_then(|r| self.runs.iter_mut().find(|row| row.id == r))
-            .filter(|row| row.baseline_run.is_none())
-        {
-            if baseline::matches(&record, row) {
-                row.set_baseline(&record);
-                let updated = row.clone();
-                self.show(Update::RunUpdated(updated));
-            }
+            .and_then(|r| self.view.runs.iter().find(|row| row.id == r))
+            .filter(|row| row.baseline_run.is_none() && baseline::matches(&record, row))
+            .map(|row| {
+                let mut updated = RunRecord::clone(row);
+                updated.set_baseline(&record);
+                updated
+            });
+        if let Some(updated) = updated {
+            self.show(Update::RunUpdated(updated));
         }
-        let missing = baseline::missing(&self.runs, &record);
+        let missing = baseline::missing(&self.view.runs, &record);
         let (status, wall_ms, workers) = (record.status, record.wall_ms, record.experiment.workers);
-        self.runs.push(record.clone());
         self.out
             .push(Effect::PostToParent(record.clone(), running.reply));
         self.show(Update::RunAdded(record));
-        self.sweep_run_finished(now, id, status, wall_ms, workers);
+        if running.sweep_step {
+            self.sweep_step_finished(now, status, wall_ms, workers);
+        }
         if self.running.is_some() {
             return;
         }
@@ -715,6 +736,7 @@ impl Lab {
                 build: Some(build),
                 baseline_for: Some(id),
                 reply: None,
+                sweep_step: false,
             };
             self.begin(now, request, false);
         }

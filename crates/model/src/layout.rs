@@ -2,13 +2,13 @@
 //! lane (an event loop's concurrent waits) are stacked instead of drawn on top of each other.
 //! Pure geometry in time units; the UI scales it to pixels.
 
-use crate::timeline::{Span, SpanState, NO_TASK};
+use crate::timeline::{Span, SpanState, TaskRef};
 use std::collections::BTreeMap;
 
 /// One drawable interval.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Bar {
-    /// The task (or [`NO_TASK`] for lane-wide spans such as start-up).
+    /// The task's number (a lane-wide span such as start-up has [`TaskRef::Lane`]'s).
     pub task: u32,
     /// The lane.
     pub lane: u32,
@@ -53,7 +53,7 @@ pub fn layout(spans: &[Span], t0: f64, max_tracks: u32) -> Layout {
     let mut lanes: BTreeMap<u32, u32> = BTreeMap::new();
     for s in spans {
         lanes.entry(s.lane).or_insert(1);
-        if s.task == NO_TASK {
+        if s.task_ref() == TaskRef::Lane {
             continue;
         }
         let e = extents.entry((s.lane, s.task)).or_insert((s.start, s.end));
@@ -206,7 +206,7 @@ mod tests {
             span(0, 0, SpanState::Compute, 0.0, 10.0),
             span(1, 0, SpanState::Compute, 10.0, 20.0),
             span(2, 1, SpanState::Compute, 0.0, 20.0),
-            span(NO_TASK, 1, SpanState::Startup, 0.0, 5.0),
+            span(TaskRef::Lane.index(), 1, SpanState::Startup, 0.0, 5.0),
         ];
         let l = layout(&spans, 0.0, 8);
         assert_eq!(l.lanes.len(), 2);

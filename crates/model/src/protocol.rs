@@ -8,6 +8,29 @@ use crate::config::{Experiment, TaskWork};
 use crate::json::{json_tagged, FromJson, Json, ToJson};
 use crate::timeline::{Build, RunReport, Span};
 
+/// A run's id: the lab numbers runs from 1 in the order they start, and never reuses one in the
+/// page's life. On the wire and in exports it is the bare number (`"id": 3`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RunId(pub u32);
+
+impl std::fmt::Display for RunId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ToJson for RunId {
+    fn to_json(&self) -> Json {
+        self.0.to_json()
+    }
+}
+
+impl FromJson for RunId {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        u32::from_json(value).map(RunId)
+    }
+}
+
 /// What the page asks a worker to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToWorker {
@@ -22,14 +45,14 @@ pub enum ToWorker {
     /// Run a whole experiment in this worker (sequential, async, threads).
     Run {
         /// The run's id, echoed in the reply.
-        id: u32,
+        id: RunId,
         /// What to run.
         experiment: Experiment,
     },
     /// One task of a processes run, sent to one process worker.
     Task {
         /// The run it belongs to.
-        run: u32,
+        run: RunId,
         /// Its index in the run.
         task: u32,
         /// What it does.
@@ -44,7 +67,7 @@ pub enum ToWorker {
     /// Stop the run with this id as soon as possible.
     Cancel {
         /// The run's id.
-        id: u32,
+        id: RunId,
     },
     /// Store a value in this worker's own memory (shows that processes do not share it).
     Poke {
@@ -88,7 +111,7 @@ pub enum FromWorker {
     /// What a run in progress did since the last progress message.
     Progress {
         /// The run's id.
-        id: u32,
+        id: RunId,
         /// Spans that ended.
         spans: Vec<Span>,
         /// Spans still open, cut at the time of this message.
@@ -97,14 +120,14 @@ pub enum FromWorker {
     /// A whole run ended.
     Finished {
         /// The run's id.
-        id: u32,
+        id: RunId,
         /// What happened.
         report: RunReport,
     },
     /// A process worker finished (or gave up) one task.
     TaskDone {
         /// The run it belongs to.
-        run: u32,
+        run: RunId,
         /// The task.
         task: u32,
         /// Its spans on the shared clock, the inbound copy included.
@@ -124,7 +147,7 @@ pub enum FromWorker {
     /// Something failed; `id` names the run when it was one.
     Failed {
         /// The run's id, if any.
-        id: Option<u32>,
+        id: Option<RunId>,
         /// A sentence for the visitor.
         message: String,
     },
@@ -132,8 +155,8 @@ pub enum FromWorker {
 
 /// The value of the cancel word that asks run `id` to stop (0 means none). The page writes it
 /// into the atomics build's shared memory; the engine's threads read it between kernel chunks.
-pub fn cancel_word(id: u32) -> u32 {
-    id.wrapping_add(1)
+pub fn cancel_word(id: RunId) -> u32 {
+    id.0.wrapping_add(1)
 }
 
 json_tagged!(ToWorker, "message", {
@@ -199,14 +222,14 @@ mod tests {
             calibrated_cpu_iters: 7,
         });
         let m = ToWorker::Run {
-            id: 3,
+            id: RunId(3),
             experiment: e,
         };
         assert_eq!(ToWorker::decode(&m.encode()), Ok(m));
         assert!(ToWorker::decode("{\"type\":\"nope\"}").is_err());
         assert!(ToWorker::decode("{\"nope\":{}}").is_err());
         assert!(FromWorker::decode("null").is_err());
-        let j = ToWorker::Cancel { id: 1 }.encode();
+        let j = ToWorker::Cancel { id: RunId(1) }.encode();
         assert_eq!(j, r#"{"cancel":{"id":1}}"#);
         assert_eq!(ToWorker::Calibrate.encode(), r#""calibrate""#);
     }

@@ -6,6 +6,7 @@ use crate::config::Experiment;
 use crate::gil::{GilEvent, GilSwitches};
 use crate::json::{Fields, FromJson, Json, ToJson};
 use crate::params::Field;
+use crate::protocol::RunId;
 use crate::timeline::{Build, Counts, RunReport, RunStatus, Span};
 use std::rc::Rc;
 
@@ -13,7 +14,7 @@ use std::rc::Rc;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunRecord {
     /// Its number on this page.
-    pub id: u32,
+    pub id: RunId,
     /// What ran (its fields sit at the top level of the JSON, as the message contract has them).
     pub experiment: Experiment,
     /// Wall time, ms, to the µs.
@@ -27,9 +28,9 @@ pub struct RunRecord {
     /// The baseline's wall over this run's (both as recorded here), when a baseline exists.
     pub speedup: Option<f64>,
     /// The run whose wall `speedup` divides: a sequential run of the same work.
-    pub baseline_run: Option<u32>,
+    pub baseline_run: Option<RunId>,
     /// Set when this run is a baseline the page ran for that run.
-    pub baseline_for: Option<u32>,
+    pub baseline_for: Option<RunId>,
     /// Tasks that finished.
     pub tasks_done: u32,
     /// Wrapping sum of every cpu task's result, as a string (it may exceed 2^53).
@@ -56,6 +57,13 @@ pub struct RunRecord {
     pub counts: Option<Counts>,
 }
 
+/// So that code over records takes them shared (`Rc`) or not alike.
+impl AsRef<RunRecord> for RunRecord {
+    fn as_ref(&self) -> &RunRecord {
+        self
+    }
+}
+
 /// Rounds to the µs: the one precision of every time in a record.
 fn micros(ms: f64) -> f64 {
     (ms * 1000.0).round() / 1000.0
@@ -63,7 +71,7 @@ fn micros(ms: f64) -> f64 {
 
 impl RunRecord {
     /// The record of run `id` from its report, with figures computed once from the spans.
-    pub fn new(id: u32, report: RunReport, baseline_for: Option<u32>) -> Self {
+    pub fn new(id: RunId, report: RunReport, baseline_for: Option<RunId>) -> Self {
         let task_time = crate::stats::task_time_sum(&report.spans);
         RunRecord {
             id,
@@ -375,19 +383,19 @@ mod tests {
     #[test]
     fn one_record_for_attributes_message_json_and_csv() {
         let seq = RunRecord::new(
-            1,
+            RunId(1),
             report(Tool::Sequential, Kind::Io, Build::Plain, 800.0004),
             None,
         );
         let mut run = RunRecord::new(
-            2,
+            RunId(2),
             report(Tool::Async, Kind::Io, Build::Plain, 200.1236),
             None,
         );
         run.set_baseline(&seq);
         assert_eq!(run.wall_ms, 200.124);
         assert_eq!(run.speedup, Some(3.9975));
-        assert_eq!(run.baseline_run, Some(1));
+        assert_eq!(run.baseline_run, Some(RunId(1)));
         let attrs = run.fields();
         let get = |k: &str| attrs.iter().find(|(c, _, _)| *c == k).unwrap().2.clone();
         assert_eq!(get("wall_ms"), "200.124");

@@ -4,7 +4,7 @@
 //! the run's recorded spans and GIL events; nothing is interpolated.
 
 use crate::gil::{GilEvent, GilEventKind};
-use crate::timeline::{Span, SpanState, NO_TASK, SERIAL_TASK};
+use crate::timeline::{Span, SpanState, TaskRef};
 use std::collections::BTreeMap;
 
 /// What happened at one step.
@@ -25,7 +25,7 @@ pub struct Step {
     pub at: f64,
     /// The lane it happened on.
     pub lane: u32,
-    /// The task (or [`NO_TASK`]).
+    /// The task's number (see [`TaskRef`]).
     pub task: u32,
     /// What happened.
     pub what: Happening,
@@ -85,20 +85,10 @@ pub fn steps(spans: &[Span], gil: &[GilEvent], t0: f64) -> Vec<Step> {
     out.into_iter().map(|(_, _, s)| s).collect()
 }
 
-fn task_name(task: u32) -> String {
-    if task == NO_TASK {
-        "the worker itself".into()
-    } else if task == SERIAL_TASK {
-        "the serial part".into()
-    } else {
-        format!("task {task}")
-    }
-}
-
 /// One step in words: "thread 1 takes the GIL".
 pub fn describe_step(step: &Step, lane_noun: &str) -> String {
     let who = format!("{lane_noun} {}", step.lane);
-    let task = task_name(step.task);
+    let task = TaskRef::of(step.task).describe();
     match step.what {
         Happening::Begin(state) => format!("{who} starts {} ({task})", doing(state)),
         Happening::End(state) => format!("{who} stops {} ({task})", doing(state)),
@@ -162,7 +152,7 @@ pub fn describe_lanes(spans: &[Span], t0: f64, at: f64, lanes: &[u32], lane_noun
                 .into_iter()
                 .map(|(state, tasks, since)| {
                     let tasks = if tasks.len() == 1 {
-                        task_name(tasks[0])
+                        TaskRef::of(tasks[0]).describe()
                     } else {
                         format!("{} tasks", tasks.len())
                     };

@@ -1,7 +1,7 @@
 //! Statistics computed from spans: wall time, task time, speedup, efficiency, overlap,
 //! how many lanes computed at once and how late waits finished.
 
-use crate::timeline::{Span, SpanState, NO_TASK};
+use crate::timeline::{Span, SpanState, TaskRef};
 use std::collections::BTreeMap;
 
 /// `baseline / wall`: how many times faster than the baseline (a sequential run).
@@ -17,7 +17,7 @@ pub fn efficiency(speedup: f64, workers: u32) -> f64 {
 /// For each task, the time from its first span's start to its last span's end.
 pub fn task_times(spans: &[Span]) -> BTreeMap<u32, f64> {
     let mut bounds: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
-    for s in spans.iter().filter(|s| s.task != NO_TASK) {
+    for s in spans.iter().filter(|s| s.task_ref() != TaskRef::Lane) {
         let e = bounds.entry(s.task).or_insert((s.start, s.end));
         e.0 = e.0.min(s.start);
         e.1 = e.1.max(s.end);

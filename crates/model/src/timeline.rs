@@ -66,7 +66,8 @@ impl SpanState {
 /// `performance.timeOrigin + performance.now()`, the same in every worker.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Span {
-    /// The task's index in the experiment (0-based); `u32::MAX` for lane-wide spans (start-up).
+    /// The task's number: its index in the experiment, or what else the span belongs to
+    /// ([`TaskRef`] reads it).
     pub task: u32,
     /// The lane (event loop, thread or process) that ran it.
     pub lane: u32,
@@ -85,10 +86,53 @@ pub fn stall_threshold_ms(io_ms: u32) -> f64 {
     (f64::from(io_ms) * 0.05).max(5.0)
 }
 
-/// The task index used for spans that belong to a lane rather than to a task.
-pub const NO_TASK: u32 = u32::MAX;
-/// The task index of the batch's serial phase (Amdahl's serial part): work, but no task's.
-pub const SERIAL_TASK: u32 = u32::MAX - 1;
+/// What a span's (or a GIL event's, or a task message's) task number stands for. On the wire and
+/// in exports it is one number: a task's index, or one of the two largest `u32`s for what is no
+/// task of the run. This is the one place that knows those two numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TaskRef {
+    /// Task `n` of the run (0-based).
+    Task(u32),
+    /// The batch's serial phase (Amdahl's serial part): work, but no task's.
+    Serial,
+    /// The lane itself rather than a task: a process starting up.
+    Lane,
+}
+
+impl TaskRef {
+    /// The number that stands for it.
+    pub const fn index(self) -> u32 {
+        match self {
+            TaskRef::Task(n) => n,
+            TaskRef::Serial => u32::MAX - 1,
+            TaskRef::Lane => u32::MAX,
+        }
+    }
+
+    /// What the number `index` stands for.
+    pub const fn of(index: u32) -> Self {
+        match index {
+            u32::MAX => TaskRef::Lane,
+            n if n == u32::MAX - 1 => TaskRef::Serial,
+            n => TaskRef::Task(n),
+        }
+    }
+
+    /// Whether it is a task of the run (not the serial part, not the lane).
+    pub const fn is_task(self) -> bool {
+        matches!(self, TaskRef::Task(_))
+    }
+
+    /// In words, as descriptions of a timeline say it: "task 3", "the serial part", "the worker
+    /// itself".
+    pub fn describe(self) -> String {
+        match self {
+            TaskRef::Task(n) => format!("task {n}"),
+            TaskRef::Serial => "the serial part".into(),
+            TaskRef::Lane => "the worker itself".into(),
+        }
+    }
+}
 
 impl Span {
     /// A span of `task` on `lane` in `state` from `start` to `end` (ms, shared clock).
@@ -105,6 +149,11 @@ impl Span {
     /// Its length in ms.
     pub fn duration(&self) -> f64 {
         (self.end - self.start).max(0.0)
+    }
+
+    /// What its task number stands for.
+    pub fn task_ref(&self) -> TaskRef {
+        TaskRef::of(self.task)
     }
 }
 
@@ -248,6 +297,27 @@ mod tests {
         assert_eq!(Build::for_tool(Tool::Processes, true), Build::Plain);
         assert_eq!(Build::for_tool(Tool::Async, true), Build::Plain);
         assert_eq!(Build::for_tool(Tool::Sequential, false), Build::Plain);
+    }
+
+    #[test]
+    fn task_numbers_read_back_as_what_they_stand_for() {
+        use super::TaskRef;
+        for t in [
+            TaskRef::Task(0),
+            TaskRef::Task(7),
+            TaskRef::Serial,
+            TaskRef::Lane,
+        ] {
+            assert_eq!(TaskRef::of(t.index()), t);
+        }
+        // The numbers exports carry, as the run record's documentation names them.
+        let doc = include_str!("../../../docs/embedding.md")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let lane = format!("{} marks a span of the lane", TaskRef::Lane.index());
+        let serial = format!("{} the serial phase", TaskRef::Serial.index());
+        assert!(doc.contains(&lane) && doc.contains(&serial));
     }
 
     #[test]

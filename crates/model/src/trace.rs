@@ -6,7 +6,7 @@
 
 use crate::json::{Json, ToJson};
 use crate::record::RunRecord;
-use crate::timeline::{NO_TASK, SERIAL_TASK};
+use crate::timeline::TaskRef;
 use std::collections::BTreeSet;
 
 /// The file name a download gets: the format's usual suffix, so tools recognise it.
@@ -32,7 +32,8 @@ fn metadata(name: &str, pid: u32, tid: u32, args: Json) -> Json {
 pub fn chrome_trace(runs: &[RunRecord]) -> String {
     let mut events: Vec<Json> = Vec::new();
     for run in runs {
-        let pid = run.id;
+        // The trace's process is the run.
+        let pid = run.id.0;
         let e = &run.experiment;
         let noun = e.tool.lane_noun();
         let title = format!(
@@ -69,10 +70,9 @@ pub fn chrome_trace(runs: &[RunRecord]) -> String {
             ));
         }
         for span in run.spans.iter() {
-            let name = if span.task == NO_TASK || span.task == SERIAL_TASK {
-                span.state.label().to_string()
-            } else {
-                format!("task {}", span.task)
+            let name = match span.task_ref() {
+                TaskRef::Task(n) => format!("task {n}"),
+                TaskRef::Serial | TaskRef::Lane => span.state.label().to_string(),
             };
             events.push(Json::obj([
                 ("ph", "X".to_json()),
@@ -132,7 +132,7 @@ mod tests {
             lock: crate::config::Lock::Off,
         };
         RunRecord::new(
-            id,
+            crate::protocol::RunId(id),
             RunReport {
                 experiment,
                 status: RunStatus::Done,

@@ -1,6 +1,6 @@
 //! Processes share no memory: write a value into one process, read it from another.
 
-use crate::state::IsolationDemo as Demo;
+use model::lab::IsolationDemo as Demo;
 use yew::prelude::*;
 
 /// Props of [`IsolationDemo`].

@@ -1,6 +1,6 @@
 //! What the page knows about this machine: cores, isolation, pool threads and calibration.
 
-use crate::state::{BuildInfo, MeasuredCores};
+use model::lab::view::{BuildInfo, MeasuredCores};
 use yew::prelude::*;
 
 /// Props of [`MachineInfo`].

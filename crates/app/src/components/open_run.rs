@@ -1,6 +1,7 @@
 //! "Open a run": a run file (the JSON export, one run, or a `run-finished` message) shown in
 //! the timeline and its replay, so that a teacher can share a run with a class.
 
+use model::protocol::RunId;
 use model::record::{parse_runs, RunRecord, MAX_RUN_FILE_BYTES};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -65,7 +66,7 @@ pub fn OpenRun(props: &OpenRunProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct OpenedBarProps {
     /// The opened file: its name, its runs' ids, the one shown.
-    pub opened: Option<(AttrValue, Vec<u32>, usize)>,
+    pub opened: Option<(AttrValue, Vec<RunId>, usize)>,
     /// A file was opened.
     pub on_open: Callback<(String, Result<Vec<RunRecord>, String>)>,
     /// Show the opened run at this index; `None` closes the file.

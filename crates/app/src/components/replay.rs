@@ -5,9 +5,9 @@
 
 use super::race_result::RaceResult;
 use super::timeline::{SharedSpans, Timeline};
-use crate::state::RunRow;
 use gloo_timers::callback::Interval;
 use model::gil_lane::{held, holder_at};
+use model::lab::view::RunRow;
 use model::replay::{describe_lanes, describe_step, steps, Playhead, Step};
 use std::collections::BTreeSet;
 use std::rc::Rc;

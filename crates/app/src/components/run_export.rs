@@ -1,7 +1,7 @@
 //! Exporting every run, spans included, as JSON or CSV files the visitor downloads, and as a
 //! Chrome trace that opens in Perfetto and `chrome://tracing`.
 
-use crate::state::RunRow;
+use model::lab::view::RunRow;
 use model::record::{runs_csv, runs_json, RunRecord};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

@@ -1,8 +1,9 @@
 //! Every finished run, one row each, with the attributes of the page's contract.
 
 use super::run_export::RunExport;
-use crate::state::RunRow;
 use model::lab::baseline;
+use model::lab::view::RunRow;
+use model::protocol::RunId;
 use model::stats;
 use yew::prelude::*;
 use yew::virtual_dom::VTag;
@@ -13,17 +14,17 @@ pub struct RunsTableProps {
     /// Finished runs, oldest first.
     pub runs: Vec<RunRow>,
     /// Runs picked for comparison (at most two).
-    pub selected: Vec<u32>,
+    pub selected: Vec<RunId>,
     /// Clear pressed.
     pub on_clear: Callback<()>,
     /// A run's "compare" box toggled.
-    pub on_select: Callback<u32>,
+    pub on_select: Callback<RunId>,
 }
 
-fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
+fn row(run: &RunRow, selected: bool, on_select: &Callback<RunId>) -> Html {
     let speedup = match run.speedup {
         Some(s) => html! {
-            <span title={format!("Run {}'s wall time over this run's", run.baseline_run.unwrap_or_default())}>
+            <span title={format!("Run {}'s wall time over this run's", run.baseline_run.map_or(0, |r| r.0))}>
                 { format!("{s:.2}×") }
             </span>
         },
@@ -61,7 +62,7 @@ fn row(run: &RunRow, selected: bool, on_select: &Callback<u32>) -> Html {
                 <input type="checkbox" checked={selected} aria-label={format!("Compare run {}", run.id)}
                     onchange={{ let id = run.id; on_select.reform(move |_: Event| id) }} />
             </td>
-            <td>{ run.id }</td>
+            <td>{ run.id.to_string() }</td>
             <td>{ tool }{ for gil }</td>
             <td>{ work }{ for counted }</td>
             <td class="num">{ e.tasks }</td>

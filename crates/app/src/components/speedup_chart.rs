@@ -1,8 +1,8 @@
 //! The speedup chart: measured speedup against workers for each series, with the ideal line
 //! (workers, capped at the cores) so that Amdahl and the GIL are seen, not told.
 
-use crate::state::SweepPoint;
 use model::lab::sweep::Series;
+use model::lab::view::SweepPoint;
 use yew::prelude::*;
 
 /// Props of [`SpeedupChart`].

@@ -6,7 +6,7 @@
 use super::gil_lane::{gil_lane, HEIGHT as GIL_HEIGHT};
 use model::gil::{GilEvent, GilSwitches};
 use model::layout::{bar_at, layout, merge, ticks, Bar, Layout};
-use model::timeline::{Span, SpanState, NO_TASK, SERIAL_TASK};
+use model::timeline::{Span, SpanState, TaskRef};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -99,12 +99,8 @@ const TABLE_ROWS: usize = 300;
 fn describe_bar(b: &Bar, lane_noun: &str) -> String {
     let who = if b.merged > 1 {
         format!("{} tasks", b.merged)
-    } else if b.task == NO_TASK {
-        "the worker itself".to_string()
-    } else if b.task == SERIAL_TASK {
-        "the serial part".to_string()
     } else {
-        format!("task {}", b.task)
+        TaskRef::of(b.task).describe()
     };
     format!(
         "{who} on {lane_noun} {}: {} from {:.1} to {:.1} ms ({:.1} ms)",
@@ -399,7 +395,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         <tbody>
                             { for all.iter().take(TABLE_ROWS).map(|s| html! {
                                 <tr>
-                                    <td>{ match s.task { NO_TASK => "—".to_string(), SERIAL_TASK => "serial".to_string(), t => t.to_string() } }</td>
+                                    <td>{ match s.task_ref() { TaskRef::Lane => "—".to_string(), TaskRef::Serial => "serial".to_string(), TaskRef::Task(t) => t.to_string() } }</td>
                                     <td>{ s.lane }</td><td>{ s.state.label() }</td>
                                     <td class="num">{ format!("{:.1}", s.start - t0) }</td>
                                     <td class="num">{ format!("{:.1}", s.end - t0) }</td>
@@ -430,11 +426,9 @@ fn geometry(b: &Bar, track_top: f64) -> [String; 4] {
 /// A task group's `data-task`: its number, or what the group is when it is not one task. Only
 /// timelines of a few dozen bars have task groups, and those are never merged.
 fn task_attr(task: u32) -> String {
-    if task == NO_TASK {
-        "startup".to_string()
-    } else if task == SERIAL_TASK {
-        "serial".to_string()
-    } else {
-        task.to_string()
+    match TaskRef::of(task) {
+        TaskRef::Lane => "startup".to_string(),
+        TaskRef::Serial => "serial".to_string(),
+        TaskRef::Task(t) => t.to_string(),
     }
 }

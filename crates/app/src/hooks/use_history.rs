@@ -1,25 +1,97 @@
-//! Owns the link between the experiment on screen and the address bar: every change of the
-//! parameters is written to the URL (so it can be shared; see `browser::commit_query` for when
-//! that opens a history entry), and Back/Forward bring back the experiment of that entry.
+//! Owns the link between the experiment on screen and the address bar, and the only code that
+//! writes the URL: every change of the parameters is written to it (so it can be shared), and
+//! Back/Forward bring back the experiment of that entry.
+//!
+//! The history policy: editing a draft replaces its entry; the first edit after a run opens a
+//! new entry, so that Back returns to the experiment that ran. An entry reached by Back or
+//! Forward counts as one that ran (it is one to keep).
 
 use crate::browser;
 use crate::state::{Action, State};
 use model::query::to_query;
 use model::{parse_query, Params};
+use std::cell::RefCell;
+use std::rc::Rc;
 use yew::prelude::*;
+
+/// The history entry shown: whether it holds an experiment that ran (or was navigated to), and
+/// its query.
+#[derive(Debug)]
+struct Entry {
+    ran: bool,
+    query: String,
+}
+
+impl Entry {
+    /// The entry the page was loaded with.
+    fn loaded() -> Self {
+        Entry {
+            ran: false,
+            query: browser::query().trim_start_matches('?').to_string(),
+        }
+    }
+
+    /// Writes `query` into the address bar, opening a new entry when this one ran and the query
+    /// changes; `ran` marks the entry as one that ran.
+    fn commit(&mut self, query: String, ran: bool) {
+        let changed = query != self.query;
+        browser::set_query(&query, changed && self.ran);
+        self.ran = ran || (self.ran && !changed);
+        self.query = query;
+    }
+}
+
+/// What the page tells the history: that an experiment runs.
+#[derive(Clone)]
+pub struct History {
+    entry: Rc<RefCell<Entry>>,
+    embed: bool,
+}
+
+impl PartialEq for History {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.entry, &other.entry) && self.embed == other.embed
+    }
+}
+
+impl History {
+    /// `params` run: a run is a step in the history (Back returns to the previous experiment),
+    /// so their entry is written now and marked as one that ran.
+    pub fn ran(&self, params: &Params) {
+        let query = to_query(params, false, self.embed);
+        self.entry.borrow_mut().commit(query, true);
+    }
+}
 
 /// Keeps the URL in step with `params`, and `params` in step with history navigation.
 #[hook]
-pub fn use_history(params: Params, embed: bool, dispatcher: UseReducerDispatcher<State>) {
-    use_effect_with(params, move |params| {
-        browser::commit_query(&to_query(params, false, embed), false);
-    });
-    use_effect_with((), move |_| {
-        let listener = browser::listen("popstate", move |_| {
-            browser::entry_navigated();
-            let parsed = parse_query(&browser::query());
-            dispatcher.dispatch(Action::SetParams(parsed.params));
+pub fn use_history(
+    params: Params,
+    embed: bool,
+    dispatcher: UseReducerDispatcher<State>,
+) -> History {
+    let entry = use_mut_ref(Entry::loaded);
+    {
+        let entry = entry.clone();
+        use_effect_with(params, move |params| {
+            entry
+                .borrow_mut()
+                .commit(to_query(params, false, embed), false);
         });
-        move || drop(listener)
-    });
+    }
+    {
+        let entry = entry.clone();
+        use_effect_with((), move |_| {
+            let listener = browser::listen("popstate", move |_| {
+                *entry.borrow_mut() = Entry {
+                    ran: true,
+                    ..Entry::loaded()
+                };
+                let parsed = parse_query(&browser::query());
+                dispatcher.dispatch(Action::SetParams(parsed.params));
+            });
+            move || drop(listener)
+        });
+    }
+    History { entry, embed }
 }

@@ -6,6 +6,7 @@ use crate::browser;
 use crate::state::{Action, State};
 use crate::worker_link::{WorkerEvent, WorkerLink};
 use gloo_timers::callback::Timeout;
+use model::lab::view::View;
 use model::lab::{Effect, Event, Lab, Update, WorkerId};
 use model::Params;
 use std::cell::{Cell, RefCell};
@@ -20,8 +21,8 @@ struct Host {
     ui: UseReducerDispatcher<State>,
     queue: RefCell<VecDeque<Event>>,
     handling: Cell<bool>,
-    /// Progress not shown yet (a flush is due while there is some).
-    progress: RefCell<Vec<Update>>,
+    /// Progress not drawn yet (a flush is due while there is some).
+    progress: Cell<bool>,
     this: Weak<Host>,
 }
 
@@ -125,21 +126,22 @@ impl Host {
             Effect::Reject { request, message } => {
                 browser::post_to_parent(&model::embed::rejected_message(&request, &message, &[]))
             }
-            Effect::Show(update @ Update::Progress(..)) => self.show_soon(update),
+            Effect::Show(Update::Progress(..)) => self.show_soon(),
             Effect::Show(update) => {
-                // What came before it is shown first: the view sees the lab's order.
-                self.flush_progress();
-                self.ui.dispatch(Action::Lab(update));
+                // The snapshot holds the progress so far: none is left to draw.
+                self.progress.set(false);
+                self.ui.dispatch(Action::Lab(Some(update), self.snapshot()));
             }
         }
     }
 
-    fn show_soon(&self, update: Update) {
-        let mut progress = self.progress.borrow_mut();
-        let flush_due = !progress.is_empty();
-        progress.push(update);
-        drop(progress);
-        if flush_due {
+    /// The lab's view as it is now, for the page to hold.
+    fn snapshot(&self) -> Rc<View> {
+        Rc::new(self.lab.borrow().view().clone())
+    }
+
+    fn show_soon(&self) {
+        if self.progress.replace(true) {
             return;
         }
         let host = self.this.clone();
@@ -151,11 +153,10 @@ impl Host {
         .forget();
     }
 
-    /// Dispatches the gathered progress (yew renders once after them).
+    /// Draws the progress gathered since the last snapshot (yew renders once after it).
     fn flush_progress(&self) {
-        let pending = std::mem::take(&mut *self.progress.borrow_mut());
-        for update in pending {
-            self.ui.dispatch(Action::Lab(update));
+        if self.progress.replace(false) {
+            self.ui.dispatch(Action::Lab(None, self.snapshot()));
         }
     }
 }
@@ -180,7 +181,7 @@ pub fn use_lab(ui: UseReducerDispatcher<State>, run_on_ready: Option<Params>) ->
             ui,
             queue: RefCell::default(),
             handling: Cell::new(false),
-            progress: RefCell::default(),
+            progress: Cell::new(false),
             this: this.clone(),
         }))
     });

@@ -24,21 +24,19 @@ pub fn matches(base: &RunRecord, run: &RunRecord) -> bool {
 
 /// The baseline of `run` among `runs` (oldest first): the newest matching run before it, else a
 /// run the page made as its baseline.
-pub fn find<'a>(runs: &'a [RunRecord], run: &RunRecord) -> Option<&'a RunRecord> {
-    runs.iter()
+pub fn find<'a, R: AsRef<RunRecord>>(runs: &'a [R], run: &RunRecord) -> Option<&'a RunRecord> {
+    let runs = || runs.iter().map(AsRef::as_ref);
+    runs()
         .rev()
         .find(|b| b.id < run.id && matches(b, run))
-        .or_else(|| {
-            runs.iter()
-                .find(|b| b.baseline_for == Some(run.id) && matches(b, run))
-        })
+        .or_else(|| runs().find(|b| b.baseline_for == Some(run.id) && matches(b, run)))
 }
 
 /// The baseline the page should run for `run`, when it has none but the visitor did run
 /// sequential for the same work in the other build (an isolated page runs sequential in the
 /// threads build, async and processes in the plain one): the same work, sequential, in `run`'s
 /// build. `None` when a baseline exists, or nobody asked for a comparison.
-pub fn missing(runs: &[RunRecord], run: &RunRecord) -> Option<(Params, Build)> {
+pub fn missing<R: AsRef<RunRecord>>(runs: &[R], run: &RunRecord) -> Option<(Params, Build)> {
     let r = &run.experiment;
     if r.tool == Tool::Sequential
         || run.status != RunStatus::Done
@@ -49,7 +47,7 @@ pub fn missing(runs: &[RunRecord], run: &RunRecord) -> Option<(Params, Build)> {
     if find(runs, run).is_some() {
         return None;
     }
-    let asked = runs.iter().any(|base| {
+    let asked = runs.iter().map(AsRef::as_ref).any(|base| {
         let b = &base.experiment;
         b.tool == Tool::Sequential
             && base.status == RunStatus::Done
@@ -95,6 +93,7 @@ pub fn why_none(run: &RunRecord) -> String {
 mod tests {
     use super::*;
     use crate::config::Experiment;
+    use crate::protocol::RunId;
     use crate::timeline::RunReport;
 
     fn rec(id: u32, tool: Tool, kind: Kind, build: Build, cpu_iters: u64) -> RunRecord {
@@ -121,7 +120,7 @@ mod tests {
             gil_events: Vec::new(),
             counts: None,
         };
-        RunRecord::new(id, report, None)
+        RunRecord::new(RunId(id), report, None)
     }
 
     #[test]
@@ -130,7 +129,7 @@ mod tests {
         let asy = rec(2, Tool::Async, Kind::Io, Build::Plain, 222);
         assert_eq!(
             find(&[seq.clone(), asy.clone()], &asy).map(|b| b.id),
-            Some(1)
+            Some(RunId(1))
         );
     }
 
@@ -143,7 +142,10 @@ mod tests {
         let other_iters = rec(3, Tool::Sequential, Kind::Cpu, Build::Plain, 101);
         assert!(!matches(&other_iters, &proc));
         let thr = rec(4, Tool::Threads, Kind::Cpu, Build::Atomics, 100);
-        assert_eq!(find(&[seq, proc, thr.clone()], &thr).map(|b| b.id), Some(1));
+        assert_eq!(
+            find(&[seq, proc, thr.clone()], &thr).map(|b| b.id),
+            Some(RunId(1))
+        );
     }
 
     #[test]
@@ -153,10 +155,10 @@ mod tests {
         let c = rec(3, Tool::Async, Kind::Io, Build::Plain, 1);
         assert_eq!(
             find(&[a.clone(), b.clone(), c.clone()], &c).map(|r| r.id),
-            Some(2)
+            Some(RunId(2))
         );
         b.status = RunStatus::Stopped;
-        assert_eq!(find(&[a, b, c.clone()], &c).map(|r| r.id), Some(1));
+        assert_eq!(find(&[a, b, c.clone()], &c).map(|r| r.id), Some(RunId(1)));
         let later = rec(4, Tool::Sequential, Kind::Io, Build::Plain, 1);
         assert!(find(&[c.clone(), later], &c).is_none(), "not a later run");
     }
@@ -174,9 +176,9 @@ mod tests {
         assert_eq!(params.tool, Some(Tool::Sequential));
         assert_eq!(params.cpu_iters, Some(90));
         let mut made = rec(3, Tool::Sequential, Kind::Cpu, Build::Plain, 90);
-        made.baseline_for = Some(2);
+        made.baseline_for = Some(RunId(2));
         let runs = [seq, proc.clone(), made];
-        assert_eq!(find(&runs, &proc).map(|b| b.id), Some(3));
+        assert_eq!(find(&runs, &proc).map(|b| b.id), Some(RunId(3)));
         assert!(missing(&runs, &proc).is_none());
     }
 
@@ -184,9 +186,9 @@ mod tests {
     fn speedup_is_the_ratio_of_the_two_recorded_walls() {
         let seq = rec(4, Tool::Sequential, Kind::Io, Build::Plain, 1);
         let mut asy = rec(1, Tool::Async, Kind::Io, Build::Plain, 1);
-        asy.id = 5;
+        asy.id = RunId(5);
         asy.set_baseline(&seq);
-        assert_eq!(asy.baseline_run, Some(4));
+        assert_eq!(asy.baseline_run, Some(RunId(4)));
         assert_eq!(asy.speedup, Some(4.0));
         assert!(
             why_none(&rec(6, Tool::Processes, Kind::Cpu, Build::Plain, 7)).contains("plain build")

@@ -2,7 +2,7 @@
 
 use crate::config::Params;
 use crate::notice::Notice;
-use crate::protocol::{FromWorker, ToWorker};
+use crate::protocol::{FromWorker, RunId, ToWorker};
 use crate::record::RunRecord;
 use crate::timeline::{Build, Span};
 
@@ -36,7 +36,7 @@ pub enum Timer {
     /// The threads engine of this worker must have its pool by then.
     AtomicsStart(WorkerId),
     /// Run `id` was asked to stop; its workers must have answered by then.
-    StopGrace(u32),
+    StopGrace(RunId),
 }
 
 /// The processes isolation demo: a value written in process 0, read back from 0 and from 1.
@@ -121,9 +121,9 @@ pub enum Update {
     /// Every engine is ready.
     Ready,
     /// Run `id` started at this shared-clock time.
-    Started(u32, f64),
+    Started(RunId, f64),
     /// Run `id` streamed spans that ended and those still open.
-    Progress(u32, Vec<Span>, Vec<Span>),
+    Progress(RunId, Vec<Span>, Vec<Span>),
     /// A run finished: its record.
     RunAdded(RunRecord),
     /// A finished run got its baseline later (a baseline the page ran for it).
@@ -155,7 +155,7 @@ pub enum Effect {
     Post(WorkerId, ToWorker),
     /// Ask run `.1` on this worker to stop: the cancel word in its shared memory if it has one,
     /// and a `Cancel` message.
-    Cancel(WorkerId, u32),
+    Cancel(WorkerId, RunId),
     /// Start a timer of this many ms; fire [`Event::Timer`] then.
     StartTimer(Timer, u32),
     /// Ask the visitor to confirm a run this long (ms); answer with [`Event::Confirmed`].

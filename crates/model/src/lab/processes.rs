@@ -6,8 +6,8 @@ use super::{Effect, IsolationDemo, Lab, Role, Update, WorkerId};
 use crate::config::Experiment;
 use crate::config::{Kind, TaskWork};
 use crate::notice::{Reason, Topic};
-use crate::protocol::{FromWorker, ToWorker};
-use crate::timeline::{Build, Counts, RunReport, RunStatus, Span, SpanState, NO_TASK, SERIAL_TASK};
+use crate::protocol::{FromWorker, RunId, ToWorker};
+use crate::timeline::{Build, Counts, RunReport, RunStatus, Span, SpanState, TaskRef};
 
 /// One process worker.
 #[derive(Debug)]
@@ -15,14 +15,13 @@ struct Process {
     worker: WorkerId,
     spawned_at: f64,
     ready_at: Option<f64>,
-    task: Option<u32>,
+    task: Option<TaskRef>,
 }
 
-/// A processes run in flight (its spans are the running run's).
+/// The tasks of a processes run in flight: what is left to hand out and what came back. The run
+/// itself (its id, experiment, spans, whether it is stopping) is the lab's [`super::Running`].
 #[derive(Debug)]
-struct ProcessRun {
-    id: u32,
-    experiment: Experiment,
+pub(super) struct Tasks {
     next_task: u32,
     /// Amdahl's serial phase still to run (iterations): one process computes it before any
     /// task is sent.
@@ -37,10 +36,25 @@ struct ProcessRun {
     /// Start-up of each process this run waited for (ms, spawn to ready: loading the module and
     /// warming its kernel up), for the row's message.
     startups: Vec<f64>,
-    stopping: bool,
 }
 
-/// The pool, its run and the isolation demo.
+impl Tasks {
+    /// Nothing handed out yet.
+    pub(super) fn new(experiment: &Experiment) -> Self {
+        Tasks {
+            next_task: 0,
+            serial_left: experiment.serial_split().0,
+            serial_out: false,
+            own: vec![0; experiment.lanes() as usize],
+            done: 0,
+            checksum: 0,
+            paid_startup: false,
+            startups: Vec::new(),
+        }
+    }
+}
+
+/// The pool and the isolation demo.
 #[derive(Debug, Default)]
 pub(super) struct Pool {
     /// The race's `counter` in the parent (this page): the processes race counts in each
@@ -48,7 +62,6 @@ pub(super) struct Pool {
     /// after each processes race run.
     pub(super) parent_counter: u64,
     lanes: Vec<Option<Process>>,
-    run: Option<ProcessRun>,
     isolation: Option<IsolationDemo>,
     isolation_sent: bool,
 }
@@ -101,9 +114,11 @@ impl Lab {
         });
     }
 
-    /// Starts a processes run of `experiment` as run `id`.
-    pub(super) fn run_processes(&mut self, now: f64, id: u32, experiment: Experiment) {
-        let lanes = experiment.lanes() as usize;
+    /// Starts the processes run in flight: its pool's missing processes, then its first tasks.
+    pub(super) fn run_processes(&mut self, now: f64) {
+        let Some(lanes) = self.running.as_ref().map(|r| r.experiment.lanes() as usize) else {
+            return;
+        };
         let mut paid_startup = false;
         for lane in 0..lanes {
             if self.processes.lanes.get(lane).is_none_or(Option::is_none) {
@@ -113,56 +128,49 @@ impl Lab {
                 .as_ref()
                 .is_some_and(|p| p.ready_at.is_none());
         }
-        self.processes.run = Some(ProcessRun {
-            id,
-            experiment,
-            next_task: 0,
-            serial_left: experiment.serial_split().0,
-            serial_out: false,
-            own: vec![0; lanes],
-            done: 0,
-            checksum: 0,
-            paid_startup,
-            startups: Vec::new(),
-            stopping: false,
-        });
+        if let Some(tasks) = self.running.as_mut().and_then(|r| r.processes.as_mut()) {
+            tasks.paid_startup = paid_startup;
+        }
         self.dispatch_tasks(now);
     }
 
     /// Gives every idle, ready process of the run's pool its next task.
     fn dispatch_tasks(&mut self, now: f64) {
-        let Some(run) = self.processes.run.as_mut() else {
+        let Some(run) = self.running.as_mut() else {
+            return;
+        };
+        let Some(tasks) = run.processes.as_mut() else {
             return;
         };
         let lanes = run.experiment.lanes() as usize;
         let (_, task_iters) = run.experiment.serial_split();
         for process in self.processes.lanes.iter_mut().take(lanes).flatten() {
-            if run.stopping || run.next_task >= run.experiment.tasks || run.serial_out {
+            if run.stopping || tasks.next_task >= run.experiment.tasks || tasks.serial_out {
                 break;
             }
             if process.ready_at.is_none() || process.task.is_some() {
                 continue;
             }
-            if run.serial_left > 0 {
+            if tasks.serial_left > 0 {
                 // The serial part first, alone: every other process waits for it.
-                run.serial_out = true;
-                process.task = Some(SERIAL_TASK);
+                tasks.serial_out = true;
+                process.task = Some(TaskRef::Serial);
                 self.out.push(Effect::Post(
                     process.worker,
                     ToWorker::Task {
                         run: run.id,
-                        task: SERIAL_TASK,
+                        task: TaskRef::Serial.index(),
                         work: TaskWork::Cpu,
                         io_ms: run.experiment.io_ms,
-                        cpu_iters: run.serial_left,
+                        cpu_iters: tasks.serial_left,
                         sent_at: now,
                     },
                 ));
                 break;
             }
-            let task = run.next_task;
-            run.next_task += 1;
-            process.task = Some(task);
+            let task = tasks.next_task;
+            tasks.next_task += 1;
+            process.task = Some(TaskRef::Task(task));
             self.out.push(Effect::Post(
                 process.worker,
                 ToWorker::Task {
@@ -200,7 +208,9 @@ impl Lab {
                     .map(|s| Span {
                         lane: lane as u32,
                         state: match s.state {
-                            SpanState::Compute if s.task == SERIAL_TASK => SpanState::Serial,
+                            SpanState::Compute if s.task_ref() == TaskRef::Serial => {
+                                SpanState::Serial
+                            }
                             state => state,
                         },
                         ..s
@@ -215,9 +225,8 @@ impl Lab {
         }
     }
 
-    fn stream(&mut self, id: u32, spans: Vec<Span>) {
-        if let Some(r) = self.running.as_mut().filter(|r| r.id == id) {
-            r.spans.extend_from_slice(&spans);
+    fn stream(&mut self, id: RunId, spans: Vec<Span>) {
+        if self.running.as_ref().is_some_and(|r| r.id == id) {
             self.show(Update::Progress(id, spans, Vec::new()));
         }
     }
@@ -228,22 +237,19 @@ impl Lab {
         };
         process.ready_at = Some(now);
         let spawned_at = process.spawned_at;
+        // A process of the run in flight's pool: the run waited for it.
         let in_run = self
-            .processes
-            .run
-            .as_ref()
+            .running
+            .as_mut()
             .filter(|r| lane < r.experiment.lanes() as usize)
-            .map(|r| r.id);
-        if let (Some(id), Some(started_at)) = (in_run, self.running.as_ref().map(|r| r.started_at))
-        {
+            .and_then(|r| Some((r.id, r.started_at, r.processes.as_mut()?)));
+        if let Some((id, started_at, tasks)) = in_run {
             let start = spawned_at.max(started_at);
-            if let Some(run) = self.processes.run.as_mut() {
-                run.startups.push(now - spawned_at);
-            }
+            tasks.startups.push(now - spawned_at);
             self.stream(
                 id,
                 vec![Span::new(
-                    NO_TASK,
+                    TaskRef::Lane.index(),
                     lane as u32,
                     SpanState::Startup,
                     start,
@@ -259,26 +265,30 @@ impl Lab {
         &mut self,
         now: f64,
         lane: usize,
-        run_id: u32,
+        run_id: RunId,
         spans: Vec<Span>,
         result: Option<u64>,
     ) {
         if let Some(p) = self.processes.lanes[lane].as_mut() {
             p.task = None;
         }
-        let Some(run) = self.processes.run.as_mut().filter(|r| r.id == run_id) else {
+        let Some(run) = self.running.as_mut().filter(|r| r.id == run_id) else {
             return;
         };
-        let serial = std::mem::take(&mut run.serial_out);
+        let race = run.experiment.kind == Kind::Race;
+        let Some(tasks) = run.processes.as_mut() else {
+            return;
+        };
+        let serial = std::mem::take(&mut tasks.serial_out);
         if serial && result.is_some() {
-            run.serial_left = 0;
+            tasks.serial_left = 0;
         }
         if let Some(r) = result {
-            run.done += u32::from(!serial);
-            run.checksum = run.checksum.wrapping_add(r);
+            tasks.done += u32::from(!serial);
+            tasks.checksum = tasks.checksum.wrapping_add(r);
             // A race task answers with its process's own counter so far.
-            if run.experiment.kind == Kind::Race {
-                if let Some(own) = run.own.get_mut(lane) {
+            if race {
+                if let Some(own) = tasks.own.get_mut(lane) {
                     *own = r;
                 }
             }
@@ -290,10 +300,13 @@ impl Lab {
 
     /// Ends the run once every task is back (or, when stopping, every busy process answered).
     fn finish_processes_if_idle(&mut self, now: f64) {
-        let Some(run) = self.processes.run.as_ref() else {
+        let Some(run) = self.running.as_ref() else {
             return;
         };
-        let all_done = run.done >= run.experiment.tasks;
+        let Some(tasks) = run.processes.as_ref() else {
+            return;
+        };
+        let all_done = tasks.done >= run.experiment.tasks;
         if self.processes.busy(run.experiment.lanes() as usize) || !(all_done || run.stopping) {
             return;
         }
@@ -306,35 +319,36 @@ impl Lab {
     }
 
     fn end_process_run(&mut self, now: f64, status: RunStatus, message: Option<String>) {
-        let Some(run) = self.processes.run.take() else {
+        let Some(running) = self.running.as_mut() else {
             return;
         };
-        let Some(running) = self.running.as_mut().filter(|r| r.id == run.id) else {
+        let Some(tasks) = running.processes.take() else {
             return;
         };
+        let (id, experiment) = (running.id, running.experiment);
         let report = RunReport {
-            experiment: run.experiment,
+            experiment,
             status,
             build: Build::Plain,
             started_at: running.started_at,
             wall_ms: now - running.started_at,
-            spans: std::mem::take(&mut running.spans),
-            pool_threads: run.experiment.lanes(),
-            paid_startup: run.paid_startup,
-            tasks_done: run.done,
-            checksum: run.checksum,
-            message: message.or_else(|| startup_message(run.paid_startup, &run.startups)),
+            spans: self.view.live_spans(),
+            pool_threads: experiment.lanes(),
+            paid_startup: tasks.paid_startup,
+            tasks_done: tasks.done,
+            checksum: tasks.checksum,
+            message: message.or_else(|| startup_message(tasks.paid_startup, &tasks.startups)),
             gil_switches: None,
             gil_events: Vec::new(),
             // The parent's counter, read from the page's own memory after the run: no process
             // can reach it, so it is what it was before the run.
-            counts: (run.experiment.kind == Kind::Race).then(|| Counts {
-                expected: u64::from(run.experiment.tasks) * run.experiment.cpu_iters,
+            counts: (experiment.kind == Kind::Race).then(|| Counts {
+                expected: u64::from(experiment.tasks) * experiment.cpu_iters,
                 final_count: self.processes.parent_counter,
-                own: run.own,
+                own: tasks.own,
             }),
         };
-        self.finish(now, run.id, report);
+        self.finish(now, id, report);
     }
 
     /// Test builds: the first busy process of the run traps, as a bug in it would.
@@ -356,11 +370,9 @@ impl Lab {
     /// isolated, by message otherwise); those still busy after the grace period (a cpu task
     /// reads no message) are terminated, and replaced on the next run.
     pub(super) fn stop_processes(&mut self, now: f64) {
-        let Some(run) = self.processes.run.as_mut() else {
+        let Some(id) = self.running.as_ref().map(|r| r.id) else {
             return;
         };
-        run.stopping = true;
-        let id = run.id;
         let busy: Vec<WorkerId> = self
             .processes
             .lanes
@@ -375,11 +387,9 @@ impl Lab {
         self.finish_processes_if_idle(now);
     }
 
-    /// The grace period is over: terminate every process still busy.
-    pub(super) fn force_stop_processes(&mut self, now: f64, id: u32) {
-        if self.processes.run.as_ref().is_none_or(|r| r.id != id) {
-            return;
-        }
+    /// The grace period of the processes run in flight is over: terminate every process still
+    /// busy.
+    pub(super) fn force_stop_processes(&mut self, now: f64) {
         self.terminate_busy_processes();
         self.end_process_run(
             now,

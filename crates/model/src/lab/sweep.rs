@@ -2,7 +2,7 @@
 //! parallelise, each point divided into its series' baseline measured in the same sweep.
 
 use super::{Lab, RunRequest, Update};
-use crate::config::{sweep_worker_counts, Gil, Params, Tool};
+use crate::config::{sweep_worker_counts, Gil, Kind, Params, Tool};
 use crate::timeline::RunStatus;
 use std::collections::{HashMap, VecDeque};
 
@@ -128,14 +128,15 @@ pub fn plan(params: &Params, threads: bool, pool: u32, cores: u32) -> Vec<Step> 
 #[derive(Debug, Default)]
 pub(super) struct Sweep {
     steps: VecDeque<Step>,
-    current: Option<(u32, Step)>,
+    /// The step whose run is in flight (or waits to start).
+    current: Option<Step>,
     baselines: HashMap<SweepBaseline, f64>,
 }
 
 impl Lab {
     /// Starts a sweep of `params`' work (when ready and idle).
     pub(super) fn start_sweep(&mut self, now: f64, params: Params) {
-        if !self.ready || self.running.is_some() || self.sweep.is_some() {
+        if !self.view.ready || self.running.is_some() || self.sweep.is_some() {
             return;
         }
         let threads = self.atomics.is_some() && self.ns_atomics.is_some();
@@ -149,6 +150,11 @@ impl Lab {
             steps: plan(&params, threads, pool, self.cores).into(),
             ..Sweep::default()
         });
+        // Amdahl's curve beside the points is drawn for the serial part of the work measured.
+        self.view.sweep_serial = match params.kind {
+            Some(Kind::Cpu | Kind::Mixed) => params.serial.unwrap_or(0),
+            _ => 0,
+        };
         self.show(Update::Sweeping(true));
         self.next_sweep_step(now);
     }
@@ -162,23 +168,24 @@ impl Lab {
         let Some(step) = self.sweep.as_mut().and_then(|s| s.steps.pop_front()) else {
             return self.end_sweep();
         };
-        let id = self.next_run;
-        self.begin(now, RunRequest::visitor(step.params.clone()), false);
-        // A threads run may wait for the pool to start; it then gets this same id.
-        let started = self.running.as_ref().is_some_and(|r| r.id == id);
-        let waiting = self.running.is_none() && self.pending.is_some();
+        let mut request = RunRequest::visitor(step.params.clone());
+        request.sweep_step = true;
+        self.begin(now, request, false);
+        // A threads run may wait for the pool to start: it is begun later, still a step.
+        let started = self.running.as_ref().is_some_and(|r| r.sweep_step);
+        let waiting = self.running.is_none() && self.pending.as_ref().is_some_and(|r| r.sweep_step);
         match self.sweep.as_mut() {
-            Some(sweep) if started || waiting => sweep.current = Some((id, step)),
+            Some(sweep) if started || waiting => sweep.current = Some(step),
             // The run did not start (threads vanished, say): end the sweep.
             _ => self.end_sweep(),
         }
     }
 
-    /// Records a finished run if it belongs to the sweep, then starts the next step.
-    pub(super) fn sweep_run_finished(
+    /// Records the finished run of the current step (if the sweep is still on), then starts the
+    /// next step.
+    pub(super) fn sweep_step_finished(
         &mut self,
         now: f64,
-        id: u32,
         status: RunStatus,
         wall_ms: f64,
         workers: u32,
@@ -186,7 +193,7 @@ impl Lab {
         let Some(sweep) = self.sweep.as_mut() else {
             return;
         };
-        let Some((_, step)) = sweep.current.take_if(|(run, _)| *run == id) else {
+        let Some(step) = sweep.current.take() else {
             return;
         };
         if status != RunStatus::Done {
@@ -201,7 +208,7 @@ impl Lab {
                 .get(&step.baseline)
                 .and_then(|b| crate::stats::speedup(*b, wall_ms)),
         );
-        let cpu = step.params.kind == Some(crate::config::Kind::Cpu);
+        let cpu = step.params.kind == Some(Kind::Cpu);
         if let Some((series, speedup)) = point {
             self.show(Update::SweepPoint(series, workers, speedup, cpu));
         }

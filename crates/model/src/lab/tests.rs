@@ -3,7 +3,7 @@
 use super::*;
 use crate::config::{Gil, Kind, TaskWork};
 use crate::lab::sweep::Series;
-use crate::timeline::SpanState;
+use crate::timeline::{Span, SpanState};
 
 /// The page around a lab: the clock, and what the lab asked for so far.
 struct Page {
@@ -68,14 +68,14 @@ impl Page {
     }
 
     /// Starts `params` and returns the run's id and the message the engine got.
-    fn run(&mut self, params: Params) -> (u32, Vec<Effect>) {
+    fn run(&mut self, params: Params) -> (RunId, Vec<Effect>) {
         let out = self.at(1.0, Event::Run(params));
         let id = started(&out).expect("the run started");
         (id, out)
     }
 
     /// The engine of `build` finishes run `id` with `wall_ms`.
-    fn finish(&mut self, worker: WorkerId, id: u32, e: Experiment, wall_ms: f64) -> Vec<Effect> {
+    fn finish(&mut self, worker: WorkerId, id: RunId, e: Experiment, wall_ms: f64) -> Vec<Effect> {
         self.msg(
             worker,
             FromWorker::Finished {
@@ -147,7 +147,7 @@ fn params(tool: Tool, kind: Kind) -> Params {
     }
 }
 
-fn started(out: &[Effect]) -> Option<u32> {
+fn started(out: &[Effect]) -> Option<RunId> {
     out.iter().find_map(|e| match e {
         Effect::Show(Update::Started(id, _)) => Some(*id),
         _ => None,
@@ -283,7 +283,7 @@ fn run_equals_one_runs_once_ready() {
     let out = p.msg(W_PLAIN, ready(Build::Plain, 1));
     assert_eq!(started(&out), None, "not before calibration");
     let out = p.msg(W_PLAIN, calibrated(0.5));
-    assert_eq!(started(&out), Some(1));
+    assert_eq!(started(&out), Some(RunId(1)));
     assert_eq!(run_posted(&out, W_PLAIN).tool, Tool::Async);
 }
 
@@ -394,7 +394,7 @@ fn a_run_asked_while_one_runs_starts_after_it_and_the_newest_wins() {
     );
     let out = p.finish(W_PLAIN, id, first, 400.0);
     assert_eq!(added(&out).len(), 1);
-    assert_eq!(started(&out), Some(2));
+    assert_eq!(started(&out), Some(RunId(2)));
     assert_eq!(
         run_posted(&out, W_PLAIN).kind,
         Kind::Io,
@@ -451,7 +451,7 @@ fn a_long_run_asks_first_and_runs_only_when_confirmed() {
     assert!(matches!(out[..], [Effect::Confirm { estimate_ms }] if estimate_ms > 60_000.0));
     assert_eq!(started(&p.at(1.0, Event::Confirmed(false))), None);
     p.at(1.0, Event::Run(long));
-    assert_eq!(started(&p.at(1.0, Event::Confirmed(true))), Some(1));
+    assert_eq!(started(&p.at(1.0, Event::Confirmed(true))), Some(RunId(1)));
 }
 
 // --- Stop ---
@@ -532,6 +532,34 @@ fn force_stop_replaces_the_busy_worker_and_keeps_the_spans_streamed() {
 }
 
 #[test]
+fn the_view_draws_the_run_in_flight_then_its_row() {
+    let mut p = Page::ready_plain();
+    assert!(p.lab.view().ready && p.lab.view().plain.is_some());
+    let (id, out) = p.run(params(Tool::Async, Kind::Io));
+    let e = run_posted(&out, W_PLAIN);
+    let streamed = vec![Span::new(0, 0, SpanState::Io, 1000.0, 1090.0)];
+    let open = vec![Span::new(1, 0, SpanState::Io, 1000.0, 1095.0)];
+    let before = p.lab.view().clone();
+    p.msg(
+        W_PLAIN,
+        FromWorker::Progress {
+            id,
+            spans: streamed.clone(),
+            open: open.clone(),
+        },
+    );
+    let live = p.lab.view().live.clone().expect("the run is drawn live");
+    assert_eq!((live.id, live.len, &*live.open), (id, 1, &open));
+    assert_eq!(*live.spans.borrow(), streamed);
+    let earlier = before.live.expect("drawn from its start");
+    assert_eq!(earlier.len, 0, "an earlier snapshot keeps what it showed");
+    let out = p.finish(W_PLAIN, id, e, 400.0);
+    let view = p.lab.view();
+    assert!(view.live.is_none());
+    assert_eq!(*view.runs.last().unwrap().0, added(&out)[0]);
+}
+
+#[test]
 fn stop_during_calibration_drops_the_waiting_run() {
     let mut p = Page::new(None);
     p.at(0.0, Event::Start { isolated: false });
@@ -555,7 +583,7 @@ fn stop_then_an_immediate_new_run_starts_once_the_old_one_ended() {
     let mut r = report(e, Build::Plain, 10.0);
     r.status = RunStatus::Stopped;
     let out = p.msg(W_PLAIN, FromWorker::Finished { id, report: r });
-    assert_eq!(started(&out), Some(2));
+    assert_eq!(started(&out), Some(RunId(2)));
     assert!(
         p.at(40.0, Event::Timer(Timer::StopGrace(id))).is_empty(),
         "the old grace timer is void"
@@ -603,7 +631,7 @@ fn a_run_that_fails_reports_error_and_the_lab_goes_on() {
     );
     assert_eq!(added(&out)[0].status, RunStatus::Error);
     assert!(!p.lab.is_running());
-    assert_eq!(p.run(params(Tool::Async, Kind::Io)).0, 2);
+    assert_eq!(p.run(params(Tool::Async, Kind::Io)).0, RunId(2));
 }
 
 #[test]
@@ -654,7 +682,10 @@ fn io_runs_divide_a_sequential_run_from_either_build() {
     let (id, out) = p.run(params(Tool::Async, Kind::Io));
     let out = p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 100.0);
     let record = &added(&out)[0];
-    assert_eq!((record.baseline_run, record.speedup), (Some(1), Some(4.0)));
+    assert_eq!(
+        (record.baseline_run, record.speedup),
+        (Some(RunId(1)), Some(4.0))
+    );
     assert!(out.contains(&Effect::PostToParent(record.clone(), None)));
 }
 
@@ -715,7 +746,7 @@ fn clearing_the_runs_forgets_their_baselines() {
 // --- processes ---
 
 /// Starts a processes run of 4 io tasks on 2 workers and brings both processes up.
-fn processes_run(p: &mut Page) -> (u32, [WorkerId; 2], Vec<Effect>) {
+fn processes_run(p: &mut Page) -> (RunId, [WorkerId; 2], Vec<Effect>) {
     let (id, out) = p.run(params(Tool::Processes, Kind::Io));
     let w: Vec<WorkerId> = spawned(&out).iter().map(|(w, _)| *w).collect();
     assert!(spawned(&out).iter().all(|(_, r)| *r == Role::Process));
@@ -724,7 +755,7 @@ fn processes_run(p: &mut Page) -> (u32, [WorkerId; 2], Vec<Effect>) {
     (id, [w[0], w[1]], all)
 }
 
-fn task_done(run: u32, task: u32, completed: bool) -> FromWorker {
+fn task_done(run: RunId, task: u32, completed: bool) -> FromWorker {
     FromWorker::TaskDone {
         run,
         task,
@@ -875,13 +906,14 @@ fn processes_run_amdahls_serial_part_alone_first() {
         .into_iter()
         .chain(posts(&out, w[1]))
         .collect();
+    let serial = crate::timeline::TaskRef::Serial.index();
     assert!(matches!(
         sent[..],
         [ToWorker::Task {
-            task: crate::timeline::SERIAL_TASK,
+            task,
             cpu_iters: 2000,
             ..
-        }]
+        }] if task == serial
     ));
     let serial_worker = if posts(&out, w[0]).is_empty() {
         w[1]
@@ -890,14 +922,8 @@ fn processes_run_amdahls_serial_part_alone_first() {
     };
     let done = FromWorker::TaskDone {
         run: id,
-        task: crate::timeline::SERIAL_TASK,
-        spans: vec![Span::new(
-            crate::timeline::SERIAL_TASK,
-            0,
-            SpanState::Compute,
-            0.0,
-            1.0,
-        )],
+        task: serial,
+        spans: vec![Span::new(serial, 0, SpanState::Compute, 0.0, 1.0)],
         result: 5,
         completed: true,
         sent_at: 0.0,
@@ -1009,7 +1035,7 @@ fn a_sweep_runs_its_plan_and_draws_a_point_per_run() {
             // A processes step: answer through its own workers.
             assert_eq!(
                 id,
-                1 + 2 + 2 * 4,
+                RunId(1 + 2 + 2 * 4),
                 "sequential twice (warm-up, baseline), then GIL off and on at 1, 2, 4, 6"
             );
             break;
@@ -1030,6 +1056,33 @@ fn a_sweep_runs_its_plan_and_draws_a_point_per_run() {
     assert!(points
         .iter()
         .any(|(s, w, _)| *s == Series::ThreadsGilOn && *w == 6));
+}
+
+#[test]
+fn a_step_that_waits_for_the_pool_is_still_the_sweeps_when_it_runs() {
+    let mut p = Page::ready_isolated();
+    // A threads run bigger than the pool restarts the threads engine, and waits for it.
+    let out = p.at(
+        1.0,
+        Event::Run(Params {
+            workers: Some(8),
+            ..params(Tool::Threads, Kind::Cpu)
+        }),
+    );
+    let new = spawned(&out)[0].0;
+    // The sweep's first step (sequential, in the threads build) waits in its place.
+    let out = p.at(1.0, Event::Sweep(params(Tool::Sequential, Kind::Cpu)));
+    assert_eq!(out[0], Effect::Show(Update::Sweeping(true)));
+    assert_eq!(started(&out), None);
+    p.msg(new, ready(Build::Atomics, 0));
+    let out = p.msg(new, ready(Build::Atomics, 8));
+    let id = started(&out).expect("the step starts with the pool");
+    let e = run_posted(&out, new);
+    assert_eq!(e.tool, Tool::Sequential);
+    let report = report(e, Build::Atomics, 400.0);
+    let out = p.msg(new, FromWorker::Finished { id, report });
+    assert!(!out.contains(&Effect::Show(Update::Sweeping(false))));
+    assert!(started(&out).is_some(), "its end started the next step");
 }
 
 #[test]
@@ -1085,7 +1138,7 @@ fn rejected(out: &[Effect]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn posted_to_parent(out: &[Effect]) -> Vec<(u32, Option<String>)> {
+fn posted_to_parent(out: &[Effect]) -> Vec<(RunId, Option<String>)> {
     out.iter()
         .filter_map(|e| match e {
             Effect::PostToParent(record, request) => Some((record.id, request.clone())),

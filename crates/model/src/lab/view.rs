@@ -1,0 +1,274 @@
+//! What the lab shows ([`View`]): its builds, whether it is ready, the run in flight as drawn
+//! live, the finished runs, the speedup sweep's points and the isolation demo. The lab keeps the
+//! one `View` and changes it only through the [`Update`]s it emits, so the two always agree; the
+//! page holds snapshots of it (cheap clones: records, span logs and rows are shared, not copied)
+//! and never a copy of its own.
+
+use super::effect::{IsolationDemo, Update};
+use super::sweep::Series;
+use crate::protocol::RunId;
+use crate::record::RunRecord;
+use crate::timeline::{Build, Span};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// One build of the engine as the page shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BuildInfo {
+    /// Pool threads that really started (1 for the plain build).
+    pub pool_threads: u32,
+    /// Calibrated cost of one kernel iteration.
+    pub ns_per_iter: Option<f64>,
+    /// Spread of the calibration's samples, (max − min) / median.
+    pub spread: f64,
+}
+
+/// A finished run as a row of the runs table: its one record, shared with the timeline and the
+/// exports.
+#[derive(Clone, Debug)]
+pub struct RunRow(pub Rc<RunRecord>);
+
+/// Rows never change once made (a late baseline makes a new row): two are equal when they are
+/// the same row. (Comparing their spans, ten thousand per run, on every render cost tens of
+/// milliseconds.)
+impl PartialEq for RunRow {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for RunRow {
+    type Target = RunRecord;
+    fn deref(&self) -> &RunRecord {
+        &self.0
+    }
+}
+
+impl AsRef<RunRecord> for RunRow {
+    fn as_ref(&self) -> &RunRecord {
+        &self.0
+    }
+}
+
+/// The run in flight as drawn live: spans so far, and those still open.
+#[derive(Clone, Debug)]
+pub struct LiveRun {
+    /// The run's id.
+    pub id: RunId,
+    /// Shared-clock start.
+    pub started_at: f64,
+    /// Spans that ended: an append-only log (every snapshot shares it, so that progress never
+    /// copies the run so far). It is also the lab's record of what the run streamed.
+    pub spans: Rc<RefCell<Vec<Span>>>,
+    /// How many spans the log held at the last progress (what this snapshot shows).
+    pub len: usize,
+    /// Spans still open at the last progress.
+    pub open: Rc<Vec<Span>>,
+}
+
+impl PartialEq for LiveRun {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && Rc::ptr_eq(&self.spans, &other.spans)
+            && self.len == other.len
+            && Rc::ptr_eq(&self.open, &other.open)
+    }
+}
+
+/// One measured point of the speedup chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPoint {
+    /// Its curve.
+    pub series: Series,
+    /// Workers of the run.
+    pub workers: u32,
+    /// Baseline wall over this run's wall.
+    pub speedup: f64,
+    /// Whether the sweep's work was cpu work: waits overlap on any number of cores, so only a
+    /// cpu sweep measures how many cores computed at once.
+    pub cpu: bool,
+}
+
+impl SweepPoint {
+    /// The best speedup without a GIL among the cpu sweep's `points`, with its workers: the
+    /// parallelism this machine gave, measured rather than reported (an io sweep's waits
+    /// overlap on one core and measure nothing of the kind). A point faster than its workers
+    /// allow (more than W× with W workers) is not parallelism but a slow baseline (WebKit runs a
+    /// fresh code path's first runs several times slower): it is left out, and counted.
+    pub fn best_parallel(points: &[SweepPoint]) -> MeasuredCores {
+        let (possible, impossible): (Vec<&SweepPoint>, Vec<&SweepPoint>) = points
+            .iter()
+            .filter(|p| p.cpu && p.series != Series::ThreadsGilOn && p.speedup.is_finite())
+            .partition(|p| p.speedup <= f64::from(p.workers) * 1.1);
+        MeasuredCores {
+            best: possible
+                .into_iter()
+                .max_by(|a, b| a.speedup.total_cmp(&b.speedup))
+                .map(|p| (p.speedup, p.workers)),
+            left_out: impossible.len(),
+        }
+    }
+}
+
+/// What the speedup sweep measured of this machine's parallelism.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MeasuredCores {
+    /// The best possible speedup without a GIL, with its workers.
+    pub best: Option<(f64, u32)>,
+    /// Points left out for being faster than their workers allow.
+    pub left_out: usize,
+}
+
+/// What the lab shows. See the module's documentation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct View {
+    /// The plain build, once started.
+    pub plain: Option<BuildInfo>,
+    /// The atomics build, once started.
+    pub atomics: Option<BuildInfo>,
+    /// The threads build failed for good (it is started once the page is ready).
+    pub threads_gone: bool,
+    /// Engines loaded and calibrated.
+    pub ready: bool,
+    /// The run in flight, drawn live.
+    pub live: Option<LiveRun>,
+    /// Finished runs, oldest first.
+    pub runs: Vec<RunRow>,
+    /// Points of the last speedup sweep.
+    pub sweep: Vec<SweepPoint>,
+    /// A sweep is in progress.
+    pub sweeping: bool,
+    /// The serial part (%) of the experiment the last sweep measured: the one Amdahl's curve is
+    /// drawn for.
+    pub sweep_serial: u32,
+    /// The last isolation demo.
+    pub isolation: Option<IsolationDemo>,
+}
+
+impl View {
+    /// What the view knows of `build`.
+    pub fn build_info(&self, build: Build) -> Option<BuildInfo> {
+        match build {
+            Build::Plain => self.plain,
+            Build::Atomics => self.atomics,
+        }
+    }
+
+    /// Whether a run is in flight.
+    pub fn is_running(&self) -> bool {
+        self.live.is_some()
+    }
+
+    fn build_slot(&mut self, build: Build) -> &mut Option<BuildInfo> {
+        match build {
+            Build::Plain => &mut self.plain,
+            Build::Atomics => &mut self.atomics,
+        }
+    }
+
+    /// What the run in flight streamed so far (empty when none is).
+    pub(super) fn live_spans(&self) -> Vec<Span> {
+        self.live
+            .as_ref()
+            .map(|l| l.spans.borrow().clone())
+            .unwrap_or_default()
+    }
+
+    /// Applies what the lab shows: the only way the view changes.
+    pub(super) fn apply(&mut self, update: &Update) {
+        match update {
+            Update::Notice(_) => {}
+            &Update::BuildStarted(build, pool_threads) => {
+                // A pool that starts after calibration keeps the build's figure.
+                self.build_slot(build)
+                    .get_or_insert_with(BuildInfo::default)
+                    .pool_threads = pool_threads;
+            }
+            &Update::Calibrated(build, ns, spread) => {
+                let info = self
+                    .build_slot(build)
+                    .get_or_insert_with(BuildInfo::default);
+                info.ns_per_iter = Some(ns);
+                info.spread = spread;
+            }
+            &Update::BuildGone(build) => {
+                *self.build_slot(build) = None;
+                self.threads_gone |= build == Build::Atomics;
+            }
+            Update::Ready => self.ready = true,
+            &Update::Started(id, at) => {
+                self.live = Some(LiveRun {
+                    id,
+                    started_at: at,
+                    spans: Rc::default(),
+                    len: 0,
+                    open: Rc::default(),
+                });
+            }
+            Update::Progress(id, spans, open) => {
+                if let Some(live) = self.live.as_mut().filter(|l| l.id == *id) {
+                    let mut log = live.spans.borrow_mut();
+                    log.extend_from_slice(spans);
+                    live.len = log.len();
+                    drop(log);
+                    live.open = Rc::new(open.clone());
+                }
+            }
+            Update::RunAdded(record) => {
+                self.live.take_if(|l| l.id == record.id);
+                self.runs.push(RunRow(Rc::new(record.clone())));
+            }
+            Update::RunUpdated(record) => {
+                if let Some(row) = self.runs.iter_mut().find(|r| r.id == record.id) {
+                    *row = RunRow(Rc::new(record.clone()));
+                }
+            }
+            Update::RunsCleared => self.runs.clear(),
+            &Update::Sweeping(on) => {
+                self.sweeping = on;
+                if on {
+                    self.sweep.clear();
+                }
+            }
+            &Update::SweepPoint(series, workers, speedup, cpu) => self.sweep.push(SweepPoint {
+                series,
+                workers,
+                speedup,
+                cpu,
+            }),
+            &Update::Isolation(demo) => self.isolation = Some(demo),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(series: Series, workers: u32, speedup: f64) -> SweepPoint {
+        SweepPoint {
+            series,
+            workers,
+            speedup,
+            cpu: true,
+        }
+    }
+
+    #[test]
+    fn the_measured_cores_leave_out_the_gil_and_the_impossible() {
+        let points = [
+            point(Series::ThreadsGilOff, 2, 1.9),
+            point(Series::ThreadsGilOn, 4, 3.5),
+            point(Series::Processes, 4, 3.1),
+            point(Series::Processes, 2, 2.6),
+        ];
+        let m = SweepPoint::best_parallel(&points);
+        assert_eq!(m.best, Some((3.1, 4)));
+        assert_eq!(m.left_out, 1);
+        let io = [SweepPoint {
+            cpu: false,
+            ..point(Series::Processes, 4, 3.9)
+        }];
+        assert_eq!(SweepPoint::best_parallel(&io), MeasuredCores::default());
+    }
+}
