@@ -5,6 +5,8 @@
 //! fields (the app) and the element's attributes (`www/element.js`, checked by a test) all
 //! follow this table; adding a parameter is one entry here plus what it does.
 
+#[cfg(test)]
+mod help;
 mod value;
 
 pub use value::Value;
@@ -96,8 +98,6 @@ pub struct Spec {
     pub values: Values,
     /// What applies when it is absent.
     pub default: DefaultValue,
-    /// What it means.
-    pub help: &'static str,
     /// The tools it means something for; the form disables it for the others.
     pub tools: &'static [Tool],
     /// The kinds of work it means something for; the form disables it for the others.
@@ -116,9 +116,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "Tool",
         values: Values::Names(|| Tool::ALL.map(Tool::as_str).to_vec()),
         default: DefaultValue::Name(Tool::Sequential.as_str()),
-        help: "Python's tool: one task after another; `asyncio` (one thread, a cooperative event \
-               loop); `ThreadPoolExecutor`; `ProcessPoolExecutor`. `threads` needs a \
-               cross-origin isolated page with `SharedArrayBuffer`.",
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },
@@ -131,9 +128,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "Work",
         values: Values::Names(|| Kind::ALL.map(Kind::as_str).to_vec()),
         default: DefaultValue::Name(Kind::Io.as_str()),
-        help: "What each task does: wait `io_ms`; compute `cpu_iters` squares (the notebook's \
-               `cpu_task`); alternate io and cpu tasks, io first; add 1 to one shared counter \
-               `cpu_iters` times (a data race without a lock).",
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },
@@ -146,7 +140,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "Tasks",
         values: Values::Number(Limits::TASKS),
         default: DefaultValue::Number(DEFAULT_TASKS as u64),
-        help: "How many tasks the run has.",
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },
@@ -161,9 +154,6 @@ pub const PARAMS: [Spec; 12] = [
         default: DefaultValue::Depends(
             "threads: `min(32, cores + 4)`; processes: `cores` (at most 64)",
         ),
-        help: "The pool's size. Only `threads` and `processes` have a pool; `sequential` and \
-               `async` always use one lane. A threads run with more workers than the pool has \
-               first restarts the pool at that size (the start-up is not counted in the run).",
         tools: &[Tool::Threads, Tool::Processes],
         kinds: &Kind::ALL,
     },
@@ -176,8 +166,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "GIL",
         values: Values::Names(|| [Gil::On, Gil::Off].map(Gil::as_str).to_vec()),
         default: DefaultValue::Name(Gil::On.as_str()),
-        help: "CPython's Global Interpreter Lock for `threads`: on (the default build) or off \
-               (the free-threaded build). The other tools ignore it.",
         tools: &[Tool::Threads],
         kinds: &Kind::ALL,
     },
@@ -190,7 +178,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "io wait, ms",
         values: Values::Number(Limits::IO_MS),
         default: DefaultValue::Number(DEFAULT_IO_MS as u64),
-        help: "The wait of one io task, in ms (the notebook's `time.sleep(0.2)`).",
         tools: &Tool::ALL,
         // A cpu task is calibrated to last about one wait: only the race counts without it.
         kinds: &[Kind::Io, Kind::Cpu, Kind::Mixed],
@@ -204,10 +191,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "cpu iterations",
         values: Values::Number(Limits::CPU_ITERS),
         default: DefaultValue::Depends("calibrated; `race`: `1000000`"),
-        help: "Iterations of one cpu task; for `race`, increments per task. When absent, one \
-               cpu task is sized to last about `io_ms` on this machine, from the calibration of \
-               the engine build that runs it (2000000, the notebook's `range(2_000_000)`, until \
-               that build is calibrated).",
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },
@@ -220,9 +203,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "serial part, %",
         values: Values::Number(Limits::SERIAL),
         default: DefaultValue::Number(0),
-        help: "The serial part of the cpu work, in % (Amdahl's law): each cpu task gives that \
-               share of its iterations to one serial phase that runs first on one lane. Applies \
-               to `cpu` and `mixed`; `io` and `race` runs record `0`.",
         tools: &Tool::ALL,
         kinds: &[Kind::Cpu, Kind::Mixed],
     },
@@ -235,7 +215,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "Lock",
         values: Values::Names(|| [Lock::On, Lock::Off].map(Lock::as_str).to_vec()),
         default: DefaultValue::Name(Lock::Off.as_str()),
-        help: "For `race`: `counter += 1` under `with lock:` (on) or without (off).",
         tools: &[Tool::Threads],
         kinds: &[Kind::Race],
     },
@@ -248,7 +227,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "Run on load",
         values: Values::Flag,
         default: DefaultValue::Flag(false),
-        help: "Run the experiment once the page is ready.",
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },
@@ -262,9 +240,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "Compact layout",
         values: Values::Flag,
         default: DefaultValue::Flag(false),
-        help: "The compact layout for frames: the experiment panel, its timeline, the machine \
-               panel and the runs table, with a link to the full page (no lessons, no embed \
-               snippet, no Python tab).",
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },
@@ -277,8 +252,6 @@ pub const PARAMS: [Spec; 12] = [
         label: "Isolation service worker",
         values: Values::OptOut,
         default: DefaultValue::Flag(true),
-        help: "`0` stops `coi.js` from registering the isolation service worker. Read only by \
-               `www/coi.js`, only in a top-level window.",
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },

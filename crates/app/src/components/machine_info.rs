@@ -23,7 +23,7 @@ pub struct MachineInfoProps {
 fn calibration(info: Option<BuildInfo>, io_ms: u32) -> String {
     match info.and_then(|i| i.ns_per_iter.map(|ns| (ns, i.spread))) {
         Some((ns, spread)) => format!(
-            "{ns:.3} ns per iteration (samples within {:.1} %) → {} iterations take about {io_ms} ms",
+            "{ns:.3} ns per iteration (samples within {:.1} %) → {} iterations should take about {io_ms} ms",
             spread * 100.0,
             group(model::config::calibrated_cpu_iters(io_ms, ns))
         ),

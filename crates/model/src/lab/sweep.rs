@@ -113,6 +113,16 @@ pub fn plan(params: &Params, threads: bool, pool: u32, cores: u32) -> Vec<Step> 
         baseline: SweepBaseline::OneProcess,
         is_baseline: false,
     });
+    // Then the baseline's own process alone, unplotted: in the pool's run it shared the cores
+    // with every other process, and an engine that optimises late (WebKit) still ran part of
+    // the one-process baseline unoptimised, which made processes look faster than the cores
+    // allow (2.1x at W = 2 on 2 cores).
+    steps.push(Step {
+        params: with(Tool::Processes, Some(1), None),
+        series: None,
+        baseline: SweepBaseline::OneProcess,
+        is_baseline: false,
+    });
     for &w in &ws {
         steps.push(Step {
             params: with(Tool::Processes, Some(w), None),
@@ -263,10 +273,15 @@ mod tests {
         );
         assert_eq!(steps[0].series, None, "a warm-up run starts the pool");
         assert_eq!(steps[0].params.workers, Some(4));
-        assert!(steps[1..]
+        assert_eq!(
+            (steps[1].series, steps[1].params.workers),
+            (None, Some(1)),
+            "then the baseline's process warms up alone"
+        );
+        assert!(steps[2..]
             .iter()
             .all(|s| s.series == Some(Series::Processes)));
-        assert_eq!(steps.len(), 4);
+        assert_eq!(steps.len(), 5);
         assert_eq!(steps[0].params.io_ms, Some(30));
         let serial = plan(
             &Params {

@@ -180,3 +180,22 @@ fn the_element_s_attributes_are_the_table_s() {
 fn coi_js_reads_its_parameter() {
     assert!(COI_JS.contains(&format!(".get(\"{}\")", Param::Coi.key())));
 }
+
+/// docs/url.md lists every parameter of the table, each with the table's meaning: the doc is
+/// checked against the declaration, not kept by hand beside it.
+#[test]
+fn the_url_doc_lists_every_parameter_with_its_meaning() {
+    let doc = include_str!("../../../../docs/url.md");
+    for spec in PARAMS {
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", spec.key)))
+            .unwrap_or_else(|| panic!("docs/url.md has no row for `{}`", spec.key));
+        let meaning = super::help::help(spec.param);
+        assert!(
+            row.contains(meaning),
+            "docs/url.md's row for `{}` does not say: {meaning}",
+            spec.key
+        );
+    }
+}
