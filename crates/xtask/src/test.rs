@@ -151,12 +151,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         for (test, reason) in outcomes.skips() {
             println!("  skipped: {test}: {reason}");
         }
-        if ci && total.skipped > 0 {
-            // Under CI every browser is installed by this command: a skip is a broken install.
-            println!(
-                "  CI=true: {} skipped test(s) count as a failure: every suite must run here",
-                total.skipped
-            );
+        if let Some(why) = ci_refuses_skips(ci, &total) {
+            println!("  {why}");
             total.failed += 1;
         }
         println!("  took {:.0} s", round_started.elapsed().as_secs_f64());
@@ -180,6 +176,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// Under CI every browser is installed by this command, so a skip is a broken install: it
+/// fails the run, saying so (the skipped tests are named on the lines above).
+fn ci_refuses_skips(ci: bool, total: &Tally) -> Option<String> {
+    (ci && total.skipped > 0).then(|| {
+        format!(
+            "CI=true: {} skipped test(s) count as a failure: every suite must run here",
+            total.skipped
+        )
+    })
 }
 
 /// A suite that could not run: one skip, with the reason, in the tally and the summary.
@@ -395,4 +402,35 @@ fn run_counted(
         outcomes.record(suite, "(the suite itself)", Outcome::Failed);
     }
     tally
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn under_ci_a_skip_fails_the_run() {
+        let mut outcomes = Outcomes::default();
+        let skipped = skipped_suite(&mut outcomes, "wasm (WebKit)", "WebKitWebDriver missing");
+        let total = Tally {
+            passed: 10,
+            ..Tally::default()
+        }
+        .add(skipped);
+        assert_eq!(total.line(), "10 passed, 0 failed, 1 skipped");
+        assert_eq!(
+            outcomes.skips(),
+            [(
+                "wasm (WebKit): (the whole suite)".to_string(),
+                "WebKitWebDriver missing".to_string()
+            )]
+        );
+        assert!(ci_refuses_skips(true, &total).is_some_and(|w| w.contains("1 skipped")));
+        assert_eq!(
+            ci_refuses_skips(false, &total),
+            None,
+            "outside CI a skip is reported"
+        );
+        assert_eq!(ci_refuses_skips(true, &Tally::default()), None);
+    }
 }

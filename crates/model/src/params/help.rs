@@ -7,32 +7,52 @@ use super::{Field, Param};
 /// What `param` means.
 pub fn help(param: Param) -> &'static str {
     match param {
-        Param::Field(Field::Tool) => "Python's tool: one task after another; `asyncio` (one thread, a cooperative event \
+        Param::Field(Field::Tool) => {
+            "Python's tool: one task after another; `asyncio` (one thread, a cooperative event \
                loop); `ThreadPoolExecutor`; `ProcessPoolExecutor`. `threads` needs a \
-               cross-origin isolated page with `SharedArrayBuffer`.",
-        Param::Field(Field::Kind) => "What each task does: wait `io_ms`; compute `cpu_iters` squares (the notebook's \
+               cross-origin isolated page with `SharedArrayBuffer`."
+        }
+        Param::Field(Field::Kind) => {
+            "What each task does: wait `io_ms`; compute `cpu_iters` squares (the notebook's \
                `cpu_task`); alternate io and cpu tasks, io first; add 1 to one shared counter \
-               `cpu_iters` times (a data race without a lock).",
+               `cpu_iters` times (a data race without a lock)."
+        }
         Param::Field(Field::Tasks) => "How many tasks the run has.",
-        Param::Field(Field::Workers) => "The pool's size. Only `threads` and `processes` have a pool; `sequential` and \
+        Param::Field(Field::Workers) => {
+            "The pool's size. Only `threads` and `processes` have a pool; `sequential` and \
                `async` always use one lane. A threads run with more workers than the pool has \
-               first restarts the pool at that size (the start-up is not counted in the run).",
-        Param::Field(Field::Gil) => "CPython's Global Interpreter Lock for `threads`: on (the default build) or off \
-               (the free-threaded build). The other tools ignore it.",
-        Param::Field(Field::IoMs) => "The wait of one io task, in ms (the notebook's `time.sleep(0.2)`).",
-        Param::Field(Field::CpuIters) => "Iterations of one cpu task; for `race`, increments per task. When absent, one \
+               first restarts the pool at that size (the start-up is not counted in the run)."
+        }
+        Param::Field(Field::Gil) => {
+            "CPython's Global Interpreter Lock for `threads`: on (the default build) or off \
+               (the free-threaded build). The other tools ignore it."
+        }
+        Param::Field(Field::IoMs) => {
+            "The wait of one io task, in ms (the notebook's `time.sleep(0.2)`)."
+        }
+        Param::Field(Field::CpuIters) => {
+            "Iterations of one cpu task; for `race`, increments per task. When absent, one \
                cpu task is sized to last about `io_ms` on this machine, from the calibration of \
                the engine build that runs it (2000000, the notebook's `range(2_000_000)`, until \
-               that build is calibrated).",
-        Param::Field(Field::Serial) => "The serial part of the cpu work, in % (Amdahl's law): each cpu task gives that \
+               that build is calibrated)."
+        }
+        Param::Field(Field::Serial) => {
+            "The serial part of the cpu work, in % (Amdahl's law): each cpu task gives that \
                share of its iterations to one serial phase that runs first on one lane. Applies \
-               to `cpu` and `mixed`; `io` and `race` runs record `0`.",
-        Param::Field(Field::Lock) => "For `race`: `counter += 1` under `with lock:` (on) or without (off).",
+               to `cpu` and `mixed`; `io` and `race` runs record `0`."
+        }
+        Param::Field(Field::Lock) => {
+            "For `race`: `counter += 1` under `with lock:` (on) or without (off)."
+        }
         Param::Run => "Run the experiment once the page is ready.",
-        Param::Embed => "The compact layout for frames: the experiment panel, its timeline, the machine \
+        Param::Embed => {
+            "The compact layout for frames: the experiment panel, its timeline, the machine \
                panel and the runs table, with a link to the full page (no lessons, no embed \
-               snippet, no Python tab).",
-        Param::Coi => "`0` stops `coi.js` from registering the isolation service worker. Read only by \
-               `www/coi.js`, only in a top-level window.",
+               snippet, no Python tab)."
+        }
+        Param::Coi => {
+            "`0` stops `coi.js` from registering the isolation service worker. Read only by \
+               `www/coi.js`, only in a top-level window."
+        }
     }
 }
