@@ -427,8 +427,12 @@ impl Experiment {
     /// before the tasks spread over the workers; the total work stays `tasks × cpu_iters`.
     /// Io tasks have nothing to give.
     pub fn serial_split(&self) -> (u64, u64) {
-        let share = u128::from(self.cpu_iters) * u128::from(self.serial.min(100));
-        let given = ((share + 50) / 100) as u64;
+        // In u64: `cpu_iters` is at most 10^10 and `serial` 100, far from overflowing (and it
+        // saturates beyond); u128 division would add its routine to the page's module.
+        let share = self
+            .cpu_iters
+            .saturating_mul(u64::from(self.serial.min(100)));
+        let given = share.saturating_add(50) / 100;
         let cpu_tasks = (0..self.tasks)
             .filter(|&t| self.kind.task(t) == TaskWork::Cpu)
             .count() as u64;

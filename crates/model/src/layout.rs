@@ -160,6 +160,30 @@ pub fn bar_at(bars: &[Bar], lane: u32, track: u32, ms: f64, slack: f64) -> Optio
         .map(|(i, _)| i)
 }
 
+/// The largest power of ten not above `x` (finite, above 0) and its exponent. Found by steps of
+/// ten rather than with `powf` and `log10`, which would bring libm's `pow` and `log10` into the
+/// page's module for one axis.
+pub fn power_of_ten_at_most(x: f64) -> (f64, i32) {
+    let (mut p, mut e) = (1.0, 0);
+    while p * 10.0 <= x && e < 308 {
+        p *= 10.0;
+        e += 1;
+    }
+    while p > x && e > -308 {
+        p /= 10.0;
+        e -= 1;
+    }
+    (p, e)
+}
+
+/// Decimals that tell apart the ticks `step` apart (0 for a step of 1 or more).
+pub fn tick_decimals(step: f64) -> usize {
+    if !(step.is_finite() && step > 0.0) || step >= 1.0 {
+        return 0;
+    }
+    power_of_ten_at_most(step).1.unsigned_abs() as usize
+}
+
 /// Round tick values for an axis from 0 to `duration` ms: about `target` ticks at 1, 2 or 5
 /// times a power of ten.
 pub fn ticks(duration: f64, target: u32) -> Vec<f64> {
@@ -167,7 +191,7 @@ pub fn ticks(duration: f64, target: u32) -> Vec<f64> {
         return vec![0.0];
     }
     let raw = duration / f64::from(target.max(1));
-    let magnitude = 10f64.powf(raw.log10().floor());
+    let (magnitude, _) = power_of_ten_at_most(raw);
     let step = [1.0, 2.0, 5.0, 10.0]
         .into_iter()
         .map(|m| m * magnitude)
@@ -182,6 +206,29 @@ pub fn ticks(duration: f64, target: u32) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powers_of_ten_and_decimals_without_libm() {
+        assert_eq!(power_of_ten_at_most(1.0), (1.0, 0));
+        assert_eq!(power_of_ten_at_most(999.0), (100.0, 2));
+        assert_eq!(power_of_ten_at_most(1000.0), (1000.0, 3));
+        let (p, e) = power_of_ten_at_most(0.05);
+        assert_eq!(e, -2);
+        assert!((p - 0.01).abs() < 1e-15);
+        for (step, decimals) in [
+            (5.0, 0),
+            (1.0, 0),
+            (0.5, 1),
+            (0.2, 1),
+            (0.1, 1),
+            (0.05, 2),
+            (0.001, 3),
+        ] {
+            assert_eq!(tick_decimals(step), decimals, "step {step}");
+            assert_eq!(decimals, (-f64::log10(step)).ceil().max(0.0) as usize);
+        }
+        assert_eq!(tick_decimals(f64::NAN), 0);
+    }
 
     fn span(task: u32, lane: u32, state: SpanState, start: f64, end: f64) -> Span {
         Span::new(task, lane, state, start, end)

@@ -240,11 +240,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     };
     // Sub-millisecond steps (a run of a few µs) need decimals to tell the ticks apart.
     let step = tick_values.get(1).copied().unwrap_or(1.0);
-    let decimals = if step >= 1.0 {
-        0
-    } else {
-        (-step.log10()).ceil() as usize
-    };
+    let decimals = model::layout::tick_decimals(step);
     let axis = tick_values.into_iter().map(|t| {
         html! {
             <g class="tick">
