@@ -11,8 +11,13 @@ use std::hint::black_box;
 /// A run id no run has (ids count up from 1): its cancel check costs what a real run's does and
 /// never stops the measurement. (`u32::MAX` would not do: its cancel word is 0, "no run".)
 const NO_RUN: RunId = RunId(u32::MAX - 1);
-/// Stop once this long has passed and the figure is stable.
-const MIN_MS: f64 = 20.0;
+/// Measure at least this long, even once the figure is stable: at page load the samples can
+/// agree on the baseline tier's speed before the optimised code arrives (compiled in the
+/// background, on the same busy cores). With 20 ms the plain build sometimes calibrated 25-30 %
+/// slow, and its tasks then ran 150 ms for a calibrated 200.
+const MIN_MS: f64 = 60.0;
+/// A warm-up needs no figure, only hot code: it may stop this early.
+const WARM_UP_MIN_MS: f64 = 20.0;
 /// Give up waiting for stability after this long (the figure is still the best seen).
 const MAX_MS: f64 = 400.0;
 /// Length of one sample.
@@ -22,13 +27,18 @@ const SAMPLE_MS: f64 = 5.0;
 /// from ((max − min) / median): the median of the last three samples once they agree within
 /// 5 % (or of the last three when time runs out).
 pub fn ns_per_iter() -> (f64, f64) {
-    settle(MAX_MS)
+    settle(MIN_MS, MAX_MS)
 }
 
-/// Runs the kernel until its cost per iteration has settled (or `max_ms` passed): a fresh
-/// worker's warm-up, so that its first task runs in optimised code. Returns what
-/// [`ns_per_iter`] does.
-pub fn settle(max_ms: f64) -> (f64, f64) {
+/// A fresh worker's warm-up, so that its first task runs in optimised code: the kernel until its
+/// cost has settled, for at most `max_ms`.
+pub fn warm_up(max_ms: f64) {
+    settle(WARM_UP_MIN_MS, max_ms);
+}
+
+/// Runs the kernel for at least `min_ms` and until its cost per iteration has settled (or
+/// `max_ms` passed); returns what [`ns_per_iter`] does.
+fn settle(min_ms: f64, max_ms: f64) -> (f64, f64) {
     let start = now();
     let mut n: u64 = 1 << 16;
     let mut recent: Vec<f64> = Vec::new();
@@ -46,7 +56,7 @@ pub fn settle(max_ms: f64) -> (f64, f64) {
         });
         let settled = last.len() == 3 && hi <= lo * 1.05;
         let elapsed = now() - start;
-        if (settled && elapsed >= MIN_MS) || elapsed >= max_ms {
+        if (settled && elapsed >= min_ms) || elapsed >= max_ms {
             let mid = median(last).unwrap_or(1.0).max(1e-3);
             return (mid, (hi - lo) / mid);
         }

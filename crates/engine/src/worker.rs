@@ -38,7 +38,7 @@ const WARM_UP_MAX_MS: f64 = 80.0;
 /// start-up, which the page measures and draws (spawn to ready).
 #[wasm_bindgen]
 pub fn warm_up() {
-    calibrate::settle(WARM_UP_MAX_MS);
+    calibrate::warm_up(WARM_UP_MAX_MS);
 }
 
 /// Takes the page's cancel word (a `SharedArrayBuffer`, isolated pages): a plain-build worker
