@@ -95,11 +95,20 @@ test("the speedup chart plots a point per worker count", async () => {
       assert.deepEqual(ws, expected, series);
     }
     const at = (series, w) => Number(points.find((p) => p.series === series && Number(p.workers) === w).speedup);
-    // The machine's measured parallelism: the sweep's best speedup without a GIL.
-    const best = Math.max(...points.filter((p) => p.series !== "threads, GIL on" && Number(p.speedup) <= Number(p.workers) * 1.1).map((p) => Number(p.speedup)));
-    assert.match(await page.textContent('[data-testid="cores-measured"]'), new RegExp(`measured: ${best.toFixed(2)}× at best`));
-    // What the machine has bounds what was measured, whatever the browser reports.
-    assert.ok(best <= cpus().length * 1.25, `measured ${best}× on ${cpus().length} cores`);
+    // The machine's measured parallelism: the sweep's best speedup without a GIL, leaving out
+    // points faster than their workers allow and series not at 1× with one worker.
+    const free = points.filter((p) => p.series !== "threads, GIL on");
+    const offBaseline = (series) => free.some((p) => p.series === series && Number(p.workers) === 1 && Math.abs(Number(p.speedup) - 1) > 0.1);
+    const kept = free.filter((p) => Number(p.speedup) <= Number(p.workers) * 1.1 && !offBaseline(p.series)).map((p) => Number(p.speedup));
+    const shown = await page.textContent('[data-testid="cores-measured"]');
+    if (kept.length) {
+      const best = Math.max(...kept);
+      assert.match(shown, new RegExp(`measured: ${best.toFixed(2)}× at best`));
+      // What the machine has bounds what was measured, whatever the browser reports.
+      assert.ok(best <= cpus().length * 1.25, `measured ${best}× on ${cpus().length} cores`);
+    } else {
+      assert.match(shown, /measured: —/);
+    }
     return { off: at("threads, GIL off", 2), on: at("threads, GIL on", 2), proc: at("processes", 2) };
   }, ({ off, on }) => off > on, { show: ({ off, on, proc }) => `GIL off ${off.toFixed(2)}×, GIL on ${on.toFixed(2)}×, processes ${proc.toFixed(2)}×` });
   assert.deepEqual(errors, []);

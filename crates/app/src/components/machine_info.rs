@@ -36,8 +36,8 @@ fn measured(m: MeasuredCores) -> String {
     let left_out = match m.left_out {
         0 => String::new(),
         n => format!(
-            "; {n} point(s) faster than their workers allow left out: their baseline ran slow, \
-             run the sweep again"
+            "; {n} point(s) left out: their baseline ran slow (faster than their workers allow, \
+             or a series not at 1× with one worker), run the sweep again"
         ),
     };
     match m.best {

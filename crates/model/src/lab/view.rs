@@ -94,12 +94,20 @@ impl SweepPoint {
     /// parallelism this machine gave, measured rather than reported (an io sweep's waits
     /// overlap on one core and measure nothing of the kind). A point faster than its workers
     /// allow (more than W× with W workers) is not parallelism but a slow baseline (WebKit runs a
-    /// fresh code path's first runs several times slower): it is left out, and counted.
+    /// fresh code path's first runs several times slower): it is left out, and counted. So is
+    /// every point of a series whose one-worker point is not within 10 % of 1×: that run did
+    /// its baseline's very work on one lane, so a gap says the baseline was slow (or fast), and
+    /// every ratio of the series carries it (WebKit: 1.24× at W = 1, then 2.53× on 2 cores).
     pub fn best_parallel(points: &[SweepPoint]) -> MeasuredCores {
+        let off_baseline = |series: Series| {
+            points
+                .iter()
+                .any(|p| p.series == series && p.workers == 1 && (p.speedup - 1.0).abs() > 0.1)
+        };
         let (possible, impossible): (Vec<&SweepPoint>, Vec<&SweepPoint>) = points
             .iter()
             .filter(|p| p.cpu && p.series != Series::ThreadsGilOn && p.speedup.is_finite())
-            .partition(|p| p.speedup <= f64::from(p.workers) * 1.1);
+            .partition(|p| p.speedup <= f64::from(p.workers) * 1.1 && !off_baseline(p.series));
         MeasuredCores {
             best: possible
                 .into_iter()
@@ -115,7 +123,8 @@ impl SweepPoint {
 pub struct MeasuredCores {
     /// The best possible speedup without a GIL, with its workers.
     pub best: Option<(f64, u32)>,
-    /// Points left out for being faster than their workers allow.
+    /// Points left out for a slow baseline: faster than their workers allow, or of a series
+    /// whose one-worker point is not about 1×.
     pub left_out: usize,
 }
 
@@ -270,5 +279,26 @@ mod tests {
             ..point(Series::Processes, 4, 3.9)
         }];
         assert_eq!(SweepPoint::best_parallel(&io), MeasuredCores::default());
+    }
+
+    #[test]
+    fn a_series_off_1x_at_one_worker_measured_its_baseline_not_the_cores() {
+        // WebKit on 2 cores: the threads' sequential baseline ran slow, so every threads point
+        // is inflated; the processes' baseline is their own one-process run.
+        let points = [
+            point(Series::ThreadsGilOff, 1, 1.24),
+            point(Series::ThreadsGilOff, 2, 2.06),
+            point(Series::ThreadsGilOff, 8, 2.53),
+            point(Series::Processes, 1, 1.0),
+            point(Series::Processes, 2, 1.44),
+        ];
+        let m = SweepPoint::best_parallel(&points);
+        assert_eq!(m.best, Some((1.44, 2)));
+        assert_eq!(m.left_out, 3, "the whole threads series");
+        let steady = [
+            point(Series::ThreadsGilOff, 1, 0.95),
+            point(Series::ThreadsGilOff, 2, 1.8),
+        ];
+        assert_eq!(SweepPoint::best_parallel(&steady).best, Some((1.8, 2)));
     }
 }
