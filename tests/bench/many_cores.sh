@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The many-core curve on a machine that has python3 and nothing else (no Node.js, no registry,
-# no browser): the way README's "Many cores" figures were measured on a lent 16-vCPU machine.
+# no browser): how docs/performance.md's "Many cores" figures are measured on a 16-vCPU machine.
 #
 #   tests/bench/many_cores.sh pack DIR        here: fills DIR (≈ 62 MiB) with the release site,
 #                                             the native kernel bench, a headless Chromium and

@@ -1,5 +1,5 @@
-"""The page's speedup curve on a machine with a browser but no Node.js (a many-core machine lent
-for an hour, say): serves a built site (`cargo xtask dist`) twice, with the page's isolation
+"""The page's speedup curve on a machine with a browser but no Node.js (a many-core machine with
+only python3, say): serves a built site (`cargo xtask dist`) twice, with the page's isolation
 headers and bare, drives Chromium over its DevTools pipe (`--remote-debugging-pipe`, no
 WebSocket library needed) and measures, as `tests/e2e/bench.mjs` does, wall(sequential) /
 wall(tool at W) for the same work at each W: threads (GIL off) on the isolated page, processes

@@ -215,7 +215,7 @@ fn targets_json(targets: &[(String, f64)]) -> String {
 }
 
 /// The test suite's smoke run of `tests/bench/page_curve.py`, the bench's twin for machines with
-/// python3 but no Node.js (README, "Many cores"): on the built site, threads and processes at
+/// python3 but no Node.js (docs/performance.md, "Many cores"): on the built site, threads and processes at
 /// W = 1, 2 each come back with a speedup that a real run gives (not 0, not absurd).
 pub fn page_curve_smoke(browser: &toolchain::Browser) -> Result<(), String> {
     let out = Command::new("python3")

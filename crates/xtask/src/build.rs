@@ -103,7 +103,7 @@ fn build_page(tools: &Tools, out: &std::path::Path, extra: &[&str]) -> Result<()
             .env("PATH", tools.path_env())
             // Trunk calls plain `cargo`: the wasm target exists only on the pinned nightly.
             .env("RUSTUP_TOOLCHAIN", NIGHTLY)
-            // The first load is bound by this module's size (README, Performance): std is
+            // The first load is bound by this module's size (docs/performance.md): std is
             // rebuilt with the page's size profile and std's own smaller implementations
             // (-20 KB gzip), panics carry their message but no file and line (-6 KB), and
             // derived Debug prints only a type's name (no visible text uses it; -0.9 KB).
