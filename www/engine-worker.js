@@ -53,8 +53,11 @@ const own = (name) => {
 const module = build === "atomics"
   ? await import("./engine-atomics/engine.js")
   : await import(own("glue"));
+// The page posts its module right after starting the worker; should it never arrive, the worker
+// compiles the file itself rather than wait forever.
+const posted = () => Promise.race([compiledModule, new Promise((resolve) => setTimeout(() => resolve(own("wasm")), 5000))]);
 const source = build === "atomics" ? undefined
-  : { module_or_path: params.get("module") === "posted" ? await compiledModule : own("wasm") };
+  : { module_or_path: params.get("module") === "posted" ? await posted() : own("wasm") };
 await module.default(source);
 engine = module;
 if (cancelWord) engine.share_cancel_word?.(cancelWord);

@@ -287,13 +287,19 @@ if (!QUICK) {
   if (process.env.FIREFOX && process.env.GECKODRIVER) engines.push(["Firefox", () => WebDriverBrowser.firefox({ geckodriver: process.env.GECKODRIVER, binary: process.env.FIREFOX })]);
   if (process.env.WEBKIT_DRIVER) engines.push(["WebKit", () => WebDriverBrowser.webkit({ driver: process.env.WEBKIT_DRIVER, binary: process.env.WEBKIT_BINARY, display: process.env.WEBKIT_DISPLAY, sharedArrayBuffer: true })]);
   for (const [name, start] of engines) {
-    const b = await start();
+    // A browser that does not start leaves its figures missing (the verdict names them) rather
+    // than ending the bench before its JSON is written.
+    let b;
     try {
+      b = await start();
       for (const f of await coldPoolsReported(b, name)) {
         record(`first ${f.tool} run after load, ${name} ${b.version}`, `wall(sequential)/wall(first ${f.tool} run), cpu × 4 of 200 ms, W=2, fresh page${f.message ? `; ${f.message}` : ""}`, f.speedup, "printed", "×");
       }
+    } catch (e) {
+      console.error(`  ${name}: ${e.message}`);
+      record(`first runs after load, ${name}`, "the browser did not run them", undefined, "printed");
     } finally {
-      await b.quit();
+      await b?.quit();
     }
   }
 }

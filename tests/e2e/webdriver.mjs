@@ -30,16 +30,22 @@ async function startSession(driver, args, capabilities, env = process.env) {
   for (let i = 0; i < 100; i++) {
     try { if ((await bounded(`${base}/status`, {}, 2_000)).ok) break; } catch { await new Promise((r) => setTimeout(r, 100)); }
   }
-  const res = await (await bounded(`${base}/session`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ capabilities: { alwaysMatch: capabilities } }),
-  })).json();
-  if (!res.value?.sessionId) { child.kill(); throw new Error(`no ${capabilities.browserName} session: ${JSON.stringify(res.value)}`); }
-  const session = `${base}/session/${res.value.sessionId}`;
-  // The browser's own limits on a page load and a script, below the client's request limit.
-  await bounded(`${session}/timeouts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pageLoad: 60_000, script: 60_000 }) });
-  return { driver: child, base: session, version: res.value.capabilities.browserVersion };
+  // A session that fails to open (or to take its timeouts) must not leave its driver running.
+  try {
+    const res = await (await bounded(`${base}/session`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ capabilities: { alwaysMatch: capabilities } }),
+    })).json();
+    if (!res.value?.sessionId) { throw new Error(`no ${capabilities.browserName} session: ${JSON.stringify(res.value)}`); }
+    const session = `${base}/session/${res.value.sessionId}`;
+    // The browser's own limits on a page load and a script, below the client's request limit.
+    await bounded(`${session}/timeouts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pageLoad: 60_000, script: 60_000 }) });
+    return { driver: child, base: session, version: res.value.capabilities.browserVersion };
+  } catch (e) {
+    child.kill();
+    throw e;
+  }
 }
 
 /** A browser behind a W3C WebDriver. */

@@ -15,7 +15,7 @@ mod worker_link;
 
 /// The plain engine's entry points for `engine-worker.js` (re-exported so that they stay in
 /// this module's exports).
-pub use engine::{handle, ready_info, take_progress};
+pub use engine::{handle, ready_info, share_cancel_word, take_progress, warm_up};
 
 fn main() {
     // In a worker this module is the engine, not the page.

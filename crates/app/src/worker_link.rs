@@ -54,7 +54,9 @@ impl WorkerLink {
             // optimised tiers included. A fresh process then runs the kernel that the plain
             // engine's calibration already made hot at the calibrated speed from its first task,
             // and starts without compiling anything.
-            let _ = worker.post_message(&wasm_bindgen::module());
+            worker
+                .post_message(&wasm_bindgen::module())
+                .map_err(|e| format!("could not give the worker the page's module: {e:?}"))?;
         }
         let on_event = Rc::new(on_event);
         let cancel_word = Rc::new(RefCell::new(None));
@@ -89,7 +91,7 @@ impl WorkerLink {
         // A plain-build worker computing a task reads no message: on an isolated page it is
         // given a shared cancel word instead, so that Stop need not terminate it (a terminated
         // worker that is computing runs on for up to 2 s in Chromium, and slowed what followed).
-        if query.starts_with("build=plain") && browser::threads_possible() {
+        if plain && browser::threads_possible() {
             let buffer = js_sys::SharedArrayBuffer::new(4);
             *cancel_word.borrow_mut() = Some((js_sys::Int32Array::new(&buffer), 0));
             let _ = worker.post_message(&buffer);

@@ -28,7 +28,7 @@ mod threads;
 mod worker;
 
 pub use progress::take_progress;
-pub use worker::{handle, ready_info};
+pub use worker::{handle, ready_info, share_cancel_word, warm_up};
 
 #[cfg(feature = "threads")]
 pub use wasm_bindgen_rayon::init_thread_pool;

@@ -326,9 +326,9 @@ pub fn parallel_and_sequential_sum(iters: u64, parts: u64) -> (u64, u64) {
     (parallel, sum_of_squares(0, iters))
 }
 
-/// Two pool jobs that each wait until the other has started: returns (the most jobs that were
-/// inside at once, jobs finished). Only completes if the pool really runs two threads in
-/// parallel; `inside` goes down as a job leaves, so the peak is the jobs that overlapped, not the
+/// Two pool jobs that each wait (up to 10 s) until the other has started: returns (the most
+/// jobs that were inside at once, jobs finished). The peak is 2 only if the pool really runs two
+/// threads in parallel; `inside` goes down as a job leaves, so the peak is the jobs that overlapped, not the
 /// jobs that ran.
 pub fn rendezvous_on_pool() -> (u32, u32) {
     let arrived = AtomicU32::new(0);
@@ -341,7 +341,9 @@ pub fn rendezvous_on_pool() -> (u32, u32) {
                 let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(now, Ordering::SeqCst);
                 arrived.fetch_add(1, Ordering::SeqCst);
-                while arrived.load(Ordering::SeqCst) < 2 {
+                // Bounded: a pool that runs one thread at a time must fail the test, not hang it.
+                let deadline = now() + 10_000.0;
+                while arrived.load(Ordering::SeqCst) < 2 && now() < deadline {
                     std::hint::spin_loop();
                 }
                 peak.fetch_max(inside.load(Ordering::SeqCst), Ordering::SeqCst);

@@ -603,25 +603,23 @@ impl Lab {
         }
     }
 
-    /// Stop: the run in flight is asked to stop (a worker that does not answer in time is
-    /// replaced); a run still waiting is dropped.
-    /// Test builds: carries out a test's hook.
+    /// Test builds: carries out a test's hook. The trap reaches plain-build engines only: the
+    /// test build of the site ships the release threads build, which has no trap.
     #[cfg(feature = "test-hooks")]
     fn test_hook(&mut self, hook: TestHook) {
         match hook {
             TestHook::Trap => match self.running.as_ref() {
                 Some(r) if !r.in_engine() => self.trap_a_process(),
-                Some(r) => {
-                    let build = r.build;
-                    self.post(build, ToWorker::Trap);
-                }
-                None => {}
+                Some(r) if r.build == Build::Plain => self.post(Build::Plain, ToWorker::Trap),
+                _ => {}
             },
             TestHook::BreakStop => self.stop_broken = true,
             TestHook::SetParentCounter(value) => self.processes.parent_counter = value,
         }
     }
 
+    /// Stop: the run in flight is asked to stop (a worker that does not answer in time is
+    /// replaced); a run still waiting is dropped.
     fn stop(&mut self, now: f64) {
         #[cfg(feature = "test-hooks")]
         if self.stop_broken {

@@ -176,7 +176,7 @@ impl TestServers {
         })
     }
 
-    /// Also serves the test build, with the page's headers (and bare, on a second origin).
+    /// Also serves the test build, with the page's headers.
     pub fn with_hooks(mut self) -> Result<Self, String> {
         self.hooks = Some(spawn(crate::project::dist_hooks(), Headers::Page)?);
         Ok(self)

@@ -131,8 +131,8 @@ impl Outcomes {
         &self.skips
     }
 
-    /// One line naming every claim of this round that needed more than one attempt, with each
-    /// attempt's value, or saying that none did.
+    /// One line naming every claim of this round that needed more than one attempt (or missed
+    /// its only one), with each attempt's value, or saying that none did.
     pub fn retried_line(&self) -> String {
         let mut seen = std::collections::BTreeSet::new();
         let mut retried = Vec::new();
@@ -148,7 +148,8 @@ impl Outcomes {
             }
             for making in &makings[makings.len().saturating_sub(mentions)..] {
                 made += 1;
-                if making.len() > 1 {
+                // Retried, or made once and missed (a one-attempt claim, or a test cut short).
+                if making.len() > 1 || making.iter().all(|a| !a.met) {
                     let tries: Vec<String> = making
                         .iter()
                         .map(|a| format!("{} {}", a.value, if a.met { "met" } else { "missed" }))
@@ -437,6 +438,12 @@ mod tests {
         assert!(line.starts_with("Retried claims: 1 of 2: b ["), "{line}");
         assert!(line.contains("1.1 missed, 1.2 met"), "{line}");
         o.new_round();
+        o.attempt(claim_attempt(&attempt("c", 1, false)).unwrap());
+        assert!(
+            o.retried_line().starts_with("Retried claims: 1 of 1: c ["),
+            "a claim that missed its only attempt is named"
+        );
+        o.new_round();
         o.attempt(claim_attempt(&attempt("b", 1, true)).unwrap());
         assert_eq!(
             o.retried_line(),
@@ -445,7 +452,7 @@ mod tests {
         let report = o.first_attempt_report();
         assert_eq!(
             report,
-            "  first attempt met 1/2  b\n  first attempt met 1/1  a\n"
+            "  first attempt met 0/1  c\n  first attempt met 1/2  b\n  first attempt met 1/1  a\n"
         );
     }
 
