@@ -338,8 +338,8 @@ pub fn rendezvous_on_pool() -> (u32, u32) {
     rayon::scope(|s| {
         for _ in 0..2 {
             s.spawn(|_| {
-                let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(now, Ordering::SeqCst);
+                let together = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(together, Ordering::SeqCst);
                 arrived.fetch_add(1, Ordering::SeqCst);
                 // Bounded: a pool that runs one thread at a time must fail the test, not hang it.
                 let deadline = now() + 10_000.0;
