@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { cpus } from "node:os";
 import { createRequire } from "node:module";
-import { OWN_ROWS, claim, exportRuns, launch, open, runOnce, setExperiment, waitForRow } from "./lib.mjs";
+import { OWN_ROWS, claim, measuredPoints, exportRuns, launch, open, runOnce, setExperiment, waitForRow } from "./lib.mjs";
 
 const require = createRequire(import.meta.url);
 let browser;
@@ -97,9 +97,7 @@ test("the speedup chart plots a point per worker count", async () => {
     const at = (series, w) => Number(points.find((p) => p.series === series && Number(p.workers) === w).speedup);
     // The machine's measured parallelism: the sweep's best speedup without a GIL, leaving out
     // points faster than their workers allow and series not at 1× with one worker.
-    const free = points.filter((p) => p.series !== "threads, GIL on");
-    const offBaseline = (series) => free.some((p) => p.series === series && Number(p.workers) === 1 && Math.abs(Number(p.speedup) - 1) > 0.1);
-    const kept = free.filter((p) => Number(p.speedup) <= Number(p.workers) * 1.1 && !offBaseline(p.series)).map((p) => Number(p.speedup));
+    const { kept } = measuredPoints(points);
     const shown = await page.textContent('[data-testid="cores-measured"]');
     if (kept.length) {
       const best = Math.max(...kept);

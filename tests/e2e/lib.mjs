@@ -183,6 +183,19 @@ export async function coreProbe() {
   };
 }
 
+/**
+ * What the page may call the machine's measured parallelism from a sweep's points (their
+ * datasets), as `model::lab::view::SweepPoint::best_parallel` rules: the points without a GIL,
+ * less those faster than their workers allow and every point of a series whose one-worker point
+ * is not within 10 % of 1×. Returns the speedups kept and how many were left out.
+ */
+export function measuredPoints(points) {
+  const free = points.filter((p) => p.series !== "threads, GIL on");
+  const offBaseline = (series) => free.some((p) => p.series === series && Number(p.workers) === 1 && Math.abs(Number(p.speedup) - 1) > 0.1);
+  const kept = free.filter((p) => Number(p.speedup) <= Number(p.workers) * 1.1 && !offBaseline(p.series)).map((p) => Number(p.speedup));
+  return { kept, leftOut: free.length - kept.length };
+}
+
 /** The most attempts any timing claim may take: a claim that needs more is a finding. */
 export const MAX_ATTEMPTS = 3;
 

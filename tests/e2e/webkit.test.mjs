@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { cpus } from "node:os";
-import { BARE, BASE } from "./lib.mjs";
+import { BARE, BASE, measuredPoints } from "./lib.mjs";
 import { badUrlExplained, coldPoolsReported, errorsShown as errorsShownOn, ioOverlaps, plainHostDegrades, ready as readyOn, stopAnswers, text, threadsBeatOneThread } from "./webdriver-claims.mjs";
 import { WebDriverBrowser } from "./webdriver.mjs";
 
@@ -56,12 +56,9 @@ test("WebKit: reported cores are labelled as reported; the sweep measures the re
   // Parallelism, not a slow baseline: a point faster than its workers allow is left out, and so
   // is a whole series whose one-worker point is not within 10 % of 1× (its baseline ran slow or
   // fast); the page says how many.
-  const free = points.filter((p) => p.series !== "threads, GIL on");
-  const offBaseline = (series) => free.some((p) => p.series === series && Number(p.workers) === 1 && Math.abs(Number(p.speedup) - 1) > 0.1);
-  const possible = free.filter((p) => Number(p.speedup) <= Number(p.workers) * 1.1 && !offBaseline(p.series));
-  const best = Math.max(...possible.map((p) => Number(p.speedup)));
+  const { kept: possible, leftOut } = measuredPoints(points);
+  const best = Math.max(...possible);
   const shown = await text(wk, "cores-measured");
-  const leftOut = free.length - possible.length;
   if (leftOut) assert.match(shown, new RegExp(`; ${leftOut} point\\(s\\) left out: their baseline ran slow`));
   else assert.doesNotMatch(shown, /left out/);
   console.log(`WebKit reports ${reported} cores on a ${cpus().length}-core machine; ${shown}; points ${points.map((p) => `${p.series} W=${p.workers} ${Number(p.speedup).toFixed(2)}`).join(", ")}`);
