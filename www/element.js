@@ -9,8 +9,8 @@
 // host that talks to a raw iframe keeps working. No dependencies; served with
 // `Access-Control-Allow-Origin: *` so that any origin may load it.
 //
-// Attributes: `tool`, `kind`, `tasks`, `workers`, `gil`, `io-ms`, `cpu-iters`, `serial`, `lock` (as the URL's
-// parameters), `run` (run once ready, and again whenever one of them changes), `src` (where the
+// Attributes: `tool`, `kind`, `tasks`, `workers`, `gil`, `io-ms`, `cpu-iters`, `serial`, `lock`, `engine`
+// (as the URL's parameters), `run` (run once ready, and again whenever one of them changes), `src` (where the
 // playground is hosted; default: this script's folder), `height` (a fixed height in CSS pixels,
 // instead of following the content), `title` (the frame's title).
 // Events: `ready` (detail: {isolated, threads, build, cores, popout}), `run-finished` (detail:
@@ -22,7 +22,7 @@ const SOURCE = "concurrency-playground";
 /** Attribute → parameter name in URLs and messages. */
 const PARAMS = {
   tool: "tool", kind: "kind", tasks: "tasks", workers: "workers", gil: "gil",
-  "io-ms": "io_ms", "cpu-iters": "cpu_iters", serial: "serial", lock: "lock",
+  "io-ms": "io_ms", "cpu-iters": "cpu_iters", serial: "serial", lock: "lock", engine: "engine",
 };
 /** Names a script may also use in `run({...})`. */
 const ALIASES = { ioMs: "io_ms", cpuIters: "cpu_iters", "io-ms": "io_ms", "cpu-iters": "cpu_iters" };

@@ -10,6 +10,7 @@ use crate::components::narrative::Narrative;
 use crate::components::notices::Notices;
 use crate::components::open_run::OpenedBar;
 use crate::components::python_code::PythonCode;
+use crate::components::python_lab::PythonLab;
 use crate::components::replay::RunReplay;
 use crate::components::runs_table::RunsTable;
 use crate::components::speedup_chart::SpeedupChart;
@@ -19,12 +20,14 @@ use crate::hooks::use_history::use_history;
 use crate::hooks::use_lab::use_lab;
 use crate::hooks::use_parent_messages::{use_parent_messages, ParentMessage};
 use crate::state::{Action, State, Threads};
+use model::config::Engine;
 use model::config::DEFAULT_IO_MS;
 use model::embed::{self, ReadyInfo};
 use model::estimate::estimate_ms;
 use model::lab::view::{RunRow, SweepPoint};
 use model::lab::Event;
 use model::notice::{Notice, Reason, Topic};
+use model::python::cpython;
 use model::query::to_query;
 use model::timeline::Build;
 use model::{parse_query, Params, Tool};
@@ -49,13 +52,22 @@ pub fn App() -> Html {
     let parsed = use_memo((), |_| parse_query(&browser::query()));
     let state = use_reducer({
         let parsed = parsed.clone();
-        move || State {
-            params: parsed.params.clone(),
-            embed: parsed.embed,
-            notices: parsed.notices.clone(),
-            isolated: browser::threads_possible(),
-            cores: browser::cores(),
-            ..State::default()
+        move || {
+            let mut notices = parsed.notices.clone();
+            // A link's code is shown, never run by the link itself.
+            if parsed.run && parsed.code.is_some() {
+                let topic = model::params::Param::Code;
+                notices.push(Notice::new(topic, Reason::CodeNotRun));
+            }
+            State {
+                params: parsed.params.clone(),
+                embed: parsed.embed,
+                notices,
+                isolated: browser::threads_possible(),
+                cores: browser::cores(),
+                code_from_url: parsed.code.clone(),
+                ..State::default()
+            }
         }
     });
     use_effect_with((), |_| {
@@ -64,9 +76,27 @@ pub fn App() -> Html {
     });
     let lab = use_lab(
         state.dispatcher(),
-        parsed.run.then(|| parsed.params.clone()),
+        (parsed.run && parsed.code.is_none()).then(|| parsed.params.clone()),
     );
-    let history = use_history(state.params.clone(), state.embed, state.dispatcher());
+    let history = use_history(
+        state.params.clone(),
+        state.code_link.clone(),
+        state.embed,
+        state.dispatcher(),
+    );
+    let engine = state.params.engine.unwrap_or_default();
+    {
+        // CPython loads when picked (by the form, the URL or a host), never before.
+        let lab = lab.clone();
+        use_effect_with(engine, move |engine| lab.send(Event::UseEngine(*engine)));
+    }
+    {
+        // The program CPython runs: the editor's, or (None) the one generated for each run.
+        let lab = lab.clone();
+        use_effect_with(state.code.clone(), move |code| {
+            lab.send(Event::SetCode(code.clone()))
+        });
+    }
     {
         // Test builds listen for the end-to-end tests' hooks; the release build listens to
         // nothing (`listen` is `None` there, and holds no hook).
@@ -110,7 +140,12 @@ pub fn App() -> Html {
         let (run_params, ready_info) = (run_params.clone(), ready_info.clone());
         use_parent_messages(Callback::from(
             move |message: ParentMessage| match message {
-                ParentMessage::Run { parsed, request } => {
+                ParentMessage::Run {
+                    mut parsed,
+                    request,
+                    code,
+                } => {
+                    host_code(&dispatcher, &mut parsed, code);
                     let Some(request) = request else {
                         // The contract's original form: clamped values run, as in a URL.
                         for n in parsed.notices {
@@ -134,7 +169,8 @@ pub fn App() -> Html {
                         request,
                     });
                 }
-                ParentMessage::Set(parsed) => {
+                ParentMessage::Set(mut parsed, code) => {
+                    host_code(&dispatcher, &mut parsed, code);
                     for n in parsed.notices {
                         dispatcher.dispatch(Action::AddNotice(n));
                     }
@@ -180,7 +216,10 @@ pub fn App() -> Html {
         dispatcher.dispatch(Action::ToggleSelected(id))
     });
 
-    let full_page = format!("./?{}", to_query(&state.params, false, false));
+    let full_page = format!(
+        "./?{}",
+        to_query(&state.params, false, false, state.code_link.as_deref())
+    );
     let tool = state.params.tool.unwrap_or(Tool::Sequential);
     // The threads build starts once the page is ready; until it is calibrated, runs that need
     // it wait and the panel says so instead of showing the other build's figures.
@@ -188,9 +227,9 @@ pub fn App() -> Html {
     let threads_available = threads != Threads::Off;
     let threads_starting = threads == Threads::Starting;
     // The build a run of this tool uses, whose calibration sets the default cpu_iters.
-    let build = Build::for_tool(tool, threads_available);
+    let build = Build::for_tool(engine, tool, threads_available);
     let ns = state.build_info(build).and_then(|i| i.ns_per_iter);
-    let calibrating = build == Build::Atomics && ns.is_none();
+    let calibrating = build != Build::Plain && ns.is_none();
     use_effect_with(threads, |threads| {
         browser::set_html_attribute("data-threads", threads.as_str());
         if *threads == Threads::Ready {
@@ -205,7 +244,7 @@ pub fn App() -> Html {
         let info = settled.then(|| ReadyInfo {
             isolated: state.isolated,
             threads: threads_available,
-            build: Build::for_tool(Tool::Threads, threads_available),
+            build: Build::for_tool(Engine::Model, Tool::Threads, threads_available),
             cores: state.cores,
             popout: browser::absolute_url(&full_page),
         });
@@ -218,6 +257,57 @@ pub fn App() -> Html {
     }
     let io_ms = state.params.io_ms.unwrap_or(DEFAULT_IO_MS);
     let resolved = state.params.resolve_calibrated(state.cores, ns);
+    // CPython's program: generated for the form (its N from CPython's own calibration), unless
+    // the visitor edited it; then the form changes only its constants.
+    let generated = cpython::program(&resolved);
+    {
+        let (dispatcher, code, edited) =
+            (state.dispatcher(), state.code.clone(), state.code_edited);
+        use_effect_with((resolved, code), move |(resolved, code)| {
+            if let Some(synced) = code
+                .as_deref()
+                .and_then(|c| cpython::sync_constants(c, resolved))
+            {
+                dispatcher.dispatch(Action::Code {
+                    text: Some(synced),
+                    edited,
+                    changes: Vec::new(),
+                });
+            }
+        });
+    }
+    let on_typed = use_callback(
+        (state.dispatcher(), generated.clone(), resolved),
+        |text: String, (dispatcher, generated, resolved)| {
+            let edited = cpython::code_hash(&text) != cpython::code_hash(generated);
+            dispatcher.dispatch(Action::Code {
+                changes: cpython::changed_constants(&text, resolved),
+                text: (text != *generated).then_some(text),
+                edited,
+            })
+        },
+    );
+    let on_reset = use_callback(state.dispatcher(), |(), dispatcher| {
+        dispatcher.dispatch(Action::Code {
+            text: None,
+            edited: false,
+            changes: Vec::new(),
+        })
+    });
+    let on_link = use_callback(state.dispatcher(), |link: String, dispatcher| {
+        dispatcher.dispatch(Action::CodeLink(link))
+    });
+    let on_link_error = use_callback(state.dispatcher(), |_: String, dispatcher| {
+        let notice = Notice::new(model::params::Param::Code, Reason::CodeUnreadable);
+        dispatcher.dispatch(Action::AddNotice(notice))
+    });
+    let last_python_run = state
+        .lab
+        .runs
+        .iter()
+        .rev()
+        .find(|r| r.build == Build::Cpython)
+        .cloned();
     // The kernel's calibration says nothing of how fast contended increments are: no estimate
     // for the race.
     let estimate = ns
@@ -291,7 +381,14 @@ pub fn App() -> Html {
                         estimate_ms={estimate} ready={state.lab.ready} calibrating={calibrating}
                         running={state.lab.is_running()} threads_available={threads_available}
                         on_edit={on_edit} on_run={on_run} on_stop={on_stop} />
-                    if tool == Tool::Processes {
+                    if engine == Engine::Cpython {
+                        <PythonLab python={state.lab.python.clone()}
+                            code={AttrValue::from(state.code.clone().unwrap_or(generated))}
+                            edited={state.code.is_some()}
+                            code_link={state.code_from_url.clone().map(AttrValue::from)}
+                            last_run={last_python_run} on_typed={on_typed} on_link={on_link}
+                            on_link_error={on_link_error} on_reset={on_reset} />
+                    } else if tool == Tool::Processes {
                         <IsolationDemo demo={state.lab.isolation} on_show={on_show_isolation} />
                     }
                     <OpenedBar opened={state.opened.as_ref().map(|(name, rows, shown)| (AttrValue::from(name.clone()), rows.iter().map(|r| r.id).collect::<Vec<_>>(), *shown))}
@@ -321,4 +418,24 @@ pub fn App() -> Html {
             }
         </div>
     }
+}
+
+/// The host's program for CPython (a message's `code`): it becomes the editor's text, and the
+/// constants it states fill in what the message's own parameters leave out.
+fn host_code(
+    dispatcher: &UseReducerDispatcher<State>,
+    parsed: &mut model::ParsedQuery,
+    code: Option<String>,
+) {
+    let Some(code) = code else { return };
+    for (field, raw) in cpython::read_constants(&code) {
+        if parsed.params.value(field).is_none() {
+            model::query::apply(parsed, field.key(), &raw);
+        }
+    }
+    dispatcher.dispatch(Action::Code {
+        text: Some(code),
+        edited: true,
+        changes: Vec::new(),
+    });
 }

@@ -176,3 +176,35 @@ pub fn listen(
     let window = window()?;
     Some(gloo_events::EventListener::new(&window, event, f))
 }
+
+/// Loads the module script at `src` once (a `<script type="module">` in the head): how the
+/// page fetches what its first load leaves out (the Python editor).
+pub fn load_module_once(src: &str) {
+    let Some(document) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    let selector = format!("script[src=\"{src}\"]");
+    if document.query_selector(&selector).ok().flatten().is_some() {
+        return;
+    }
+    let Ok(script) = document.create_element("script") else {
+        return;
+    };
+    let _ = script.set_attribute("type", "module");
+    let _ = script.set_attribute("src", src);
+    if let Some(head) = document.head() {
+        let _ = head.append_child(&script);
+    }
+}
+
+/// A property of a JS object as text (`value` of the editor, say).
+pub fn text_property(object: &JsValue, name: &str) -> Option<String> {
+    js_sys::Reflect::get(object, &name.into())
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// Sets a property of a JS object to a string.
+pub fn set_text_property(object: &JsValue, name: &str, value: &str) {
+    let _ = js_sys::Reflect::set(object, &name.into(), &value.into());
+}

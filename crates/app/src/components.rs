@@ -12,6 +12,7 @@ pub mod notices;
 pub mod number_field;
 pub mod open_run;
 pub mod python_code;
+pub mod python_lab;
 pub mod race_result;
 pub mod replay;
 pub mod run_export;

@@ -1,19 +1,33 @@
-//! A panic must never leave a dead page: show what happened and how to recover.
+//! A crash must never leave a dead page: show what happened and how to recover.
+//!
+//! The page is built with `panic = immediate-abort` (docs/performance.md: the panic machinery
+//! and its messages cost 11 KB of the first load): a panic is a WebAssembly trap, which reaches
+//! the window as an uncaught `WebAssembly.RuntimeError` (an `error` event, or an
+//! `unhandledrejection` from a future). Both are caught here and shown.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
-/// Installs a hook that logs the panic and puts a visible alert at the top of the page.
+/// Listens, for the page's life, for a trap of the page's module and puts a visible alert at the
+/// top of the page.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
-        // The page is built without panic locations (-Zlocation-detail=none, for size): the
-        // message is what there is to show.
-        let message = format!(
-            "panicked: {}",
-            info.payload_as_str().unwrap_or("(no message)")
-        );
-        web_sys::console::error_1(&message.clone().into());
-        show(&message);
-    }));
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    for event in ["error", "unhandledrejection"] {
+        gloo_events::EventListener::new(&window, event, |e| {
+            let error = js_sys::Reflect::get(e, &"error".into())
+                .ok()
+                .filter(|v| !v.is_undefined())
+                .or_else(|| js_sys::Reflect::get(e, &"reason".into()).ok())
+                .unwrap_or(JsValue::UNDEFINED);
+            if error.is_instance_of::<js_sys::WebAssembly::RuntimeError>() {
+                let text = js_sys::Error::from(error).message();
+                web_sys::console::error_1(&format!("the page's module trapped: {text}").into());
+                show(&String::from(text));
+            }
+        })
+        .forget();
+    }
 }
 
 fn show(message: &str) {
@@ -27,7 +41,7 @@ fn show(message: &str) {
     let _ = alert.set_attribute("role", "alert");
     let _ = alert.set_attribute("data-testid", "fatal-error");
     alert.set_text_content(Some(&format!(
-        "Something broke inside the playground and it stopped: {message}. \
+        "Something broke inside the playground and it stopped ({message}). \
          Reloading the page starts it again; your experiment is kept in the URL."
     )));
     if let Some(body) = document.body() {

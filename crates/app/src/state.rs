@@ -36,6 +36,15 @@ pub struct State {
     /// Runs opened from a file ("Open a run"): its name, its runs, the one shown. The timeline
     /// shows it until the next run starts.
     pub opened: Option<(String, Vec<RunRow>, usize)>,
+    /// The program in CPython's editor when it is not the one generated for the form.
+    pub code: Option<String>,
+    /// Whether `code` is another program (not the generated one with other constants): only
+    /// then does the link carry it.
+    pub code_edited: bool,
+    /// `code`, compressed for a link by the editor.
+    pub code_link: Option<String>,
+    /// Compressed code the page's URL brought, for the editor to open.
+    pub code_from_url: Option<String>,
 }
 
 /// Everything that changes the state.
@@ -57,6 +66,19 @@ pub enum Action {
     Open(String, Result<Vec<RunRecord>, String>),
     /// Shows the opened file's run at this index; `None` closes the file.
     ShowOpened(Option<usize>),
+    /// The program in the editor changed: its text (`None`: the generated one), whether it is
+    /// another program, and the constants it sets otherwise than the form (applied to the
+    /// form with a URL's checks).
+    Code {
+        /// The text, unless it is the generated program.
+        text: Option<String>,
+        /// Another program than the generated one.
+        edited: bool,
+        /// Constants that differ from the form.
+        changes: Vec<(Field, String)>,
+    },
+    /// The editor compressed the program for a link.
+    CodeLink(String),
 }
 
 /// Where the threads build stands (`html[data-threads]`).
@@ -137,6 +159,34 @@ impl Reducible for State {
                 }
             }
             Action::ShowOpened(None) => s.opened = None,
+            Action::Code {
+                text,
+                edited,
+                changes,
+            } => {
+                for (field, raw) in changes {
+                    if let Some(why) = model::query::edit(&mut s.params, field, &raw) {
+                        s.add_notice(why);
+                    }
+                }
+                s.code_edited = edited && text.is_some();
+                if !s.code_edited {
+                    s.code_link = None;
+                }
+                s.code = text;
+            }
+            Action::CodeLink(link) => {
+                let topic = Topic::Param(model::params::Param::Code);
+                s.notices.retain(|n| n.topic != topic);
+                match model::python::code_link::check(&link) {
+                    Ok(_) if s.code_edited => s.code_link = Some(link),
+                    Ok(_) => {}
+                    Err(why) => {
+                        s.code_link = None;
+                        s.add_notice(Notice::new(topic, why));
+                    }
+                }
+            }
             Action::Run(params) => {
                 if let Some(p) = params {
                     s.params = p;

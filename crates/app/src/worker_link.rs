@@ -1,8 +1,10 @@
 //! One engine worker as seen from the page: spawning it, sending it requests, receiving its
-//! replies, and the shared cancel word of the atomics build.
+//! replies, and the shared cancel word of the atomics build (or CPython's interrupt buffer).
 
 use crate::browser;
+use model::lab::Role;
 use model::protocol::{FromWorker, ToWorker};
+use model::timeline::Build;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -23,28 +25,33 @@ pub struct WorkerLink {
     /// Where the worker reads its cancel word: the atomics build's memory once shared, or the
     /// word given to a plain-build worker on an isolated page.
     cancel_word: Rc<RefCell<Option<(js_sys::Int32Array, u32)>>>,
+    /// CPython's worker: Stop writes SIGINT (2) into its interrupt buffer, which CPython reads
+    /// between bytecodes, rather than a run's cancel word.
+    interrupts: bool,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
 impl WorkerLink {
-    /// Starts `engine-worker.js` with `query` (build and pool size).
-    pub fn spawn(query: &str, on_event: impl Fn(WorkerEvent) + 'static) -> Result<Self, String> {
+    /// Starts the worker of `role` (its script names its build).
+    pub fn spawn(role: Role, on_event: impl Fn(WorkerEvent) + 'static) -> Result<Self, String> {
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
+        let query = role.script();
         // The plain engine is this page's own module: the worker is told where it is.
-        let plain = query.starts_with("build=plain");
+        let plain = query.contains("build=plain");
+        let interrupts = role == Role::Engine(Build::Cpython);
         let url = if plain {
             let (glue, wasm) = browser::own_module()
                 .ok_or("this page does not name its own module (a <link rel=preload>)")?;
             let enc = |s: &str| String::from(js_sys::encode_uri_component(s));
             format!(
-                "./engine-worker.js?{query}&glue={}&wasm={}&module=posted",
+                "{query}&glue={}&wasm={}&module=posted",
                 enc(&glue),
                 enc(&wasm)
             )
         } else {
-            format!("./engine-worker.js?{query}")
+            query.to_string()
         };
         let worker = Worker::new_with_options(&url, &options)
             .map_err(|e| format!("could not start a worker: {e:?}"))?;
@@ -91,7 +98,7 @@ impl WorkerLink {
         // A plain-build worker computing a task reads no message: on an isolated page it is
         // given a shared cancel word instead, so that Stop need not terminate it (a terminated
         // worker that is computing runs on for up to 2 s in Chromium, and slowed what followed).
-        if plain && browser::threads_possible() {
+        if (plain || interrupts) && browser::threads_possible() {
             let buffer = js_sys::SharedArrayBuffer::new(4);
             *cancel_word.borrow_mut() = Some((js_sys::Int32Array::new(&buffer), 0));
             let _ = worker.post_message(&buffer);
@@ -101,6 +108,7 @@ impl WorkerLink {
         Ok(WorkerLink {
             worker,
             cancel_word,
+            interrupts,
             _on_message: on_message,
             _on_error: on_error,
         })
@@ -115,7 +123,12 @@ impl WorkerLink {
     /// reads messages), and by message for runs that await timers.
     pub fn cancel(&self, id: model::protocol::RunId) {
         if let Some((view, index)) = &*self.cancel_word.borrow() {
-            let word = model::protocol::cancel_word(id) as i32;
+            // SIGINT for CPython (it raises KeyboardInterrupt); the run's word for an engine.
+            let word = if self.interrupts {
+                2
+            } else {
+                model::protocol::cancel_word(id) as i32
+            };
             let _ = js_sys::Atomics::store(view, *index, word);
             let _ = js_sys::Atomics::notify(view, *index);
         }

@@ -25,6 +25,7 @@ fn ready(started_at: f64, pool_started: bool, cancel_word: Option<u32>) -> FromW
         started_at,
         ready_at: clock::now(),
         cancel_word,
+        python_version: None,
     }
 }
 
@@ -142,6 +143,11 @@ async fn answer(request: ToWorker) -> Option<FromWorker> {
         ToWorker::Trap => panic!("trap requested by a test"),
         ToWorker::Peek => FromWorker::Peeked {
             value: process::peek(),
+        },
+        // Python is CPython's worker's, never this engine's.
+        ToWorker::RunCode { id, .. } => FromWorker::Failed {
+            id: Some(id),
+            message: "this engine runs no Python program".into(),
         },
     })
 }

@@ -201,6 +201,35 @@ impl Gil {
     }
 }
 
+/// What runs an experiment: the Rust engines, which model CPython (its GIL rule, its switch
+/// interval), or CPython itself (Pyodide's CPython 3.14 in a worker), running the editor's code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Engine {
+    /// The Rust engines (the default, loaded with the page).
+    #[default]
+    Model,
+    /// Real CPython, loaded when the visitor picks it.
+    Cpython,
+}
+
+impl Engine {
+    /// Both engines, in the order the page lists them.
+    pub const ALL: [Engine; 2] = [Engine::Model, Engine::Cpython];
+
+    /// The name used in URLs, DOM attributes and messages.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Engine::Model => "model",
+            Engine::Cpython => "cpython",
+        }
+    }
+
+    /// Parses a URL value.
+    pub fn parse(s: &str) -> Option<Engine> {
+        Engine::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
 /// The limits of every numeric parameter, as the parameter table (`params.rs`) declares them and
 /// `docs/url.md` lists them.
 pub struct Limits;
@@ -261,6 +290,8 @@ pub struct Params {
     pub serial: Option<u32>,
     /// The race experiment's lock; off when absent.
     pub lock: Option<Lock>,
+    /// What runs it; the Rust model when absent.
+    pub engine: Option<Engine>,
 }
 
 /// A fully resolved experiment: what actually runs.
@@ -284,6 +315,8 @@ pub struct Experiment {
     pub serial: u32,
     /// The race experiment's lock.
     pub lock: Lock,
+    /// What runs it.
+    pub engine: Engine,
 }
 
 json_by_name!(Tool, "a tool", Tool::ALL);
@@ -295,6 +328,7 @@ json_by_name!(
 );
 json_by_name!(Lock, "on or off", [Lock::On, Lock::Off]);
 json_by_name!(Gil, "on or off", [Gil::On, Gil::Off]);
+json_by_name!(Engine, "model or cpython", Engine::ALL);
 
 impl Experiment {
     /// Its fields, in order: a record writes them at its own top level.
@@ -318,6 +352,8 @@ impl Experiment {
             // Absent in exports from before the serial part and the race existed.
             serial: f.or_default(key(Field::Serial))?,
             lock: f.or_default(key(Field::Lock))?,
+            // Absent in exports of model runs made before CPython ran in the page.
+            engine: f.or_default(key(Field::Engine))?,
         })
     }
 }
@@ -402,6 +438,7 @@ impl Params {
                 _ => machine.calibrated_cpu_iters,
             }),
             lock: self.lock.unwrap_or_default(),
+            engine: self.engine.unwrap_or_default(),
             // Waiting has no serial part to give (see `serial_split`): io work records 0.
             serial: match self.kind.unwrap_or(Kind::Io) {
                 Kind::Io | Kind::Race => 0,

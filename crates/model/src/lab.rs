@@ -20,16 +20,20 @@ pub mod view;
 pub use effect::TestHook;
 pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
 
-use crate::config::{thread_pool_default, Experiment, Params, Tool};
+use crate::config::{thread_pool_default, Engine as EngineChoice, Experiment, Params, Tool};
 use crate::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
-use crate::notice::{Notice, Reason, Topic, Unavailable};
+use crate::notice::{CpythonLimit, Notice, Reason, Topic, Unavailable};
 use crate::params::Field;
 use crate::protocol::{FromWorker, RunId, ToWorker};
-use crate::record::RunRecord;
+use crate::python::cpython;
+use crate::record::{PythonRun, RunRecord};
 use crate::timeline::{Build, RunReport, RunStatus};
 
 /// How long a stopped run may take to answer before its worker is terminated and replaced.
 pub const STOP_GRACE_MS: u32 = 40;
+/// The same for CPython, which stops at its next bytecode once its interrupt buffer is set
+/// (`KeyboardInterrupt`, about 10 ms) and then reports what ran; replacing it costs a reload.
+pub const PYTHON_STOP_GRACE_MS: u32 = 150;
 /// A threads engine not ready by then is given up on (a pool that cannot start its workers
 /// hangs without an error); the other tools go on.
 pub const ATOMICS_START_LIMIT_MS: u32 = 15_000;
@@ -58,6 +62,10 @@ impl RunRequest {
             sweep_step: false,
         }
     }
+
+    fn engine(&self) -> EngineChoice {
+        self.params.engine.unwrap_or_default()
+    }
 }
 
 /// The run in flight, whatever its tool: the one place that holds its id, what it runs and
@@ -76,6 +84,8 @@ struct Running {
     /// A processes run's tasks, which the lab hands out to the pool's processes one at a time;
     /// `None` for the other tools, whose engine runs the whole experiment.
     processes: Option<processes::Tasks>,
+    /// A CPython run's program hash.
+    code_hash: Option<String>,
 }
 
 impl Running {
@@ -100,8 +110,18 @@ pub struct Lab {
     next_worker: u32,
     plain: Option<Engine>,
     atomics: Option<Engine>,
+    /// CPython's worker, started when the visitor first picks it.
+    python: Option<Engine>,
     ns_plain: Option<f64>,
     ns_atomics: Option<f64>,
+    /// CPython's own loop, measured in CPython.
+    ns_cpython: Option<f64>,
+    /// CPython's version and load time (ms), once ready.
+    python_info: Option<(String, f64)>,
+    /// CPython failed to start for good: why (its runs are refused with it).
+    python_failed: Option<String>,
+    /// The program CPython runs (see [`Event::SetCode`]).
+    code: Option<String>,
     calibrating: Option<Build>,
     atomics_threads: u32,
     /// An isolated page starts the threads build once the page is ready (the first load stays
@@ -134,8 +154,13 @@ impl Lab {
             next_worker: 1,
             plain: None,
             atomics: None,
+            python: None,
             ns_plain: None,
             ns_atomics: None,
+            ns_cpython: None,
+            python_info: None,
+            python_failed: None,
+            code: None,
             calibrating: None,
             atomics_threads: 0,
             threads_later: false,
@@ -174,6 +199,13 @@ impl Lab {
             Event::Sweep(params) => self.start_sweep(now, params),
             Event::ShowIsolation { value } => self.show_isolation(now, value),
             Event::ClearRuns => self.show(Update::RunsCleared),
+            Event::UseEngine(engine) => {
+                if engine == EngineChoice::Cpython && self.python.is_none() {
+                    self.python_failed = None;
+                    self.spawn_engine(Build::Cpython);
+                }
+            }
+            Event::SetCode(code) => self.code = code,
             #[cfg(feature = "test-hooks")]
             Event::TestHook(hook) => self.test_hook(hook),
             Event::Message(worker, message) => self.on_message(now, worker, message),
@@ -242,6 +274,7 @@ impl Lab {
         match build {
             Build::Plain => &mut self.plain,
             Build::Atomics => &mut self.atomics,
+            Build::Cpython => &mut self.python,
         }
     }
 
@@ -249,11 +282,12 @@ impl Lab {
         match build {
             Build::Plain => self.plain.as_ref(),
             Build::Atomics => self.atomics.as_ref(),
+            Build::Cpython => self.python.as_ref(),
         }
     }
 
     fn engine_of(&self, worker: WorkerId) -> Option<Build> {
-        [Build::Plain, Build::Atomics]
+        [Build::Plain, Build::Atomics, Build::Cpython]
             .into_iter()
             .find(|&b| self.engine(b).is_some_and(|e| e.worker == worker))
     }
@@ -262,6 +296,7 @@ impl Lab {
         match build {
             Build::Plain => self.ns_plain,
             Build::Atomics => self.ns_atomics,
+            Build::Cpython => self.ns_cpython,
         }
     }
 
@@ -279,6 +314,9 @@ impl Lab {
     }
 
     fn on_engine_message(&mut self, now: f64, build: Build, message: FromWorker) {
+        if build == Build::Cpython {
+            return self.on_python_message(now, message);
+        }
         match message {
             FromWorker::Ready { pool_threads, .. } => self.engine_ready(now, build, pool_threads),
             FromWorker::Calibrated {
@@ -288,6 +326,7 @@ impl Lab {
                 match build {
                     Build::Plain => self.ns_plain = Some(ns_per_iter),
                     Build::Atomics => self.ns_atomics = Some(ns_per_iter),
+                    Build::Cpython => self.ns_cpython = Some(ns_per_iter),
                 }
                 self.calibrating = None;
                 self.show(Update::Calibrated(build, ns_per_iter, spread));
@@ -309,6 +348,64 @@ impl Lab {
                 message,
             } => self.fail_run(now, id, &message),
             FromWorker::Failed { id: None, message } => self.worker_failed(now, build, &message),
+            FromWorker::TaskDone { .. }
+            | FromWorker::Peeked { .. }
+            | FromWorker::Loading { .. }
+            | FromWorker::Output { .. } => {}
+        }
+    }
+
+    /// CPython's worker: it loads (with progress), says its version, measures its own loop,
+    /// runs programs and streams what they print.
+    fn on_python_message(&mut self, now: f64, message: FromWorker) {
+        match message {
+            FromWorker::Loading { loaded, total } => {
+                self.show(Update::PythonLoading(loaded, total));
+            }
+            FromWorker::Ready {
+                started_at,
+                ready_at,
+                python_version,
+                ..
+            } => {
+                if let Some(engine) = self.python.as_mut() {
+                    engine.ready = true;
+                }
+                let version = python_version.unwrap_or_else(|| "unknown".into());
+                let load_ms = (ready_at - started_at).max(0.0);
+                self.python_info = Some((version.clone(), load_ms));
+                self.show(Update::BuildStarted(Build::Cpython, 1));
+                self.show(Update::PythonReady(version, load_ms));
+                // Measured again by every new interpreter: a replaced worker is a new one.
+                self.ns_cpython = None;
+                self.post(Build::Cpython, ToWorker::Calibrate);
+            }
+            FromWorker::Calibrated {
+                ns_per_iter,
+                spread,
+            } => {
+                self.ns_cpython = Some(ns_per_iter);
+                self.show(Update::Calibrated(Build::Cpython, ns_per_iter, spread));
+                self.resume_waiting(now);
+            }
+            FromWorker::Output { id, text } => {
+                if self.running.as_ref().is_some_and(|r| r.id == id) {
+                    self.show(Update::Output(id, text));
+                }
+            }
+            FromWorker::Finished { id, report } => self.finish(now, id, report),
+            FromWorker::Progress { id, spans, open } => {
+                if self.running.as_ref().is_some_and(|r| r.id == id) {
+                    self.show(Update::Progress(id, spans, open));
+                }
+            }
+            FromWorker::Failed {
+                id: Some(id),
+                message,
+            } => self.fail_run(now, id, &message),
+            FromWorker::Failed { id: None, message } => {
+                self.worker_failed(now, Build::Cpython, &message)
+            }
             FromWorker::TaskDone { .. } | FromWorker::Peeked { .. } => {}
         }
     }
@@ -378,7 +475,7 @@ impl Lab {
     /// ready (or whose pool did not start) is given up on.
     fn worker_failed(&mut self, now: f64, build: Build, message: &str) {
         let usable = self.engine(build).is_some_and(|e| e.ready)
-            && (build == Build::Plain || self.atomics_threads > 0);
+            && (build != Build::Atomics || self.atomics_threads > 0);
         if !usable {
             return self.engine_failed(now, build, message);
         }
@@ -430,12 +527,18 @@ impl Lab {
                     cause: message.into(),
                 },
             ),
+            Build::Cpython => {
+                self.python_failed = Some(message.into());
+                self.show(Update::PythonFailed(message.into()));
+                let why = CpythonLimit::Failed(message.into());
+                self.notice(crate::params::Field::Engine, Reason::Cpython(why));
+            }
         }
         if let Some(id) = was_running {
             self.fail_run(now, id, message);
         }
-        // A run that waited for this build's pool will not get it.
-        if build == Build::Atomics {
+        // A run that waited for this build (its pool, or CPython) will not get it.
+        if build != Build::Plain {
             self.resume_waiting(now);
         }
         self.calibrate_next();
@@ -466,13 +569,15 @@ impl Lab {
         }
     }
 
-    /// The build that runs `tool`: threads need atomics; sequential uses the atomics build when
-    /// it exists so that its baseline comes from the same code as threads.
-    fn build_for(&self, tool: Tool) -> Result<Build, Unavailable> {
+    /// The build that runs `tool` on `engine`: CPython runs what it runs itself; on the model
+    /// threads need atomics, and sequential uses the atomics build when it exists so that its
+    /// baseline comes from the same code as threads.
+    fn build_for(&self, engine: EngineChoice, tool: Tool) -> Result<Build, Unavailable> {
         // A threads build still starting counts: its runs wait for it (see `begin`).
         let atomics = self.atomics.is_some() || self.threads_later;
-        match Build::for_tool(tool, atomics) {
+        match Build::for_tool(engine, tool, atomics) {
             Build::Atomics => Ok(Build::Atomics),
+            Build::Cpython => Ok(Build::Cpython),
             _ if tool == Tool::Threads => Err(Unavailable::NeedsIsolation),
             _ if self.plain.is_some() => Ok(Build::Plain),
             _ => Err(Unavailable::NoEngine),
@@ -541,7 +646,7 @@ impl Lab {
         let build = match request.build {
             Some(build) if self.engine(build).is_some() => build,
             Some(_) => return,
-            None => match self.build_for(tool) {
+            None => match self.build_for(request.engine(), tool) {
                 Ok(build) => build,
                 Err(cause) => {
                     let notice = Notice::new(Field::Tool, Reason::Unavailable(cause));
@@ -549,6 +654,9 @@ impl Lab {
                 }
             },
         };
+        if build == Build::Cpython {
+            return self.begin_python(now, request, confirmed);
+        }
         if build == Build::Atomics && (self.atomics_threads == 0 || self.ns_atomics.is_none()) {
             // The threads build is still starting (its pool, then its calibration on a pool
             // lane): threads, and the sequential baseline that runs as one lane of it, run as
@@ -594,6 +702,7 @@ impl Lab {
             sweep_step: request.sweep_step,
             stopping: false,
             processes: (tool == Tool::Processes).then(|| processes::Tasks::new(&experiment)),
+            code_hash: None,
         });
         self.show(Update::Started(id, now));
         if tool == Tool::Processes {
@@ -601,6 +710,64 @@ impl Lab {
         } else {
             self.post(build, ToWorker::Run { id, experiment });
         }
+    }
+
+    /// Starts a CPython run, or keeps it until CPython is loaded and has measured its loop (the
+    /// program's `N` comes from that measurement). What CPython cannot run is refused, saying
+    /// why.
+    fn begin_python(&mut self, now: f64, request: RunRequest, confirmed: bool) {
+        if let Some(cause) = self.python_failed.clone() {
+            let why = Reason::Cpython(CpythonLimit::Failed(cause));
+            return self.refuse(request, Notice::new(Field::Engine, why));
+        }
+        if self.python.is_none() {
+            self.spawn_engine(Build::Cpython);
+        }
+        let Some(ns) = self.ns_cpython else {
+            return self.wait(request);
+        };
+        let experiment = self.resolve(&request.params, Build::Cpython);
+        if let Err(limit) = cpython::supported(&experiment) {
+            let notice = Notice::new(Field::Engine, Reason::Cpython(limit));
+            return self.refuse(request, notice);
+        }
+        let estimate = estimate_ms(&experiment, ns, self.cores);
+        if estimate > CONFIRM_ABOVE_MS && !confirmed {
+            self.confirming = Some(request);
+            self.out.push(Effect::Confirm {
+                estimate_ms: estimate,
+            });
+            return;
+        }
+        // The editor's program with the run's values in its constants (the form and the
+        // editor agree already; a host's request may name other values), or the generated one.
+        let code = match &self.code {
+            Some(code) => cpython::set_constants(code, &experiment),
+            None => cpython::program(&experiment),
+        };
+        let id = self.next_run;
+        self.next_run.0 += 1;
+        self.running = Some(Running {
+            id,
+            experiment,
+            build: Build::Cpython,
+            started_at: now,
+            baseline_for: request.baseline_for,
+            reply: request.reply,
+            sweep_step: request.sweep_step,
+            stopping: false,
+            processes: None,
+            code_hash: Some(cpython::code_hash(&code)),
+        });
+        self.show(Update::Started(id, now));
+        self.post(
+            Build::Cpython,
+            ToWorker::RunCode {
+                id,
+                experiment,
+                code,
+            },
+        );
     }
 
     /// Test builds: carries out a test's hook. The trap reaches plain-build engines only: the
@@ -638,8 +805,13 @@ impl Lab {
         } else if let Some(worker) = self.engine(build).map(|e| e.worker) {
             self.out.push(Effect::Cancel(worker, id));
         }
+        let grace = if build == Build::Cpython {
+            PYTHON_STOP_GRACE_MS
+        } else {
+            STOP_GRACE_MS
+        };
         self.out
-            .push(Effect::StartTimer(Timer::StopGrace(id), STOP_GRACE_MS));
+            .push(Effect::StartTimer(Timer::StopGrace(id), grace));
     }
 
     /// The worker did not answer Stop in time: it is busy in a task that cannot read messages.
@@ -699,6 +871,15 @@ impl Lab {
             return;
         };
         let mut record = RunRecord::new(id, report, running.baseline_for);
+        if let (Some(code_hash), Some((version, load_ms))) =
+            (running.code_hash.clone(), self.python_info.clone())
+        {
+            record.python = Some(PythonRun {
+                version,
+                code_hash,
+                load_ms,
+            });
+        }
         if let Some(base) = baseline::find(&self.view.runs, &record) {
             record.set_baseline(base);
         }

@@ -167,6 +167,22 @@ pub enum Reason {
     SweepRunning,
     /// An embedding page asked for a run with these invalid values: nothing ran.
     InvalidRequest(Vec<Notice>),
+    /// Code too long: for a link (it stays in the page, not in the URL), or from a host.
+    CodeTooLong {
+        /// Characters it takes.
+        chars: usize,
+        /// The most allowed.
+        max: usize,
+        /// In a link (compressed), rather than a host's message.
+        in_link: bool,
+    },
+    /// A link's `code` that is not code this page wrote, or a host's `code` that is not text:
+    /// the generated code is shown.
+    CodeUnreadable,
+    /// A link brought code and `run=1`: the code is shown, not run.
+    CodeNotRun,
+    /// What CPython in the page cannot do, or did not load.
+    Cpython(CpythonLimit),
     /// A file that was opened holds no runs the page can read.
     NotRuns {
         /// The file's name.
@@ -174,6 +190,17 @@ pub enum Reason {
         /// What is wrong with it.
         why: String,
     },
+}
+
+/// Why CPython in the page does not run a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CpythonLimit {
+    /// Its files did not load, or its worker failed before it was ready.
+    Failed(String),
+    /// The race and the serial part are experiments of the Rust model only.
+    ModelOnly(&'static str),
+    /// Processes on CPython need a page that can block a worker (cross-origin isolation).
+    ProcessesNeedIsolation,
 }
 
 /// Why a tool cannot run on this page.
@@ -301,6 +328,40 @@ impl Notice {
                 crate::embed::rejection(notices).unwrap_or_default()
             )),
             Reason::NotRuns { file, why } => page(&format!("{file}: {why}")),
+            Reason::CodeTooLong {
+                chars,
+                max,
+                in_link: true,
+            } => page(&format!(
+                "The edited code takes {chars} characters in a link, more than the {max} a link \
+                 carries here (long addresses break in chats and mail): the address keeps the \
+                 experiment without it. Copy the code instead."
+            )),
+            Reason::CodeTooLong { chars, max, .. } => page(&format!(
+                "The embedding page's code has {chars} characters, more than the {max} the \
+                 playground takes; the experiment's own code is used."
+            )),
+            Reason::CodeNotRun => page(
+                "This link brought its own Python: it is shown in the editor, and runs only when \
+                 you press Run (a link never runs code on its own).",
+            ),
+            Reason::CodeUnreadable => page(
+                "The code given is not code this page can read (a link's code= is compressed, \
+                 URL-safe base64; a message's code is text); the experiment's own code is shown \
+                 instead.",
+            ),
+            Reason::Cpython(CpythonLimit::Failed(cause)) => page(&format!(
+                "CPython did not start: {}. The Rust model still runs.",
+                cause.trim_end_matches('.')
+            )),
+            Reason::Cpython(CpythonLimit::ModelOnly(what)) => page(&format!(
+                "{what} runs on the Rust model only; pick Engine: Rust model to run it."
+            )),
+            Reason::Cpython(CpythonLimit::ProcessesNeedIsolation) => page(
+                "Processes on CPython need a cross-origin isolated page: the parent waits for \
+                 its processes' results with Atomics.wait on shared memory. Open the playground \
+                 in its own tab to run them.",
+            ),
         }
     }
 }

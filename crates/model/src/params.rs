@@ -11,7 +11,7 @@ mod value;
 
 pub use value::Value;
 
-use crate::config::{Gil, Kind, Limits, Lock, Tool, DEFAULT_IO_MS, DEFAULT_TASKS};
+use crate::config::{Engine, Gil, Kind, Limits, Lock, Tool, DEFAULT_IO_MS, DEFAULT_TASKS};
 
 /// A parameter of the experiment: a field of the form, of [`crate::Params`] and of a run's
 /// record. Its names are its table entry's ([`Field::spec`]).
@@ -35,6 +35,8 @@ pub enum Field {
     Serial,
     /// The race's lock.
     Lock,
+    /// What runs the experiment: the Rust model or CPython.
+    Engine,
 }
 
 /// Any parameter of the page's URL: the experiment's, and the page's own.
@@ -46,6 +48,8 @@ pub enum Param {
     Run,
     /// The compact layout for frames.
     Embed,
+    /// Python code edited by the visitor, compressed: shown in the editor, never run on load.
+    Code,
     /// Whether `www/coi.js` may register the isolation service worker. Only that script reads it:
     /// the page itself ignores it.
     Coi,
@@ -58,6 +62,8 @@ pub enum Values {
     Names(fn() -> Vec<&'static str>),
     /// A whole number within these limits, both included.
     Number((u64, u64)),
+    /// Text of at most this many characters, in URL-safe base64's alphabet.
+    Text(usize),
     /// On for `1`, `true` or an empty value, off for `0` or `false`.
     Flag,
     /// Only `0` means anything: it turns off what is on by default.
@@ -106,7 +112,7 @@ pub struct Spec {
 
 /// Every parameter, in the order a URL writes them (the experiment's first, in the order of
 /// their JSON too).
-pub const PARAMS: [Spec; 12] = [
+pub const PARAMS: [Spec; 14] = [
     Spec {
         param: Param::Field(Field::Tool),
         key: "tool",
@@ -219,6 +225,18 @@ pub const PARAMS: [Spec; 12] = [
         kinds: &[Kind::Race],
     },
     Spec {
+        param: Param::Field(Field::Engine),
+        key: "engine",
+        json: Some("engine"),
+        attribute: Some("engine"),
+        row: Some("data-engine"),
+        label: "Engine",
+        values: Values::Names(|| Engine::ALL.map(Engine::as_str).to_vec()),
+        default: DefaultValue::Name(Engine::Model.as_str()),
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
         param: Param::Run,
         key: "run",
         json: None,
@@ -240,6 +258,19 @@ pub const PARAMS: [Spec; 12] = [
         label: "Compact layout",
         values: Values::Flag,
         default: DefaultValue::Flag(false),
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Code,
+        key: "code",
+        json: None,
+        // The element's code is its inline `<script type="text/x-python">` child.
+        attribute: None,
+        row: None,
+        label: "Edited Python",
+        values: Values::Text(crate::python::code_link::MAX_ENCODED),
+        default: DefaultValue::Depends("the code generated for the experiment"),
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },
@@ -297,7 +328,7 @@ impl Field {
     }
 
     /// Every field in the order the form and a run's CSV row show them: the lock beside the GIL.
-    pub const SHOWN: [Field; 9] = [
+    pub const SHOWN: [Field; 10] = [
         Field::Tool,
         Field::Kind,
         Field::Tasks,
@@ -307,6 +338,7 @@ impl Field {
         Field::IoMs,
         Field::CpuIters,
         Field::Serial,
+        Field::Engine,
     ];
 
     /// Its entry in [`PARAMS`].

@@ -49,6 +49,15 @@ pub enum ToWorker {
         /// What to run.
         experiment: Experiment,
     },
+    /// Run this Python program for a whole experiment (CPython's worker).
+    RunCode {
+        /// The run's id, echoed in the reply.
+        id: RunId,
+        /// What the program's constants say (echoed in the report).
+        experiment: Experiment,
+        /// The program.
+        code: String,
+    },
     /// One task of a processes run, sent to one process worker.
     Task {
         /// The run it belongs to.
@@ -99,6 +108,22 @@ pub enum FromWorker {
         /// Index (in 32-bit words) of the cancel word in the shared memory sent beside this
         /// message, when the memory is shared (the atomics build's pool started).
         cancel_word: Option<u32>,
+        /// CPython's worker: the interpreter's version (`sys.version`'s first word).
+        python_version: Option<String>,
+    },
+    /// CPython's worker is loading its files: bytes so far of the total.
+    Loading {
+        /// Bytes received.
+        loaded: f64,
+        /// Bytes of every file it loads.
+        total: f64,
+    },
+    /// What a running Python program printed (stdout and stderr, in order).
+    Output {
+        /// The run's id.
+        id: RunId,
+        /// The text.
+        text: String,
     },
     /// The kernel's measured cost, where the build's work runs (a pool lane in the threads
     /// build, after the pool started).
@@ -163,6 +188,7 @@ json_tagged!(ToWorker, "message", {
     Calibrate = "calibrate",
     StartPool = "start-pool" { threads },
     Run = "run" { id, experiment },
+    RunCode = "run-code" { id, experiment, code },
     Task = "task" { run, task, work, io_ms, cpu_iters, sent_at },
     Cancel = "cancel" { id },
     Poke = "poke" { value },
@@ -172,7 +198,9 @@ json_tagged!(ToWorker, "message", {
 });
 
 json_tagged!(FromWorker, "message", {
-    Ready = "ready" { build, pool_threads, started_at, ready_at, cancel_word },
+    Ready = "ready" { build, pool_threads, started_at, ready_at, cancel_word, python_version = default },
+    Loading = "loading" { loaded, total },
+    Output = "output" { id, text },
     Calibrated = "calibrated" { ns_per_iter, spread = default },
     Progress = "progress" { id, spans, open },
     Finished = "finished" { id, report },

@@ -1,6 +1,9 @@
 //! The exact Python program an experiment models, in the notebook's style, so that a learner can
 //! run it at home and compare.
 
+pub mod code_link;
+pub mod cpython;
+
 use crate::config::{Experiment, Gil, Kind, Tool};
 
 fn task_functions(e: &Experiment, asyncio: bool) -> String {

@@ -14,6 +14,8 @@ pub struct ParsedQuery {
     pub run: bool,
     /// `embed=1`: compact layout for iframes.
     pub embed: bool,
+    /// `code=`: the visitor's edited Python, compressed (checked, not yet decompressed).
+    pub code: Option<String>,
     /// One entry per parameter that was not taken as given.
     pub notices: Vec<Notice>,
 }
@@ -48,6 +50,13 @@ pub fn apply(out: &mut ParsedQuery, key: &str, value: &str) {
         }
         Param::Run => flag(value, &mut out.run),
         Param::Embed => flag(value, &mut out.embed),
+        Param::Code => match crate::python::code_link::check(value) {
+            Ok(code) => {
+                out.code = Some(code.to_string());
+                None
+            }
+            Err(why) => Some(why),
+        },
         // Read by `www/coi.js`, before the page starts.
         Param::Coi => None,
     };
@@ -70,8 +79,8 @@ fn read(field: Field, value: &str) -> (Option<Value>, Option<Reason>) {
             let (n, why) = number(value, limits);
             (n.map(Value::Number), why)
         }
-        // No field is a flag: the page's own flags are read by `apply`.
-        Values::Flag | Values::OptOut => (None, None),
+        // No field is a flag or text: the page's own are read by `apply`.
+        Values::Flag | Values::OptOut | Values::Text(_) => (None, None),
     }
 }
 
@@ -171,13 +180,14 @@ pub fn percent_decode(s: &str) -> String {
 }
 
 /// Writes the parameters that are set as a query string (without `?`), in the table's order,
-/// so that a URL reproduces the experiment.
-pub fn to_query(params: &Params, run: bool, embed: bool) -> String {
+/// so that a URL reproduces the experiment; `code` is edited code as the editor compressed it.
+pub fn to_query(params: &Params, run: bool, embed: bool, code: Option<&str>) -> String {
     let pairs = PARAMS.iter().filter_map(|spec| {
         let value = match spec.param {
             Param::Field(field) => params.value(field)?.to_string(),
             Param::Run if run => "1".into(),
             Param::Embed if embed => "1".into(),
+            Param::Code => code?.to_string(),
             Param::Run | Param::Embed | Param::Coi => return None,
         };
         Some(format!("{}={value}", spec.key))
@@ -301,8 +311,16 @@ mod tests {
     #[test]
     fn query_round_trips() {
         let q = parse_query("tool=processes&kind=mixed&tasks=12&workers=2&io_ms=100&run=1");
-        let again = parse_query(&to_query(&q.params, q.run, q.embed));
+        let again = parse_query(&to_query(&q.params, q.run, q.embed, None));
         assert_eq!(again, q);
+        let q = parse_query("engine=cpython&code=eJzLSM3JyQcA");
+        assert_eq!(q.params.engine, Some(crate::config::Engine::Cpython));
+        assert_eq!(q.code.as_deref(), Some("eJzLSM3JyQcA"));
+        let again = parse_query(&to_query(&q.params, false, false, q.code.as_deref()));
+        assert_eq!(again, q);
+        let bad = parse_query("code=print(1)");
+        assert_eq!(bad.code, None);
+        assert_eq!(bad.notices[0].topic.as_str(), "code");
     }
 
     #[test]

@@ -55,6 +55,20 @@ pub struct RunRecord {
     pub gil_events: Rc<Vec<GilEvent>>,
     /// The race experiment's counters (`kind=race`).
     pub counts: Option<Counts>,
+    /// What ran it when CPython did (`engine=cpython`).
+    pub python: Option<PythonRun>,
+}
+
+/// What a CPython run adds to its record: which interpreter ran which code.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PythonRun {
+    /// `sys.version` of the interpreter, e.g. `3.14.2`.
+    pub version: String,
+    /// The program's hash ([`crate::python::cpython::code_hash`]): runs compare only with runs
+    /// of the same program.
+    pub code_hash: String,
+    /// How long the interpreter took to load, ms (from its worker's start to ready).
+    pub load_ms: f64,
 }
 
 /// So that code over records takes them shared (`Rc`) or not alike.
@@ -95,6 +109,7 @@ impl RunRecord {
             spans: Rc::new(report.spans),
             gil_events: Rc::new(report.gil_events),
             counts: report.counts,
+            python: None,
         }
     }
 
@@ -194,6 +209,21 @@ impl RunRecord {
                     })
                     .unwrap_or_default(),
             ),
+            (
+                "python_version",
+                "data-python-version",
+                opt(self.python.as_ref().map(|p| p.version.clone())),
+            ),
+            (
+                "code_hash",
+                "data-code-hash",
+                opt(self.python.as_ref().map(|p| p.code_hash.clone())),
+            ),
+            (
+                "load_ms",
+                "data-load-ms",
+                opt(self.python.as_ref().map(|p| format!("{:.3}", p.load_ms))),
+            ),
             ("message", "data-message", opt(self.message.clone())),
         ]);
         fields
@@ -281,6 +311,15 @@ impl ToJson for RunRecord {
             ("spans", self.spans.to_json()),
             ("gil_events", self.gil_events.to_json()),
             ("counts", self.counts.to_json()),
+            (
+                "python_version",
+                self.python.as_ref().map(|p| p.version.clone()).to_json(),
+            ),
+            (
+                "code_hash",
+                self.python.as_ref().map(|p| p.code_hash.clone()).to_json(),
+            ),
+            ("load_ms", self.python.as_ref().map(|p| p.load_ms).to_json()),
         ] {
             record.push(key, value);
         }
@@ -316,6 +355,17 @@ impl FromJson for RunRecord {
             spans: f.req("spans")?,
             gil_events: f.or_default("gil_events")?,
             counts: f.req("counts")?,
+            python: {
+                let version: Option<String> = f.or_default("python_version")?;
+                match version {
+                    Some(version) => Some(PythonRun {
+                        version,
+                        code_hash: f.req("code_hash")?,
+                        load_ms: f.req("load_ms")?,
+                    }),
+                    None => None,
+                }
+            },
         })
     }
 }

@@ -189,12 +189,22 @@ pub enum Build {
     Atomics,
     /// Built without atomics (runs on any host).
     Plain,
+    /// Not ours: CPython (Pyodide) in its own worker, running the editor's Python.
+    Cpython,
 }
 
 impl Build {
-    /// The build that runs `tool`: threads need atomics, and sequential uses the atomics build
-    /// when it is loaded so that threads and their baseline run the same code.
-    pub fn for_tool(tool: crate::Tool, atomics_loaded: bool) -> Build {
+    /// The build that runs `tool` on `engine`: CPython runs everything it runs itself; on the
+    /// model threads need atomics, and sequential uses the atomics build when it is loaded so
+    /// that threads and their baseline run the same code.
+    pub fn for_tool(
+        engine: crate::config::Engine,
+        tool: crate::Tool,
+        atomics_loaded: bool,
+    ) -> Build {
+        if engine == crate::config::Engine::Cpython {
+            return Build::Cpython;
+        }
         match tool {
             crate::Tool::Threads | crate::Tool::Sequential if atomics_loaded => Build::Atomics,
             _ => Build::Plain,
@@ -206,6 +216,7 @@ impl Build {
         match self {
             Build::Atomics => "atomics",
             Build::Plain => "plain",
+            Build::Cpython => "cpython",
         }
     }
 }
@@ -261,7 +272,11 @@ json_by_name!(
     "done, stopped or error",
     [RunStatus::Done, RunStatus::Stopped, RunStatus::Error]
 );
-json_by_name!(Build, "atomics or plain", [Build::Atomics, Build::Plain]);
+json_by_name!(
+    Build,
+    "atomics, plain or cpython",
+    [Build::Atomics, Build::Plain, Build::Cpython]
+);
 
 json_struct!(Span, "a span", { task, lane, state, start, end });
 
@@ -291,12 +306,23 @@ mod tests {
     #[test]
     fn threads_and_their_baseline_share_a_build() {
         use super::Build;
+        use crate::config::Engine::{Cpython, Model};
         use crate::Tool;
-        assert_eq!(Build::for_tool(Tool::Threads, true), Build::Atomics);
-        assert_eq!(Build::for_tool(Tool::Sequential, true), Build::Atomics);
-        assert_eq!(Build::for_tool(Tool::Processes, true), Build::Plain);
-        assert_eq!(Build::for_tool(Tool::Async, true), Build::Plain);
-        assert_eq!(Build::for_tool(Tool::Sequential, false), Build::Plain);
+        assert_eq!(Build::for_tool(Model, Tool::Threads, true), Build::Atomics);
+        assert_eq!(
+            Build::for_tool(Model, Tool::Sequential, true),
+            Build::Atomics
+        );
+        assert_eq!(Build::for_tool(Model, Tool::Processes, true), Build::Plain);
+        assert_eq!(Build::for_tool(Model, Tool::Async, true), Build::Plain);
+        assert_eq!(
+            Build::for_tool(Model, Tool::Sequential, false),
+            Build::Plain
+        );
+        assert_eq!(
+            Build::for_tool(Cpython, Tool::Threads, true),
+            Build::Cpython
+        );
     }
 
     #[test]

@@ -130,6 +130,7 @@ mod tests {
             cpu_iters: 1000,
             serial: 0,
             lock: crate::config::Lock::Off,
+            engine: crate::config::Engine::Model,
         };
         RunRecord::new(
             crate::protocol::RunId(id),

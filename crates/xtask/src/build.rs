@@ -105,12 +105,18 @@ fn build_page(tools: &Tools, out: &std::path::Path, extra: &[&str]) -> Result<()
             .env("RUSTUP_TOOLCHAIN", NIGHTLY)
             // The first load is bound by this module's size (docs/performance.md): std is
             // rebuilt with the page's size profile and std's own smaller implementations
-            // (-20 KB gzip), panics carry their message but no file and line (-6 KB), and
-            // derived Debug prints only a type's name (no visible text uses it; -0.9 KB).
+            // (-20 KB gzip), a panic is a plain trap, with neither message nor formatting
+            // machinery (-11 KB; `panic_hook.rs` still shows the crash), and derived Debug
+            // prints only a type's name (no visible text uses it; -0.9 KB).
             .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
             .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
-            .env("RUSTFLAGS", "-Zlocation-detail=none -Zfmt-debug=shallow"),
+            .env(
+                "RUSTFLAGS",
+                "-Zlocation-detail=none -Zfmt-debug=shallow -Zunstable-options \
+                 -Cpanic=immediate-abort",
+            ),
     )?;
+    crate::python::add_to_site(out)?;
     crate::boot::externalise_inline_scripts(out)?;
     crate::boot::shrink_copied_scripts(out)?;
     crate::headers::write_headers_file(out)?;

@@ -7,6 +7,7 @@ mod dist;
 mod headers;
 mod lint;
 mod project;
+mod python;
 mod serve;
 mod shell;
 mod tally;

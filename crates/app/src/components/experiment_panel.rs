@@ -3,7 +3,7 @@
 use super::machine_info::group;
 use super::number_field::NumberField;
 use super::select_field::SelectField;
-use model::config::Lock;
+use model::config::{Engine, Lock};
 use model::params::{Field, Value, Values};
 use model::{Experiment, Gil, Kind, Params, Tool};
 use std::collections::HashMap;
@@ -85,7 +85,11 @@ fn options(field: Field, threads_available: bool) -> Vec<(&'static str, String)>
             .collect(),
         Field::Gil => named(&[
             (Gil::On.as_str(), "on (CPython)"),
-            (Gil::Off.as_str(), "off (free-threaded)"),
+            (Gil::Off.as_str(), "off (free-threaded 3.14t)"),
+        ]),
+        Field::Engine => named(&[
+            (Engine::Model.as_str(), "Rust model"),
+            (Engine::Cpython.as_str(), "real CPython 3.14 (Pyodide)"),
         ]),
         Field::Lock => named(&[
             (Lock::Off.as_str(), "off (counter += 1)"),
@@ -155,13 +159,15 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                     default_hint={default_hint(field, r, props.calibrating)} limits={limits}
                     disabled={disabled} error={error(field)} on_change={on_number.clone()} />
             },
-            Values::Flag | Values::OptOut => Html::default(),
+            Values::Flag | Values::OptOut | Values::Text(_) => Html::default(),
         }
     };
     html! {
         <form class="experiment-panel" data-testid="experiment-panel" onsubmit={on_run}
             aria-label="Experiment">
-            { for Field::SHOWN.map(field) }
+            // The engine first: it decides what runs everything else.
+            { field(Field::Engine) }
+            { for Field::SHOWN.into_iter().filter(|f| *f != Field::Engine).map(field) }
             <div class="actions">
                 <button type="submit" class="run" data-testid="run-button"
                     disabled={!props.ready || props.running}>
@@ -170,7 +176,9 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                 <button type="button" class="stop" data-testid="stop-button"
                     disabled={!props.running} onclick={on_stop}>{ "Stop" }</button>
                 <span class="estimate" data-testid="estimate">
-                    if props.calibrating {
+                    if props.calibrating && r.engine == Engine::Cpython {
+                        { "Loading CPython… (a run waits for it)" }
+                    } else if props.calibrating {
                         { "Starting threads… (a run waits for them)" }
                     } else {
                         { props.estimate_ms.map(|ms| format!("Estimated: {}", describe(ms))).unwrap_or_default() }

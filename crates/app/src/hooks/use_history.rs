@@ -46,6 +46,8 @@ impl Entry {
 pub struct History {
     entry: Rc<RefCell<Entry>>,
     embed: bool,
+    /// The edited program, compressed, as the URL carries it.
+    code: Rc<RefCell<Option<String>>>,
 }
 
 impl PartialEq for History {
@@ -58,25 +60,29 @@ impl History {
     /// `params` run: a run is a step in the history (Back returns to the previous experiment),
     /// so their entry is written now and marked as one that ran.
     pub fn ran(&self, params: &Params) {
-        let query = to_query(params, false, self.embed);
+        let query = to_query(params, false, self.embed, self.code.borrow().as_deref());
         self.entry.borrow_mut().commit(query, true);
     }
 }
 
-/// Keeps the URL in step with `params`, and `params` in step with history navigation.
+/// Keeps the URL in step with `params` and the edited program (`code`, compressed), and
+/// `params` in step with history navigation.
 #[hook]
 pub fn use_history(
     params: Params,
+    code: Option<String>,
     embed: bool,
     dispatcher: UseReducerDispatcher<State>,
 ) -> History {
     let entry = use_mut_ref(Entry::loaded);
+    let shared_code = use_mut_ref(|| None::<String>);
     {
-        let entry = entry.clone();
-        use_effect_with(params, move |params| {
+        let (entry, shared_code) = (entry.clone(), shared_code.clone());
+        use_effect_with((params, code), move |(params, code)| {
+            shared_code.replace(code.clone());
             entry
                 .borrow_mut()
-                .commit(to_query(params, false, embed), false);
+                .commit(to_query(params, false, embed, code.as_deref()), false);
         });
     }
     {
@@ -93,5 +99,9 @@ pub fn use_history(
             move || drop(listener)
         });
     }
-    History { entry, embed }
+    History {
+        entry,
+        embed,
+        code: shared_code,
+    }
 }

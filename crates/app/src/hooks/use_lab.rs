@@ -79,7 +79,7 @@ impl Host {
         match effect {
             Effect::Spawn { worker, role } => {
                 let host = self.this.clone();
-                let link = WorkerLink::spawn(role.query(), move |e| {
+                let link = WorkerLink::spawn(role, move |e| {
                     if let Some(host) = host.upgrade() {
                         host.send(match e {
                             WorkerEvent::Message(m) => Event::Message(worker, m),

@@ -1,7 +1,8 @@
 //! Owns the embedding page's way in (`model::embed` documents the messages):
 //! `{source: "concurrency-playground", type: "run", params, request?}` starts an experiment and
 //! `type: "set"` only shows it, both validated exactly like URL parameters; `type: "ping"` asks
-//! for the `ready` message again. Every other message, of any shape or size, is ignored.
+//! for the `ready` message again. `run` and `set` may carry `code`, the Python program CPython
+//! runs (`engine=cpython`). Every other message, of any shape or size, is ignored.
 
 use model::params::Field;
 use model::query::{apply, ParsedQuery};
@@ -25,9 +26,11 @@ pub enum ParentMessage {
         parsed: ParsedQuery,
         /// The host's tag (`model::embed::request_tag`).
         request: Option<String>,
+        /// The host's Python program, if it sent one.
+        code: Option<String>,
     },
-    /// Show these parameters in the form without running.
-    Set(ParsedQuery),
+    /// Show these parameters (and the host's program, if any) without running.
+    Set(ParsedQuery, Option<String>),
     /// Send `ready` (and the height) again.
     Ping,
 }
@@ -95,11 +98,38 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParentMessage> {
         };
         apply(&mut parsed, key, &text);
     }
+    let code = read_code(&field(&data, "code"), &mut parsed);
     if set {
-        return Some(ParentMessage::Set(parsed));
+        return Some(ParentMessage::Set(parsed, code));
     }
     let request = model::embed::request_tag(short_text(&field(&data, "request")));
-    Some(ParentMessage::Run { parsed, request })
+    Some(ParentMessage::Run {
+        parsed,
+        request,
+        code,
+    })
+}
+
+/// A message's `code`: a string of at most `MAX_CODE_CHARS` characters (longer ones are not
+/// copied into wasm memory); anything else is explained in `parsed`'s notices.
+fn read_code(value: &JsValue, parsed: &mut ParsedQuery) -> Option<String> {
+    use model::notice::{Notice, Reason};
+    use model::python::cpython::MAX_CODE_CHARS;
+    if value.is_undefined() || value.is_null() {
+        return None;
+    }
+    let why = match value.dyn_ref::<js_sys::JsString>() {
+        Some(s) if (s.length() as usize) <= MAX_CODE_CHARS => return s.as_string(),
+        Some(s) => Reason::CodeTooLong {
+            chars: s.length() as usize,
+            max: MAX_CODE_CHARS,
+            in_link: false,
+        },
+        None => Reason::CodeUnreadable,
+    };
+    let topic = model::params::Param::Code;
+    parsed.notices.push(Notice::new(topic, why));
+    None
 }
 
 /// Calls `on_message` with every message of the contract.

@@ -12,7 +12,13 @@ use crate::timeline::{Build, RunStatus};
 pub fn matches(base: &RunRecord, run: &RunRecord) -> bool {
     let (b, r) = (&base.experiment, &run.experiment);
     // A race counts, it does not time: no speedup.
+    fn program(r: &RunRecord) -> Option<&str> {
+        r.python.as_ref().map(|p| p.code_hash.as_str())
+    }
+    // CPython runs compare only with CPython runs of the same program; io work too.
     base.id != run.id
+        && b.engine == r.engine
+        && program(base) == program(run)
         && r.kind != Kind::Race
         && b.tool == Tool::Sequential
         && base.status == RunStatus::Done
@@ -39,6 +45,7 @@ pub fn find<'a, R: AsRef<RunRecord>>(runs: &'a [R], run: &RunRecord) -> Option<&
 pub fn missing<R: AsRef<RunRecord>>(runs: &[R], run: &RunRecord) -> Option<(Params, Build)> {
     let r = &run.experiment;
     if r.tool == Tool::Sequential
+        || run.build == Build::Cpython
         || run.status != RunStatus::Done
         || matches!(r.kind, Kind::Io | Kind::Race)
     {

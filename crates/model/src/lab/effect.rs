@@ -20,12 +20,14 @@ pub enum Role {
 }
 
 impl Role {
-    /// The query string `engine-worker.js` is started with.
-    pub fn query(self) -> &'static str {
+    /// The worker's script, relative to the page: `engine-worker.js` with its query, or
+    /// CPython's module worker.
+    pub fn script(self) -> &'static str {
         match self {
-            Role::Engine(Build::Plain) => "build=plain",
-            Role::Engine(Build::Atomics) => "build=atomics",
-            Role::Process => "build=plain&role=process",
+            Role::Engine(Build::Plain) => "./engine-worker.js?build=plain",
+            Role::Engine(Build::Atomics) => "./engine-worker.js?build=atomics",
+            Role::Engine(Build::Cpython) => "./python/worker.js",
+            Role::Process => "./engine-worker.js?build=plain&role=process",
         }
     }
 }
@@ -81,6 +83,11 @@ pub enum Event {
     },
     /// Clear the runs table.
     ClearRuns,
+    /// The visitor picked an engine: CPython starts loading when picked.
+    UseEngine(crate::config::Engine),
+    /// The Python program CPython runs next (the editor's text, or a host's code); `None`: the
+    /// program generated for each run's experiment.
+    SetCode(Option<String>),
     /// Test builds only: a hook of the end-to-end tests.
     #[cfg(feature = "test-hooks")]
     TestHook(TestHook),
@@ -137,6 +144,14 @@ pub enum Update {
     SweepPoint(crate::lab::sweep::Series, u32, f64, bool),
     /// The isolation demo progressed.
     Isolation(IsolationDemo),
+    /// CPython's files are loading: bytes so far, of the total.
+    PythonLoading(f64, f64),
+    /// CPython is ready: its version and how long it took to load (ms).
+    PythonReady(String, f64),
+    /// CPython failed to start, for good: why.
+    PythonFailed(String),
+    /// What run `.0`'s program printed.
+    Output(RunId, String),
 }
 
 /// What the page must do.

@@ -107,6 +107,7 @@ fn ready(build: Build, pool_threads: u32) -> FromWorker {
         started_at: 0.0,
         ready_at: 0.0,
         cancel_word: None,
+        python_version: None,
     }
 }
 

@@ -128,6 +128,28 @@ pub struct MeasuredCores {
     pub left_out: usize,
 }
 
+/// CPython in the page as the visitor sees it: loading, then its version and load time, and
+/// what the last program printed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PythonView {
+    /// Bytes loaded of the total, while its files load.
+    pub loading: Option<(f64, f64)>,
+    /// `sys.version`'s first word and the load time (ms), once it is ready.
+    pub ready: Option<(String, f64)>,
+    /// It failed to start, for good: why.
+    pub failed: Option<String>,
+    /// What the last CPython run printed (its traceback included), at most
+    /// [`MAX_OUTPUT_CHARS`], and the run.
+    pub output: Rc<String>,
+    /// The run whose output `output` is.
+    pub output_run: Option<RunId>,
+    /// The output was cut at [`MAX_OUTPUT_CHARS`].
+    pub output_cut: bool,
+}
+
+/// The most output of one run the page keeps: a loop of prints must not fill the page's memory.
+pub const MAX_OUTPUT_CHARS: usize = 64 * 1024;
+
 /// What the lab shows. See the module's documentation.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct View {
@@ -135,6 +157,10 @@ pub struct View {
     pub plain: Option<BuildInfo>,
     /// The atomics build, once started.
     pub atomics: Option<BuildInfo>,
+    /// CPython's worker, once started (its calibration is of CPython's own loop).
+    pub cpython: Option<BuildInfo>,
+    /// CPython's load, version and output.
+    pub python: PythonView,
     /// The threads build failed for good (it is started once the page is ready).
     pub threads_gone: bool,
     /// Engines loaded and calibrated.
@@ -160,6 +186,7 @@ impl View {
         match build {
             Build::Plain => self.plain,
             Build::Atomics => self.atomics,
+            Build::Cpython => self.cpython,
         }
     }
 
@@ -172,6 +199,7 @@ impl View {
         match build {
             Build::Plain => &mut self.plain,
             Build::Atomics => &mut self.atomics,
+            Build::Cpython => &mut self.cpython,
         }
     }
 
@@ -203,6 +231,35 @@ impl View {
             &Update::BuildGone(build) => {
                 *self.build_slot(build) = None;
                 self.threads_gone |= build == Build::Atomics;
+                if build == Build::Cpython {
+                    self.python.loading = None;
+                }
+            }
+            &Update::PythonLoading(loaded, total) => {
+                self.python.loading = Some((loaded, total));
+                self.python.failed = None;
+            }
+            Update::PythonReady(version, load_ms) => {
+                self.python.loading = None;
+                self.python.ready = Some((version.clone(), *load_ms));
+            }
+            Update::PythonFailed(why) => {
+                self.python.loading = None;
+                self.python.failed = Some(why.clone());
+            }
+            Update::Output(id, text) => {
+                let python = &mut self.python;
+                if python.output_run != Some(*id) {
+                    python.output = Rc::default();
+                    python.output_run = Some(*id);
+                    python.output_cut = false;
+                }
+                let room = MAX_OUTPUT_CHARS.saturating_sub(python.output.chars().count());
+                let kept: String = text.chars().take(room).collect();
+                python.output_cut |= kept.len() < text.len();
+                if !kept.is_empty() {
+                    Rc::make_mut(&mut python.output).push_str(&kept);
+                }
             }
             Update::Ready => self.ready = true,
             &Update::Started(id, at) => {

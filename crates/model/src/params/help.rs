@@ -44,7 +44,18 @@ pub fn help(param: Param) -> &'static str {
         Param::Field(Field::Lock) => {
             "For `race`: `counter += 1` under `with lock:` (on) or without (off)."
         }
-        Param::Run => "Run the experiment once the page is ready.",
+        Param::Field(Field::Engine) => {
+            "What runs the experiment: `model`, the Rust engines, which model CPython (its GIL \
+               rule, its switch interval); `cpython`, real CPython 3.14 (Pyodide) in a worker, \
+               running the editor's Python. CPython's files (about 13 MB) load only when it is \
+               picked."
+        }
+        Param::Code => {
+            "Python edited in the page, compressed (deflate, URL-safe base64), at most 6000 \
+               characters: shown in the editor, never run until the visitor presses Run (`run=1` \
+               does not run it)."
+        }
+        Param::Run => "Run the experiment once the page is ready. Never runs code from `code`.",
         Param::Embed => {
             "The compact layout for frames: the experiment panel, its timeline, the machine \
                panel and the runs table, with a link to the full page (no lessons, no embed \

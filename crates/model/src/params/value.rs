@@ -2,7 +2,7 @@
 //! [`Params`] and [`Experiment`].
 
 use super::Field;
-use crate::config::{Experiment, Gil, Kind, Lock, Params, Tool};
+use crate::config::{Engine, Experiment, Gil, Kind, Lock, Params, Tool};
 use crate::json::{Json, ToJson};
 use std::fmt;
 
@@ -70,6 +70,7 @@ impl Params {
             Field::CpuIters => self.cpu_iters.map(Value::Number),
             Field::Serial => number(self.serial),
             Field::Lock => self.lock.map(|l| Value::Name(l.as_str())),
+            Field::Engine => self.engine.map(|e| Value::Name(e.as_str())),
         }
     }
 
@@ -88,6 +89,7 @@ impl Params {
             Field::CpuIters => self.cpu_iters = number,
             Field::Serial => self.serial = number.map(small),
             Field::Lock => self.lock = name.and_then(Lock::parse),
+            Field::Engine => self.engine = name.and_then(Engine::parse),
         }
     }
 }
@@ -105,6 +107,7 @@ impl Experiment {
             Field::CpuIters => Value::Number(self.cpu_iters),
             Field::Serial => Value::Number(self.serial.into()),
             Field::Lock => Value::Name(self.lock.as_str()),
+            Field::Engine => Value::Name(self.engine.as_str()),
         }
     }
 }

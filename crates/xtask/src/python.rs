@@ -1,0 +1,72 @@
+//! CPython in the site: Pyodide's interpreter and standard library from the npm package pinned
+//! in `www/python/package-lock.json` (copied into `pyodide/`, served from the site's own origin),
+//! the editor bundled with esbuild, the worker and the harness (into `python/`). None of it is
+//! in the first load: the page fetches it when the visitor picks CPython.
+
+use crate::project::{root, say};
+use crate::shell;
+use crate::toolchain::ensure_node_modules;
+use std::path::Path;
+use std::process::Command;
+
+/// Pyodide's files the worker needs. `pyodide.mjs` imports `pyodide.asm.mjs`; the loader
+/// fetches the rest.
+const PYODIDE_FILES: [&str; 5] = [
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+];
+
+/// The files Pyodide's loader fetches (and the worker counts for its progress line).
+const FETCHED: [&str; 3] = ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+
+/// Our own files, copied as they are.
+const OWN_FILES: [&str; 2] = ["worker.js", "playground.py"];
+
+/// Adds CPython to the built site in `out`.
+pub fn add_to_site(out: &Path) -> Result<(), String> {
+    let src = root().join("www").join("python");
+    ensure_node_modules(&src)?;
+    say("adding CPython (Pyodide) and the editor to the site");
+    let pyodide = src.join("node_modules").join("pyodide");
+    let to = out.join("pyodide");
+    std::fs::create_dir_all(&to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for name in PYODIDE_FILES {
+        copy(&pyodide.join(name), &to.join(name))?;
+    }
+    let ours = out.join("python");
+    std::fs::create_dir_all(&ours).map_err(|e| format!("{}: {e}", ours.display()))?;
+    for name in OWN_FILES {
+        copy(&src.join(name), &ours.join(name))?;
+    }
+    // The worker's progress line: bytes of each file the loader fetches, as built.
+    let mut sizes = Vec::new();
+    for name in FETCHED {
+        let bytes = std::fs::metadata(to.join(name))
+            .map_err(|e| format!("{name}: {e}"))?
+            .len();
+        sizes.push(format!("\"{name}\": {bytes}"));
+    }
+    let manifest = format!("{{{}}}\n", sizes.join(", "));
+    std::fs::write(ours.join("files.json"), manifest).map_err(|e| e.to_string())?;
+    shell::run(
+        Command::new(src.join("node_modules").join(".bin").join("esbuild"))
+            .current_dir(&src)
+            .args([
+                "editor.js",
+                "--bundle",
+                "--format=esm",
+                "--minify",
+                "--log-level=warning",
+            ])
+            .arg(format!("--outfile={}", ours.join("editor.js").display())),
+    )
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("copying {}: {e}", from.display()))
+}
