@@ -13,6 +13,8 @@
 // (as the URL's parameters), `run` (run once ready, and again whenever one of them changes), `src` (where the
 // playground is hosted; default: this script's folder), `height` (a fixed height in CSS pixels,
 // instead of following the content), `title` (the frame's title).
+// An inline `<script type="text/x-python">` child is the Python program CPython runs
+// (`engine="cpython"`): the frame shows it in its editor, and runs it with `run` or `run()`.
 // Events: `ready` (detail: {isolated, threads, build, cores, popout}), `run-finished` (detail:
 // the run record), `run-rejected` (detail: {message, notices}).
 // Methods: `run(params, {timeout})` → Promise of the run record (rejected when the frame does not
@@ -106,7 +108,7 @@ export class ConcurrencyPlayground extends HTMLElement {
     if (!this.#info) return this.#reloadSoon(); // not ready yet: load the new experiment instead
     if (!this.hasAttribute("run")) {
       // Show the new experiment without running it.
-      return this.#post({ source: SOURCE, type: "set", params: this.#attributeParams() });
+      return this.#post({ source: SOURCE, type: "set", params: this.#attributeParams(), code: this.#code() });
     }
     // Several attributes set in one script turn start one run. It is tagged so that invalid
     // values are rejected (a `run-rejected` event) rather than run clamped.
@@ -114,7 +116,7 @@ export class ConcurrencyPlayground extends HTMLElement {
     this.#runQueued = true;
     queueMicrotask(() => {
       this.#runQueued = false;
-      this.#post({ source: SOURCE, type: "run", params: this.#attributeParams(), request: newTag() });
+      this.#post({ source: SOURCE, type: "run", params: this.#attributeParams(), request: newTag(), code: this.#code() });
     });
   }
 
@@ -145,13 +147,15 @@ export class ConcurrencyPlayground extends HTMLElement {
     const started = Date.now();
     await within(this.#whenReady, timeout, "the playground did not say it was ready");
     const merged = this.#attributeParams();
+    let code = this.#code();
     for (const [key, value] of Object.entries(params ?? {})) {
-      merged[ALIASES[key] ?? key] = value;
+      if (key === "code") code = value;
+      else merged[ALIASES[key] ?? key] = value;
     }
     const request = newTag();
     const answer = new Promise((resolve, reject) => {
       this.#waiting.set(request, { resolve, reject });
-      this.#post({ source: SOURCE, type: "run", params: merged, request });
+      this.#post({ source: SOURCE, type: "run", params: merged, request, code });
     });
     // A frame that died or hangs never answers: the Promise fails rather than wait forever.
     return within(answer, Math.max(1, timeout - (Date.now() - started)), "the playground did not answer the run", () => this.#waiting.delete(request));
@@ -171,10 +175,21 @@ export class ConcurrencyPlayground extends HTMLElement {
     return params;
   }
 
+  /** The inline Python program, without the indentation it has in the host's HTML. */
+  #code() {
+    const script = this.querySelector('script[type="text/x-python"]');
+    if (!script) return undefined;
+    const lines = script.textContent.replace(/^\s*\n/, "").replace(/\s+$/, "").split("\n");
+    const indents = lines.filter((l) => l.trim()).map((l) => l.match(/^[ \t]*/)[0].length);
+    const cut = indents.length ? Math.min(...indents) : 0;
+    return lines.map((l) => l.slice(cut)).join("\n") + "\n";
+  }
+
   #src() {
     const url = new URL(this.getAttribute("src") || HERE, document.baseURI);
     const query = new URLSearchParams({ embed: "1", ...this.#attributeParams() });
-    if (this.hasAttribute("run")) query.set("run", "1");
+    // With inline code, the run waits for the code, posted once the frame is ready.
+    if (this.hasAttribute("run") && this.#code() === undefined) query.set("run", "1");
     url.search = query.toString();
     url.hash = "";
     return url;
@@ -247,6 +262,12 @@ export class ConcurrencyPlayground extends HTMLElement {
         this.#info = { isolated, threads, build, cores, popout };
         this.#markReady(this.#info);
         this.#emit("ready", this.#info);
+        // The inline program goes to the frame now: shown, and run when `run` says so.
+        const code = this.#code();
+        if (code !== undefined) {
+          const type = this.hasAttribute("run") ? "run" : "set";
+          this.#post({ source: SOURCE, type, params: this.#attributeParams(), request: newTag(), code });
+        }
         return;
       }
       case "height":

@@ -14,6 +14,8 @@ after(async () => { await browser?.close(); });
 
 test("each section's Run this runs exactly its experiment", async () => {
   const { page, errors, context } = await open(browser, "?io_ms=60");
+  // The story is a fragment the page fetches when it renders it.
+  await page.waitForSelector('[data-testid="run-this"]');
   const buttons = await page.$$eval('[data-testid="run-this"]:not([disabled])', (bs) => bs.map((b) => b.dataset.query));
   assert.ok(buttons.length >= 12, `${buttons.length} buttons`);
   for (const [i, query] of buttons.entries()) {

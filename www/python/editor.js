@@ -9,11 +9,14 @@
 //   code-link        (detail: the text, compressed for a link) after each change, 300 ms later
 //
 // Keyboard: Tab indents; Escape, then Tab, leaves the editor (CodeMirror's rule, so that the
-// editor is no keyboard trap).
-import { EditorView, basicSetup } from "codemirror";
+// editor is no keyboard trap). No completion pop-ups: they would cover the code being taught,
+// and their tooltip sets a style attribute, which the page's CSP (style-src 'self') refuses.
+import {
+  EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection,
+} from "@codemirror/view";
 import { EditorState, Compartment } from "@codemirror/state";
-import { keymap } from "@codemirror/view";
-import { indentWithTab } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { python } from "@codemirror/lang-python";
 import { oneDark } from "@codemirror/theme-one-dark";
 
@@ -45,6 +48,20 @@ const pageTheme = EditorView.theme({
   ".cm-scroller": { fontFamily: "var(--mono)", lineHeight: "1.45", minHeight: "12rem", maxHeight: "32rem" },
 });
 
+/**
+ * Typing over a selection that spans lines is done here, not by the browser: Chromium's own
+ * editing merges the lines' elements and sets a style attribute on them, which the page's CSP
+ * (style-src 'self') refuses, with a console error, before CodeMirror redraws anyway.
+ */
+const replaceSelectionOurselves = EditorView.domEventHandlers({
+  beforeinput(event, view) {
+    if (event.inputType !== "insertText" || view.state.selection.ranges.every((r) => r.empty)) return false;
+    event.preventDefault();
+    view.dispatch(view.state.replaceSelection(event.data ?? ""), { userEvent: "input.type", scrollIntoView: true });
+    return true;
+  },
+});
+
 class PythonEditor extends HTMLElement {
   static observedAttributes = ["code-link"];
   #view = null;
@@ -72,11 +89,19 @@ class PythonEditor extends HTMLElement {
       state: EditorState.create({
         doc: this.#pending,
         extensions: [
-          basicSetup,
-          keymap.of([indentWithTab]),
+          lineNumbers(),
+          highlightActiveLineGutter(),
+          highlightActiveLine(),
+          history(),
+
+          indentOnInput(),
+          bracketMatching(),
+          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           python(),
           pageTheme,
           this.#theme.of(dark.matches ? oneDark : []),
+          replaceSelectionOurselves,
           EditorView.contentAttributes.of({ "aria-label": "Python code (Tab indents; Escape, then Tab, leaves the editor)" }),
           EditorView.updateListener.of((update) => {
             if (!update.docChanged || this.#quiet) return;
@@ -114,6 +139,8 @@ class PythonEditor extends HTMLElement {
     } finally {
       this.#quiet = false;
     }
+    // The page changed the text (its constants, say): a link must say so too.
+    this.#linkSoon();
   }
 
   /** Shows the code a link carried, as if the visitor had typed it. */

@@ -8,8 +8,7 @@ it only times it.
 """
 
 import ast
-import asyncio  # noqa: F401  imported when CPython loads, as are the two below: a run's wall
-import concurrent.futures  # noqa: F401  time is then the program's own, not a first import's
+import asyncio  # noqa: F401  imported when CPython loads, as are the executors and threading
 import functools
 import inspect
 import json
@@ -19,6 +18,10 @@ import threading  # noqa: F401
 import time
 import traceback
 import types
+
+# The program's imports, done once when CPython loads: a run's wall time is then the program's
+# own, not a first import's (ProcessPoolExecutor alone pulls in multiprocessing: ~150 ms here).
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor  # noqa: F401
 
 FILENAME = "experiment.py"
 #: The most spans one run reports; a loop of a million timed calls stays drawable.
@@ -77,6 +80,31 @@ def _record(args, state, start, end):
         _left_out += 1
 
 
+#: What `_warm_up` runs: the paths a first program takes (asyncio's loop and timers, gather,
+#: time.sleep, the decorator, compiling a module), so that no run pays for them.
+_WARM_UP = """
+import asyncio, time
+from playground import timed
+
+@timed("io")
+async def wait(n):
+    await asyncio.sleep(0.001)
+
+async def main():
+    await asyncio.gather(*(wait(n) for n in range(4)))
+
+if __name__ == "__main__":
+    asyncio.run(main())
+    time.sleep(0.001)
+    print(end="")
+"""
+
+
+async def _warm_up():
+    """Runs `_WARM_UP` once, as a program, and forgets it."""
+    await _run(-1, _WARM_UP, "{}")
+
+
 def _cpu_loop(n):
     # The program's cpu_task, without the decorator: calibration times the same bytecode.
     total = 0
@@ -86,8 +114,8 @@ def _cpu_loop(n):
 
 
 def _calibrate():
-    """Nanoseconds per iteration of the cpu loop in this interpreter, and the spread of three
-    samples ((max - min) / median), after a warm-up, as JSON."""
+    """Nanoseconds per iteration of the cpu loop in this interpreter: the median of five samples
+    of at least 60 ms each, after a warm-up, and their spread ((max - min) / median), as JSON."""
     n = 50_000
     while True:
         start = time.perf_counter()
@@ -97,13 +125,13 @@ def _calibrate():
             break
         n *= 2
     samples = []
-    for _ in range(3):
+    for _ in range(5):
         start = time.perf_counter()
         _cpu_loop(n)
         samples.append((time.perf_counter() - start) * 1e9 / n)
     samples.sort()
-    median = samples[1]
-    return json.dumps({"ns_per_iter": median, "spread": (samples[2] - samples[0]) / median})
+    median = samples[2]
+    return json.dumps({"ns_per_iter": median, "spread": (samples[4] - samples[0]) / median})
 
 
 class _AwaitAsyncioRun(ast.NodeTransformer):

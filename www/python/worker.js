@@ -68,6 +68,8 @@ async function start() {
   const source = await (await fetch(new URL("./playground.py", import.meta.url))).text();
   pyodide.FS.writeFile("/home/pyodide/playground.py", source);
   harness = pyodide.pyimport("playground");
+  // A warm interpreter: the first run's wall time is the program's, not asyncio's first timer.
+  await harness._warm_up();
   if (interrupt) pyodide.setInterruptBuffer(interrupt);
   const version = pyodide.runPython("import sys; sys.version.split()[0]");
   post({

@@ -145,7 +145,10 @@ pub fn App() -> Html {
                     request,
                     code,
                 } => {
-                    host_code(&dispatcher, &mut parsed, code);
+                    // The lab has the host's program before the run it is for.
+                    if let Some(code) = host_code(&dispatcher, &mut parsed, code) {
+                        lab.send(Event::SetCode(Some(code)));
+                    }
                     let Some(request) = request else {
                         // The contract's original form: clamped values run, as in a URL.
                         for n in parsed.notices {
@@ -170,7 +173,7 @@ pub fn App() -> Html {
                     });
                 }
                 ParentMessage::Set(mut parsed, code) => {
-                    host_code(&dispatcher, &mut parsed, code);
+                    let _ = host_code(&dispatcher, &mut parsed, code);
                     for n in parsed.notices {
                         dispatcher.dispatch(Action::AddNotice(n));
                     }
@@ -421,21 +424,22 @@ pub fn App() -> Html {
 }
 
 /// The host's program for CPython (a message's `code`): it becomes the editor's text, and the
-/// constants it states fill in what the message's own parameters leave out.
+/// constants it states fill in what the message's own parameters leave out. Returns it.
 fn host_code(
     dispatcher: &UseReducerDispatcher<State>,
     parsed: &mut model::ParsedQuery,
     code: Option<String>,
-) {
-    let Some(code) = code else { return };
+) -> Option<String> {
+    let code = code?;
     for (field, raw) in cpython::read_constants(&code) {
         if parsed.params.value(field).is_none() {
             model::query::apply(parsed, field.key(), &raw);
         }
     }
     dispatcher.dispatch(Action::Code {
-        text: Some(code),
+        text: Some(code.clone()),
         edited: true,
         changes: Vec::new(),
     });
+    Some(code)
 }

@@ -208,3 +208,17 @@ pub fn text_property(object: &JsValue, name: &str) -> Option<String> {
 pub fn set_text_property(object: &JsValue, name: &str, value: &str) {
     let _ = js_sys::Reflect::set(object, &name.into(), &value.into());
 }
+
+/// The text at `url` (same origin), or `None` when it cannot be fetched.
+pub async fn fetch_text(url: &str) -> Option<String> {
+    use wasm_bindgen_futures::JsFuture;
+    let response = JsFuture::from(window()?.fetch_with_str(url)).await.ok()?;
+    let response: web_sys::Response = response.dyn_into().ok()?;
+    if !response.ok() {
+        return None;
+    }
+    JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()
+}

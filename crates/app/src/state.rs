@@ -177,7 +177,9 @@ impl Reducible for State {
             }
             Action::CodeLink(link) => {
                 let topic = Topic::Param(model::params::Param::Code);
-                s.notices.retain(|n| n.topic != topic);
+                // Only the newest verdict on the link's length stays.
+                s.notices
+                    .retain(|n| !matches!(n.reason, Reason::CodeTooLong { .. }));
                 match model::python::code_link::check(&link) {
                     Ok(_) if s.code_edited => s.code_link = Some(link),
                     Ok(_) => {}

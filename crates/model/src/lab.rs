@@ -760,6 +760,8 @@ impl Lab {
             code_hash: Some(cpython::code_hash(&code)),
         });
         self.show(Update::Started(id, now));
+        // The output panel is this run's from now on.
+        self.show(Update::Output(id, String::new()));
         self.post(
             Build::Cpython,
             ToWorker::RunCode {
