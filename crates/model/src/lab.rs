@@ -261,6 +261,10 @@ impl Lab {
             worker,
             ready: false,
         });
+        if build == Build::Cpython {
+            // A new interpreter: runs wait until it has loaded and measured its own loop.
+            self.ns_cpython = None;
+        }
         if build == Build::Atomics {
             self.atomics_threads = 0;
             self.out.push(Effect::StartTimer(

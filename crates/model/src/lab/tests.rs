@@ -1225,3 +1225,216 @@ fn a_tagged_request_during_a_sweep_or_declined_is_rejected() {
     let out = p.at(1.0, Event::Confirmed(false));
     assert_eq!(rejected(&out)[0].0, "long");
 }
+
+/// CPython in the page: a plain page, with CPython picked and loaded, its loop measured at
+/// 50 ns an iteration. Returns the page and CPython's worker.
+fn python_ready() -> (Page, WorkerId) {
+    let mut p = Page::ready_plain();
+    let out = p.at(1.0, Event::UseEngine(crate::config::Engine::Cpython));
+    let [(worker, Role::Engine(Build::Cpython))] = spawned(&out)[..] else {
+        panic!("CPython's worker is spawned when picked: {out:?}");
+    };
+    assert!(
+        p.at(1.0, Event::UseEngine(crate::config::Engine::Cpython))
+            .is_empty(),
+        "once"
+    );
+    let out = p.msg(
+        worker,
+        FromWorker::Loading {
+            loaded: 10.0,
+            total: 100.0,
+        },
+    );
+    assert!(out.contains(&Effect::Show(Update::PythonLoading(10.0, 100.0))));
+    let out = p.msg(
+        worker,
+        FromWorker::Ready {
+            build: Build::Cpython,
+            pool_threads: 1,
+            started_at: 100.0,
+            ready_at: 2100.0,
+            cancel_word: None,
+            python_version: Some("3.14.2".into()),
+        },
+    );
+    assert_eq!(posts(&out, worker), vec![ToWorker::Calibrate]);
+    assert_eq!(
+        p.lab.view().python.ready,
+        Some(("3.14.2".to_string(), 2000.0))
+    );
+    p.msg(worker, calibrated(50.0));
+    p.out.clear();
+    (p, worker)
+}
+
+fn cpython(tool: Tool, kind: Kind) -> Params {
+    Params {
+        engine: Some(crate::config::Engine::Cpython),
+        ..params(tool, kind)
+    }
+}
+
+fn code_posted(out: &[Effect], worker: WorkerId) -> (RunId, Experiment, String) {
+    posts(out, worker)
+        .into_iter()
+        .find_map(|m| match m {
+            ToWorker::RunCode {
+                id,
+                experiment,
+                code,
+            } => Some((id, experiment, code)),
+            _ => None,
+        })
+        .expect("a program was posted to CPython")
+}
+
+#[test]
+fn cpython_runs_the_generated_program_with_its_own_calibration_and_records_what_ran() {
+    let (mut p, worker) = python_ready();
+    let out = p.at(1.0, Event::Run(cpython(Tool::Async, Kind::Cpu)));
+    let (id, e, code) = code_posted(&out, worker);
+    // 100 ms at 50 ns an iteration: CPython's figure, not the model's (0.5 ns).
+    assert_eq!(e.cpu_iters, 2_000_000);
+    assert!(code.contains("N = 2_000_000  #") && code.contains("TOOL = \"async\"  #"));
+    assert!(out.contains(&Effect::Show(Update::Output(id, String::new()))));
+    p.msg(
+        worker,
+        FromWorker::Output {
+            id,
+            text: "hello\n".into(),
+        },
+    );
+    assert_eq!(p.lab.view().python.output.as_str(), "hello\n");
+    let out = p.msg(
+        worker,
+        FromWorker::Finished {
+            id,
+            report: report(e, Build::Cpython, 150.0),
+        },
+    );
+    let [record] = &added(&out)[..] else { panic!() };
+    let python = record
+        .python
+        .as_ref()
+        .expect("a CPython run says what ran it");
+    assert_eq!(python.version, "3.14.2");
+    assert_eq!(python.load_ms, 2000.0);
+    assert_eq!(python.code_hash, crate::python::cpython::code_hash(&code));
+    assert_eq!(record.experiment.engine, crate::config::Engine::Cpython);
+}
+
+#[test]
+fn cpython_speedups_divide_a_sequential_run_of_the_same_program_only() {
+    let (mut p, worker) = python_ready();
+    // A model run of the same work is no baseline for CPython.
+    let (model_id, out) = p.run(params(Tool::Sequential, Kind::Io));
+    p.finish(W_PLAIN, model_id, run_posted(&out, W_PLAIN), 400.0);
+    let edited = "# mine\nTOOL = \"sequential\"\nTASKS = 4\nprint(1)\n";
+    p.at(1.0, Event::SetCode(Some(edited.into())));
+    let out = p.at(1.0, Event::Run(cpython(Tool::Sequential, Kind::Io)));
+    let (seq, e, code) = code_posted(&out, worker);
+    assert_eq!(
+        code, edited,
+        "the editor's program, its constants already the form's"
+    );
+    let out = p.msg(
+        worker,
+        FromWorker::Finished {
+            id: seq,
+            report: report(e, Build::Cpython, 420.0),
+        },
+    );
+    assert_eq!(added(&out)[0].speedup, None, "not against the model's run");
+    let out = p.at(1.0, Event::Run(cpython(Tool::Async, Kind::Io)));
+    let (asy, e, code) = code_posted(&out, worker);
+    assert!(code.contains("TOOL = \"async\"") && code.contains("print(1)"));
+    let out = p.msg(
+        worker,
+        FromWorker::Finished {
+            id: asy,
+            report: report(e, Build::Cpython, 105.0),
+        },
+    );
+    let record = &added(&out)[0];
+    assert_eq!(record.baseline_run, Some(seq));
+    assert_eq!(record.speedup, Some(4.0));
+    // Another program: no speedup against the first.
+    p.at(
+        1.0,
+        Event::SetCode(Some("TOOL = \"async\"\nprint(2)\n".into())),
+    );
+    let out = p.at(1.0, Event::Run(cpython(Tool::Async, Kind::Io)));
+    let (other, e, _) = code_posted(&out, worker);
+    let out = p.msg(
+        worker,
+        FromWorker::Finished {
+            id: other,
+            report: report(e, Build::Cpython, 105.0),
+        },
+    );
+    assert_eq!(added(&out)[0].speedup, None);
+}
+
+#[test]
+fn stopping_cpython_interrupts_it_then_replaces_an_interpreter_that_does_not_answer() {
+    let (mut p, worker) = python_ready();
+    let out = p.at(1.0, Event::Run(cpython(Tool::Sequential, Kind::Cpu)));
+    let (id, _, _) = code_posted(&out, worker);
+    let out = p.at(50.0, Event::Stop);
+    assert!(out.contains(&Effect::Cancel(worker, id)));
+    assert!(out.contains(&Effect::StartTimer(
+        Timer::StopGrace(id),
+        PYTHON_STOP_GRACE_MS
+    )));
+    let out = p.at(150.0, Event::Timer(Timer::StopGrace(id)));
+    assert!(out.contains(&Effect::Terminate(worker)));
+    let [(fresh, Role::Engine(Build::Cpython))] = spawned(&out)[..] else {
+        panic!("a new interpreter replaces the one that did not answer")
+    };
+    assert_ne!(fresh, worker);
+    assert_eq!(added(&out)[0].status, RunStatus::Stopped);
+    // A run asked for meanwhile waits for the new interpreter and its calibration.
+    let out = p.at(1.0, Event::Run(cpython(Tool::Sequential, Kind::Io)));
+    assert_eq!(started(&out), None);
+}
+
+#[test]
+fn what_cpython_cannot_run_is_refused_saying_why() {
+    let (mut p, _) = python_ready();
+    let out = p.at(
+        1.0,
+        Event::RunFor {
+            params: cpython(Tool::Threads, Kind::Race),
+            request: "r1".into(),
+        },
+    );
+    assert_eq!(started(&out), None);
+    assert!(notices(&out)[0].contains("Rust model only"));
+    assert!(out
+        .iter()
+        .any(|e| matches!(e, Effect::Reject { request, .. } if request == "r1")));
+
+    // An interpreter that never loads: the waiting run is refused, and so are later ones.
+    let mut p = Page::ready_plain();
+    let out = p.at(1.0, Event::Run(cpython(Tool::Sequential, Kind::Io)));
+    let [(worker, _)] = spawned(&out)[..] else {
+        panic!()
+    };
+    let out = p.at(
+        1.0,
+        Event::Crashed(worker, "CPython did not load: 404".into()),
+    );
+    assert!(notices(&out)[0].starts_with("CPython did not start: CPython did not load: 404"));
+    assert_eq!(
+        p.lab.view().python.failed.as_deref(),
+        Some("CPython did not load: 404")
+    );
+    let out = p.at(1.0, Event::Run(cpython(Tool::Sequential, Kind::Io)));
+    assert_eq!(started(&out), None);
+    assert!(spawned(&out).is_empty(), "no endless retry");
+    assert!(notices(&out)[0].contains("CPython did not start"));
+    // Picking it again tries again.
+    let out = p.at(1.0, Event::UseEngine(crate::config::Engine::Cpython));
+    assert_eq!(spawned(&out).len(), 1);
+}
