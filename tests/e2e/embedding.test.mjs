@@ -334,3 +334,29 @@ test("<concurrency-playground>: run() refuses non-object params, rejects when th
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("<concurrency-playground engine=\"cpython\"> runs its inline Python and run() resolves with the record", { skip: !HOST && "no host page" }, async () => {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(new URL(`element-python.html?pg=${encodeURIComponent(BASE)}`, HOST).href);
+  await page.waitForFunction(() => customElements.get("concurrency-playground"));
+  const record = await page.evaluate(async () => {
+    const el = document.getElementById("py");
+    await el.ready;
+    return el.run({}, { timeout: 120_000 });
+  });
+  assert.equal(record.engine, "cpython");
+  assert.equal(record.status, "done");
+  assert.match(record.python_version, /^3\.14\./);
+  assert.match(record.code_hash, /^[0-9a-f]{16}$/);
+  assert.equal(record.spans.length, 3, "the course's three timed waits");
+  assert.ok(record.spans.every((s) => s.state === "io" && s.end - s.start >= 45));
+  const frame = await (await page.$("#py")).evaluateHandle((el) => el.frame).then((h) => h.asElement().contentFrame());
+  assert.match(await frame.evaluate(() => document.querySelector('[data-testid="python-editor"]').value), /^import time\nfrom playground import timed\n/);
+  assert.match(await frame.textContent('[data-testid="python-output"]'), /the course's own code ran/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BARE, BASE, HOST } from "./lib.mjs";
-import { badUrlExplained, coldPoolsReported, errorsShown as errorsShownOn, ioOverlaps, plainHostDegrades, ready as readyOn, stopAnswers, threadsBeatOneThread } from "./webdriver-claims.mjs";
+import { badUrlExplained, coldPoolsReported, cpythonCore, errorsShown as errorsShownOn, ioOverlaps, plainHostDegrades, ready as readyOn, stopAnswers, threadsBeatOneThread } from "./webdriver-claims.mjs";
 import { WebDriverBrowser } from "./webdriver.mjs";
 
 const { FIREFOX, GECKODRIVER } = process.env;
@@ -30,6 +30,8 @@ test("Firefox: the first processes and threads runs after load, measured and rep
 test("Firefox: Stop answers within 100 ms for every tool, on an isolated page", { skip }, () => stopAnswers(ff, "Firefox"));
 
 test("Firefox: a bad URL is explained and runs the defaults", { skip }, () => badUrlExplained(ff));
+
+test("Firefox: real CPython loads, overlaps asyncio waits and reports a traceback", { skip }, () => cpythonCore(ff, "Firefox"));
 
 test("Firefox: a plain host runs everything but threads, which explain themselves", { skip: skip || (!BARE && "no bare host") }, () => plainHostDegrades(ff));
 

@@ -143,3 +143,33 @@ export async function coldPoolsReported(b, name, { threads = true } = {}) {
   }
   return figures;
 }
+
+/**
+ * CPython in the page: it loads, four asyncio waits overlap (wall ≤ 1.15 × one wait), and a
+ * program that raises ends `error` with its traceback in the output, no page error.
+ */
+export async function cpythonCore(b, name) {
+  await b.goto(new URL("?engine=cpython&tool=async&kind=io&tasks=4&io_ms=200", BASE).href);
+  await ready(b);
+  await b.waitFor(() => document.querySelector('[data-testid="python-ready"]')
+    && !/Loading CPython/.test(document.querySelector('[data-testid="estimate"]').textContent), [], 90_000);
+  let runs = 0;
+  await claim(`${name} cpython async io ×4 wall ≤ 1.15 × io_ms`, async () => {
+    await b.click('[data-testid="run-button"]');
+    const row = await b.newestRow(++runs);
+    assert.deepEqual([row.engine, row.status, row.tool], ["cpython", "done", "async"]);
+    assert.match(row.pythonVersion, /^3\.14\./);
+    return Number(row.wallMs);
+  }, (wall) => wall <= 230, { bound: "wall ≤ 230 ms" });
+  await b.exec(() => {
+    const editor = document.querySelector('[data-testid="python-editor"]');
+    editor.value = "print('about to fail')\nraise ValueError('from the test')\n";
+    editor.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await b.click('[data-testid="run-button"]');
+  const failed = await b.newestRow(++runs);
+  assert.equal(failed.status, "error");
+  const output = await text(b, "python-output");
+  assert.match(output, /about to fail[\s\S]*File "experiment\.py", line 2[\s\S]*ValueError: from the test/);
+  assert.equal(await errorsShown(b), 0);
+}
