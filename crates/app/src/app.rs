@@ -132,6 +132,7 @@ pub fn App() -> Html {
                     lab.send(Event::RunFor {
                         params: parsed.params,
                         request,
+                        guess: None,
                     });
                 }
                 ParentMessage::Set(parsed) => {

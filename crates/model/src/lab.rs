@@ -23,7 +23,8 @@ pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
 use crate::config::{thread_pool_default, Experiment, Params, Tool};
 use crate::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
 use crate::notice::{Notice, Reason, Topic, Unavailable};
-use crate::params::Field;
+use crate::params::{Field, Param};
+use crate::predict::Prediction;
 use crate::protocol::{FromWorker, RunId, ToWorker};
 use crate::record::RunRecord;
 use crate::timeline::{Build, RunReport, RunStatus};
@@ -46,6 +47,8 @@ struct RunRequest {
     /// A step of the sweep: its run, whatever id the lab gives it when it starts, moves the
     /// sweep on when it ends.
     sweep_step: bool,
+    /// The learner's (or the host's) guess of the run's speedup.
+    guess: Option<f64>,
 }
 
 impl RunRequest {
@@ -56,6 +59,7 @@ impl RunRequest {
             baseline_for: None,
             reply: None,
             sweep_step: false,
+            guess: None,
         }
     }
 }
@@ -72,6 +76,7 @@ struct Running {
     reply: Option<String>,
     /// A step of the sweep (see [`RunRequest`]).
     sweep_step: bool,
+    guess: Option<f64>,
     stopping: bool,
     /// A processes run's tasks, which the lab hands out to the pool's processes one at a time;
     /// `None` for the other tools, whose engine runs the whole experiment.
@@ -160,9 +165,19 @@ impl Lab {
                 self.threads_later = isolated;
             }
             Event::Run(params) => self.run(now, RunRequest::visitor(params)),
-            Event::RunFor { params, request } => {
+            Event::RunGuessed { params, guess } => {
+                let mut asked = RunRequest::visitor(params);
+                asked.guess = Some(guess);
+                self.run(now, asked);
+            }
+            Event::RunFor {
+                params,
+                request,
+                guess,
+            } => {
                 let mut asked = RunRequest::visitor(params);
                 asked.reply = Some(request);
+                asked.guess = guess;
                 self.run(now, asked);
             }
             Event::Confirmed(yes) => match self.confirming.take() {
@@ -556,6 +571,23 @@ impl Lab {
             return self.wait(request);
         }
         let mut experiment = self.resolve(&request.params, build);
+        let asks = crate::predict::asks(experiment.tool, experiment.kind);
+        if request.guess.is_some() && asks && !baseline::exists(&self.view.runs, &experiment, build)
+        {
+            // A guess meets a measured speedup: the sequential run of the same work, in the
+            // same build, runs first, and the guessed run waits for it.
+            let base = RunRequest::visitor(baseline::sequential_of(&experiment));
+            self.notice(Param::Predict, Reason::BaselineFirst);
+            self.wait(request);
+            return self.begin(
+                now,
+                RunRequest {
+                    build: Some(build),
+                    ..base
+                },
+                false,
+            );
+        }
         if let Some(ns) = self.calibration(build) {
             let estimate = estimate_ms(&experiment, ns, self.cores);
             if estimate > CONFIRM_ABOVE_MS && !confirmed {
@@ -592,6 +624,7 @@ impl Lab {
             baseline_for: request.baseline_for,
             reply: request.reply,
             sweep_step: request.sweep_step,
+            guess: request.guess,
             stopping: false,
             processes: (tool == Tool::Processes).then(|| processes::Tasks::new(&experiment)),
         });
@@ -699,6 +732,7 @@ impl Lab {
             return;
         };
         let mut record = RunRecord::new(id, report, running.baseline_for);
+        record.prediction = running.guess.map(Prediction::new);
         if let Some(base) = baseline::find(&self.view.runs, &record) {
             record.set_baseline(base);
         }
@@ -735,6 +769,7 @@ impl Lab {
                 baseline_for: Some(id),
                 reply: None,
                 sweep_step: false,
+                guess: None,
             };
             self.begin(now, request, false);
         }

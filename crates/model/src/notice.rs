@@ -167,6 +167,18 @@ pub enum Reason {
     SweepRunning,
     /// An embedding page asked for a run with these invalid values: nothing ran.
     InvalidRequest(Vec<Notice>),
+    /// A guess of a speedup that is not a number above 0.
+    NotAGuess {
+        /// What was given.
+        given: Given,
+    },
+    /// `controls` names keys of no control.
+    NotControls {
+        /// The keys that name none.
+        given: Given,
+    },
+    /// A guess needs a measured speedup: the sequential run of the same work runs first.
+    BaselineFirst,
     /// A file that was opened holds no runs the page can read.
     NotRuns {
         /// The file's name.
@@ -301,6 +313,20 @@ impl Notice {
                 crate::embed::rejection(notices).unwrap_or_default()
             )),
             Reason::NotRuns { file, why } => page(&format!("{file}: {why}")),
+            Reason::NotAGuess { given } => page(&format!(
+                "A guess of {given} is not a speedup: enter a number above 0 (2 means twice as \
+                 fast), or skip."
+            )),
+            Reason::NotControls { given } => {
+                let keys: Vec<&str> = Field::SHOWN.iter().map(|f| f.key()).collect();
+                page(&format!(
+                    "{key}={given} names no control; ignored. Controls: {}.",
+                    keys.join(", ")
+                ))
+            }
+            Reason::BaselineFirst => {
+                page("Running sequential with the same work first: your guess is compared with it.")
+            }
         }
     }
 }

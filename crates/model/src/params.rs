@@ -49,6 +49,12 @@ pub enum Param {
     /// Whether `www/coi.js` may register the isolation service worker. Only that script reads it:
     /// the page itself ignores it.
     Coi,
+    /// Ask the learner for a guess of the speedup before each run (`crate::predict`).
+    Predict,
+    /// The full page or the compact view of a lesson (`crate::lesson`).
+    View,
+    /// The controls the compact view shows.
+    Controls,
 }
 
 /// The values a parameter takes.
@@ -62,6 +68,8 @@ pub enum Values {
     Flag,
     /// Only `0` means anything: it turns off what is on by default.
     OptOut,
+    /// URL keys of the experiment's fields, comma-separated.
+    Keys,
 }
 
 /// What applies when a parameter is absent.
@@ -106,7 +114,7 @@ pub struct Spec {
 
 /// Every parameter, in the order a URL writes them (the experiment's first, in the order of
 /// their JSON too).
-pub const PARAMS: [Spec; 12] = [
+pub const PARAMS: [Spec; 15] = [
     Spec {
         param: Param::Field(Field::Tool),
         key: "tool",
@@ -252,6 +260,46 @@ pub const PARAMS: [Spec; 12] = [
         label: "Isolation service worker",
         values: Values::OptOut,
         default: DefaultValue::Flag(true),
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Predict,
+        key: "predict",
+        json: None,
+        attribute: Some("predict"),
+        row: None,
+        label: "Predict first",
+        values: Values::Flag,
+        default: DefaultValue::Flag(false),
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::View,
+        key: "view",
+        json: None,
+        attribute: Some("view"),
+        row: None,
+        label: "View",
+        values: Values::Names(|| {
+            crate::lesson::View::ALL
+                .map(crate::lesson::View::as_str)
+                .to_vec()
+        }),
+        default: DefaultValue::Name(crate::lesson::View::Full.as_str()),
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Controls,
+        key: "controls",
+        json: None,
+        attribute: Some("controls"),
+        row: None,
+        label: "Controls shown",
+        values: Values::Keys,
+        default: DefaultValue::Depends("none"),
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },

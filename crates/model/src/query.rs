@@ -2,6 +2,7 @@
 //! range and explaining every change in a [`Notice`], never failing.
 
 use crate::config::Params;
+use crate::lesson::{read_controls, Lesson, View};
 use crate::notice::{Given, Notice, Reason};
 use crate::params::{Field, Param, Value, Values, PARAMS};
 
@@ -14,6 +15,8 @@ pub struct ParsedQuery {
     pub run: bool,
     /// `embed=1`: compact layout for iframes.
     pub embed: bool,
+    /// `predict`, `view` and `controls`: how the page presents the experiment.
+    pub lesson: Lesson,
     /// One entry per parameter that was not taken as given.
     pub notices: Vec<Notice>,
 }
@@ -50,6 +53,19 @@ pub fn apply(out: &mut ParsedQuery, key: &str, value: &str) {
         Param::Embed => flag(value, &mut out.embed),
         // Read by `www/coi.js`, before the page starts.
         Param::Coi => None,
+        Param::Predict => flag(value, &mut out.lesson.predict),
+        Param::View => {
+            out.lesson.view = View::parse(value).unwrap_or_default();
+            View::parse(value).is_none().then(|| Reason::NotAName {
+                given: Given::new(value),
+                default: View::Full.as_str(),
+            })
+        }
+        Param::Controls => {
+            let (fields, why) = read_controls(value);
+            out.lesson.controls = fields;
+            why
+        }
     };
     out.notices.extend(why.map(|why| Notice::new(param, why)));
 }
@@ -70,8 +86,8 @@ fn read(field: Field, value: &str) -> (Option<Value>, Option<Reason>) {
             let (n, why) = number(value, limits);
             (n.map(Value::Number), why)
         }
-        // No field is a flag: the page's own flags are read by `apply`.
-        Values::Flag | Values::OptOut => (None, None),
+        // No field is a flag or a list: the page's own are read by `apply`.
+        Values::Flag | Values::OptOut | Values::Keys => (None, None),
     }
 }
 
@@ -173,12 +189,28 @@ pub fn percent_decode(s: &str) -> String {
 /// Writes the parameters that are set as a query string (without `?`), in the table's order,
 /// so that a URL reproduces the experiment.
 pub fn to_query(params: &Params, run: bool, embed: bool) -> String {
+    to_lesson_query(params, run, embed, &Lesson::default())
+}
+
+/// [`to_query`], with the lesson's settings that differ from the defaults.
+pub fn to_lesson_query(params: &Params, run: bool, embed: bool, lesson: &Lesson) -> String {
     let pairs = PARAMS.iter().filter_map(|spec| {
         let value = match spec.param {
             Param::Field(field) => params.value(field)?.to_string(),
             Param::Run if run => "1".into(),
             Param::Embed if embed => "1".into(),
-            Param::Run | Param::Embed | Param::Coi => return None,
+            Param::Predict if lesson.predict => "1".into(),
+            Param::View if lesson.compact() => lesson.view.as_str().into(),
+            Param::Controls if !lesson.controls.is_empty() => {
+                let keys: Vec<&str> = lesson.controls.iter().map(|f| f.key()).collect();
+                keys.join(",")
+            }
+            Param::Run
+            | Param::Embed
+            | Param::Coi
+            | Param::Predict
+            | Param::View
+            | Param::Controls => return None,
         };
         Some(format!("{}={value}", spec.key))
     });
@@ -296,6 +328,27 @@ mod tests {
         let long = "x".repeat(5000);
         let q = parse_query(&format!("tool={long}"));
         assert!(q.notices[0].text().len() < 200);
+    }
+
+    #[test]
+    fn the_lesson_is_read_explained_and_written_back() {
+        let q = parse_query("tool=threads&predict=1&view=compact&controls=workers,bogus");
+        assert!(q.lesson.predict && q.lesson.compact());
+        assert_eq!(q.lesson.controls, [Field::Workers]);
+        let topics: Vec<_> = q.notices.iter().map(|n| n.topic.as_str()).collect();
+        assert_eq!(topics, ["controls"]);
+        assert_eq!(
+            to_lesson_query(&q.params, false, true, &q.lesson),
+            "tool=threads&embed=1&predict=1&view=compact&controls=workers"
+        );
+        let q = parse_query("view=tiny&predict=maybe");
+        assert_eq!(q.lesson, Lesson::default());
+        assert_eq!(
+            q.notices[0].text(),
+            "view=\"tiny\" is not a known value; using the default (full)."
+        );
+        assert_eq!(q.notices[1].topic.as_str(), "predict");
+        assert_eq!(to_lesson_query(&q.params, false, false, &q.lesson), "");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::config::Experiment;
 use crate::gil::{GilEvent, GilSwitches};
 use crate::json::{Fields, FromJson, Json, ToJson};
 use crate::params::Field;
+use crate::predict::Prediction;
 use crate::protocol::RunId;
 use crate::timeline::{Build, Counts, RunReport, RunStatus, Span};
 use std::rc::Rc;
@@ -55,6 +56,8 @@ pub struct RunRecord {
     pub gil_events: Rc<Vec<GilEvent>>,
     /// The race experiment's counters (`kind=race`).
     pub counts: Option<Counts>,
+    /// The learner's guess of the speedup and what it met, when they guessed.
+    pub prediction: Option<Prediction>,
 }
 
 /// So that code over records takes them shared (`Rc`) or not alike.
@@ -95,6 +98,7 @@ impl RunRecord {
             spans: Rc::new(report.spans),
             gil_events: Rc::new(report.gil_events),
             counts: report.counts,
+            prediction: None,
         }
     }
 
@@ -103,6 +107,9 @@ impl RunRecord {
         self.baseline_run = Some(baseline.id);
         self.speedup =
             crate::stats::speedup(baseline.wall_ms, self.wall_ms).map(|s| (s * 1e4).round() / 1e4);
+        if let Some(p) = self.prediction.as_mut() {
+            p.measure(self.speedup);
+        }
     }
 
     /// Task time over wall time: how many tasks ran at once on average.
@@ -194,6 +201,20 @@ impl RunRecord {
                     })
                     .unwrap_or_default(),
             ),
+            (
+                "prediction_guess",
+                "data-prediction-guess",
+                opt(self.prediction.map(|p| p.guess.to_string())),
+            ),
+            (
+                "prediction_error",
+                "data-prediction-error",
+                opt(self
+                    .prediction
+                    .and_then(|p| p.error)
+                    .map(|e| format!("{e:.4}"))),
+            ),
+            // Last: the one free text, as every CSV before the guesses had it.
             ("message", "data-message", opt(self.message.clone())),
         ]);
         fields
@@ -284,6 +305,10 @@ impl ToJson for RunRecord {
         ] {
             record.push(key, value);
         }
+        // Only when predicted: exports of runs without a guess stay as they were, byte for byte.
+        if let Some(p) = &self.prediction {
+            record.push("prediction", p.to_json());
+        }
         record
     }
 }
@@ -316,6 +341,7 @@ impl FromJson for RunRecord {
             spans: f.req("spans")?,
             gil_events: f.or_default("gil_events")?,
             counts: f.req("counts")?,
+            prediction: f.req("prediction")?,
         })
     }
 }

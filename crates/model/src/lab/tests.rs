@@ -5,6 +5,8 @@ use crate::config::{Gil, Kind, TaskWork};
 use crate::lab::sweep::Series;
 use crate::timeline::{Span, SpanState};
 
+mod predict;
+
 /// The page around a lab: the clock, and what the lab asked for so far.
 struct Page {
     lab: Lab,
@@ -1135,6 +1137,7 @@ fn run_for(tool: Tool, kind: Kind, tag: &str) -> Event {
     Event::RunFor {
         params: params(tool, kind),
         request: tag.into(),
+        guess: None,
     }
 }
 
@@ -1218,6 +1221,7 @@ fn a_tagged_request_during_a_sweep_or_declined_is_rejected() {
                 ..params(Tool::Sequential, Kind::Io)
             },
             request: "long".into(),
+            guess: None,
         },
     );
     assert!(matches!(out[..], [Effect::Confirm { .. }]));
