@@ -8,6 +8,7 @@ use crate::components::isolation_demo::IsolationDemo;
 use crate::components::machine_info::MachineInfo;
 use crate::components::narrative::Narrative;
 use crate::components::notices::Notices;
+use crate::components::prediction::Prediction;
 use crate::components::open_run::OpenedBar;
 use crate::components::python_code::PythonCode;
 use crate::components::replay::RunReplay;
@@ -24,8 +25,10 @@ use model::embed::{self, ReadyInfo};
 use model::estimate::estimate_ms;
 use model::lab::view::{RunRow, SweepPoint};
 use model::lab::Event;
+use model::lesson::{result_line, Lesson};
+use model::predict::{asks_for, run_allowed};
 use model::notice::{Notice, Reason, Topic};
-use model::query::to_query;
+use model::query::to_lesson_query;
 use model::timeline::Build;
 use model::{parse_query, Params, Tool};
 use yew::prelude::*;
@@ -52,6 +55,7 @@ pub fn App() -> Html {
         move || State {
             params: parsed.params.clone(),
             embed: parsed.embed,
+            lesson: parsed.lesson.clone(),
             notices: parsed.notices.clone(),
             isolated: browser::threads_possible(),
             cores: browser::cores(),
@@ -66,7 +70,12 @@ pub fn App() -> Html {
         state.dispatcher(),
         parsed.run.then(|| parsed.params.clone()),
     );
-    let history = use_history(state.params.clone(), state.embed, state.dispatcher());
+    let history = use_history(
+        state.params.clone(),
+        state.embed,
+        state.lesson.clone(),
+        state.dispatcher(),
+    );
     {
         // Test builds listen for the end-to-end tests' hooks; the release build listens to
         // nothing (`listen` is `None` there, and holds no hook).
@@ -90,13 +99,23 @@ pub fn App() -> Html {
     // event (Enter in a field commits it and submits the form) included.
     {
         let (lab, history, params) = (lab.clone(), history.clone(), state.params.clone());
+        let guess = state.run_guess;
         use_effect_with(state.run_requests, move |requests| {
             if *requests > 0 {
                 history.ran(&params);
-                lab.send(Event::Run(params));
+                lab.send(match guess {
+                    Some(guess) => Event::RunGuessed { params, guess },
+                    None => Event::Run(params),
+                });
             }
         });
     }
+    // A run that waits for the learner's guess takes them to it.
+    use_effect_with(state.ask_guess, |asked| {
+        if *asked > 0 {
+            browser::scroll_to("guess");
+        }
+    });
     // Callbacks are made once (use_callback), not at every render: a fresh callback is a changed
     // prop, and every component given one re-rendered at every render of the page (the runs
     // table's hundred rows at each worker message: 26–46 ms tasks in the bench's trace).
@@ -107,16 +126,27 @@ pub fn App() -> Html {
     let ready_info = use_mut_ref(|| None::<ReadyInfo>);
     {
         let (lab, dispatcher, history) = (lab.clone(), state.dispatcher(), history.clone());
-        let (run_params, ready_info) = (run_params.clone(), ready_info.clone());
+        let ready_info = ready_info.clone();
         use_parent_messages(Callback::from(
             move |message: ParentMessage| match message {
-                ParentMessage::Run { parsed, request } => {
+                ParentMessage::Run {
+                    parsed,
+                    request,
+                    guess,
+                } => {
                     let Some(request) = request else {
-                        // The contract's original form: clamped values run, as in a URL.
+                        // The contract's original form: clamped values run, as in a URL, at
+                        // once: a host's run never waits for the learner's guess.
                         for n in parsed.notices {
                             dispatcher.dispatch(Action::AddNotice(n));
                         }
-                        return run_params.emit(parsed.params);
+                        history.ran(&parsed.params);
+                        dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
+                        let params = parsed.params;
+                        return lab.send(match guess {
+                            Some(guess) => Event::RunGuessed { params, guess },
+                            None => Event::Run(params),
+                        });
                     };
                     // A host that awaits its run is told what was wrong instead of getting
                     // another experiment than it asked for; the frame says why nothing ran.
@@ -132,7 +162,7 @@ pub fn App() -> Html {
                     lab.send(Event::RunFor {
                         params: parsed.params,
                         request,
-                        guess: None,
+                        guess,
                     });
                 }
                 ParentMessage::Set(parsed) => {
@@ -181,7 +211,24 @@ pub fn App() -> Html {
         dispatcher.dispatch(Action::ToggleSelected(id))
     });
 
-    let full_page = format!("./?{}", to_query(&state.params, false, false));
+    let lesson = &state.lesson;
+    // The full playground keeps predicting, if this lesson does.
+    let full = Lesson {
+        predict: lesson.predict,
+        ..Lesson::default()
+    };
+    let full_page = format!("./?{}", to_lesson_query(&state.params, false, false, &full));
+    let compact = lesson.compact();
+    let on_guess = use_callback(state.dispatcher(), |(raw, committed), dispatcher| {
+        dispatcher.dispatch(Action::Guess(raw, committed))
+    });
+    let on_skip = use_callback(state.dispatcher(), |(), dispatcher| {
+        dispatcher.dispatch(Action::Skip)
+    });
+    let on_predict = use_callback(state.dispatcher(), |e: web_sys::Event, dispatcher| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        dispatcher.dispatch(Action::SetPredict(input.checked()))
+    });
     let tool = state.params.tool.unwrap_or(Tool::Sequential);
     // The threads build starts once the page is ready; until it is calibrated, runs that need
     // it wait and the panel says so instead of showing the other build's figures.
@@ -256,6 +303,64 @@ pub fn App() -> Html {
     };
     let decision = html! { <DecisionHelper on_try={on_try.clone()} /> };
 
+    // Predict first: Run waits for a guess or a skip (the model decides).
+    let asks = asks_for(&state.params);
+    let waits_for_guess = !run_allowed(lesson.predict, tool, resolved.kind, state.answer);
+    let newest = state.lab.runs.last();
+    let prediction = lesson.predict.then(|| {
+        html! {
+            <Prediction answer={state.answer} text={state.guess_text.clone()} asks={asks}
+                run={newest.filter(|r| r.prediction.is_some()).cloned()} cores={state.cores}
+                on_guess={on_guess} on_skip={on_skip} />
+        }
+    });
+    let panel = html! {
+        <ExperimentPanel params={state.params.clone()} resolved={resolved}
+            estimate_ms={estimate} ready={state.lab.ready} calibrating={calibrating}
+            running={state.lab.is_running()} threads_available={threads_available}
+            fields={lesson.fields()} waits_for_guess={waits_for_guess}
+            on_edit={on_edit} on_run={on_run} on_stop={on_stop}>
+            { for prediction }
+        </ExperimentPanel>
+    };
+    let notices = html! {
+        <Notices notices={state.notices.clone()}>
+            if !state.isolated {
+                <p class="notice" data-param="threads">
+                    if browser::cross_origin_isolated() {
+                        { "Threads are off: this page is cross-origin isolated, yet this browser gives it no SharedArrayBuffer (WebKitGTK and WPE keep it behind a setting; Safari, Chrome and Firefox give it to isolated pages). Sequential, async and processes run as normal. " }
+                    } else {
+                        { "Threads are off: this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer. Sequential, async and processes run as normal. " }
+                    }
+                    if browser::in_frame() {
+                        <a href={full_page.clone()} target="_blank" rel="noopener">{ "Open this experiment in its own tab" }</a>
+                        { " to use threads." }
+                    }
+                </p>
+            }
+        </Notices>
+    };
+    let full_link = html! {
+        <a class="full-page" href={full_page.clone()} target="_blank" rel="noopener">{ "Open the full playground ↗" }</a>
+    };
+
+    if compact {
+        // The lesson's view: Run, the named controls, the guess, the timeline and one line.
+        return html! {
+            <main class="page embed compact">
+                { notices }
+                <section class="lab" id="lab" aria-label="Experiment">
+                    { panel }
+                    { timeline }
+                    <p class="result-line" data-testid="result-line">
+                        { newest.map(|r| result_line(r)).unwrap_or_else(|| "No run yet.".into()) }
+                    </p>
+                    { full_link }
+                </section>
+            </main>
+        };
+    }
+
     html! {
         <div class={classes!("page", state.embed.then_some("embed"))}>
             <a class="skip-link" href="#lab">{ "Skip to the experiment" }</a>
@@ -266,32 +371,19 @@ pub fn App() -> Html {
                 </p>
             </header>
             <main>
-                <Notices notices={state.notices.clone()}>
-                    if !state.isolated {
-                        <p class="notice" data-param="threads">
-                            if browser::cross_origin_isolated() {
-                                { "Threads are off: this page is cross-origin isolated, yet this browser gives it no SharedArrayBuffer (WebKitGTK and WPE keep it behind a setting; Safari, Chrome and Firefox give it to isolated pages). Sequential, async and processes run as normal. " }
-                            } else {
-                                { "Threads are off: this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer. Sequential, async and processes run as normal. " }
-                            }
-                            if browser::in_frame() {
-                                <a href={full_page.clone()} target="_blank" rel="noopener">{ "Open this experiment in its own tab" }</a>
-                                { " to use threads." }
-                            }
-                        </p>
-                    }
-                </Notices>
+                { notices }
                 <section class="lab" id="lab" aria-labelledby="lab-title" tabindex="-1">
                     <div class="lab-head">
                         <h2 id="lab-title">{ "Experiment" }</h2>
+                        <label class="predict-toggle">
+                            <input type="checkbox" checked={lesson.predict} onchange={on_predict} />
+                            { " Predict first" }
+                        </label>
                         if state.embed {
-                            <a class="full-page" href={full_page} target="_blank" rel="noopener">{ "Open the full playground ↗" }</a>
+                            { full_link }
                         }
                     </div>
-                    <ExperimentPanel params={state.params.clone()} resolved={resolved}
-                        estimate_ms={estimate} ready={state.lab.ready} calibrating={calibrating}
-                        running={state.lab.is_running()} threads_available={threads_available}
-                        on_edit={on_edit} on_run={on_run} on_stop={on_stop} />
+                    { panel }
                     if tool == Tool::Processes {
                         <IsolationDemo demo={state.lab.isolation} on_show={on_show_isolation} />
                     }

@@ -9,6 +9,7 @@ pub mod isolation_demo;
 pub mod machine_info;
 pub mod narrative;
 pub mod notices;
+pub mod prediction;
 pub mod number_field;
 pub mod open_run;
 pub mod python_code;

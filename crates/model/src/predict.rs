@@ -3,7 +3,7 @@
 //! means, with a link to the part of the page that shows it. Committing to a guess first is what
 //! makes a demonstration teach (Crouch et al., Am. J. Phys. 72, 2004).
 
-use crate::config::{Experiment, Gil, Kind, Tool};
+use crate::config::{Experiment, Gil, Kind, Params, Tool};
 use crate::json::{Fields, FromJson, Json, ToJson};
 use crate::notice::{Given, Notice, Reason};
 use crate::params::Param;
@@ -52,6 +52,14 @@ pub fn read_guess(raw: &str) -> Result<f64, Notice> {
 /// only for the other tools, and a race counts rather than times.
 pub fn asks(tool: Tool, kind: Kind) -> bool {
     tool != Tool::Sequential && kind != Kind::Race
+}
+
+/// [`asks`] for an experiment as requested, its defaults filled in (sequential, io).
+pub fn asks_for(params: &Params) -> bool {
+    asks(
+        params.tool.unwrap_or(Tool::Sequential),
+        params.kind.unwrap_or(Kind::Io),
+    )
 }
 
 /// Whether the learner may press Run: always without `predict`, else once they guessed or
@@ -223,7 +231,6 @@ impl Explanation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Params;
 
     fn experiment(tool: Tool, kind: Kind, workers: u32) -> Experiment {
         Experiment {
@@ -267,6 +274,7 @@ mod tests {
             "its own baseline"
         );
         assert!(run_allowed(true, t, Kind::Race, None), "a race counts");
+        assert!(!asks_for(&Params::default()), "sequential by default");
     }
 
     #[test]

@@ -28,6 +28,14 @@ pub struct ExperimentPanelProps {
     pub running: bool,
     /// Threads can run here.
     pub threads_available: bool,
+    /// The fields shown (the compact view shows only those its lesson names).
+    pub fields: Vec<Field>,
+    /// Run waits for the learner's guess or skip.
+    #[prop_or_default]
+    pub waits_for_guess: bool,
+    /// Shown above Run and Stop, inside the form (the guess: Enter in it runs).
+    #[prop_or_default]
+    pub children: Html,
     /// A field was committed: its name and raw text.
     pub on_edit: Callback<(Field, String)>,
     /// Run pressed.
@@ -155,16 +163,17 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                     default_hint={default_hint(field, r, props.calibrating)} limits={limits}
                     disabled={disabled} error={error(field)} on_change={on_number.clone()} />
             },
-            Values::Flag | Values::OptOut => Html::default(),
+            Values::Flag | Values::OptOut | Values::Keys => Html::default(),
         }
     };
     html! {
         <form class="experiment-panel" data-testid="experiment-panel" onsubmit={on_run}
             aria-label="Experiment">
-            { for Field::SHOWN.map(field) }
+            { for props.fields.iter().copied().map(field) }
+            { props.children.clone() }
             <div class="actions">
                 <button type="submit" class="run" data-testid="run-button"
-                    disabled={!props.ready || props.running}>
+                    disabled={!props.ready || props.running || props.waits_for_guess}>
                     { if props.ready { "Run" } else { "Loading…" } }
                 </button>
                 <button type="button" class="stop" data-testid="stop-button"

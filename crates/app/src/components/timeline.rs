@@ -335,7 +335,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         html! { <li><span class={classes!("swatch", s.as_str())} aria-hidden="true"></span>{ s.label() }</li> }
     });
     html! {
-        <figure class="timeline" aria-labelledby="timeline-caption">
+        <figure class="timeline" id="timeline" aria-labelledby="timeline-caption">
             <figcaption id="timeline-caption">
                 { &props.caption }{ if props.live { " — running…" } else { "" } }
             </figcaption>

@@ -8,7 +8,8 @@
 
 use crate::browser;
 use crate::state::{Action, State};
-use model::query::to_query;
+use model::lesson::Lesson;
+use model::query::to_lesson_query;
 use model::{parse_query, Params};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -46,11 +47,14 @@ impl Entry {
 pub struct History {
     entry: Rc<RefCell<Entry>>,
     embed: bool,
+    lesson: Lesson,
 }
 
 impl PartialEq for History {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.entry, &other.entry) && self.embed == other.embed
+        Rc::ptr_eq(&self.entry, &other.entry)
+            && self.embed == other.embed
+            && self.lesson == other.lesson
     }
 }
 
@@ -58,25 +62,26 @@ impl History {
     /// `params` run: a run is a step in the history (Back returns to the previous experiment),
     /// so their entry is written now and marked as one that ran.
     pub fn ran(&self, params: &Params) {
-        let query = to_query(params, false, self.embed);
+        let query = to_lesson_query(params, false, self.embed, &self.lesson);
         self.entry.borrow_mut().commit(query, true);
     }
 }
 
-/// Keeps the URL in step with `params`, and `params` in step with history navigation.
+/// Keeps the URL in step with `params` and `lesson`, and `params` in step with history
+/// navigation.
 #[hook]
 pub fn use_history(
     params: Params,
     embed: bool,
+    lesson: Lesson,
     dispatcher: UseReducerDispatcher<State>,
 ) -> History {
     let entry = use_mut_ref(Entry::loaded);
     {
         let entry = entry.clone();
-        use_effect_with(params, move |params| {
-            entry
-                .borrow_mut()
-                .commit(to_query(params, false, embed), false);
+        use_effect_with((params, lesson.clone()), move |(params, lesson)| {
+            let query = to_lesson_query(params, false, embed, lesson);
+            entry.borrow_mut().commit(query, false);
         });
     }
     {
@@ -93,5 +98,9 @@ pub fn use_history(
             move || drop(listener)
         });
     }
-    History { entry, embed }
+    History {
+        entry,
+        embed,
+        lesson,
+    }
 }
