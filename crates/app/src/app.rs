@@ -8,8 +8,8 @@ use crate::components::isolation_demo::IsolationDemo;
 use crate::components::machine_info::MachineInfo;
 use crate::components::narrative::Narrative;
 use crate::components::notices::Notices;
-use crate::components::prediction::Prediction;
 use crate::components::open_run::OpenedBar;
+use crate::components::prediction::prediction;
 use crate::components::python_code::PythonCode;
 use crate::components::replay::RunReplay;
 use crate::components::runs_table::RunsTable;
@@ -26,8 +26,8 @@ use model::estimate::estimate_ms;
 use model::lab::view::{RunRow, SweepPoint};
 use model::lab::Event;
 use model::lesson::{result_line, Lesson};
-use model::predict::{asks_for, run_allowed};
 use model::notice::{Notice, Reason, Topic};
+use model::predict::run_allowed;
 use model::query::to_lesson_query;
 use model::timeline::Build;
 use model::{parse_query, Params, Tool};
@@ -218,17 +218,9 @@ pub fn App() -> Html {
         ..Lesson::default()
     };
     let full_page = format!("./?{}", to_lesson_query(&state.params, false, false, &full));
+    // The compact view is the embed layout with less in it.
     let compact = lesson.compact();
-    let on_guess = use_callback(state.dispatcher(), |(raw, committed), dispatcher| {
-        dispatcher.dispatch(Action::Guess(raw, committed))
-    });
-    let on_skip = use_callback(state.dispatcher(), |(), dispatcher| {
-        dispatcher.dispatch(Action::Skip)
-    });
-    let on_predict = use_callback(state.dispatcher(), |e: web_sys::Event, dispatcher| {
-        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-        dispatcher.dispatch(Action::SetPredict(input.checked()))
-    });
+    let embed = state.embed || compact;
     let tool = state.params.tool.unwrap_or(Tool::Sequential);
     // The threads build starts once the page is ready; until it is calibrated, runs that need
     // it wait and the panel says so instead of showing the other build's figures.
@@ -304,65 +296,17 @@ pub fn App() -> Html {
     let decision = html! { <DecisionHelper on_try={on_try.clone()} /> };
 
     // Predict first: Run waits for a guess or a skip (the model decides).
-    let asks = asks_for(&state.params);
     let waits_for_guess = !run_allowed(lesson.predict, tool, resolved.kind, state.answer);
-    let newest = state.lab.runs.last();
-    let prediction = lesson.predict.then(|| {
-        html! {
-            <Prediction answer={state.answer} text={state.guess_text.clone()} asks={asks}
-                run={newest.filter(|r| r.prediction.is_some()).cloned()} cores={state.cores}
-                on_guess={on_guess} on_skip={on_skip} />
-        }
-    });
-    let panel = html! {
-        <ExperimentPanel params={state.params.clone()} resolved={resolved}
-            estimate_ms={estimate} ready={state.lab.ready} calibrating={calibrating}
-            running={state.lab.is_running()} threads_available={threads_available}
-            fields={lesson.fields()} waits_for_guess={waits_for_guess}
-            on_edit={on_edit} on_run={on_run} on_stop={on_stop}>
-            { for prediction }
-        </ExperimentPanel>
+    let on_predict = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: web_sys::Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            dispatcher.dispatch(Action::SetPredict(input.checked()))
+        })
     };
-    let notices = html! {
-        <Notices notices={state.notices.clone()}>
-            if !state.isolated {
-                <p class="notice" data-param="threads">
-                    if browser::cross_origin_isolated() {
-                        { "Threads are off: this page is cross-origin isolated, yet this browser gives it no SharedArrayBuffer (WebKitGTK and WPE keep it behind a setting; Safari, Chrome and Firefox give it to isolated pages). Sequential, async and processes run as normal. " }
-                    } else {
-                        { "Threads are off: this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer. Sequential, async and processes run as normal. " }
-                    }
-                    if browser::in_frame() {
-                        <a href={full_page.clone()} target="_blank" rel="noopener">{ "Open this experiment in its own tab" }</a>
-                        { " to use threads." }
-                    }
-                </p>
-            }
-        </Notices>
-    };
-    let full_link = html! {
-        <a class="full-page" href={full_page.clone()} target="_blank" rel="noopener">{ "Open the full playground ↗" }</a>
-    };
-
-    if compact {
-        // The lesson's view: Run, the named controls, the guess, the timeline and one line.
-        return html! {
-            <main class="page embed compact">
-                { notices }
-                <section class="lab" id="lab" aria-label="Experiment">
-                    { panel }
-                    { timeline }
-                    <p class="result-line" data-testid="result-line">
-                        { newest.map(|r| result_line(r)).unwrap_or_else(|| "No run yet.".into()) }
-                    </p>
-                    { full_link }
-                </section>
-            </main>
-        };
-    }
 
     html! {
-        <div class={classes!("page", state.embed.then_some("embed"))}>
+        <div class={classes!("page", embed.then_some("embed"), compact.then_some("compact"))}>
             <a class="skip-link" href="#lab">{ "Skip to the experiment" }</a>
             <header class="masthead">
                 <h1>{ "Concurrency Playground" }</h1>
@@ -371,35 +315,69 @@ pub fn App() -> Html {
                 </p>
             </header>
             <main>
-                { notices }
+                <Notices notices={state.notices.clone()}>
+                    if !state.isolated {
+                        <p class="notice" data-param="threads">
+                            if browser::cross_origin_isolated() {
+                                { "Threads are off: this page is cross-origin isolated, yet this browser gives it no SharedArrayBuffer (WebKitGTK and WPE keep it behind a setting; Safari, Chrome and Firefox give it to isolated pages). Sequential, async and processes run as normal. " }
+                            } else {
+                                { "Threads are off: this page is not cross-origin isolated, so the browser gives it no SharedArrayBuffer. Sequential, async and processes run as normal. " }
+                            }
+                            if browser::in_frame() {
+                                <a href={full_page.clone()} target="_blank" rel="noopener">{ "Open this experiment in its own tab" }</a>
+                                { " to use threads." }
+                            }
+                        </p>
+                    }
+                </Notices>
                 <section class="lab" id="lab" aria-labelledby="lab-title" tabindex="-1">
                     <div class="lab-head">
                         <h2 id="lab-title">{ "Experiment" }</h2>
-                        <label class="predict-toggle">
-                            <input type="checkbox" checked={lesson.predict} onchange={on_predict} />
-                            { " Predict first" }
-                        </label>
-                        if state.embed {
-                            { full_link }
+                        if !compact {
+                            <label class="predict-toggle">
+                                <input type="checkbox" checked={lesson.predict} onchange={on_predict} />
+                                { " Predict first" }
+                            </label>
+                        }
+                        if embed {
+                            <a class="full-page" href={full_page} target="_blank" rel="noopener">{ "Open the full playground ↗" }</a>
                         }
                     </div>
-                    { panel }
-                    if tool == Tool::Processes {
-                        <IsolationDemo demo={state.lab.isolation} on_show={on_show_isolation} />
+                    <ExperimentPanel params={state.params.clone()} resolved={resolved}
+                        estimate_ms={estimate} ready={state.lab.ready} calibrating={calibrating}
+                        running={state.lab.is_running()} threads_available={threads_available}
+                        fields={lesson.fields()} waits_for_guess={waits_for_guess}
+                        on_edit={on_edit} on_run={on_run} on_stop={on_stop}>
+                        if lesson.predict {
+                            { prediction(&state, state.dispatcher()) }
+                        }
+                    </ExperimentPanel>
+                    if compact {
+                        { timeline }
+                        // The lesson's one line in place of the runs table.
+                        <p class="result-line" data-testid="result-line">
+                            { state.lab.runs.last().map_or_else(|| "No run yet.".into(), |r| result_line(r)) }
+                        </p>
+                    } else {
+                        if tool == Tool::Processes {
+                            <IsolationDemo demo={state.lab.isolation} on_show={on_show_isolation} />
+                        }
+                        <OpenedBar opened={state.opened.as_ref().map(|(name, rows, shown)| (AttrValue::from(name.clone()), rows.iter().map(|r| r.id).collect::<Vec<_>>(), *shown))}
+                            on_open={on_open} on_show={on_show_opened} />
+                        { timeline }
+                        <MachineInfo cores={state.cores} isolated={state.isolated}
+                            plain={state.lab.plain} atomics={state.lab.atomics} io_ms={io_ms}
+                            measured={SweepPoint::best_parallel(&state.lab.sweep)} />
                     }
-                    <OpenedBar opened={state.opened.as_ref().map(|(name, rows, shown)| (AttrValue::from(name.clone()), rows.iter().map(|r| r.id).collect::<Vec<_>>(), *shown))}
-                        on_open={on_open} on_show={on_show_opened} />
-                    { timeline }
-                    <MachineInfo cores={state.cores} isolated={state.isolated}
-                        plain={state.lab.plain} atomics={state.lab.atomics} io_ms={io_ms}
-                        measured={SweepPoint::best_parallel(&state.lab.sweep)} />
                 </section>
-                if !state.embed {
+                if !embed {
                     <EmbedSnippet params={state.params.clone()} />
                 }
-                <RunsTable runs={state.lab.runs.clone()} selected={state.selected.clone()}
-                    on_clear={on_clear} on_select={on_select} />
-                if !state.embed {
+                if !compact {
+                    <RunsTable runs={state.lab.runs.clone()} selected={state.selected.clone()}
+                        on_clear={on_clear} on_select={on_select} />
+                }
+                if !embed {
                     <section class="python-section" aria-label="Python">
                         <PythonCode experiment={resolved} />
                     </section>
@@ -407,7 +385,7 @@ pub fn App() -> Html {
                         chart={chart} decision={decision} />
                 }
             </main>
-            if !state.embed {
+            if !embed {
                 <footer class="footer">
                     <p>{ "Everything runs on your machine: WebAssembly in Web Workers, nothing sent anywhere. Built from the notebook “Concurrency models”." }</p>
                 </footer>

@@ -65,38 +65,36 @@ impl Lesson {
 /// Reads `controls`: the fields named by their URL keys, comma-separated, in the form's order.
 /// Keys that name no control are left out and explained.
 pub fn read_controls(value: &str) -> (Vec<Field>, Option<Reason>) {
-    let mut unknown = Vec::new();
-    let mut named = Vec::new();
-    for key in value.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-        match Field::all().find(|f| f.key() == key) {
-            Some(f) => named.push(f),
-            None => unknown.push(key),
-        }
-    }
+    let keys = || value.split(',').map(str::trim).filter(|k| !k.is_empty());
     let fields = Field::SHOWN
         .into_iter()
-        .filter(|f| named.contains(f))
+        .filter(|f| keys().any(|k| k == f.key()))
         .collect();
-    let why = (!unknown.is_empty()).then(|| Reason::NotControls {
-        given: Given::new(&unknown.join(",")),
-    });
+    // The first key that names no control is quoted.
+    let why = keys()
+        .find(|k| Field::all().all(|f| f.key() != *k))
+        .map(|k| Reason::NotControls {
+            given: Given::new(k),
+        });
     (fields, why)
 }
 
 /// The compact view's one line about `run`: its wall time and its speedup against the run it
 /// divides, named, or why there is none. Every figure is the record's, as measured.
 pub fn result_line(run: &RunRecord) -> String {
-    let head = format!("Run {}: {} ", run.id, run.experiment.tool.as_str());
-    let wall = format!("{:.0} ms", run.wall_ms);
-    if run.status != RunStatus::Done {
-        return format!("{head}{} after {wall}.", run.status.as_str());
-    }
-    match (run.speedup, run.baseline_run) {
+    let speedup = match (run.speedup, run.baseline_run) {
+        _ if run.status != RunStatus::Done => format!(" ({})", run.status.as_str()),
         (Some(s), Some(base)) => {
-            format!("{head}took {wall}: {s:.2}× the speed of run {base} (sequential, same work).")
+            format!(": {s:.2}× the speed of run {base} (sequential, same work)")
         }
-        _ => format!("{head}took {wall}; no speedup: no sequential run of the same work yet."),
-    }
+        _ => "; no speedup: no sequential run of the same work yet".into(),
+    };
+    format!(
+        "Run {}: {} took {:.0} ms{speedup}.",
+        run.id,
+        run.experiment.tool.as_str(),
+        run.wall_ms
+    )
 }
 
 #[cfg(test)]
@@ -159,8 +157,7 @@ mod tests {
         let notice = crate::Notice::new(crate::params::Param::Controls, why.expect("explained"));
         assert_eq!(
             notice.text(),
-            "controls=\"bogus,run\" names no control; ignored. Controls: tool, kind, tasks, \
-             workers, gil, lock, io_ms, cpu_iters, serial."
+            "controls=\"bogus\" names no control (the form's URL keys, such as workers); ignored."
         );
         assert_eq!(read_controls(""), (Vec::new(), None));
         let _ = read_controls(&",%".repeat(10_000));
@@ -180,7 +177,7 @@ mod tests {
             "Run 2: async took 200 ms: 3.99× the speed of run 1 (sequential, same work)."
         );
         run.status = RunStatus::Stopped;
-        assert_eq!(result_line(&run), "Run 2: async stopped after 200 ms.");
+        assert_eq!(result_line(&run), "Run 2: async took 200 ms (stopped).");
     }
 
     #[test]

@@ -317,13 +317,9 @@ impl Notice {
                 "A guess of {given} is not a speedup: enter a number above 0 (2 means twice as \
                  fast), or skip."
             )),
-            Reason::NotControls { given } => {
-                let keys: Vec<&str> = Field::SHOWN.iter().map(|f| f.key()).collect();
-                page(&format!(
-                    "{key}={given} names no control; ignored. Controls: {}.",
-                    keys.join(", ")
-                ))
-            }
+            Reason::NotControls { given } => page(&format!(
+                "{key}={given} names no control (the form's URL keys, such as workers); ignored."
+            )),
             Reason::BaselineFirst => {
                 page("Running sequential with the same work first: your guess is compared with it.")
             }

@@ -151,7 +151,7 @@ pub enum Explanation {
     /// async computing, guessed fast: one thread computes.
     OneThread,
     /// A guess above the cores: no more tasks compute at once than there are cores.
-    Cores(u32),
+    Cores,
     /// Processes guessed near their pool's size: starting them and copying costs.
     StartUp,
     /// Faster than guessed: more overlapped.
@@ -176,7 +176,7 @@ impl Explanation {
         } else if e.tool == Tool::Async && e.kind == Kind::Cpu && guess >= 1.5 {
             Explanation::OneThread
         } else if e.kind == Kind::Cpu && guess > f64::from(cores) * 1.1 {
-            Explanation::Cores(cores)
+            Explanation::Cores
         } else if e.tool == Tool::Processes && guess > measured && guess >= 0.75 * f64::from(pool) {
             Explanation::StartUp
         } else if guess < measured {
@@ -187,35 +187,16 @@ impl Explanation {
     }
 
     /// The sentence.
-    pub fn text(self) -> String {
+    pub fn text(self) -> &'static str {
         match self {
-            Explanation::Close => "Close: the timeline shows why.".into(),
-            Explanation::Gil => {
-                "The GIL lets one thread compute at a time — see the GIL lane.".into()
-            }
-            Explanation::WaitsOverlap => {
-                "Waits overlap: every task waits at the same time — see the timeline.".into()
-            }
-            Explanation::OneThread => {
-                "One thread computes one task at a time: async overlaps waits, not computing — \
-                 see the timeline."
-                    .into()
-            }
-            Explanation::Cores(n) => format!(
-                "At most one task per core computes at once, and this machine reports {n} cores \
-                 — see the lanes."
-            ),
-            Explanation::StartUp => {
-                "Start-up and copies cost: each process starts and receives its work before it \
-                 computes — see the timeline."
-                    .into()
-            }
-            Explanation::MoreOverlap => {
-                "More ran at once than you guessed — see the timeline.".into()
-            }
-            Explanation::LessOverlap => {
-                "Less ran at once than you guessed — see the timeline.".into()
-            }
+            Explanation::Close => "Close — the timeline shows why.",
+            Explanation::Gil => "The GIL lets one thread compute at a time — see the GIL lane.",
+            Explanation::WaitsOverlap => "Waits overlap — see the timeline.",
+            Explanation::OneThread => "One thread computes one task at a time — see the timeline.",
+            Explanation::Cores => "Each core computes one task at a time — see the lanes.",
+            Explanation::StartUp => "Start-up and copies cost — see the timeline.",
+            Explanation::MoreOverlap => "More ran at once than you guessed — see the timeline.",
+            Explanation::LessOverlap => "Less ran at once than you guessed — see the timeline.",
         }
     }
 
@@ -306,10 +287,7 @@ mod tests {
             Some(E::WaitsOverlap)
         );
         assert_eq!(of(Tool::Async, Kind::Cpu, 1, 3.0, 1.0), Some(E::OneThread));
-        assert_eq!(
-            of(Tool::Processes, Kind::Cpu, 4, 4.0, 1.6),
-            Some(E::Cores(2))
-        );
+        assert_eq!(of(Tool::Processes, Kind::Cpu, 4, 4.0, 1.6), Some(E::Cores));
         assert_eq!(
             of(Tool::Processes, Kind::Cpu, 2, 2.0, 1.3),
             Some(E::StartUp)
@@ -331,7 +309,6 @@ mod tests {
             ),
             None
         );
-        assert!(E::Cores(2).text().contains("2 cores"));
         assert!(E::WaitsOverlap.text().starts_with("Waits overlap"));
     }
 }

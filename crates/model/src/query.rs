@@ -55,8 +55,9 @@ pub fn apply(out: &mut ParsedQuery, key: &str, value: &str) {
         Param::Coi => None,
         Param::Predict => flag(value, &mut out.lesson.predict),
         Param::View => {
-            out.lesson.view = View::parse(value).unwrap_or_default();
-            View::parse(value).is_none().then(|| Reason::NotAName {
+            let view = View::parse(value);
+            out.lesson.view = view.unwrap_or_default();
+            view.is_none().then(|| Reason::NotAName {
                 given: Given::new(value),
                 default: View::Full.as_str(),
             })
@@ -202,8 +203,14 @@ pub fn to_lesson_query(params: &Params, run: bool, embed: bool, lesson: &Lesson)
             Param::Predict if lesson.predict => "1".into(),
             Param::View if lesson.compact() => lesson.view.as_str().into(),
             Param::Controls if !lesson.controls.is_empty() => {
-                let keys: Vec<&str> = lesson.controls.iter().map(|f| f.key()).collect();
-                keys.join(",")
+                let mut keys = String::new();
+                for f in &lesson.controls {
+                    if !keys.is_empty() {
+                        keys.push(',');
+                    }
+                    keys.push_str(f.key());
+                }
+                keys
             }
             Param::Run
             | Param::Embed

@@ -284,6 +284,15 @@ json_struct!(RunReport, "a run report", {
 
 json_struct!(Counts, "the race's counts", { expected, final_count, own });
 
+/// The lanes `spans` ran on, in order, each once. (A sorted list: a set's code cost the page's
+/// module more.)
+pub fn lanes_of(spans: &[Span]) -> Vec<u32> {
+    let mut lanes: Vec<u32> = spans.iter().map(|s| s.lane).collect();
+    lanes.sort_unstable();
+    lanes.dedup();
+    lanes
+}
+
 #[cfg(test)]
 mod tests {
     use super::stall_threshold_ms;

@@ -6,7 +6,6 @@ use super::select_field::SelectField;
 use model::config::Lock;
 use model::params::{Field, Value, Values};
 use model::{Experiment, Gil, Kind, Params, Tool};
-use std::collections::HashMap;
 use yew::prelude::*;
 
 /// Props of [`ExperimentPanel`].
@@ -124,7 +123,9 @@ fn default_hint(field: Field, resolved: &Experiment, calibrating: bool) -> Strin
 /// The panel.
 #[component]
 pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
-    let errors = use_state(HashMap::<Field, String>::new);
+    // Why each field's last value was not taken: at most one entry per field, so a list (a
+    // hash map's code cost the page's module more than it saves).
+    let errors = use_state(Vec::<(Field, String)>::new);
     // Every edit goes up as (field, raw text) and is applied to the state's parameters when it
     // lands: a copy of the parameters captured at the last render would undo an edit of another
     // field made before that render (the reload test lost `tasks` that way).
@@ -133,15 +134,20 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
             (props.params.clone(), props.on_edit.clone(), errors.clone());
         Callback::from(move |(field, raw): (Field, String)| {
             let mut next = (*errors).clone();
-            match model::query::edit(&mut params.clone(), field, &raw) {
-                Some(why) => next.insert(field, why.text()),
-                None => next.remove(&field),
-            };
+            next.retain(|(f, _)| *f != field);
+            if let Some(why) = model::query::edit(&mut params.clone(), field, &raw) {
+                next.push((field, why.text()));
+            }
             errors.set(next);
             on_edit.emit((field, raw));
         })
     };
-    let error = |field: Field| errors.get(&field).map(|e| AttrValue::from(e.clone()));
+    let error = |field: Field| {
+        errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, e)| AttrValue::from(e.clone()))
+    };
     let on_select = props.on_edit.clone();
     let p = &props.params;
     let r = &props.resolved;
