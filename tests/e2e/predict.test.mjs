@@ -82,7 +82,8 @@ test("predict: without a baseline the page runs sequential first and says so; a 
   const row = await waitForRow(page, 2);
   assert.equal(row.tool, "async");
   const rows = await page.$$eval('[data-testid="run"]', (rs) => rs.map((r) => [r.dataset.tool, r.dataset.predictionGuess ?? null]));
-  assert.deepEqual(rows, [["sequential", null], ["async", "1"]], "the baseline first, then the guessed run");
+  // Newest first: the guessed run, after the baseline the page ran first.
+  assert.deepEqual(rows, [["async", "1"], ["sequential", null]], "the baseline first, then the guessed run");
   assert.ok(Number(row.predictionError) > 0.5, row.predictionError);
   assert.match(await page.textContent('[data-testid="prediction-result"]'), /Waits overlap/);
   assert.equal(await page.getAttribute('[data-testid="prediction-result"] a', "href"), "#timeline");
@@ -122,7 +123,7 @@ test("predict and compact: no serious or critical accessibility violations (axe-
 test("controls=bogus and a bad view are explained; the compact view never panics", async () => {
   const { page, errors, context } = await open(browser, "?view=compact&controls=bogus,tasks&tool=async&io_ms=30");
   const notice = await noticeText(page);
-  assert.match(notice, /controls="bogus" names no control; ignored\./);
+  assert.match(notice, /controls="bogus" names no control \(the form's URL keys, such as workers\); ignored\./);
   assert.deepEqual(await page.$$eval(".experiment-panel .field input, .experiment-panel .field select", (els) => els.map((e) => e.id)), ["tasks"]);
   assert.equal(await page.textContent('[data-testid="result-line"]'), "No run yet.");
   await runOnce(page).catch(() => null);
