@@ -298,6 +298,14 @@ mod tests {
     use super::stall_threshold_ms;
 
     #[test]
+    fn lanes_of_lists_each_lane_once_in_order() {
+        use super::{lanes_of, Span, SpanState};
+        let span = |lane| Span::new(0, lane, SpanState::Io, 0.0, 1.0);
+        assert_eq!(lanes_of(&[span(2), span(0), span(2)]), [0, 2]);
+        assert!(lanes_of(&[]).is_empty());
+    }
+
+    #[test]
     fn threads_and_their_baseline_share_a_build() {
         use super::Build;
         use crate::Tool;
