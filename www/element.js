@@ -12,11 +12,14 @@
 // Attributes: `tool`, `kind`, `tasks`, `workers`, `gil`, `io-ms`, `cpu-iters`, `serial`, `lock`, `engine`
 // (as the URL's parameters), `run` (run once ready, and again whenever one of them changes), `src` (where the
 // playground is hosted; default: this script's folder), `height` (a fixed height in CSS pixels,
-// instead of following the content), `title` (the frame's title).
+// instead of following the content), `title` (the frame's title), and how the lesson shows:
+// `predict` (ask for a guess before each run the learner starts), `view` (`compact`: Run, the
+// controls `controls` names as URL keys, the timeline and a result line).
 // An inline `<script type="text/x-python">` child is the Python program CPython runs
 // (`engine="cpython"`): the frame shows it in its editor, and runs it with `run` or `run()`.
 // Events: `ready` (detail: {isolated, threads, build, cores, popout}), `run-finished` (detail:
-// the run record), `run-rejected` (detail: {message, notices}).
+// the run record), `run-rejected` (detail: {message, notices}), `prediction` (detail: the
+// record's {guess, measured, error}, after a run that carried a guess).
 // Methods: `run(params, {timeout})` → Promise of the run record (rejected when the frame does not
 // answer within the timeout); `ready` → Promise of the ready detail.
 
@@ -28,6 +31,8 @@ const PARAMS = {
 };
 /** Names a script may also use in `run({...})`. */
 const ALIASES = { ioMs: "io_ms", cpuIters: "cpu_iters", "io-ms": "io_ms", "cpu-iters": "cpu_iters" };
+/** How the lesson shows: attributes that reload the frame with their URL parameter. */
+const LESSON = ["predict", "view", "controls"];
 const HERE = new URL("./", import.meta.url).href;
 /** Before the playground says how tall it is. */
 const FIRST_HEIGHT = 480;
@@ -66,7 +71,7 @@ function fixedHeight(value) {
 }
 
 export class ConcurrencyPlayground extends HTMLElement {
-  static observedAttributes = [...Object.keys(PARAMS), "run", "src", "height", "title"];
+  static observedAttributes = [...Object.keys(PARAMS), "run", "src", "height", "title", "predict", "view", "controls"];
 
   #frame = null;
   #origin = null;
@@ -101,7 +106,7 @@ export class ConcurrencyPlayground extends HTMLElement {
 
   attributeChangedCallback(name, before, after) {
     if (!this.#frame || before === after) return;
-    if (name === "src") return this.#reloadSoon();
+    if (name === "src" || LESSON.includes(name)) return this.#reloadSoon();
     if (name === "height") return this.#size();
     if (name === "title") return void (this.#frame.title = this.#title());
     if (!(name in PARAMS) && name !== "run") return;
@@ -132,7 +137,8 @@ export class ConcurrencyPlayground extends HTMLElement {
 
   /**
    * Runs an experiment: `params` as in the URL (the keys in `PARAMS`; those in `ALIASES` also
-   * work), the element's attributes filling in
+   * work; `prediction`, a guess of its speedup, is compared with the measurement), never
+   * waiting for the learner's guess, the element's attributes filling in
    * what `params` leaves out. Resolves with the run record once that run finishes (stopped
    * runs too: see its `status`); rejects with the page's notice when the playground will not
    * run it (an invalid value, threads where the frame has none, a sweep in progress), with a
@@ -190,6 +196,11 @@ export class ConcurrencyPlayground extends HTMLElement {
     const query = new URLSearchParams({ embed: "1", ...this.#attributeParams() });
     // With inline code, the run waits for the code, posted once the frame is ready.
     if (this.hasAttribute("run") && this.#code() === undefined) query.set("run", "1");
+    for (const name of LESSON) {
+      const value = this.getAttribute(name);
+      // `predict` is a flag: present means on.
+      if (value !== null) query.set(name, name === "predict" && value === "" ? "1" : value);
+    }
     url.search = query.toString();
     url.hash = "";
     return url;
@@ -281,6 +292,7 @@ export class ConcurrencyPlayground extends HTMLElement {
         this.#waiting.delete(data.request);
         waiting?.resolve(data.run);
         this.#emit("run-finished", data.run);
+        if (data.run?.prediction) this.#emit("prediction", data.run.prediction);
         return;
       }
       case "run-rejected": {

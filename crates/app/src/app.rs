@@ -9,6 +9,7 @@ use crate::components::machine_info::MachineInfo;
 use crate::components::narrative::Narrative;
 use crate::components::notices::Notices;
 use crate::components::open_run::OpenedBar;
+use crate::components::prediction::prediction;
 use crate::components::python_code::PythonCode;
 use crate::components::python_lab::PythonLab;
 use crate::components::replay::RunReplay;
@@ -26,9 +27,11 @@ use model::embed::{self, ReadyInfo};
 use model::estimate::estimate_ms;
 use model::lab::view::{RunRow, SweepPoint};
 use model::lab::Event;
+use model::lesson::{result_line, Lesson};
 use model::notice::{Notice, Reason, Topic};
+use model::predict::run_allowed;
 use model::python::cpython;
-use model::query::to_query;
+use model::query::to_lesson_query;
 use model::timeline::Build;
 use model::{parse_query, Params, Tool};
 use yew::prelude::*;
@@ -62,6 +65,7 @@ pub fn App() -> Html {
             State {
                 params: parsed.params.clone(),
                 embed: parsed.embed,
+                lesson: parsed.lesson.clone(),
                 notices,
                 isolated: browser::threads_possible(),
                 cores: browser::cores(),
@@ -82,6 +86,7 @@ pub fn App() -> Html {
         state.params.clone(),
         state.code_link.clone(),
         state.embed,
+        state.lesson.clone(),
         state.dispatcher(),
     );
     let engine = state.params.engine.unwrap_or_default();
@@ -120,13 +125,23 @@ pub fn App() -> Html {
     // event (Enter in a field commits it and submits the form) included.
     {
         let (lab, history, params) = (lab.clone(), history.clone(), state.params.clone());
+        let guess = state.run_guess;
         use_effect_with(state.run_requests, move |requests| {
             if *requests > 0 {
                 history.ran(&params);
-                lab.send(Event::Run(params));
+                lab.send(match guess {
+                    Some(guess) => Event::RunGuessed { params, guess },
+                    None => Event::Run(params),
+                });
             }
         });
     }
+    // A run that waits for the learner's guess takes them to it.
+    use_effect_with(state.ask_guess, |asked| {
+        if *asked > 0 {
+            browser::scroll_to("guess");
+        }
+    });
     // Callbacks are made once (use_callback), not at every render: a fresh callback is a changed
     // prop, and every component given one re-rendered at every render of the page (the runs
     // table's hundred rows at each worker message: 26–46 ms tasks in the bench's trace).
@@ -137,12 +152,13 @@ pub fn App() -> Html {
     let ready_info = use_mut_ref(|| None::<ReadyInfo>);
     {
         let (lab, dispatcher, history) = (lab.clone(), state.dispatcher(), history.clone());
-        let (run_params, ready_info) = (run_params.clone(), ready_info.clone());
+        let ready_info = ready_info.clone();
         use_parent_messages(Callback::from(
             move |message: ParentMessage| match message {
                 ParentMessage::Run {
                     mut parsed,
                     request,
+                    guess,
                     code,
                 } => {
                     // The lab has the host's program before the run it is for.
@@ -150,11 +166,18 @@ pub fn App() -> Html {
                         lab.send(Event::SetCode(Some(code)));
                     }
                     let Some(request) = request else {
-                        // The contract's original form: clamped values run, as in a URL.
+                        // The contract's original form: clamped values run, as in a URL, at
+                        // once: a host's run never waits for the learner's guess.
                         for n in parsed.notices {
                             dispatcher.dispatch(Action::AddNotice(n));
                         }
-                        return run_params.emit(parsed.params);
+                        history.ran(&parsed.params);
+                        dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
+                        let params = parsed.params;
+                        return lab.send(match guess {
+                            Some(guess) => Event::RunGuessed { params, guess },
+                            None => Event::Run(params),
+                        });
                     };
                     // A host that awaits its run is told what was wrong instead of getting
                     // another experiment than it asked for; the frame says why nothing ran.
@@ -170,6 +193,7 @@ pub fn App() -> Html {
                     lab.send(Event::RunFor {
                         params: parsed.params,
                         request,
+                        guess,
                     });
                 }
                 ParentMessage::Set(mut parsed, code) => {
@@ -219,10 +243,25 @@ pub fn App() -> Html {
         dispatcher.dispatch(Action::ToggleSelected(id))
     });
 
+    let lesson = &state.lesson;
+    // The full playground keeps predicting, if this lesson does.
+    let full = Lesson {
+        predict: lesson.predict,
+        ..Lesson::default()
+    };
     let full_page = format!(
         "./?{}",
-        to_query(&state.params, false, false, state.code_link.as_deref())
+        to_lesson_query(
+            &state.params,
+            false,
+            false,
+            &full,
+            state.code_link.as_deref()
+        )
     );
+    // The compact view is the embed layout with less in it.
+    let compact = lesson.compact();
+    let embed = state.embed || compact;
     let tool = state.params.tool.unwrap_or(Tool::Sequential);
     // The threads build starts once the page is ready; until it is calibrated, runs that need
     // it wait and the panel says so instead of showing the other build's figures.
@@ -348,8 +387,18 @@ pub fn App() -> Html {
     };
     let decision = html! { <DecisionHelper on_try={on_try.clone()} /> };
 
+    // Predict first: Run waits for a guess or a skip (the model decides).
+    let waits_for_guess = !run_allowed(lesson.predict, tool, resolved.kind, state.answer);
+    let on_predict = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: web_sys::Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            dispatcher.dispatch(Action::SetPredict(input.checked()))
+        })
+    };
+
     html! {
-        <div class={classes!("page", state.embed.then_some("embed"))}>
+        <div class={classes!("page", embed.then_some("embed"), compact.then_some("compact"))}>
             <a class="skip-link" href="#lab">{ "Skip to the experiment" }</a>
             <header class="masthead">
                 <h1>{ "Concurrency Playground" }</h1>
@@ -376,37 +425,58 @@ pub fn App() -> Html {
                 <section class="lab" id="lab" aria-labelledby="lab-title" tabindex="-1">
                     <div class="lab-head">
                         <h2 id="lab-title">{ "Experiment" }</h2>
-                        if state.embed {
+                        if !compact {
+                            <label class="predict-toggle">
+                                <input type="checkbox" checked={lesson.predict} onchange={on_predict} />
+                                { " Predict first" }
+                            </label>
+                        }
+                        if embed {
                             <a class="full-page" href={full_page} target="_blank" rel="noopener">{ "Open the full playground ↗" }</a>
                         }
                     </div>
                     <ExperimentPanel params={state.params.clone()} resolved={resolved}
                         estimate_ms={estimate} ready={state.lab.ready} calibrating={calibrating}
                         running={state.lab.is_running()} threads_available={threads_available}
-                        on_edit={on_edit} on_run={on_run} on_stop={on_stop} />
-                    if engine == Engine::Cpython {
-                        <PythonLab python={state.lab.python.clone()}
-                            code={AttrValue::from(state.code.clone().unwrap_or(generated))}
-                            edited={state.code.is_some()}
-                            code_link={state.code_from_url.clone().map(AttrValue::from)}
-                            last_run={last_python_run} on_typed={on_typed} on_link={on_link}
-                            on_link_error={on_link_error} on_reset={on_reset} />
-                    } else if tool == Tool::Processes {
-                        <IsolationDemo demo={state.lab.isolation} on_show={on_show_isolation} />
+                        fields={lesson.fields()} waits_for_guess={waits_for_guess}
+                        on_edit={on_edit} on_run={on_run} on_stop={on_stop}>
+                        if lesson.predict {
+                            { prediction(&state, state.dispatcher()) }
+                        }
+                    </ExperimentPanel>
+                    if compact {
+                        { timeline }
+                        // The lesson's one line in place of the runs table.
+                        <p class="result-line" data-testid="result-line">
+                            { state.lab.runs.last().map_or_else(|| "No run yet.".into(), |r| result_line(r)) }
+                        </p>
+                    } else {
+                        if engine == Engine::Cpython {
+                            <PythonLab python={state.lab.python.clone()}
+                                code={AttrValue::from(state.code.clone().unwrap_or(generated))}
+                                edited={state.code.is_some()}
+                                code_link={state.code_from_url.clone().map(AttrValue::from)}
+                                last_run={last_python_run} on_typed={on_typed} on_link={on_link}
+                                on_link_error={on_link_error} on_reset={on_reset} />
+                        } else if tool == Tool::Processes {
+                            <IsolationDemo demo={state.lab.isolation} on_show={on_show_isolation} />
+                        }
+                        <OpenedBar opened={state.opened.as_ref().map(|(name, rows, shown)| (AttrValue::from(name.clone()), rows.iter().map(|r| r.id).collect::<Vec<_>>(), *shown))}
+                            on_open={on_open} on_show={on_show_opened} />
+                        { timeline }
+                        <MachineInfo cores={state.cores} isolated={state.isolated}
+                            plain={state.lab.plain} atomics={state.lab.atomics} io_ms={io_ms}
+                            measured={SweepPoint::best_parallel(&state.lab.sweep)} />
                     }
-                    <OpenedBar opened={state.opened.as_ref().map(|(name, rows, shown)| (AttrValue::from(name.clone()), rows.iter().map(|r| r.id).collect::<Vec<_>>(), *shown))}
-                        on_open={on_open} on_show={on_show_opened} />
-                    { timeline }
-                    <MachineInfo cores={state.cores} isolated={state.isolated}
-                        plain={state.lab.plain} atomics={state.lab.atomics} io_ms={io_ms}
-                        measured={SweepPoint::best_parallel(&state.lab.sweep)} />
                 </section>
-                if !state.embed {
+                if !embed {
                     <EmbedSnippet params={state.params.clone()} />
                 }
-                <RunsTable runs={state.lab.runs.clone()} selected={state.selected.clone()}
-                    on_clear={on_clear} on_select={on_select} />
-                if !state.embed {
+                if !compact {
+                    <RunsTable runs={state.lab.runs.clone()} selected={state.selected.clone()}
+                        on_clear={on_clear} on_select={on_select} />
+                }
+                if !embed {
                     <section class="python-section" aria-label="Python">
                         <PythonCode experiment={resolved} />
                     </section>
@@ -414,7 +484,7 @@ pub fn App() -> Html {
                         chart={chart} decision={decision} />
                 }
             </main>
-            if !state.embed {
+            if !embed {
                 <footer class="footer">
                     <p>{ "Everything runs on your machine: WebAssembly in Web Workers, nothing sent anywhere. Built from the notebook “Concurrency models”." }</p>
                 </footer>

@@ -11,6 +11,7 @@ pub mod narrative;
 pub mod notices;
 pub mod number_field;
 pub mod open_run;
+pub mod prediction;
 pub mod python_code;
 pub mod python_lab;
 pub mod race_result;

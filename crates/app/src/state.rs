@@ -4,8 +4,10 @@
 
 use model::lab::view::{BuildInfo, RunRow, View};
 use model::lab::Update;
+use model::lesson::Lesson;
 use model::notice::{Reason, Topic};
 use model::params::Field;
+use model::predict::{asks_for, read_guess, Answer};
 use model::protocol::RunId;
 use model::record::RunRecord;
 use model::timeline::Build;
@@ -33,6 +35,16 @@ pub struct State {
     pub selected: Vec<RunId>,
     /// Runs asked for so far; each new value is carried out once, with `params` as they are.
     pub run_requests: u32,
+    /// How the page presents the experiment: predict first, the compact view.
+    pub lesson: Lesson,
+    /// The learner's guess or skip for the next run (predict first).
+    pub answer: Option<Answer>,
+    /// The guess as typed.
+    pub guess_text: AttrValue,
+    /// The guess the run asked for last carries.
+    pub run_guess: Option<f64>,
+    /// Times a run waited for a guess; each new value moves focus to the guess.
+    pub ask_guess: u32,
     /// Runs opened from a file ("Open a run"): its name, its runs, the one shown. The timeline
     /// shows it until the next run starts.
     pub opened: Option<(String, Vec<RunRow>, usize)>,
@@ -53,15 +65,23 @@ pub enum Action {
     SetParams(Params),
     /// The visitor committed one form field (name, raw text), applied to the current params.
     Edit(Field, String),
-    /// Run: these parameters, or (`None`) the current ones.
+    /// Run: these parameters (a story's, the decision helper's: a new experiment, guessed
+    /// anew), or (`None`) the current ones. With predict first, a run that waits for a guess
+    /// asks for it instead.
     Run(Option<Params>),
+    /// The guess as typed, and whether it was committed (a bad committed guess is explained).
+    Guess(String, bool),
+    /// The learner skips the guess for the next run.
+    Skip,
+    /// The "Predict first" toggle.
+    SetPredict(bool),
     /// Adds one notice (from the URL or a parent message).
     AddNotice(Notice),
     /// Picks or unpicks a run in the table.
     ToggleSelected(RunId),
     /// What the lab shows now, and the update that changed it (`None` for progress, which is
     /// drawn in batches).
-    Lab(Option<Update>, Rc<View>),
+    Lab(Option<Box<Update>>, Rc<View>),
     /// A run file was opened: its name and its runs (or why it could not be read).
     Open(String, Result<Vec<RunRecord>, String>),
     /// Shows the opened file's run at this index; `None` closes the file.
@@ -192,8 +212,38 @@ impl Reducible for State {
             Action::Run(params) => {
                 if let Some(p) = params {
                     s.params = p;
+                    s.answer = None;
                 }
-                s.run_requests += 1;
+                let asks = s.lesson.predict && asks_for(&s.params);
+                if asks && s.answer.is_none() {
+                    s.ask_guess += 1;
+                } else {
+                    s.run_guess = s.answer.and_then(Answer::guess).filter(|_| asks);
+                    s.run_requests += 1;
+                    // Each run is guessed anew.
+                    s.answer = None;
+                    s.guess_text = AttrValue::default();
+                }
+            }
+            Action::Guess(raw, committed) => {
+                match read_guess(&raw) {
+                    Ok(g) => s.answer = Some(Answer::Guess(g)),
+                    Err(why) => {
+                        s.answer = None;
+                        if committed && !raw.trim().is_empty() {
+                            s.add_notice(why);
+                        }
+                    }
+                }
+                s.guess_text = raw.into();
+            }
+            Action::Skip => {
+                s.answer = Some(Answer::Skipped);
+                s.guess_text = AttrValue::default();
+            }
+            Action::SetPredict(on) => {
+                s.lesson.predict = on;
+                s.answer = None;
             }
             Action::Edit(field, raw) => {
                 // The field shows why a value was not taken; the params keep what was.
@@ -213,7 +263,7 @@ impl Reducible for State {
             Action::Lab(update, view) => {
                 s.lab = view;
                 if let Some(update) = update {
-                    s.react(update);
+                    s.react(*update);
                 }
             }
         }

@@ -23,7 +23,8 @@ pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
 use crate::config::{thread_pool_default, Engine as EngineChoice, Experiment, Params, Tool};
 use crate::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
 use crate::notice::{CpythonLimit, Notice, Reason, Topic, Unavailable};
-use crate::params::Field;
+use crate::params::{Field, Param};
+use crate::predict::Prediction;
 use crate::protocol::{FromWorker, RunId, ToWorker};
 use crate::python::cpython;
 use crate::record::{PythonRun, RunRecord};
@@ -50,6 +51,8 @@ struct RunRequest {
     /// A step of the sweep: its run, whatever id the lab gives it when it starts, moves the
     /// sweep on when it ends.
     sweep_step: bool,
+    /// The learner's (or the host's) guess of the run's speedup.
+    guess: Option<f64>,
 }
 
 impl RunRequest {
@@ -60,6 +63,7 @@ impl RunRequest {
             baseline_for: None,
             reply: None,
             sweep_step: false,
+            guess: None,
         }
     }
 
@@ -80,6 +84,7 @@ struct Running {
     reply: Option<String>,
     /// A step of the sweep (see [`RunRequest`]).
     sweep_step: bool,
+    guess: Option<f64>,
     stopping: bool,
     /// A processes run's tasks, which the lab hands out to the pool's processes one at a time;
     /// `None` for the other tools, whose engine runs the whole experiment.
@@ -185,9 +190,19 @@ impl Lab {
                 self.threads_later = isolated;
             }
             Event::Run(params) => self.run(now, RunRequest::visitor(params)),
-            Event::RunFor { params, request } => {
+            Event::RunGuessed { params, guess } => {
+                let mut asked = RunRequest::visitor(params);
+                asked.guess = Some(guess);
+                self.run(now, asked);
+            }
+            Event::RunFor {
+                params,
+                request,
+                guess,
+            } => {
                 let mut asked = RunRequest::visitor(params);
                 asked.reply = Some(request);
+                asked.guess = guess;
                 self.run(now, asked);
             }
             Event::Confirmed(yes) => match self.confirming.take() {
@@ -668,6 +683,25 @@ impl Lab {
             return self.wait(request);
         }
         let mut experiment = self.resolve(&request.params, build);
+        let asks = crate::predict::asks(experiment.tool, experiment.kind);
+        if request.guess.is_some()
+            && asks
+            && !baseline::exists(&self.view.runs, &experiment, build, None)
+        {
+            // A guess meets a measured speedup: the sequential run of the same work, in the
+            // same build, runs first, and the guessed run waits for it.
+            let base = RunRequest::visitor(baseline::sequential_of(&experiment));
+            self.notice(Param::Predict, Reason::BaselineFirst);
+            self.wait(request);
+            return self.begin(
+                now,
+                RunRequest {
+                    build: Some(build),
+                    ..base
+                },
+                false,
+            );
+        }
         if let Some(ns) = self.calibration(build) {
             let estimate = estimate_ms(&experiment, ns, self.cores);
             if estimate > CONFIRM_ABOVE_MS && !confirmed {
@@ -704,6 +738,7 @@ impl Lab {
             baseline_for: request.baseline_for,
             reply: request.reply,
             sweep_step: request.sweep_step,
+            guess: request.guess,
             stopping: false,
             processes: (tool == Tool::Processes).then(|| processes::Tasks::new(&experiment)),
             code_hash: None,
@@ -749,6 +784,20 @@ impl Lab {
             Some(code) => cpython::set_constants(code, &experiment),
             None => cpython::program(&experiment),
         };
+        let hash = cpython::code_hash(&code);
+        let asks = crate::predict::asks(experiment.tool, experiment.kind);
+        let runs = &self.view.runs;
+        if request.guess.is_some()
+            && asks
+            && !baseline::exists(runs, &experiment, Build::Cpython, Some(&hash))
+        {
+            // As on the model: the same program, sequential, runs first.
+            let mut base = RunRequest::visitor(baseline::sequential_of(&experiment));
+            base.params.engine = Some(EngineChoice::Cpython);
+            self.notice(Param::Predict, Reason::BaselineFirst);
+            self.wait(request);
+            return self.begin_python(now, base, false);
+        }
         let id = self.next_run;
         self.next_run.0 += 1;
         self.running = Some(Running {
@@ -759,9 +808,10 @@ impl Lab {
             baseline_for: request.baseline_for,
             reply: request.reply,
             sweep_step: request.sweep_step,
+            guess: request.guess,
             stopping: false,
             processes: None,
-            code_hash: Some(cpython::code_hash(&code)),
+            code_hash: Some(hash),
         });
         self.show(Update::Started(id, now));
         // The output panel is this run's from now on.
@@ -886,6 +936,7 @@ impl Lab {
                 load_ms,
             });
         }
+        record.prediction = running.guess.map(Prediction::new);
         if let Some(base) = baseline::find(&self.view.runs, &record) {
             record.set_baseline(base);
         }
@@ -922,6 +973,7 @@ impl Lab {
                 baseline_for: Some(id),
                 reply: None,
                 sweep_step: false,
+                guess: None,
             };
             self.begin(now, request, false);
         }

@@ -183,6 +183,18 @@ pub enum Reason {
     CodeNotRun,
     /// What CPython in the page cannot do, or did not load.
     Cpython(CpythonLimit),
+    /// A guess of a speedup that is not a number above 0.
+    NotAGuess {
+        /// What was given.
+        given: Given,
+    },
+    /// `controls` names keys of no control.
+    NotControls {
+        /// The keys that name none.
+        given: Given,
+    },
+    /// A guess needs a measured speedup: the sequential run of the same work runs first.
+    BaselineFirst,
     /// A file that was opened holds no runs the page can read.
     NotRuns {
         /// The file's name.
@@ -362,6 +374,16 @@ impl Notice {
                  its processes' results with Atomics.wait on shared memory. Open the playground \
                  in its own tab to run them.",
             ),
+            Reason::NotAGuess { given } => page(&format!(
+                "A guess of {given} is not a speedup: enter a number above 0 (2 means twice as \
+                 fast), or skip."
+            )),
+            Reason::NotControls { given } => page(&format!(
+                "{key}={given} names no control (the form's URL keys, such as workers); ignored."
+            )),
+            Reason::BaselineFirst => {
+                page("Running sequential with the same work first: your guess is compared with it.")
+            }
         }
     }
 }

@@ -53,6 +53,12 @@ pub enum Param {
     /// Whether `www/coi.js` may register the isolation service worker. Only that script reads it:
     /// the page itself ignores it.
     Coi,
+    /// Ask the learner for a guess of the speedup before each run (`crate::predict`).
+    Predict,
+    /// The full page or the compact view of a lesson (`crate::lesson`).
+    View,
+    /// The controls the compact view shows.
+    Controls,
 }
 
 /// The values a parameter takes.
@@ -68,6 +74,8 @@ pub enum Values {
     Flag,
     /// Only `0` means anything: it turns off what is on by default.
     OptOut,
+    /// URL keys of the experiment's fields, comma-separated.
+    Keys,
 }
 
 /// What applies when a parameter is absent.
@@ -112,7 +120,7 @@ pub struct Spec {
 
 /// Every parameter, in the order a URL writes them (the experiment's first, in the order of
 /// their JSON too).
-pub const PARAMS: [Spec; 14] = [
+pub const PARAMS: [Spec; 17] = [
     Spec {
         param: Param::Field(Field::Tool),
         key: "tool",
@@ -286,6 +294,46 @@ pub const PARAMS: [Spec; 14] = [
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },
+    Spec {
+        param: Param::Predict,
+        key: "predict",
+        json: None,
+        attribute: Some("predict"),
+        row: None,
+        label: "Predict first",
+        values: Values::Flag,
+        default: DefaultValue::Flag(false),
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::View,
+        key: "view",
+        json: None,
+        attribute: Some("view"),
+        row: None,
+        label: "View",
+        values: Values::Names(|| {
+            crate::lesson::View::ALL
+                .map(crate::lesson::View::as_str)
+                .to_vec()
+        }),
+        default: DefaultValue::Name(crate::lesson::View::Full.as_str()),
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
+    Spec {
+        param: Param::Controls,
+        key: "controls",
+        json: None,
+        attribute: Some("controls"),
+        row: None,
+        label: "Controls shown",
+        values: Values::Keys,
+        default: DefaultValue::Depends("none"),
+        tools: &Tool::ALL,
+        kinds: &Kind::ALL,
+    },
 ];
 
 impl Spec {
@@ -327,7 +375,8 @@ impl Field {
         })
     }
 
-    /// Every field in the order the form and a run's CSV row show them: the lock beside the GIL.
+    /// Every field in the order a run's CSV row shows them, the lock beside the GIL; the form
+    /// shows them so too, the engine first (`Lesson::fields`).
     pub const SHOWN: [Field; 10] = [
         Field::Tool,
         Field::Kind,

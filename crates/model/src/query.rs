@@ -2,6 +2,7 @@
 //! range and explaining every change in a [`Notice`], never failing.
 
 use crate::config::Params;
+use crate::lesson::{read_controls, Lesson, View};
 use crate::notice::{Given, Notice, Reason};
 use crate::params::{Field, Param, Value, Values, PARAMS};
 
@@ -16,6 +17,8 @@ pub struct ParsedQuery {
     pub embed: bool,
     /// `code=`: the visitor's edited Python, compressed (checked, not yet decompressed).
     pub code: Option<String>,
+    /// `predict`, `view` and `controls`: how the page presents the experiment.
+    pub lesson: Lesson,
     /// One entry per parameter that was not taken as given.
     pub notices: Vec<Notice>,
 }
@@ -59,6 +62,20 @@ pub fn apply(out: &mut ParsedQuery, key: &str, value: &str) {
         },
         // Read by `www/coi.js`, before the page starts.
         Param::Coi => None,
+        Param::Predict => flag(value, &mut out.lesson.predict),
+        Param::View => {
+            let view = View::parse(value);
+            out.lesson.view = view.unwrap_or_default();
+            view.is_none().then(|| Reason::NotAName {
+                given: Given::new(value),
+                default: View::Full.as_str(),
+            })
+        }
+        Param::Controls => {
+            let (fields, why) = read_controls(value);
+            out.lesson.controls = fields;
+            why
+        }
     };
     out.notices.extend(why.map(|why| Notice::new(param, why)));
 }
@@ -79,8 +96,8 @@ fn read(field: Field, value: &str) -> (Option<Value>, Option<Reason>) {
             let (n, why) = number(value, limits);
             (n.map(Value::Number), why)
         }
-        // No field is a flag or text: the page's own are read by `apply`.
-        Values::Flag | Values::OptOut | Values::Text(_) => (None, None),
+        // No field is a flag, text or a list: the page's own are read by `apply`.
+        Values::Flag | Values::OptOut | Values::Text(_) | Values::Keys => (None, None),
     }
 }
 
@@ -180,15 +197,44 @@ pub fn percent_decode(s: &str) -> String {
 }
 
 /// Writes the parameters that are set as a query string (without `?`), in the table's order,
-/// so that a URL reproduces the experiment; `code` is edited code as the editor compressed it.
-pub fn to_query(params: &Params, run: bool, embed: bool, code: Option<&str>) -> String {
+/// so that a URL reproduces the experiment.
+pub fn to_query(params: &Params, run: bool, embed: bool) -> String {
+    to_lesson_query(params, run, embed, &Lesson::default(), None)
+}
+
+/// [`to_query`], with the lesson's settings that differ from the defaults and `code`, edited
+/// code as the editor compressed it.
+pub fn to_lesson_query(
+    params: &Params,
+    run: bool,
+    embed: bool,
+    lesson: &Lesson,
+    code: Option<&str>,
+) -> String {
     let pairs = PARAMS.iter().filter_map(|spec| {
         let value = match spec.param {
             Param::Field(field) => params.value(field)?.to_string(),
             Param::Run if run => "1".into(),
             Param::Embed if embed => "1".into(),
             Param::Code => code?.to_string(),
-            Param::Run | Param::Embed | Param::Coi => return None,
+            Param::Predict if lesson.predict => "1".into(),
+            Param::View if lesson.compact() => lesson.view.as_str().into(),
+            Param::Controls if !lesson.controls.is_empty() => {
+                let mut keys = String::new();
+                for f in &lesson.controls {
+                    if !keys.is_empty() {
+                        keys.push(',');
+                    }
+                    keys.push_str(f.key());
+                }
+                keys
+            }
+            Param::Run
+            | Param::Embed
+            | Param::Coi
+            | Param::Predict
+            | Param::View
+            | Param::Controls => return None,
         };
         Some(format!("{}={value}", spec.key))
     });
@@ -309,14 +355,45 @@ mod tests {
     }
 
     #[test]
+    fn the_lesson_is_read_explained_and_written_back() {
+        let q = parse_query("tool=threads&predict=1&view=compact&controls=workers,bogus");
+        assert!(q.lesson.predict && q.lesson.compact());
+        assert_eq!(q.lesson.controls, [Field::Workers]);
+        let topics: Vec<_> = q.notices.iter().map(|n| n.topic.as_str()).collect();
+        assert_eq!(topics, ["controls"]);
+        assert_eq!(
+            to_lesson_query(&q.params, false, true, &q.lesson, None),
+            "tool=threads&embed=1&predict=1&view=compact&controls=workers"
+        );
+        let q = parse_query("view=tiny&predict=maybe");
+        assert_eq!(q.lesson, Lesson::default());
+        assert_eq!(
+            q.notices[0].text(),
+            "view=\"tiny\" is not a known value; using the default (full)."
+        );
+        assert_eq!(q.notices[1].topic.as_str(), "predict");
+        assert_eq!(
+            to_lesson_query(&q.params, false, false, &q.lesson, None),
+            ""
+        );
+    }
+
+    #[test]
     fn query_round_trips() {
         let q = parse_query("tool=processes&kind=mixed&tasks=12&workers=2&io_ms=100&run=1");
-        let again = parse_query(&to_query(&q.params, q.run, q.embed, None));
+        let again = parse_query(&to_query(&q.params, q.run, q.embed));
         assert_eq!(again, q);
         let q = parse_query("engine=cpython&code=eJzLSM3JyQcA");
         assert_eq!(q.params.engine, Some(crate::config::Engine::Cpython));
         assert_eq!(q.code.as_deref(), Some("eJzLSM3JyQcA"));
-        let again = parse_query(&to_query(&q.params, false, false, q.code.as_deref()));
+        let lesson = Lesson::default();
+        let again = parse_query(&to_lesson_query(
+            &q.params,
+            false,
+            false,
+            &lesson,
+            q.code.as_deref(),
+        ));
         assert_eq!(again, q);
         let bad = parse_query("code=print(1)");
         assert_eq!(bad.code, None);

@@ -6,6 +6,7 @@ use crate::config::Experiment;
 use crate::gil::{GilEvent, GilSwitches};
 use crate::json::{Fields, FromJson, Json, ToJson};
 use crate::params::Field;
+use crate::predict::Prediction;
 use crate::protocol::RunId;
 use crate::timeline::{Build, Counts, RunReport, RunStatus, Span};
 use std::rc::Rc;
@@ -57,6 +58,8 @@ pub struct RunRecord {
     pub counts: Option<Counts>,
     /// What ran it when CPython did (`engine=cpython`).
     pub python: Option<PythonRun>,
+    /// The learner's guess of the speedup and what it met, when they guessed.
+    pub prediction: Option<Prediction>,
 }
 
 /// What a CPython run adds to its record: which interpreter ran which code.
@@ -110,6 +113,7 @@ impl RunRecord {
             gil_events: Rc::new(report.gil_events),
             counts: report.counts,
             python: None,
+            prediction: None,
         }
     }
 
@@ -118,6 +122,9 @@ impl RunRecord {
         self.baseline_run = Some(baseline.id);
         self.speedup =
             crate::stats::speedup(baseline.wall_ms, self.wall_ms).map(|s| (s * 1e4).round() / 1e4);
+        if let Some(p) = self.prediction.as_mut() {
+            p.measure(self.speedup);
+        }
     }
 
     /// Task time over wall time: how many tasks ran at once on average.
@@ -224,6 +231,20 @@ impl RunRecord {
                 "data-load-ms",
                 opt(self.python.as_ref().map(|p| format!("{:.3}", p.load_ms))),
             ),
+            (
+                "prediction_guess",
+                "data-prediction-guess",
+                opt(self.prediction.map(|p| p.guess.to_string())),
+            ),
+            (
+                "prediction_error",
+                "data-prediction-error",
+                opt(self
+                    .prediction
+                    .and_then(|p| p.error)
+                    .map(|e| format!("{e:.4}"))),
+            ),
+            // Last: the one free text, as every CSV before the guesses had it.
             ("message", "data-message", opt(self.message.clone())),
         ]);
         fields
@@ -323,6 +344,10 @@ impl ToJson for RunRecord {
         ] {
             record.push(key, value);
         }
+        // Only when predicted: exports of runs without a guess stay as they were, byte for byte.
+        if let Some(p) = &self.prediction {
+            record.push("prediction", p.to_json());
+        }
         record
     }
 }
@@ -366,6 +391,7 @@ impl FromJson for RunRecord {
                     None => None,
                 }
             },
+            prediction: f.req("prediction")?,
         })
     }
 }

@@ -299,9 +299,26 @@ json_struct!(RunReport, "a run report", {
 
 json_struct!(Counts, "the race's counts", { expected, final_count, own });
 
+/// The lanes `spans` ran on, in order, each once. (A sorted list: a set's code cost the page's
+/// module more.)
+pub fn lanes_of(spans: &[Span]) -> Vec<u32> {
+    let mut lanes: Vec<u32> = spans.iter().map(|s| s.lane).collect();
+    lanes.sort_unstable();
+    lanes.dedup();
+    lanes
+}
+
 #[cfg(test)]
 mod tests {
     use super::stall_threshold_ms;
+
+    #[test]
+    fn lanes_of_lists_each_lane_once_in_order() {
+        use super::{lanes_of, Span, SpanState};
+        let span = |lane| Span::new(0, lane, SpanState::Io, 0.0, 1.0);
+        assert_eq!(lanes_of(&[span(2), span(0), span(2)]), [0, 2]);
+        assert!(lanes_of(&[]).is_empty());
+    }
 
     #[test]
     fn threads_and_their_baseline_share_a_build() {

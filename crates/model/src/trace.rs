@@ -7,7 +7,6 @@
 use crate::json::{Json, ToJson};
 use crate::record::RunRecord;
 use crate::timeline::TaskRef;
-use std::collections::BTreeSet;
 
 /// The file name a download gets: the format's usual suffix, so tools recognise it.
 pub const FILE_NAME: &str = "concurrency-playground.trace.json";
@@ -59,8 +58,7 @@ pub fn chrome_trace(runs: &[RunRecord]) -> String {
             0,
             Json::obj([("sort_index", run.id.to_json())]),
         ));
-        let lanes: BTreeSet<u32> = run.spans.iter().map(|s| s.lane).collect();
-        for lane in lanes {
+        for lane in crate::timeline::lanes_of(&run.spans) {
             let name = format!("{noun} {lane}");
             events.push(metadata(
                 "thread_name",

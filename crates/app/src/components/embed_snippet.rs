@@ -25,11 +25,11 @@ pub fn EmbedSnippet(props: &EmbedSnippetProps) -> Html {
     let element = format!(
         "<script type=\"module\" src=\"{}\"></script>\n{}",
         crate::browser::absolute_url("./element.js"),
-        model::embed::element_tag(&to_query(&props.params, false, false, None), false)
+        model::embed::element_tag(&to_query(&props.params, false, false), false)
     );
     let iframe = format!(
         "<iframe src=\"{base}?{}\"\n  title=\"Concurrency Playground\"\n  allow=\"cross-origin-isolated\"\n  width=\"100%\" height=\"760\" loading=\"lazy\"></iframe>",
-        to_query(&props.params, false, true, None)
+        to_query(&props.params, false, true)
     );
     let run = Param::Run.spec().attribute.unwrap_or_default();
     html! {

@@ -6,7 +6,6 @@ use super::select_field::SelectField;
 use model::config::{Engine, Lock};
 use model::params::{Field, Value, Values};
 use model::{Experiment, Gil, Kind, Params, Tool};
-use std::collections::HashMap;
 use yew::prelude::*;
 
 /// Props of [`ExperimentPanel`].
@@ -28,6 +27,14 @@ pub struct ExperimentPanelProps {
     pub running: bool,
     /// Threads can run here.
     pub threads_available: bool,
+    /// The fields shown (the compact view shows only those its lesson names).
+    pub fields: Vec<Field>,
+    /// Run waits for the learner's guess or skip.
+    #[prop_or_default]
+    pub waits_for_guess: bool,
+    /// Shown above Run and Stop, inside the form (the guess: Enter in it runs).
+    #[prop_or_default]
+    pub children: Html,
     /// A field was committed: its name and raw text.
     pub on_edit: Callback<(Field, String)>,
     /// Run pressed.
@@ -120,7 +127,9 @@ fn default_hint(field: Field, resolved: &Experiment, calibrating: bool) -> Strin
 /// The panel.
 #[component]
 pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
-    let errors = use_state(HashMap::<Field, String>::new);
+    // Why each field's last value was not taken: at most one entry per field, so a list (a
+    // hash map's code cost the page's module more than it saves).
+    let errors = use_state(Vec::<(Field, String)>::new);
     // Every edit goes up as (field, raw text) and is applied to the state's parameters when it
     // lands: a copy of the parameters captured at the last render would undo an edit of another
     // field made before that render (the reload test lost `tasks` that way).
@@ -129,15 +138,20 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
             (props.params.clone(), props.on_edit.clone(), errors.clone());
         Callback::from(move |(field, raw): (Field, String)| {
             let mut next = (*errors).clone();
-            match model::query::edit(&mut params.clone(), field, &raw) {
-                Some(why) => next.insert(field, why.text()),
-                None => next.remove(&field),
-            };
+            next.retain(|(f, _)| *f != field);
+            if let Some(why) = model::query::edit(&mut params.clone(), field, &raw) {
+                next.push((field, why.text()));
+            }
             errors.set(next);
             on_edit.emit((field, raw));
         })
     };
-    let error = |field: Field| errors.get(&field).map(|e| AttrValue::from(e.clone()));
+    let error = |field: Field| {
+        errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, e)| AttrValue::from(e.clone()))
+    };
     let on_select = props.on_edit.clone();
     let p = &props.params;
     let r = &props.resolved;
@@ -159,18 +173,17 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
                     default_hint={default_hint(field, r, props.calibrating)} limits={limits}
                     disabled={disabled} error={error(field)} on_change={on_number.clone()} />
             },
-            Values::Flag | Values::OptOut | Values::Text(_) => Html::default(),
+            Values::Flag | Values::OptOut | Values::Text(_) | Values::Keys => Html::default(),
         }
     };
     html! {
         <form class="experiment-panel" data-testid="experiment-panel" onsubmit={on_run}
             aria-label="Experiment">
-            // The engine first: it decides what runs everything else.
-            { field(Field::Engine) }
-            { for Field::SHOWN.into_iter().filter(|f| *f != Field::Engine).map(field) }
+            { for props.fields.iter().copied().map(field) }
+            { props.children.clone() }
             <div class="actions">
                 <button type="submit" class="run" data-testid="run-button"
-                    disabled={!props.ready || props.running}>
+                    disabled={!props.ready || props.running || props.waits_for_guess}>
                     { if props.ready { "Run" } else { "Loading…" } }
                 </button>
                 <button type="button" class="stop" data-testid="stop-button"

@@ -59,7 +59,7 @@ pub fn gil_lane(
             }
         });
     html! {
-        <g class="gil-lane" data-testid="gil-lane" data-holdings={held.len().to_string()}>
+        <g class="gil-lane" id="gil-lane" data-testid="gil-lane" data-holdings={held.len().to_string()}>
             { for bars }{ for bands }{ for ticks }
             <g class="gil-labels">{ for labels }</g>
         </g>

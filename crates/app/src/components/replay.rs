@@ -9,7 +9,6 @@ use gloo_timers::callback::Interval;
 use model::gil_lane::{held, holder_at};
 use model::lab::view::RunRow;
 use model::replay::{describe_lanes, describe_step, steps, Playhead, Step};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -124,13 +123,7 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
     let current = (p.times.len() == all.len())
         .then(|| all.get(p.index))
         .flatten();
-    let lanes: Vec<u32> = run
-        .spans
-        .iter()
-        .map(|s| s.lane)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let lanes = model::timeline::lanes_of(&run.spans);
     let noun = run.experiment.tool.lane_noun();
     let status = match current {
         None => "This run has no events to replay.".to_string(),

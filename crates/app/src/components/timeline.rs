@@ -177,9 +177,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         lanes
             .iter()
             .map(|l| {
-                let tasks = by_lane.remove(&l.lane).unwrap_or_default();
-                let groups = tasks.into_iter().map(|(task, indices)| {
-                    let rects = indices.into_iter().map(|i| {
+                // Read, not taken out: a map's removal code cost the page's module 1 KB (gzip).
+                let groups = by_lane.get(&l.lane).into_iter().flatten().map(|(&task, indices)| {
+                    let rects = indices.iter().map(|&i| {
                         let b = &bars[i];
                         let text = describe_bar(b, &props.lane_noun);
                         let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
@@ -335,7 +335,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         html! { <li><span class={classes!("swatch", s.as_str())} aria-hidden="true"></span>{ s.label() }</li> }
     });
     html! {
-        <figure class="timeline" aria-labelledby="timeline-caption">
+        <figure class="timeline" id="timeline" aria-labelledby="timeline-caption">
             <figcaption id="timeline-caption">
                 { &props.caption }{ if props.live { " — running…" } else { "" } }
             </figcaption>

@@ -8,7 +8,8 @@
 
 use crate::browser;
 use crate::state::{Action, State};
-use model::query::to_query;
+use model::lesson::Lesson;
+use model::query::to_lesson_query;
 use model::{parse_query, Params};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -46,13 +47,16 @@ impl Entry {
 pub struct History {
     entry: Rc<RefCell<Entry>>,
     embed: bool,
+    lesson: Lesson,
     /// The edited program, compressed, as the URL carries it.
     code: Rc<RefCell<Option<String>>>,
 }
 
 impl PartialEq for History {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.entry, &other.entry) && self.embed == other.embed
+        Rc::ptr_eq(&self.entry, &other.entry)
+            && self.embed == other.embed
+            && self.lesson == other.lesson
     }
 }
 
@@ -60,30 +64,34 @@ impl History {
     /// `params` run: a run is a step in the history (Back returns to the previous experiment),
     /// so their entry is written now and marked as one that ran.
     pub fn ran(&self, params: &Params) {
-        let query = to_query(params, false, self.embed, self.code.borrow().as_deref());
+        let code = self.code.borrow();
+        let query = to_lesson_query(params, false, self.embed, &self.lesson, code.as_deref());
         self.entry.borrow_mut().commit(query, true);
     }
 }
 
-/// Keeps the URL in step with `params` and the edited program (`code`, compressed), and
-/// `params` in step with history navigation.
+/// Keeps the URL in step with `params`, `lesson` and the edited program (`code`, compressed),
+/// and `params` in step with history navigation.
 #[hook]
 pub fn use_history(
     params: Params,
     code: Option<String>,
     embed: bool,
+    lesson: Lesson,
     dispatcher: UseReducerDispatcher<State>,
 ) -> History {
     let entry = use_mut_ref(Entry::loaded);
     let shared_code = use_mut_ref(|| None::<String>);
     {
         let (entry, shared_code) = (entry.clone(), shared_code.clone());
-        use_effect_with((params, code), move |(params, code)| {
-            shared_code.replace(code.clone());
-            entry
-                .borrow_mut()
-                .commit(to_query(params, false, embed, code.as_deref()), false);
-        });
+        use_effect_with(
+            (params, lesson.clone(), code),
+            move |(params, lesson, code)| {
+                shared_code.replace(code.clone());
+                let query = to_lesson_query(params, false, embed, lesson, code.as_deref());
+                entry.borrow_mut().commit(query, false);
+            },
+        );
     }
     {
         let entry = entry.clone();
@@ -102,6 +110,7 @@ pub fn use_history(
     History {
         entry,
         embed,
+        lesson,
         code: shared_code,
     }
 }

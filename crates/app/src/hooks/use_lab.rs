@@ -10,14 +10,16 @@ use model::lab::view::View;
 use model::lab::{Effect, Event, Lab, Update, WorkerId};
 use model::Params;
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use yew::prelude::*;
 
 /// The lab and the browser things its effects made.
 struct Host {
     lab: RefCell<Lab>,
-    workers: RefCell<HashMap<WorkerId, WorkerLink>>,
+    /// The live workers: a few dozen at most, so a list (a hash map's code cost the page's
+    /// module more than the lookups save).
+    workers: RefCell<Vec<(WorkerId, WorkerLink)>>,
     ui: UseReducerDispatcher<State>,
     queue: RefCell<VecDeque<Event>>,
     handling: Cell<bool>,
@@ -89,20 +91,20 @@ impl Host {
                 });
                 match link {
                     Ok(link) => {
-                        self.workers.borrow_mut().insert(worker, link);
+                        self.workers.borrow_mut().push((worker, link));
                     }
                     Err(why) => self.later(Event::Crashed(worker, why)),
                 }
             }
             // Dropping a link terminates its worker.
-            Effect::Terminate(worker) => drop(self.workers.borrow_mut().remove(&worker)),
+            Effect::Terminate(worker) => self.workers.borrow_mut().retain(|(w, _)| *w != worker),
             Effect::Post(worker, message) => {
-                if let Some(link) = self.workers.borrow().get(&worker) {
+                if let Some((_, link)) = self.workers.borrow().iter().find(|(w, _)| *w == worker) {
                     link.send(&message);
                 }
             }
             Effect::Cancel(worker, run) => {
-                if let Some(link) = self.workers.borrow().get(&worker) {
+                if let Some((_, link)) = self.workers.borrow().iter().find(|(w, _)| *w == worker) {
                     link.cancel(run);
                 }
             }
@@ -130,7 +132,7 @@ impl Host {
             Effect::Show(update) => {
                 // The snapshot holds the progress so far: none is left to draw.
                 self.progress.set(false);
-                self.ui.dispatch(Action::Lab(Some(update), self.snapshot()));
+                self.ui.dispatch(Action::Lab(Some(Box::new(update)), self.snapshot()));
             }
         }
     }

@@ -12,6 +12,8 @@ use yew::prelude::*;
 
 /// Longer values are certainly invalid; they are not even copied into wasm memory.
 const MAX_VALUE: u32 = 64;
+/// The key of a run's guess of its speedup in a message's `params`.
+const PREDICTION: &str = "prediction";
 
 fn field(object: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED)
@@ -28,6 +30,9 @@ pub enum ParentMessage {
         request: Option<String>,
         /// The host's Python program, if it sent one.
         code: Option<String>,
+        /// The host's guess of the speedup (`params.prediction`): such runs never wait for
+        /// the learner's.
+        guess: Option<f64>,
     },
     /// Show these parameters (and the host's program, if any) without running.
     Set(ParsedQuery, Option<String>),
@@ -79,7 +84,8 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParentMessage> {
     }
     let mut parsed = ParsedQuery::default();
     // The parameters a message may set: those of the URL.
-    for key in Field::all().map(Field::key) {
+    let mut guess = None;
+    for key in Field::all().map(Field::key).chain([PREDICTION]) {
         let value = field(&params, key);
         if value.is_undefined() || value.is_null() {
             continue;
@@ -96,16 +102,25 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParentMessage> {
         } else {
             "(not a string or number)".to_string()
         };
-        apply(&mut parsed, key, &text);
+        if key != PREDICTION {
+            apply(&mut parsed, key, &text);
+            continue;
+        }
+        match model::predict::read_guess(&text) {
+            Ok(g) => guess = Some(g),
+            Err(why) => parsed.notices.push(why),
+        }
     }
     let code = read_code(&field(&data, "code"), &mut parsed);
     if set {
+        // A guess belongs to a run.
         return Some(ParentMessage::Set(parsed, code));
     }
     let request = model::embed::request_tag(short_text(&field(&data, "request")));
     Some(ParentMessage::Run {
         parsed,
         request,
+        guess,
         code,
     })
 }

@@ -1,7 +1,7 @@
 //! Which run a run's speedup divides: always a real, earlier (or made-for-it) sequential run of
 //! the same work. Nothing is scaled or derived: where no such run exists, there is no speedup.
 
-use crate::config::{Kind, Params, Tool};
+use crate::config::{Experiment, Kind, Params, Tool};
 use crate::record::RunRecord;
 use crate::timeline::{Build, RunStatus};
 
@@ -10,22 +10,56 @@ use crate::timeline::{Build, RunStatus};
 /// Waiting costs the same in every build and for any `cpu_iters`, so io work matches on its
 /// waits alone; computing is only compared within one build and one `cpu_iters`.
 pub fn matches(base: &RunRecord, run: &RunRecord) -> bool {
-    let (b, r) = (&base.experiment, &run.experiment);
-    // A race counts, it does not time: no speedup.
     fn program(r: &RunRecord) -> Option<&str> {
         r.python.as_ref().map(|p| p.code_hash.as_str())
     }
     // CPython runs compare only with CPython runs of the same program; io work too.
     base.id != run.id
-        && b.engine == r.engine
+        && base.experiment.engine == run.experiment.engine
         && program(base) == program(run)
-        && r.kind != Kind::Race
-        && b.tool == Tool::Sequential
         && base.status == RunStatus::Done
         && run.status == RunStatus::Done
+        && same_work((&base.experiment, base.build), (&run.experiment, run.build))
+}
+
+/// Whether a sequential run of `base` measures the same work as a run of `run`, each with the
+/// build that runs it (see [`matches`]).
+fn same_work((b, b_build): (&Experiment, Build), (r, r_build): (&Experiment, Build)) -> bool {
+    // A race counts, it does not time: no speedup.
+    r.kind != Kind::Race
+        && b.tool == Tool::Sequential
         && (b.kind, b.tasks, b.io_ms) == (r.kind, r.tasks, r.io_ms)
         && (r.kind == Kind::Io
-            || (base.build, b.cpu_iters, b.serial) == (run.build, r.cpu_iters, r.serial))
+            || (b_build, b.cpu_iters, b.serial) == (r_build, r.cpu_iters, r.serial))
+}
+
+/// Whether `runs` hold a finished baseline for a run of `run` in `build` that has not run yet;
+/// for CPython, of the program whose hash is `program`.
+pub fn exists<R: AsRef<RunRecord>>(
+    runs: &[R],
+    run: &Experiment,
+    build: Build,
+    program: Option<&str>,
+) -> bool {
+    runs.iter().map(AsRef::as_ref).any(|b| {
+        b.status == RunStatus::Done
+            && b.experiment.engine == run.engine
+            && b.python.as_ref().map(|p| p.code_hash.as_str()) == program
+            && same_work((&b.experiment, b.build), (run, build))
+    })
+}
+
+/// The sequential run of the same work as `run`: its baseline, to run in `run`'s build.
+pub fn sequential_of(run: &Experiment) -> Params {
+    Params {
+        tool: Some(Tool::Sequential),
+        kind: Some(run.kind),
+        tasks: Some(run.tasks),
+        io_ms: Some(run.io_ms),
+        cpu_iters: Some(run.cpu_iters),
+        serial: Some(run.serial),
+        ..Params::default()
+    }
 }
 
 /// The baseline of `run` among `runs` (oldest first): the newest matching run before it, else a
@@ -61,20 +95,7 @@ pub fn missing<R: AsRef<RunRecord>>(runs: &[R], run: &RunRecord) -> Option<(Para
             && base.build != run.build
             && (b.kind, b.tasks, b.io_ms, b.serial) == (r.kind, r.tasks, r.io_ms, r.serial)
     });
-    asked.then(|| {
-        (
-            Params {
-                tool: Some(Tool::Sequential),
-                kind: Some(r.kind),
-                tasks: Some(r.tasks),
-                io_ms: Some(r.io_ms),
-                cpu_iters: Some(r.cpu_iters),
-                serial: Some(r.serial),
-                ..Params::default()
-            },
-            run.build,
-        )
-    })
+    asked.then(|| (sequential_of(r), run.build))
 }
 
 /// Why `run` shows no speedup, for the "—" cell's tooltip.
@@ -99,7 +120,6 @@ pub fn why_none(run: &RunRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Experiment;
     use crate::protocol::RunId;
     use crate::timeline::RunReport;
 

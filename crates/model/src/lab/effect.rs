@@ -62,6 +62,14 @@ pub enum Event {
     },
     /// Run these parameters (Run, a story's "Run this", the URL's `run=1`, a parent message).
     Run(Params),
+    /// Run these parameters with the learner's guess of their speedup (predict first): the
+    /// sequential run of the same work runs first when there is none.
+    RunGuessed {
+        /// What to run.
+        params: Params,
+        /// The guessed speedup.
+        guess: f64,
+    },
     /// Run these parameters for the embedding page's request `request`: its `run-finished`
     /// names the request, and a request that will not run is rejected by name.
     RunFor {
@@ -69,6 +77,8 @@ pub enum Event {
         params: Params,
         /// The embedding page's tag.
         request: String,
+        /// The host's guess of the speedup (its params' `prediction`), if any.
+        guess: Option<f64>,
     },
     /// The visitor answered the confirmation of a long run.
     Confirmed(bool),

@@ -4,7 +4,7 @@
 use super::{Lab, RunRequest, Update};
 use crate::config::{sweep_worker_counts, Gil, Kind, Params, Tool};
 use crate::timeline::RunStatus;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// The longest a sweep's waits are made (ms), so that a whole curve takes seconds.
 pub const SWEEP_IO_MS: u32 = 100;
@@ -140,7 +140,8 @@ pub(super) struct Sweep {
     steps: VecDeque<Step>,
     /// The step whose run is in flight (or waits to start).
     current: Option<Step>,
-    baselines: HashMap<SweepBaseline, f64>,
+    // A handful of entries: a list costs the page's module less than a hash map's code.
+    baselines: Vec<(SweepBaseline, f64)>,
 }
 
 impl Lab {
@@ -210,13 +211,15 @@ impl Lab {
             return self.end_sweep();
         }
         if step.is_baseline {
-            sweep.baselines.insert(step.baseline, wall_ms);
+            sweep.baselines.retain(|(b, _)| *b != step.baseline);
+            sweep.baselines.push((step.baseline, wall_ms));
         }
         let point = step.series.zip(
             sweep
                 .baselines
-                .get(&step.baseline)
-                .and_then(|b| crate::stats::speedup(*b, wall_ms)),
+                .iter()
+                .find(|(b, _)| *b == step.baseline)
+                .and_then(|(_, b)| crate::stats::speedup(*b, wall_ms)),
         );
         let cpu = step.params.kind == Some(Kind::Cpu);
         if let Some((series, speedup)) = point {

@@ -5,6 +5,8 @@ use crate::config::{Gil, Kind, TaskWork};
 use crate::lab::sweep::Series;
 use crate::timeline::{Span, SpanState};
 
+mod predict;
+
 /// The page around a lab: the clock, and what the lab asked for so far.
 struct Page {
     lab: Lab,
@@ -1136,6 +1138,7 @@ fn run_for(tool: Tool, kind: Kind, tag: &str) -> Event {
     Event::RunFor {
         params: params(tool, kind),
         request: tag.into(),
+        guess: None,
     }
 }
 
@@ -1219,6 +1222,7 @@ fn a_tagged_request_during_a_sweep_or_declined_is_rejected() {
                 ..params(Tool::Sequential, Kind::Io)
             },
             request: "long".into(),
+            guess: None,
         },
     );
     assert!(matches!(out[..], [Effect::Confirm { .. }]));
@@ -1407,6 +1411,7 @@ fn what_cpython_cannot_run_is_refused_saying_why() {
         Event::RunFor {
             params: cpython(Tool::Threads, Kind::Race),
             request: "r1".into(),
+            guess: None,
         },
     );
     assert_eq!(started(&out), None);

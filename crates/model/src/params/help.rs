@@ -61,6 +61,21 @@ pub fn help(param: Param) -> &'static str {
                panel and the runs table, with a link to the full page (no lessons, no embed \
                snippet, no Python tab)."
         }
+        Param::Predict => {
+            "Before each run the visitor starts, ask for a guess of its speedup against the \
+               sequential run of the same work (which runs first if there is none), or a skip; \
+               then show the guess, the measurement, the error and what the gap means. Runs \
+               asked by `run` or an embedding page never wait."
+        }
+        Param::View => {
+            "`compact`: Run and Stop, the controls `controls` names, the prediction when \
+               `predict` is on, the timeline and a one-line result, with a link to the full \
+               playground."
+        }
+        Param::Controls => {
+            "The controls the compact view shows, as their URL keys, comma-separated (e.g. \
+               `workers,gil`)."
+        }
         Param::Coi => {
             "`0` stops `coi.js` from registering the isolation service worker. Read only by \
                `www/coi.js`, only in a top-level window."

@@ -10,7 +10,15 @@ const COI_JS: &str = include_str!("../../../../www/coi.js");
 
 fn every_param() -> Vec<Param> {
     let mut all: Vec<Param> = Field::SHOWN.into_iter().map(Param::Field).collect();
-    all.extend([Param::Run, Param::Embed, Param::Code, Param::Coi]);
+    all.extend([
+        Param::Run,
+        Param::Embed,
+        Param::Code,
+        Param::Coi,
+        Param::Predict,
+        Param::View,
+        Param::Controls,
+    ]);
     all
 }
 
@@ -92,7 +100,9 @@ fn names_and_numbers_reach_their_field_and_come_back() {
                     assert_eq!(p.value(f), Some(Value::Number(n)));
                 }
             }
-            Values::Flag | Values::OptOut | Values::Text(_) => panic!("{} is a field", f.key()),
+            Values::Flag | Values::OptOut | Values::Text(_) | Values::Keys => {
+                panic!("{} is a field", f.key())
+            }
         }
         p.set(f, None);
         assert_eq!(p.value(f), None);
