@@ -26,6 +26,8 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor  # noqa: 
 FILENAME = "experiment.py"
 #: The most spans one run reports; a loop of a million timed calls stays drawable.
 MAX_SPANS = 20_000
+#: The task number of the serial part on the page's timeline (no task's work).
+SERIAL_TASK = 2**32 - 2
 
 _spans = []
 _left_out = 0
@@ -34,12 +36,14 @@ _calls = 0
 
 def timed(kind):
     """Records every call of the decorated function as one span: `time.perf_counter()` when
-    it starts and when it returns or raises. `kind` is "io" (drawn as waiting) or "cpu"
-    (drawn as computing). Works on plain and on `async def` functions. A call whose first
-    argument is a whole number is drawn as that task; others are numbered in call order."""
-    if kind not in ("io", "cpu"):
-        raise ValueError('timed() takes "io" or "cpu"')
-    state = "io" if kind == "io" else "compute"
+    it starts and when it returns or raises. `kind` is "io" (drawn as waiting), "cpu" (drawn
+    as computing) or "serial" (Amdahl's serial part: computing that no task owns). Works on
+    plain and on `async def` functions. A call whose first argument is a whole number is drawn
+    as that task; others are numbered in call order."""
+    states = {"io": "io", "cpu": "compute", "serial": "serial"}
+    if kind not in states:
+        raise ValueError('timed() takes "io", "cpu" or "serial"')
+    state = states[kind]
 
     def decorate(fn):
         if inspect.iscoroutinefunction(fn):
@@ -71,7 +75,8 @@ def _record(args, state, start, end):
     global _calls, _left_out
     first = args[0] if args else None
     numbered = isinstance(first, int) and not isinstance(first, bool) and 0 <= first < 2**31
-    task = first if numbered else _calls
+    # The serial part is no task's: the page's timeline knows it by this number.
+    task = SERIAL_TASK if state == "serial" else first if numbered else _calls
     _calls += 1
     if len(_spans) < MAX_SPANS:
         # One interpreter, one thread: every span is on lane 0.

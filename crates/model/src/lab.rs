@@ -766,10 +766,6 @@ impl Lab {
             return self.wait(request);
         };
         let experiment = self.resolve(&request.params, Build::Cpython);
-        if let Err(limit) = cpython::supported(&experiment) {
-            let notice = Notice::new(Field::Engine, Reason::Cpython(limit));
-            return self.refuse(request, notice);
-        }
         let estimate = estimate_ms(&experiment, ns, self.cores);
         if estimate > CONFIRM_ABOVE_MS && !confirmed {
             self.confirming = Some(request);

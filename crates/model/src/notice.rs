@@ -209,8 +209,6 @@ pub enum Reason {
 pub enum CpythonLimit {
     /// Its files did not load, or its worker failed before it was ready.
     Failed(String),
-    /// The race and the serial part are experiments of the Rust model only.
-    ModelOnly(&'static str),
     /// Processes on CPython need a page that can block a worker (cross-origin isolation).
     ProcessesNeedIsolation,
 }
@@ -365,9 +363,6 @@ impl Notice {
             Reason::Cpython(CpythonLimit::Failed(cause)) => page(&format!(
                 "CPython did not start: {}. The Rust model still runs.",
                 cause.trim_end_matches('.')
-            )),
-            Reason::Cpython(CpythonLimit::ModelOnly(what)) => page(&format!(
-                "{what} runs on the Rust model only; pick Engine: Rust model to run it."
             )),
             Reason::Cpython(CpythonLimit::ProcessesNeedIsolation) => page(
                 "Processes on CPython need a cross-origin isolated page: the parent waits for \

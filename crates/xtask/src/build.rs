@@ -116,6 +116,7 @@ fn build_page(tools: &Tools, out: &std::path::Path, extra: &[&str]) -> Result<()
                  -Cpanic=immediate-abort",
             ),
     )?;
+    crate::imports::shorten_site(out)?;
     crate::python::add_to_site(out)?;
     crate::boot::externalise_inline_scripts(out)?;
     crate::boot::shrink_copied_scripts(out)?;

@@ -5,6 +5,7 @@ mod boot;
 mod build;
 mod dist;
 mod headers;
+mod imports;
 mod lint;
 mod project;
 mod python;

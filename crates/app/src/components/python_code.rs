@@ -1,8 +1,9 @@
-//! The Python program that the current experiment models, with a copy button.
+//! The experiment's Python, read-only, with a copy button: the one program CPython runs in the
+//! page (`model::python::cpython`), as it runs at home.
 
 use super::copy_button::CopyButton;
-use model::python::snippet;
-use model::Experiment;
+use model::python::cpython::program;
+use model::{Experiment, Gil, Tool};
 use yew::prelude::*;
 
 /// Props of [`PythonCode`].
@@ -15,14 +16,22 @@ pub struct PythonCodeProps {
 /// A code block and a Copy button.
 #[component]
 pub fn PythonCode(props: &PythonCodeProps) -> Html {
-    let code = snippet(&props.experiment);
+    let e = &props.experiment;
+    let code = program(e);
+    let free_threaded = e.tool == Tool::Threads && e.gil == Gil::Off;
     html! {
         <div class="python">
             <div class="python-head">
                 <h3>{ "The same experiment in Python" }</h3>
                 <CopyButton text={code.clone()} />
             </div>
-            <pre data-testid="python-code" tabindex="0"><code>{ code.clone() }</code></pre>
+            <p class="python-note">
+                { "It runs at home as it is (python3 experiment.py). Pick Engine: real CPython above to edit it and run it here." }
+                if free_threaded {
+                    { " GIL off: run it with a free-threaded build (python3.14t)." }
+                }
+            </p>
+            <pre data-testid="python-code" tabindex="0"><code>{ code }</code></pre>
         </div>
     }
 }

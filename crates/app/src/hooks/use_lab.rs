@@ -132,7 +132,8 @@ impl Host {
             Effect::Show(update) => {
                 // The snapshot holds the progress so far: none is left to draw.
                 self.progress.set(false);
-                self.ui.dispatch(Action::Lab(Some(Box::new(update)), self.snapshot()));
+                self.ui
+                    .dispatch(Action::Lab(Some(Box::new(update)), self.snapshot()));
             }
         }
     }

@@ -1404,21 +1404,23 @@ fn stopping_cpython_interrupts_it_then_replaces_an_interpreter_that_does_not_ans
 }
 
 #[test]
-fn what_cpython_cannot_run_is_refused_saying_why() {
-    let (mut p, _) = python_ready();
+fn cpython_runs_every_kind_and_refuses_only_when_it_cannot_load() {
+    // The program has the race and the serial part too: CPython runs them (and says itself
+    // when it cannot start a thread).
+    let (mut p, worker) = python_ready();
+    let mut race = cpython(Tool::Threads, Kind::Race);
+    race.serial = Some(10);
     let out = p.at(
         1.0,
         Event::RunFor {
-            params: cpython(Tool::Threads, Kind::Race),
+            params: race,
             request: "r1".into(),
             guess: None,
         },
     );
-    assert_eq!(started(&out), None);
-    assert!(notices(&out)[0].contains("Rust model only"));
-    assert!(out
-        .iter()
-        .any(|e| matches!(e, Effect::Reject { request, .. } if request == "r1")));
+    let (_, e, code) = code_posted(&out, worker);
+    assert_eq!(e.kind, Kind::Race);
+    assert!(code.contains("KIND = \"race\"  #") && code.contains("LOCK = False  #"));
 
     // An interpreter that never loads: the waiting run is refused, and so are later ones.
     let mut p = Page::ready_plain();

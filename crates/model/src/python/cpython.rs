@@ -3,24 +3,27 @@
 //! regenerates it from the form; after an edit the form changes only those constants, and the
 //! constants the visitor types change the form (so a run's record says what really ran).
 
-use crate::config::{Experiment, Kind};
-use crate::notice::CpythonLimit;
+use crate::config::{Experiment, Lock};
 use crate::params::Field;
 
 /// The constants at the program's top, each the value of a field of the form.
-pub const CONSTANTS: [(&str, Field); 6] = [
+pub const CONSTANTS: [(&str, Field); 8] = [
     ("TOOL", Field::Tool),
     ("KIND", Field::Kind),
     ("TASKS", Field::Tasks),
     ("WORKERS", Field::Workers),
     ("IO_MS", Field::IoMs),
     ("N", Field::CpuIters),
+    ("SERIAL", Field::Serial),
+    ("LOCK", Field::Lock),
 ];
 
-/// A constant's value as the program writes it: names quoted, `N` with its digits grouped.
+/// A constant's value as the program writes it: names quoted (the lock a boolean), `N` with
+/// its digits grouped.
 fn literal(e: &Experiment, field: Field) -> String {
     let value = e.value(field);
     match (field, value.number()) {
+        (Field::Lock, _) => if e.lock == Lock::On { "True" } else { "False" }.into(),
         (Field::CpuIters, Some(n)) => super::underscored(n),
         (_, Some(n)) => n.to_string(),
         (_, None) => format!("\"{value}\""),
@@ -31,22 +34,37 @@ fn literal(e: &Experiment, field: Field) -> String {
 fn comment(name: &str) -> &'static str {
     match name {
         "TOOL" => "sequential, async, threads or processes",
-        "KIND" => "io, cpu or mixed (even tasks wait, odd tasks compute)",
+        "KIND" => "io, cpu, mixed (even tasks wait, odd ones compute) or race",
         "TASKS" => "how many tasks",
         "WORKERS" => "the pool's size (threads, processes)",
         "IO_MS" => "one io task's wait, ms",
-        _ => "a cpu task's iterations: about IO_MS in this interpreter, measured when it loaded",
+        "N" => "a cpu task's iterations, sized to last about IO_MS where it was measured",
+        "SERIAL" => "% of the cpu work that cannot be split (Amdahl's law)",
+        _ => "race: `with lock:` around `counter += 1`",
     }
 }
 
-/// The body after the constants: the notebook's two tasks, timed for the timeline, and the
-/// four ways to run a batch of them.
+/// The body after the constants: the notebook's two tasks, timed for the page's timeline, the
+/// race and Amdahl's serial part, and the four ways to run a batch. It runs at home as it is.
 const BODY: &str = r#"
 import asyncio
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-from playground import timed  # times each call for the page's timeline (see playground.py)
+try:
+    from playground import timed  # the page's harness: times each call for its timeline
+except ImportError:  # at home there is no timeline: the same program, untimed
+    def timed(kind):
+        return lambda task: task
+
+GIVEN = (N * SERIAL + 50) // 100  # what each cpu task gives to the serial part
+counter = 0
+lock = threading.Lock()
+
+
+def computes(n):
+    return KIND == "cpu" or (KIND == "mixed" and n % 2 == 1)
 
 
 @timed("io")
@@ -60,16 +78,38 @@ def io_task(n):
 def cpu_task(n):
     """CPU-bound: the core is busy the whole time."""
     total = 0
-    for i in range(N):
+    for i in range(N - GIVEN):
+        total += i * i
+    return total
+
+
+@timed("cpu")
+def increment(n):
+    """The race: read the shared counter, add one, write it back, N times."""
+    global counter
+    for _ in range(N):
+        if LOCK:
+            with lock:  # one thread at a time reads and writes
+                counter += 1
+        else:
+            counter += 1  # another thread may write between the read and the write
+    return counter
+
+
+@timed("serial")
+def serial_part():
+    """Amdahl's serial part: one core computes, the others have nothing to do."""
+    total = 0
+    for i in range(GIVEN * sum(computes(n) for n in range(TASKS))):
         total += i * i
     return total
 
 
 def work(n):
     """Task n of the batch."""
-    if KIND == "io" or (KIND == "mixed" and n % 2 == 0):
-        return io_task(n)
-    return cpu_task(n)
+    if KIND == "race":
+        return increment(n)
+    return cpu_task(n) if computes(n) else io_task(n)
 
 
 @timed("io")
@@ -80,9 +120,9 @@ async def io_task_async(n):
 
 
 async def work_async(n):
-    if KIND == "io" or (KIND == "mixed" and n % 2 == 0):
-        return await io_task_async(n)
-    return cpu_task(n)  # computing never awaits: the whole loop waits for it
+    if KIND == "race" or computes(n):
+        return work(n)  # computing never awaits: the whole loop waits for it
+    return await io_task_async(n)
 
 
 async def main_async():
@@ -100,20 +140,25 @@ def main():
 
 
 if __name__ == "__main__":
+    if GIVEN and KIND != "race":
+        serial_part()
     if TOOL == "async":
-        # Pyodide's event loop is already running here, so the page runs this line as
+        # Pyodide's event loop is already running in the page, so the page runs this line as
         # `await main_async()`; at home, asyncio.run starts a loop and runs it the same way.
         results = asyncio.run(main_async())
     else:
         results = main()
-    print(f"{TOOL}: {len(results)} {KIND} tasks done")
+    if KIND == "race":
+        print(f"expected {TASKS * N}, the counter here says {counter}")
+    else:
+        print(f"{TOOL}: {len(results)} {KIND} tasks done")
 "#;
 
 /// The program for `e`.
 pub fn program(e: &Experiment) -> String {
     let mut out = String::from(
-        "# The experiment as CPython runs it in this page (Pyodide, in a Web Worker).\n\
-         # The form sets the constants below; edit anything. Run runs this text.\n",
+        "# The experiment in Python. In the page, CPython (Pyodide) runs it in a worker: the form\n\
+         # sets the constants below, and you may edit anything. At home: python3 experiment.py\n",
     );
     for (name, field) in CONSTANTS {
         out.push_str(&format!(
@@ -177,6 +222,12 @@ pub fn read_constants(code: &str) -> Vec<(Field, String)> {
                 .and_then(|r| r.strip_suffix('"'))
                 .or_else(|| raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')))
                 .unwrap_or(raw);
+            // Python's booleans are the form's on and off.
+            let raw = match (field, raw) {
+                (Field::Lock, "True") => "on",
+                (Field::Lock, "False") => "off",
+                _ => raw,
+            };
             Some((field, raw.to_string()))
         })
         .collect()
@@ -231,22 +282,10 @@ pub fn code_hash(code: &str) -> String {
     format!("{hash:016x}")
 }
 
-/// Whether CPython in the page runs `e`: the race and Amdahl's serial part are the model's own
-/// experiments (the generated program has neither).
-pub fn supported(e: &Experiment) -> Result<(), CpythonLimit> {
-    if e.kind == Kind::Race {
-        return Err(CpythonLimit::ModelOnly("The race (kind=race)"));
-    }
-    if e.serial > 0 {
-        return Err(CpythonLimit::ModelOnly("Amdahl's serial part (serial)"));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Engine, Params, Tool};
+    use crate::config::{Engine, Kind, Params, Tool};
 
     fn experiment(tool: Tool, kind: Kind) -> Experiment {
         Params {
@@ -268,7 +307,8 @@ mod tests {
         assert!(code.contains("\nN = 4_000_000  # "), "{code}");
         assert!(code.contains("from playground import timed"));
         let read = read_constants(&code);
-        assert_eq!(read.len(), 6);
+        assert_eq!(read.len(), 8);
+        assert_eq!(read[7], (Field::Lock, "off".to_string()));
         assert_eq!(read[0], (Field::Tool, "async".to_string()));
         assert_eq!(read[5], (Field::CpuIters, "4_000_000".to_string()));
     }
@@ -332,12 +372,54 @@ mod tests {
         assert_ne!(code_hash("print(1)"), code_hash("print(2)"));
     }
 
+    /// The program runs at home as it is, with every tool and kind: the machine's own CPython
+    /// runs it (small sizes), and what it prints is what each lesson says.
     #[test]
-    fn the_models_own_experiments_stay_on_the_model() {
-        assert!(supported(&experiment(Tool::Threads, Kind::Cpu)).is_ok());
-        assert!(supported(&experiment(Tool::Threads, Kind::Race)).is_err());
-        let mut e = experiment(Tool::Sequential, Kind::Cpu);
-        e.serial = 10;
-        assert!(supported(&e).is_err());
+    fn the_program_runs_in_cpython_at_home() {
+        let run = |tool: Tool, kind: Kind, lock: bool, serial: u32| {
+            let mut e = experiment(tool, kind);
+            (e.tasks, e.workers, e.io_ms, e.cpu_iters, e.serial) = (4, 2, 5, 20_000, serial);
+            e.lock = if lock { Lock::On } else { Lock::Off };
+            let dir = std::env::temp_dir().join(format!(
+                "cp-program-{}-{}-{}-{lock}-{serial}",
+                std::process::id(),
+                tool.as_str(),
+                kind.as_str()
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            let file = dir.join("experiment.py");
+            std::fs::write(&file, program(&e)).unwrap();
+            let out = std::process::Command::new("python3")
+                .arg(&file)
+                .output()
+                .expect("python3 runs the program (Debian's python3 package)");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let _ = std::fs::remove_dir_all(&dir);
+            assert!(
+                out.status.success(),
+                "{tool} {kind}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            text
+        };
+        for tool in Tool::ALL {
+            for kind in [Kind::Io, Kind::Cpu, Kind::Mixed] {
+                let want = format!("{}: 4 {} tasks done\n", tool.as_str(), kind.as_str());
+                assert_eq!(run(tool, kind, false, 0), want);
+            }
+        }
+        assert_eq!(
+            run(Tool::Threads, Kind::Cpu, false, 50),
+            "threads: 4 cpu tasks done\n"
+        );
+        // The race: one thread loses nothing, with a lock nothing is lost, and processes
+        // count in their own memory: the parent's counter never moves.
+        let all = "expected 80000, the counter here says 80000\n";
+        assert_eq!(run(Tool::Sequential, Kind::Race, false, 0), all);
+        assert_eq!(run(Tool::Threads, Kind::Race, true, 0), all);
+        assert_eq!(
+            run(Tool::Processes, Kind::Race, false, 0),
+            "expected 80000, the counter here says 0\n"
+        );
     }
 }
