@@ -100,3 +100,39 @@ test("screenshot: the speedup curve beside Amdahl's prediction for a 50 % serial
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("screenshot: the editor and a CPython run beside the model's", async () => {
+  const { page, errors, context } = await open(browser, "?tool=async&kind=mixed&tasks=4&io_ms=200", { contextOptions: { viewport: { width: 1280, height: 900 } } });
+  await runOnce(page);
+  await page.selectOption("#engine", "cpython");
+  await page.waitForSelector('[data-testid="python-ready"]', { timeout: 90_000 });
+  await page.waitForFunction(() => !/Loading CPython/.test(document.querySelector('[data-testid="estimate"]').textContent), null, { timeout: 90_000 });
+  const cpython = await runOnce(page);
+  assert.equal(cpython.engine, "cpython");
+  const lab = await page.locator("#lab").boundingBox();
+  await page.screenshot({ path: new URL("cpython.png", OUT).pathname, clip: { x: lab.x - 8, y: lab.y - 8, width: lab.width + 16, height: Math.min(lab.height + 16, 1500) }, fullPage: true });
+  written("cpython");
+  // Both runs picked in the table: side by side.
+  for (const row of await page.locator('[data-testid="run"] input[type="checkbox"]').all()) await row.check();
+  const compare = page.locator('[data-testid="compare"]');
+  await compare.waitFor();
+  await compare.scrollIntoViewIfNeeded();
+  await compare.screenshot({ path: new URL("cpython-vs-model.png", OUT).pathname });
+  written("cpython-vs-model");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("screenshot: predict first, then the measured speedup and what the gap means", async () => {
+  const { page, errors, context } = await open(browser, "?tool=sequential&kind=cpu&tasks=4&io_ms=100&predict=1", { contextOptions: { viewport: { width: 1100, height: 900 } } });
+  await page.click('[data-testid="skip-prediction"]');
+  await runOnce(page);
+  await setExperiment(page, { tool: "threads", workers: 2, gil: "on" });
+  await page.fill('[data-testid="prediction"] input', "2");
+  await runOnce(page);
+  const panel = page.locator('[data-testid="experiment-panel"]');
+  await panel.screenshot({ path: new URL("predict.png", OUT).pathname });
+  written("predict");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
