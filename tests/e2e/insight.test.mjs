@@ -306,7 +306,11 @@ test("Race: unlocked threads lose updates, a lock loses none, processes each kee
   assert.match(await page.textContent('[data-testid="race-result"]'), /own memory/);
   const [record] = (await exportRuns(page)).slice(-1);
   assert.deepEqual(record.counts, { expected, final_count: 0, own: [1e6, 1e6, 1e6, 1e6] });
-  assert.match(await page.textContent('[data-testid="python-code"]'), /each process counted/);
+  // The page's Python is the same experiment: processes, the race, the lock.
+  const python = await page.textContent('[data-testid="python-code"]');
+  assert.match(python, /^TOOL = "processes" {2}#/m);
+  assert.match(python, /^KIND = "race" {2}#/m);
+  assert.match(python, /the counter here says \{counter\}/);
   assert.deepEqual(errors, []);
   await context.close();
 });

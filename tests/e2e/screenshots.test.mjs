@@ -125,11 +125,12 @@ test("screenshot: the editor and a CPython run beside the model's", async () => 
 
 test("screenshot: predict first, then the measured speedup and what the gap means", async () => {
   const { page, errors, context } = await open(browser, "?tool=sequential&kind=cpu&tasks=4&io_ms=100&predict=1", { contextOptions: { viewport: { width: 1100, height: 900 } } });
-  await page.click('[data-testid="skip-prediction"]');
+  // Sequential is its own baseline: nothing to guess.
   await runOnce(page);
   await setExperiment(page, { tool: "threads", workers: 2, gil: "on" });
-  await page.fill('[data-testid="prediction"] input', "2");
+  await page.fill("#guess", "2");
   await runOnce(page);
+  await page.waitForSelector('[data-testid="prediction-result"] a');
   const panel = page.locator('[data-testid="experiment-panel"]');
   await panel.screenshot({ path: new URL("predict.png", OUT).pathname });
   written("predict");
