@@ -470,7 +470,8 @@ pub fn App() -> Html {
                     }
                 </section>
                 if !embed {
-                    <EmbedSnippet params={state.params.clone()} />
+                    <EmbedSnippet params={state.params.clone()}
+                        code={state.code.clone().filter(|_| state.code_edited).map(AttrValue::from)} />
                 }
                 if !compact {
                     <RunsTable runs={state.lab.runs.clone()} selected={state.selected.clone()}

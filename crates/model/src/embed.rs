@@ -114,8 +114,10 @@ pub fn request_tag(text: Option<String>) -> Option<String> {
 
 /// The `<concurrency-playground>` tag for an experiment's query string (as `query::to_query`
 /// writes it): each parameter becomes its attribute (see [`crate::params::PARAMS`]); one the
-/// element has no attribute for is left out.
-pub fn element_tag(query: &str, run: bool) -> String {
+/// element has no attribute for is left out. `code`, a Python program, becomes the element's
+/// inline `<script type="text/x-python">` (unless it holds `</script`, which would end it early:
+/// then the tag has none).
+pub fn element_tag(query: &str, run: bool, code: Option<&str>) -> String {
     let mut tag = String::from("<concurrency-playground");
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -128,7 +130,19 @@ pub fn element_tag(query: &str, run: bool) -> String {
     if let Some(attribute) = Param::Run.spec().attribute.filter(|_| run) {
         tag.push_str(&format!(" {attribute}"));
     }
-    tag.push_str("></concurrency-playground>");
+    tag.push('>');
+    if let Some(code) = code.filter(|c| !c.to_ascii_lowercase().contains("</script")) {
+        tag.push_str("\n  <script type=\"text/x-python\">\n");
+        for line in code.trim_end().lines() {
+            if !line.is_empty() {
+                tag.push_str("    ");
+            }
+            tag.push_str(line);
+            tag.push('\n');
+        }
+        tag.push_str("  </script>\n");
+    }
+    tag.push_str("</concurrency-playground>");
     tag
 }
 
@@ -197,13 +211,27 @@ mod tests {
     #[test]
     fn the_element_tag_mirrors_the_query() {
         assert_eq!(
-            element_tag("tool=threads&kind=cpu&io_ms=50&cpu_iters=1000", true),
+            element_tag("tool=threads&kind=cpu&io_ms=50&cpu_iters=1000", true, None),
             "<concurrency-playground tool=\"threads\" kind=\"cpu\" io-ms=\"50\" \
              cpu-iters=\"1000\" run></concurrency-playground>"
         );
         assert_eq!(
-            element_tag("", false),
+            element_tag("", false, None),
             "<concurrency-playground></concurrency-playground>"
+        );
+        assert_eq!(
+            element_tag(
+                "engine=cpython",
+                false,
+                Some("for n in range(3):\n\n    print(n)\n")
+            ),
+            "<concurrency-playground engine=\"cpython\">\n  <script type=\"text/x-python\">\n    \
+             for n in range(3):\n\n        print(n)\n  </script>\n</concurrency-playground>"
+        );
+        assert_eq!(
+            element_tag("", false, Some("s = '</SCRIPT>'")),
+            "<concurrency-playground></concurrency-playground>",
+            "a program that would end the script early is left out"
         );
     }
 

@@ -11,6 +11,9 @@ use yew::prelude::*;
 pub struct EmbedSnippetProps {
     /// The experiment on screen.
     pub params: Params,
+    /// The visitor's edited Python, which the element carries inline.
+    #[prop_or_default]
+    pub code: Option<AttrValue>,
 }
 
 /// A disclosure with the iframe code and a Copy button.
@@ -25,7 +28,11 @@ pub fn EmbedSnippet(props: &EmbedSnippetProps) -> Html {
     let element = format!(
         "<script type=\"module\" src=\"{}\"></script>\n{}",
         crate::browser::absolute_url("./element.js"),
-        model::embed::element_tag(&to_query(&props.params, false, false), false)
+        model::embed::element_tag(
+            &to_query(&props.params, false, false),
+            false,
+            props.code.as_deref()
+        )
     );
     let iframe = format!(
         "<iframe src=\"{base}?{}\"\n  title=\"Concurrency Playground\"\n  allow=\"cross-origin-isolated\"\n  width=\"100%\" height=\"760\" loading=\"lazy\"></iframe>",
