@@ -141,6 +141,14 @@ test("CPython's errors are the run's: a traceback ends it with error, threads fa
   await page.click('text=Reset to the experiment\'s code');
   await setExperiment(page, { kind: "io" });
   assert.equal((await runOnce(page)).status, "done");
+
+  // A program that keeps more than 1 GB: its run finishes, then a fresh interpreter replaces it.
+  await typeCode(page, "data = bytearray(1100 * 1024 * 1024)\nprint('kept', len(data) // 2**20, 'MB')\n");
+  assert.equal((await runOnce(page)).status, "done");
+  await page.waitForFunction(() => /CPython's memory grew to \d+ MB, above the 1024 MB/.test(document.querySelector('[data-testid="notice"]').textContent));
+  await pythonReady(page);
+  await page.click('text=Reset to the experiment\'s code');
+  assert.equal((await runOnce(page)).status, "done", "the new interpreter runs");
   assert.deepEqual(errors, []);
   await context.close();
 });

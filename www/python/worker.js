@@ -10,6 +10,11 @@ const startedAt = now();
 const post = (message) => postMessage(JSON.stringify(message));
 /** The most a run may print before the rest is left out (the page keeps as much). */
 const MAX_OUTPUT = 64 * 1024;
+/**
+ * The most memory an interpreter may keep after a run. WebAssembly memory never shrinks: a
+ * program that built a huge list leaves the worker holding it, so the page replaces it.
+ */
+const MAX_MEMORY = 1024 * 1024 * 1024;
 
 let interrupt = null;
 let pyodide = null;
@@ -93,6 +98,12 @@ async function handle(text) {
       post({ failed: { id, message: `the harness failed: ${error?.message ?? error}` } });
     } finally {
       runId = null;
+    }
+    // `_module` is Pyodide's Emscripten module: its heap is the interpreter's whole memory.
+    const memory = pyodide._module?.HEAP8?.buffer?.byteLength ?? 0;
+    if (memory > MAX_MEMORY) {
+      const mb = Math.round(memory / 1048576);
+      post({ failed: { id: null, message: `CPython's memory grew to ${mb} MB, above the 1024 MB an interpreter may keep here` } });
     }
   }
   // `cancel` needs nothing here: Stop sets the interrupt buffer, which CPython itself reads.
