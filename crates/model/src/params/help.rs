@@ -25,7 +25,8 @@ pub fn help(param: Param) -> &'static str {
         }
         Param::Field(Field::Gil) => {
             "CPython's Global Interpreter Lock for `threads`: on (the default build) or off \
-               (the free-threaded build). The other tools ignore it."
+               (the free-threaded build, python3.13t and python3.14t: PEP 703, PEP 779). The \
+               other tools ignore it."
         }
         Param::Field(Field::IoMs) => {
             "The wait of one io task, in ms (the notebook's `time.sleep(0.2)`)."
