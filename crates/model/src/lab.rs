@@ -356,21 +356,28 @@ impl Lab {
                     self.resume_waiting(now);
                 }
             }
+            other => self.on_run_message(now, build, other),
+        }
+    }
+
+    /// What an engine of any build says about the run it runs: progress, output, its end, or
+    /// that it failed.
+    fn on_run_message(&mut self, now: f64, build: Build, message: FromWorker) {
+        let current = |lab: &Self, id: RunId| lab.running.as_ref().is_some_and(|r| r.id == id);
+        match message {
             FromWorker::Finished { id, report } => self.finish(now, id, report),
-            FromWorker::Progress { id, spans, open } => {
-                if self.running.as_ref().is_some_and(|r| r.id == id) {
-                    self.show(Update::Progress(id, spans, open));
-                }
+            FromWorker::Progress { id, spans, open } if current(self, id) => {
+                self.show(Update::Progress(id, spans, open));
+            }
+            FromWorker::Output { id, text } if current(self, id) => {
+                self.show(Update::Output(id, text));
             }
             FromWorker::Failed {
                 id: Some(id),
                 message,
             } => self.fail_run(now, id, &message),
             FromWorker::Failed { id: None, message } => self.worker_failed(now, build, &message),
-            FromWorker::TaskDone { .. }
-            | FromWorker::Peeked { .. }
-            | FromWorker::Loading { .. }
-            | FromWorker::Output { .. } => {}
+            _ => {}
         }
     }
 
@@ -407,25 +414,7 @@ impl Lab {
                 self.show(Update::Calibrated(Build::Cpython, ns_per_iter, spread));
                 self.resume_waiting(now);
             }
-            FromWorker::Output { id, text } => {
-                if self.running.as_ref().is_some_and(|r| r.id == id) {
-                    self.show(Update::Output(id, text));
-                }
-            }
-            FromWorker::Finished { id, report } => self.finish(now, id, report),
-            FromWorker::Progress { id, spans, open } => {
-                if self.running.as_ref().is_some_and(|r| r.id == id) {
-                    self.show(Update::Progress(id, spans, open));
-                }
-            }
-            FromWorker::Failed {
-                id: Some(id),
-                message,
-            } => self.fail_run(now, id, &message),
-            FromWorker::Failed { id: None, message } => {
-                self.worker_failed(now, Build::Cpython, &message)
-            }
-            FromWorker::TaskDone { .. } | FromWorker::Peeked { .. } => {}
+            other => self.on_run_message(now, Build::Cpython, other),
         }
     }
 

@@ -103,31 +103,14 @@ pub fn result_line(run: &RunRecord) -> String {
 mod tests {
     use super::*;
     use crate::config::{Experiment, Params, Tool};
-    use crate::protocol::RunId;
-    use crate::timeline::{Build, RunReport};
+    use crate::timeline::Build;
 
     fn record(id: u32, tool: Tool, wall_ms: f64) -> RunRecord {
         let experiment = Experiment {
             tool,
             ..Params::default().resolve_calibrated(2, Some(1.0))
         };
-        let report = RunReport {
-            experiment,
-            status: RunStatus::Done,
-            build: Build::Plain,
-            started_at: 0.0,
-            wall_ms,
-            spans: Vec::new(),
-            pool_threads: 1,
-            paid_startup: false,
-            tasks_done: experiment.tasks,
-            checksum: 0,
-            message: None,
-            gil_switches: None,
-            gil_events: Vec::new(),
-            counts: None,
-        };
-        RunRecord::new(RunId(id), report, None)
+        crate::lab::baseline::tests::record(id, experiment, Build::Plain, wall_ms)
     }
 
     #[test]

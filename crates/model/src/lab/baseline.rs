@@ -118,25 +118,20 @@ pub fn why_none(run: &RunRecord) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::protocol::RunId;
     use crate::timeline::RunReport;
 
-    fn rec(id: u32, tool: Tool, kind: Kind, build: Build, cpu_iters: u64) -> RunRecord {
-        let experiment = Experiment {
-            tool,
-            kind,
-            cpu_iters,
-            serial: 0,
-            ..Params::default().resolve_calibrated(2, Some(1.0))
-        };
+    /// A finished run of `experiment` in `build`, `wall_ms` long, with no spans: what the
+    /// tests of baselines and lessons compare.
+    pub(crate) fn record(id: u32, experiment: Experiment, build: Build, wall_ms: f64) -> RunRecord {
         let report = RunReport {
             experiment,
             status: RunStatus::Done,
             build,
             started_at: 0.0,
-            wall_ms: 100.0 * f64::from(id),
+            wall_ms,
             spans: Vec::new(),
             pool_threads: 1,
             paid_startup: false,
@@ -148,6 +143,17 @@ mod tests {
             counts: None,
         };
         RunRecord::new(RunId(id), report, None)
+    }
+
+    fn rec(id: u32, tool: Tool, kind: Kind, build: Build, cpu_iters: u64) -> RunRecord {
+        let experiment = Experiment {
+            tool,
+            kind,
+            cpu_iters,
+            serial: 0,
+            ..Params::default().resolve_calibrated(2, Some(1.0))
+        };
+        record(id, experiment, build, 100.0 * f64::from(id))
     }
 
     #[test]
