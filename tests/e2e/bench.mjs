@@ -349,6 +349,39 @@ if (!QUICK) {
   record("threads usable", "navigation start → data-threads=ready (the threads build, started once the page is ready, has its pool and calibration)", t, atMost(1500), " ms");
 }
 
+// ---- real CPython in the page (full runs: each load is 13 MB and seconds) ---------------------
+// Its load on a fresh page (bytes from the page's own origin, the interpreter, the harness's
+// warm-up), then the notebook's two claims in CPython itself, and Stop of a Python loop.
+if (!QUICK) {
+  const loads = [];
+  for (let i = 0; i < 3; i++) {
+    const { page, context } = await open(browser, "?engine=cpython&tool=async&kind=io&tasks=4&io_ms=200");
+    await page.waitForSelector('[data-testid="python-ready"]', { timeout: 120_000 });
+    await page.waitForFunction(() => !/Loading CPython/.test(document.querySelector('[data-testid="estimate"]').textContent), null, { timeout: 120_000 });
+    const row = await runOnce(page);
+    loads.push(Number(row.loadMs));
+    if (i === 0) {
+      const io = [Number(row.wallMs)];
+      for (let r = 1; r < REPS; r++) io.push(Number((await runOnce(page)).wallMs));
+      record("CPython io overlap, async", "wall of asyncio.gather over 4 × asyncio.sleep(0.2), in CPython, / 200 ms", stats(io.map((w) => w / 200)), atMost(1.15), "×");
+      await setExperiment(page, { tool: "sequential", kind: "cpu", tasks: 1 });
+      const cpu = [];
+      for (let r = 0; r < REPS; r++) cpu.push(Number((await runOnce(page)).wallMs) / 200);
+      record("CPython cpu task vs io task", "one calibrated cpu_task in CPython / one 200 ms wait", stats(cpu), between(0.7, 1.3), "×");
+      await page.evaluate(() => {
+        const editor = document.querySelector('[data-testid="python-editor"]');
+        editor.value = "while True:\n    pass\n";
+        editor.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      const stops = [];
+      for (let r = 0; r < REPS; r++) stops.push((await stopLatency(page, 300)).ms);
+      record("CPython Stop", "click → stopped row for `while True: pass` (KeyboardInterrupt through the interrupt buffer)", stats(stops), atMost(200, { stat: "max" }), " ms");
+    }
+    await context.close();
+  }
+  record("CPython load", "worker start → ready: 13 MB from this origin, the interpreter, the harness's warm-up (fresh page each)", stats(loads), "printed", " ms");
+}
+
 // ---- memory after 200 runs vs after 10 ----------------------------------------------------
 // Real runs of every tool (mixed work, 100 tasks: waits and computations, all four tools in
 // turn, so that every worker, the pool threads and the processes take part), then the memory of
