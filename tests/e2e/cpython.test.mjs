@@ -4,7 +4,7 @@
 // by itself.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, OWN_ROWS, claim, exportRuns, launch, open, runOnce, setExperiment, stopLatency } from "./lib.mjs";
+import { BARE, BASE, OWN_ROWS, claim, exportRuns, launch, open, runOnce, setExperiment, stopLatency } from "./lib.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -206,6 +206,25 @@ test("edited code travels in the link, never runs by itself, Reset brings the ex
   const junk = await open(browser, "?engine=cpython&code=not*base64!");
   assert.match(await junk.page.textContent('[data-testid="notice"]'), /not code this page can read/);
   await junk.context.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("without isolation CPython runs too, and Stop replaces a busy interpreter", { skip: !BARE && "no bare host" }, async () => {
+  const { page, context, errors } = await open(browser, "?engine=cpython&tool=async&kind=io&tasks=4&io_ms=100&coi=0", { base: BARE, contextOptions: { serviceWorkers: "block" } });
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+  await pythonReady(page);
+  const row = await runOnce(page);
+  assert.deepEqual([row.status, row.engine], ["done", "cpython"]);
+  // No interrupt buffer here: Stop terminates the worker after its grace and loads another.
+  await typeCode(page, "while True:\n    pass\n");
+  const stopped = await stopLatency(page, 300);
+  assert.equal(stopped.status, "stopped");
+  assert.ok(stopped.ms < 1000, `stopped after ${stopped.ms} ms`);
+  assert.match(stopped.row.message, /terminated and replaced/);
+  await pythonReady(page);
+  await page.click('text=Reset to the experiment\'s code');
+  assert.equal((await runOnce(page)).status, "done", "the new interpreter runs");
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -110,7 +110,8 @@ async function handle(text) {
 }
 
 onmessage = (event) => {
-  if (event.data instanceof SharedArrayBuffer) {
+  // Only an isolated page has SharedArrayBuffer at all (elsewhere the name is not defined).
+  if (typeof SharedArrayBuffer === "function" && event.data instanceof SharedArrayBuffer) {
     // Stop writes 2 (SIGINT) here; CPython raises KeyboardInterrupt at its next check.
     interrupt = new Int32Array(event.data);
     pyodide?.setInterruptBuffer(interrupt);

@@ -482,8 +482,11 @@ impl Lab {
     /// mid-run ends the run with `error` and the worker is replaced; a worker that never became
     /// ready (or whose pool did not start) is given up on.
     fn worker_failed(&mut self, now: f64, build: Build, message: &str) {
+        // A build counts as usable once it could run: the threads build with its pool, CPython
+        // once it measured its loop (one that fails before that would fail again).
         let usable = self.engine(build).is_some_and(|e| e.ready)
-            && (build != Build::Atomics || self.atomics_threads > 0);
+            && (build != Build::Atomics || self.atomics_threads > 0)
+            && (build != Build::Cpython || self.ns_cpython.is_some());
         if !usable {
             return self.engine_failed(now, build, message);
         }

@@ -1445,3 +1445,27 @@ fn cpython_runs_every_kind_and_refuses_only_when_it_cannot_load() {
     let out = p.at(1.0, Event::UseEngine(crate::config::Engine::Cpython));
     assert_eq!(spawned(&out).len(), 1);
 }
+
+#[test]
+fn an_interpreter_that_fails_before_it_measured_its_loop_is_not_restarted_forever() {
+    let mut p = Page::ready_plain();
+    let out = p.at(1.0, Event::UseEngine(crate::config::Engine::Cpython));
+    let [(worker, _)] = spawned(&out)[..] else {
+        panic!()
+    };
+    p.msg(
+        worker,
+        FromWorker::Ready {
+            build: Build::Cpython,
+            pool_threads: 1,
+            started_at: 0.0,
+            ready_at: 1.0,
+            cancel_word: None,
+            python_version: Some("3.14.2".into()),
+        },
+    );
+    // Its script throws on the calibration request: given up on, with a notice, not respawned.
+    let out = p.at(1.0, Event::Crashed(worker, "ReferenceError: x".into()));
+    assert!(spawned(&out).is_empty());
+    assert!(notices(&out)[0].contains("CPython did not start"));
+}
