@@ -13,6 +13,7 @@ use crate::components::prediction::prediction;
 use crate::components::python_code::PythonCode;
 use crate::components::python_lab::PythonLab;
 use crate::components::replay::RunReplay;
+use crate::components::fidelity::Fidelity;
 use crate::components::runs_table::RunsTable;
 use crate::components::speedup_chart::SpeedupChart;
 use crate::components::timeline::{SharedSpans, Timeline};
@@ -475,6 +476,10 @@ pub fn App() -> Html {
                 if !compact {
                     <RunsTable runs={state.lab.runs.clone()} selected={state.selected.clone()}
                         on_clear={on_clear} on_select={on_select} />
+                }
+                // Once CPython has run something, the model is held against it.
+                if !compact && state.lab.runs.iter().any(|r| r.build == Build::Cpython) {
+                    <Fidelity runs={state.lab.runs.clone()} />
                 }
                 if !embed {
                     <section class="python-section" aria-label="Python">
