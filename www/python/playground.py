@@ -184,36 +184,38 @@ def _traceback(error):
 
 #: The page's clock minus this interpreter's perf_counter, in ms (set when a run starts).
 _offset = 0.0
-#: Whether the run in flight started processes of the pool (their start-up is in its time).
-_paid_startup = False
+#: Whether the run in flight took processes of the pool (then their start-ups are its own).
+_pool_used = False
 
 
 async def _start_pool(tree, experiment):
-    """Starts, before the program runs, the processes its pools will ask for: a parent blocked in
+    """Starts, before the program runs, the processes its pools may ask for: a parent blocked in
     `pool.map` cannot start a worker (a new worker starts only once its parent's thread is free),
-    and a warm pool starts none. Their start-ups are drawn on their lanes."""
-    global _paid_startup
+    and a warm pool starts none. Returns the start-ups this paid for, as spans of their lanes: a
+    run reports them only if it used the pool (a program may name a pool it never starts)."""
     wanted = processes_wanted(tree, experiment)
     if not wanted or not _processes.isolated():
-        return
+        return []
     started = json.loads(await _processes.start(wanted))
-    _paid_startup = bool(started)
-    for index, spawned, ready in started:
-        _spans.append((TASK_LANE, index, "startup", (spawned - _offset) / 1000, (ready - _offset) / 1000))
+    return [
+        (TASK_LANE, index, "startup", (spawned - _offset) / 1000, (ready - _offset) / 1000)
+        for index, spawned, ready in started
+    ]
 
 
 async def _run(run_id, code, experiment_json):
     """Runs `code` as the module `__main__` (its `if __name__ == "__main__":` block runs) and
     returns the page's `finished` message as JSON: the spans `timed` recorded, the wall time,
     and how it ended (`done`, `stopped` by KeyboardInterrupt, or `error` with the traceback)."""
-    global _calls, _left_out, _offset, _paid_startup, _source
+    global _calls, _left_out, _offset, _pool_used, _source
     from js import performance
 
     experiment = json.loads(experiment_json)
     _spans.clear()
     _calls = 0
     _left_out = 0
-    _paid_startup = False
+    _pool_used = False
+    startups = []
     # perf_counter is this interpreter's clock; the page's timeline is in shared-clock ms.
     offset = performance.timeOrigin + performance.now() - time.perf_counter() * 1000
     _offset = offset
@@ -228,7 +230,10 @@ async def _run(run_id, code, experiment_json):
     try:
         tree = _AwaitAsyncioRun().visit(ast.parse(code, FILENAME))
         _source = code
-        await _start_pool(tree, experiment)
+        before_pool = time.perf_counter()
+        startups = await _start_pool(tree, experiment)
+        # The program's time starts now; the processes' start-up joins it if it uses them.
+        started = time.perf_counter()
         compiled = compile(tree, FILENAME, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
         result = eval(compiled, module.__dict__)
         if inspect.isawaitable(result):
@@ -242,6 +247,10 @@ async def _run(run_id, code, experiment_json):
         status, message = "error", _traceback(error)
         print(message, file=sys.stderr, end="")
     ended = time.perf_counter()
+    paid_startup = bool(startups) and _pool_used
+    if paid_startup:
+        _spans[:0] = startups
+        started = before_pool
     if saved_main is not None:
         sys.modules["__main__"] = saved_main
     if _left_out:
@@ -259,7 +268,7 @@ async def _run(run_id, code, experiment_json):
             for (t, lane, state, a, b) in _spans
         ],
         "pool_threads": 1,
-        "paid_startup": _paid_startup,
+        "paid_startup": paid_startup,
         # Calls of timed functions: a process's start-up and the copies are no task's.
         "tasks_done": sum(state not in ("startup", "copy") for (*_, state, _a, _b) in _spans) + _left_out,
         "checksum": 0,
@@ -412,6 +421,8 @@ class ProcessPool(concurrent.futures.Executor):
             )
         self._procs = free
         _taken.update(free)
+        global _pool_used
+        _pool_used = True
 
     def _send(self, index, job):
         _processes.send(index, to_js(job))

@@ -169,11 +169,19 @@ mod tests {
             tasks: Some(4),
             workers: Some(2),
             io_ms: Some(100),
-            engine: Some(if build == Build::Cpython { Engine::Cpython } else { Engine::Model }),
+            engine: Some(if build == Build::Cpython {
+                Engine::Cpython
+            } else {
+                Engine::Model
+            }),
             ..Params::default()
         }
         .resolve_calibrated(2, Some(50.0));
-        let state = if kind == Kind::Io { SpanState::Io } else { SpanState::Compute };
+        let state = if kind == Kind::Io {
+            SpanState::Io
+        } else {
+            SpanState::Compute
+        };
         let spans = (0..4)
             .map(|n| Span::new(TaskRef::Task(n).index(), 0, state, 10.0, 10.0 + task_ms))
             .collect();
@@ -231,7 +239,13 @@ mod tests {
         let mut stopped = run(Tool::Async, Kind::Io, Build::Cpython, 100.0, 100.0);
         stopped.status = RunStatus::Stopped;
         let runs = vec![
-            Box::new(run(Tool::Sequential, Kind::Io, Build::Cpython, 400.0, 100.0)),
+            Box::new(run(
+                Tool::Sequential,
+                Kind::Io,
+                Build::Cpython,
+                400.0,
+                100.0,
+            )),
             Box::new(stopped),
         ];
         let [waits, processes, cpu] = rows(&runs);
