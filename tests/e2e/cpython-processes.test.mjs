@@ -135,9 +135,11 @@ with ProcessPoolExecutor(max_workers=2) as pool:
 test("without cross-origin isolation, processes on CPython end with a notice that says why", { skip: !BARE && "no bare host" }, async () => {
   const { page, context } = await open(browser, "?engine=cpython&tool=processes&kind=cpu&tasks=4&workers=2", { base: BARE, contextOptions: { serviceWorkers: "block" } });
   assert.equal(await page.evaluate(() => crossOriginIsolated), false);
-  await pythonReady(page);
+  // Said at once: the run does not wait for CPython to load.
+  await page.waitForSelector('[data-testid="run-button"]:not([disabled])');
   await page.click('[data-testid="run-button"]');
   await page.waitForFunction(() => /Processes on CPython need a cross-origin isolated page/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""), null, { timeout: 10_000 });
+  assert.equal(await page.locator('[data-testid="run"]').count(), 0, "nothing ran");
   assert.match(await page.textContent('[data-testid="notice"]'), /Atomics\.wait/);
   await context.close();
 });

@@ -763,6 +763,13 @@ impl Lab {
             let why = Reason::Cpython(CpythonLimit::Failed(cause));
             return self.refuse(request, Notice::new(Field::Engine, why));
         }
+        if request.params.tool == Some(Tool::Processes) && !self.isolated {
+            // The parent's pool.map blocks on shared memory until its processes reply; a page
+            // without it would have to hang, or run them one after another and call it parallel.
+            // Said at once: no wait for CPython to load first.
+            let why = Reason::Cpython(CpythonLimit::ProcessesNeedIsolation);
+            return self.refuse(request, Notice::new(Field::Tool, why));
+        }
         if self.python.is_none() {
             self.spawn_engine(Build::Cpython);
         }
@@ -770,12 +777,6 @@ impl Lab {
             return self.wait(request);
         };
         let experiment = self.resolve(&request.params, Build::Cpython);
-        if experiment.tool == Tool::Processes && !self.isolated {
-            // The parent's pool.map blocks on shared memory until its processes reply; a page
-            // without it would have to hang, or run them one after another and call it parallel.
-            let why = Reason::Cpython(CpythonLimit::ProcessesNeedIsolation);
-            return self.refuse(request, Notice::new(Field::Tool, why));
-        }
         let estimate = estimate_ms(&experiment, ns, self.cores);
         if estimate > CONFIRM_ABOVE_MS && !confirmed {
             self.confirming = Some(request);
