@@ -4,6 +4,7 @@ use crate::browser;
 use crate::components::decision_helper::DecisionHelper;
 use crate::components::embed_snippet::EmbedSnippet;
 use crate::components::experiment_panel::ExperimentPanel;
+use crate::components::fidelity::Fidelity;
 use crate::components::isolation_demo::IsolationDemo;
 use crate::components::machine_info::MachineInfo;
 use crate::components::narrative::Narrative;
@@ -476,6 +477,10 @@ pub fn App() -> Html {
                 if !compact {
                     <RunsTable runs={state.lab.runs.clone()} selected={state.selected.clone()}
                         on_clear={on_clear} on_select={on_select} />
+                }
+                // Once CPython has run something, the model is held against it.
+                if !compact && state.lab.runs.iter().any(|r| r.build == Build::Cpython) {
+                    <Fidelity runs={state.lab.runs.clone()} />
                 }
                 if !embed {
                     <section class="python-section" aria-label="Python">

@@ -4,6 +4,7 @@ pub mod copy_button;
 pub mod decision_helper;
 pub mod embed_snippet;
 pub mod experiment_panel;
+pub mod fidelity;
 pub mod gil_lane;
 pub mod isolation_demo;
 pub mod machine_info;

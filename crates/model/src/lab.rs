@@ -132,6 +132,8 @@ pub struct Lab {
     /// An isolated page starts the threads build once the page is ready (the first load stays
     /// light and quick); until then threads, and sequential runs that compare with them, wait.
     threads_later: bool,
+    /// Whether the page is cross-origin isolated: CPython's processes block on shared memory.
+    isolated: bool,
     pending: Option<RunRequest>,
     confirming: Option<RunRequest>,
     running: Option<Running>,
@@ -169,6 +171,7 @@ impl Lab {
             calibrating: None,
             atomics_threads: 0,
             threads_later: false,
+            isolated: false,
             pending: run_on_ready.map(RunRequest::visitor),
             confirming: None,
             running: None,
@@ -188,6 +191,7 @@ impl Lab {
             Event::Start { isolated } => {
                 self.spawn_engine(Build::Plain);
                 self.threads_later = isolated;
+                self.isolated = isolated;
             }
             Event::Run(params) => self.run(now, RunRequest::visitor(params)),
             Event::RunGuessed { params, guess } => {
@@ -750,6 +754,13 @@ impl Lab {
         if let Some(cause) = self.python_failed.clone() {
             let why = Reason::Cpython(CpythonLimit::Failed(cause));
             return self.refuse(request, Notice::new(Field::Engine, why));
+        }
+        if request.params.tool == Some(Tool::Processes) && !self.isolated {
+            // The parent's pool.map blocks on shared memory until its processes reply; a page
+            // without it would have to hang, or run them one after another and call it parallel.
+            // Said at once: no wait for CPython to load first.
+            let why = Reason::Cpython(CpythonLimit::ProcessesNeedIsolation);
+            return self.refuse(request, Notice::new(Field::Tool, why));
         }
         if self.python.is_none() {
             self.spawn_engine(Build::Cpython);

@@ -9,6 +9,7 @@ pub mod config;
 pub mod decision;
 pub mod embed;
 pub mod estimate;
+pub mod fidelity;
 pub mod gil;
 pub mod gil_lane;
 pub mod json;

@@ -23,7 +23,7 @@ const PYODIDE_FILES: [&str; 5] = [
 const FETCHED: [&str; 3] = ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 /// Our own files, copied as they are.
-const OWN_FILES: [&str; 2] = ["worker.js", "playground.py"];
+const OWN_FILES: [&str; 3] = ["worker.js", "process.js", "playground.py"];
 
 /// Adds CPython to the built site in `out`.
 pub fn add_to_site(out: &Path) -> Result<(), String> {

@@ -1294,6 +1294,24 @@ fn code_posted(out: &[Effect], worker: WorkerId) -> (RunId, Experiment, String) 
 }
 
 #[test]
+fn cpython_processes_need_an_isolated_page_and_say_why_elsewhere() {
+    let (mut p, worker) = python_ready();
+    let out = p.at(1.0, Event::Run(cpython(Tool::Processes, Kind::Cpu)));
+    assert!(posts(&out, worker).is_empty(), "nothing runs: {out:?}");
+    let [text] = &notices(&out)[..] else {
+        panic!("one notice: {out:?}")
+    };
+    assert!(text.contains("cross-origin isolated") && text.contains("Atomics.wait"));
+    // On an isolated page the same request runs: the program goes to CPython's worker.
+    let (mut p, worker) = python_ready();
+    p.lab.isolated = true;
+    let out = p.at(1.0, Event::Run(cpython(Tool::Processes, Kind::Cpu)));
+    let (_, e, code) = code_posted(&out, worker);
+    assert_eq!(e.tool, Tool::Processes);
+    assert!(code.contains("ProcessPoolExecutor(max_workers=WORKERS)"));
+}
+
+#[test]
 fn cpython_runs_the_generated_program_with_its_own_calibration_and_records_what_ran() {
     let (mut p, worker) = python_ready();
     let out = p.at(1.0, Event::Run(cpython(Tool::Async, Kind::Cpu)));
