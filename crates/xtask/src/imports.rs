@@ -3,7 +3,9 @@
 //! `./app_bg.js`, and writes every name twice: in the wasm's import section and as a key of the
 //! glue's import object. The hex digits do not compress: the names cost the first load about
 //! 6 KB gzip. This step renames them `a`, `b`, … `ba`, … in both files, under the module `a`;
-//! nothing else in either file changes (the exports keep their names: the workers call them).
+//! likewise the closure shims it exports under names of up to 300 characters
+//! (`wasm_bindgen_<hash>___convert__closures…`), which the glue calls by name; the exports that
+//! workers call (`handle`, `ready_info`, …) keep their names. Nothing else in either file changes.
 //! The page preloads both files with subresource integrity: their hashes in `index.html` are
 //! written again (SHA-384 by coreutils' `sha384sum`).
 
@@ -191,8 +193,11 @@ fn description<'a>(bytes: &'a [u8], at: &mut usize) -> Result<&'a [u8], String> 
     Ok(&bytes[start..*at])
 }
 
-/// Each renamed import: its old name and its new one.
+/// Each renamed import or export: its old name and its new one.
 type Renamed = Vec<(String, String)>;
+
+/// Exports of this prefix are wasm-bindgen's closure shims, which only the glue calls.
+const SHIM_PREFIX: &str = "wasm_bindgen_";
 
 /// The module with the glue's imports renamed, and `(old, new)` for each.
 fn rename_imports(bytes: &[u8]) -> Result<(Vec<u8>, Renamed), String> {
@@ -201,6 +206,7 @@ fn rename_imports(bytes: &[u8]) -> Result<(Vec<u8>, Renamed), String> {
     }
     let mut out = bytes[..8].to_vec();
     let mut renamed = Vec::new();
+    let mut shims = Vec::new();
     let mut at = 8;
     while at < bytes.len() {
         let id = bytes[at];
@@ -210,7 +216,30 @@ fn rename_imports(bytes: &[u8]) -> Result<(Vec<u8>, Renamed), String> {
             .get(at..at + size)
             .ok_or("the module ends inside a section")?;
         at += size;
-        let body = if id == 2 {
+        let body = if id == 7 {
+            let mut i = 0;
+            let count = leb(body, &mut i)?;
+            let mut new = Vec::new();
+            put_leb(&mut new, count);
+            for _ in 0..count {
+                let field = name(body, &mut i)?;
+                let kind = *body.get(i).ok_or("the module ends inside an export")?;
+                i += 1;
+                let index = leb(body, &mut i)?;
+                let field = if field.starts_with(SHIM_PREFIX) {
+                    let short = format!("w{}", shims.len());
+                    shims.push((field.to_string(), short.clone()));
+                    short
+                } else {
+                    field.to_string()
+                };
+                put_leb(&mut new, field.len() as u32);
+                new.extend_from_slice(field.as_bytes());
+                new.push(kind);
+                put_leb(&mut new, index);
+            }
+            new
+        } else if id == 2 {
             let mut i = 0;
             let count = leb(body, &mut i)?;
             let mut new = Vec::new();
@@ -240,7 +269,23 @@ fn rename_imports(bytes: &[u8]) -> Result<(Vec<u8>, Renamed), String> {
         put_leb(&mut out, body.len() as u32);
         out.extend_from_slice(&body);
     }
-    Ok((out, renamed))
+    Ok((out, Renamed::from_iter(renamed.into_iter().chain(shims))))
+}
+
+/// `text` with every whole identifier `old` (not followed by an identifier's character) as
+/// `new`.
+fn replace_identifier(text: &str, old: &str, new: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(old) {
+        let after = &rest[at + old.len()..];
+        let whole = !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { new } else { old });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The glue with each renamed import's key (`name:` in its import object) and the import
@@ -252,7 +297,20 @@ fn rename_keys(js: &str, renamed: &[(String, String)]) -> Result<String, String>
         return Err(format!("the glue does not name {GLUE_MODULE} once"));
     }
     js = js.replace(&module_key, &format!("{SHORT_MODULE}:"));
-    for (old, new) in renamed {
+    let (shims, imports): (Vec<_>, Vec<_>) = renamed
+        .iter()
+        .partition(|(old, _)| old.starts_with(SHIM_PREFIX));
+    // A shim's name may begin another's (`…_true_` and `…_true__1_`): longest first, and only
+    // where the name ends.
+    let mut shims = shims;
+    shims.sort_by_key(|(old, _)| std::cmp::Reverse(old.len()));
+    for (old, new) in shims {
+        js = replace_identifier(&js, old, new);
+        if js.contains(old.as_str()) {
+            return Err(format!("the glue still names {old}"));
+        }
+    }
+    for (old, new) in imports {
         let key = format!("{old}:");
         if js.matches(&key).count() != 1 {
             return Err(format!("the glue does not have the import {old} once"));
@@ -311,6 +369,20 @@ mod tests {
             "const i={__proto__:null,a:function(){},b:function(e){}};return{a:i}"
         );
         assert!(rename_keys("{}", &renamed).is_err(), "a glue without them");
+    }
+
+    #[test]
+    fn a_shim_whose_name_begins_another_is_renamed_alone() {
+        let renamed = vec![
+            ("wasm_bindgen_x_true_".to_string(), "w0".to_string()),
+            ("wasm_bindgen_x_true__1_".to_string(), "w1".to_string()),
+        ];
+        let glue =
+            "return{\"./app_bg.js\":i};e.wasm_bindgen_x_true_(1);e.wasm_bindgen_x_true__1_(2)";
+        assert_eq!(
+            rename_keys(glue, &renamed).unwrap(),
+            "return{a:i};e.w0(1);e.w1(2)"
+        );
     }
 
     #[test]
