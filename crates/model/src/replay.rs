@@ -109,6 +109,7 @@ fn doing(state: SpanState) -> &'static str {
         SpanState::Startup => "starting up",
         SpanState::Copy => "copying",
         SpanState::Serial => "the serial part",
+        SpanState::Queued => "waiting for a free process",
     }
 }
 
@@ -174,6 +175,7 @@ fn present(state: SpanState) -> &'static str {
         SpanState::Startup => "starts up for",
         SpanState::Copy => "copies for",
         SpanState::Serial => "computes alone, for",
+        SpanState::Queued => "queues",
     }
 }
 
