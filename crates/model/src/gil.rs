@@ -291,7 +291,11 @@ mod tests {
     #[test]
     fn with_no_waiter_the_holder_never_drops() {
         let gil = GilLock::new();
-        assert_eq!(gil.acquire::<SpinPark>(), None, "a free lock is no hand-over");
+        assert_eq!(
+            gil.acquire::<SpinPark>(),
+            None,
+            "a free lock is no hand-over"
+        );
         let started = SpinPark::now_ms();
         while SpinPark::now_ms() - started < 3.0 * SWITCH_INTERVAL_MS {
             assert!(!gil.drop_requested());

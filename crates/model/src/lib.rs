@@ -5,7 +5,9 @@
 //! statistics computed from them. It must not depend on wasm-bindgen, web-sys or any browser API,
 //! so that the same rules apply in the UI, in every worker and in native tests.
 
+pub mod cause;
 pub mod config;
+pub mod critical_path;
 pub mod decision;
 pub mod embed;
 pub mod estimate;
@@ -14,6 +16,7 @@ pub mod gil_lane;
 pub mod json;
 pub mod kernel;
 pub mod lab;
+pub mod lane_account;
 pub mod layout;
 pub mod notice;
 pub mod params;
