@@ -6,7 +6,6 @@
 
 use crate::gil::{GilEvent, GilEventKind};
 use crate::timeline::{Span, SpanState, TaskRef};
-use std::collections::BTreeMap;
 
 /// What a wait was for. The order is the accounting's: where two waits of one lane overlap, the
 /// instant counts for the first.
@@ -141,36 +140,31 @@ fn bit(lane: u32) -> u64 {
     1u64.checked_shl(lane).unwrap_or(0)
 }
 
+/// The indices of `keys` in increasing order: the one sort that the causes, the lanes' accounts
+/// and the critical path share, so that the page's module holds one copy of it (each sort of
+/// another type or order would be one more).
+pub(crate) fn by_key(keys: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| keys[a].total_cmp(&keys[b]));
+    order
+}
+
 /// The cause of every span of a run, in the spans' order: `None` for computing and for a wait
 /// whose evidence is missing (a GIL wait without its hand-over in the events).
 pub fn causes(spans: &[Span], gil: &[GilEvent]) -> Vec<Option<Cause>> {
-    // Each lane's acquires, by time, with their place in the GIL's own order.
-    let mut acquires: BTreeMap<u32, Vec<(f64, usize)>> = BTreeMap::new();
-    for (i, e) in gil.iter().enumerate() {
-        if e.kind == GilEventKind::Acquire {
-            acquires.entry(e.lane).or_default().push((e.at, i));
-        }
-    }
-    for list in acquires.values_mut() {
-        list.sort_by(|a, b| a.0.total_cmp(&b.0));
-    }
-    // Each lane's computing (for stalls) and its busy time as disjoint intervals (for queues).
-    let mut computing: BTreeMap<u32, Vec<&Span>> = BTreeMap::new();
-    let mut busy: BTreeMap<u32, Vec<(f64, f64)>> = BTreeMap::new();
-    for s in spans {
-        if matches!(s.state, SpanState::Compute | SpanState::Serial) {
-            computing.entry(s.lane).or_default().push(s);
-        }
-        if s.state != SpanState::Queued {
-            busy.entry(s.lane).or_default().push((s.start, s.end));
-        }
-    }
-    for list in computing.values_mut() {
-        list.sort_by(|a, b| a.start.total_cmp(&b.start));
-    }
-    for list in busy.values_mut() {
-        *list = union(std::mem::take(list));
-    }
+    // The acquires in the GIL's order, which the engine logs with times that never go back.
+    let acquires: Vec<usize> = (0..gil.len())
+        .filter(|&i| gil[i].kind == GilEventKind::Acquire)
+        .collect();
+    // What each lane did besides queueing, by start: who was busy while a task was queued.
+    let busy: Vec<&Span> = spans
+        .iter()
+        .filter(|s| s.state != SpanState::Queued)
+        .collect();
+    let starts: Vec<f64> = busy.iter().map(|s| s.start).collect();
+    let busy: Vec<&Span> = by_key(&starts).into_iter().map(|i| busy[i]).collect();
+    let longest = busy.iter().map(|s| s.duration()).fold(0.0, f64::max);
+    let all_lanes = busy.iter().fold(0, |bits, s| bits | bit(s.lane));
     spans
         .iter()
         .map(|s| match s.state {
@@ -178,51 +172,44 @@ pub fn causes(spans: &[Span], gil: &[GilEvent]) -> Vec<Option<Cause>> {
             SpanState::Io => Some(Cause::own(CauseKind::Io)),
             SpanState::Startup => Some(Cause::own(CauseKind::Startup)),
             SpanState::Copy => Some(Cause::own(CauseKind::Copy)),
-            SpanState::GilWait => gil_cause(s, acquires.get(&s.lane)?, gil),
-            SpanState::Stalled => Some(stall_cause(s, computing.get(&s.lane))),
-            SpanState::Queued => Some(Cause {
-                lanes: busy
-                    .iter()
-                    .filter(|(_, list)| overlaps(list, s.start, s.end))
-                    .fold(0, |bits, (lane, _)| bits | bit(*lane)),
-                ..Cause::own(CauseKind::Queued)
-            }),
+            SpanState::GilWait => gil_cause(s, &acquires, gil),
+            SpanState::Stalled => Some(stall_cause(s, spans)),
+            SpanState::Queued => {
+                // Back from the last span that began before the wait ended, until every lane
+                // is found or no earlier span can reach into the wait.
+                let mut lanes = 0;
+                let before = busy.partition_point(|b| b.start < s.end);
+                for b in busy[..before].iter().rev() {
+                    if lanes == all_lanes || b.start < s.start - longest {
+                        break;
+                    }
+                    if b.end > s.start {
+                        lanes |= bit(b.lane);
+                    }
+                }
+                Some(Cause {
+                    lanes,
+                    ..Cause::own(CauseKind::Queued)
+                })
+            }
         })
         .collect()
 }
 
-/// Sorted, disjoint intervals covering the same time as `intervals`.
-pub(crate) fn union(mut intervals: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
-    intervals.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<(f64, f64)> = Vec::with_capacity(intervals.len());
-    for (a, b) in intervals {
-        match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
-        }
-    }
-    out
-}
-
-/// Whether sorted disjoint `intervals` share any time with `a..b`.
-fn overlaps(intervals: &[(f64, f64)], a: f64, b: f64) -> bool {
-    let i = intervals.partition_point(|iv| iv.1 <= a);
-    intervals.get(i).is_some_and(|iv| iv.0 < b)
-}
-
 /// A GIL wait ends at its lane's acquire; the event before it in the GIL's order is the holder
 /// letting go (the engine logs every event while holding the GIL, so none can come between).
-fn gil_cause(s: &Span, acquires: &[(f64, usize)], gil: &[GilEvent]) -> Option<Cause> {
-    let i = acquires.partition_point(|(at, _)| *at < s.end);
-    let (at, index) = [i.checked_sub(1), Some(i)]
-        .into_iter()
-        .flatten()
-        .filter_map(|i| acquires.get(i).copied())
-        .min_by(|a, b| (a.0 - s.end).abs().total_cmp(&(b.0 - s.end).abs()))?;
-    // The engine's events are monotonised by a few µs at most; farther is another acquire.
-    if (at - s.end).abs() > 1.0 {
-        return None;
-    }
+/// `acquires` are the acquires' indices in `gil`, in time order.
+fn gil_cause(s: &Span, acquires: &[usize], gil: &[GilEvent]) -> Option<Cause> {
+    // The lane's acquire nearest the wait's end, among those within 1 ms of it (the engine's
+    // times are monotonised by a few µs at most; farther is another acquire).
+    let near = |i: &usize| (gil[*i].at - s.end).abs();
+    let first = acquires.partition_point(|&i| gil[i].at < s.end - 1.0);
+    let index = acquires[first..]
+        .iter()
+        .take_while(|&&i| gil[i].at <= s.end + 1.0)
+        .filter(|&&i| gil[i].lane == s.lane)
+        .min_by(|a, b| near(a).total_cmp(&near(b)))
+        .copied()?;
     let released = gil.get(index.checked_sub(1)?)?;
     if released.kind == GilEventKind::Acquire || released.lane == s.lane {
         return None;
@@ -247,16 +234,14 @@ fn gil_cause(s: &Span, acquires: &[(f64, usize)], gil: &[GilEvent]) -> Option<Ca
 }
 
 /// The task computing on the loop for most of the stall is the one that kept it busy.
-fn stall_cause(s: &Span, computing: Option<&Vec<&Span>>) -> Cause {
-    let task = computing.and_then(|list| {
-        let end = list.partition_point(|c| c.start < s.end);
-        list[..end]
-            .iter()
-            .map(|c| (c.end.min(s.end) - c.start.max(s.start), c.task))
-            .filter(|(overlap, _)| *overlap > 0.0)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, task)| task)
-    });
+fn stall_cause(s: &Span, spans: &[Span]) -> Cause {
+    let task = spans
+        .iter()
+        .filter(|c| c.lane == s.lane && matches!(c.state, SpanState::Compute | SpanState::Serial))
+        .map(|c| (c.end.min(s.end) - c.start.max(s.start), c.task))
+        .filter(|(overlap, _)| *overlap > 0.0)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, task)| task);
     Cause {
         task,
         ..Cause::own(CauseKind::Stalled)

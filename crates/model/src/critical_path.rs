@@ -4,7 +4,7 @@
 //! loop, a process freeing up) is replaced by what that lane was doing, because that is what the
 //! run really waited for.
 
-use crate::cause::{Cause, CauseKind};
+use crate::cause::{by_key, Cause, CauseKind};
 use crate::timeline::{Span, SpanState};
 
 /// How far apart two instants may be and still be one hand-over: a release and the acquire it
@@ -65,8 +65,8 @@ pub fn critical_path(spans: &[Span], causes: &[Option<Cause>]) -> Vec<usize> {
                     .then(x.end.total_cmp(&y.end))
             });
     }
-    path.sort_by(|&a, &b| spans[a].start.total_cmp(&spans[b].start));
-    path
+    let starts: Vec<f64> = path.iter().map(|&i| spans[i].start).collect();
+    by_key(&starts).into_iter().map(|k| path[k]).collect()
 }
 
 /// The spans ending at or before `at` (within the slack), latest first, at most [`WINDOW`].

@@ -3,9 +3,9 @@
 //! then idle), so the parts add up to the wall time, and an event loop's overlapping waits count
 //! once.
 
-use crate::cause::{Cause, CauseKind};
+use crate::cause::{by_key, Cause, CauseKind};
 use crate::timeline::{Span, SpanState};
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 /// One lane's time over a run, ms.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -46,31 +46,40 @@ pub fn account(
         0.0
     };
     let end = t0 + wall_ms;
-    // Each lane's edges: (time, rank, +1 opens / -1 closes), clipped to the run.
-    let mut edges: BTreeMap<u32, Vec<(f64, usize, i32)>> = BTreeMap::new();
+    let lanes: Vec<u32> = spans
+        .iter()
+        .map(|s| s.lane)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Every span's edges, clipped to the run: (lane's slot, rank, +1 opens / -1 closes), by time.
+    let mut edges = Vec::new();
+    let mut times = Vec::new();
     for (i, s) in spans.iter().enumerate() {
-        let list = edges.entry(s.lane).or_default();
         let (a, b) = (s.start.max(t0), s.end.min(end));
         if a < b {
+            let slot = lanes.binary_search(&s.lane).unwrap_or(0);
             let r = rank(s, causes.get(i).copied().flatten().as_ref());
-            list.extend([(a, r, 1), (b, r, -1)]);
+            edges.extend([(slot, r, 1), (slot, r, -1)]);
+            times.extend([a, b]);
         }
     }
-    edges
-        .into_iter()
-        .map(|(lane, mut list)| {
-            list.sort_by(|x, y| x.0.total_cmp(&y.0));
-            let mut open = [0i32; 9];
-            let mut by_rank = [0.0f64; 9];
-            let mut from = t0;
-            for (at, r, delta) in list {
-                // The time since the last edge goes to the first open rank, if any.
-                if let Some(first) = open.iter().position(|n| *n > 0) {
-                    by_rank[first] += at - from;
-                }
-                open[r] += delta;
-                from = at;
-            }
+    let mut open = vec![[0i32; 9]; lanes.len()];
+    let mut by_rank = vec![[0.0f64; 9]; lanes.len()];
+    let mut from = vec![t0; lanes.len()];
+    for i in by_key(&times) {
+        let ((slot, r, delta), at) = (edges[i], times[i]);
+        // The lane's time since its last edge goes to its first open rank, if any.
+        if let Some(first) = open[slot].iter().position(|n| *n > 0) {
+            by_rank[slot][first] += at - from[slot];
+        }
+        open[slot][r] += delta;
+        from[slot] = at;
+    }
+    lanes
+        .iter()
+        .zip(by_rank)
+        .map(|(&lane, by_rank)| {
             let mut wait_by_cause = [0.0; 7];
             wait_by_cause.copy_from_slice(&by_rank[1..8]);
             let wait_ms: f64 = by_rank[1..].iter().sum();

@@ -113,6 +113,19 @@ fn doing(state: SpanState) -> &'static str {
     }
 }
 
+/// The index of the span that `step` begins or ends (`t0`: the run's start); none for a GIL step.
+pub fn span_of(spans: &[Span], step: &Step, t0: f64) -> Option<usize> {
+    let (state, begins) = match step.what {
+        Happening::Begin(state) => (state, true),
+        Happening::End(state) => (state, false),
+        Happening::Gil(_) => return None,
+    };
+    spans.iter().position(|s| {
+        let at = if begins { s.start } else { s.end };
+        (s.lane, s.task, s.state) == (step.lane, step.task, state) && at - t0 == step.at
+    })
+}
+
 /// The spans in progress at `at` (ms from `t0`): begun at or before it, not yet ended.
 pub fn spans_at(spans: &[Span], t0: f64, at: f64) -> Vec<Span> {
     spans

@@ -151,7 +151,10 @@ pub fn chrome_trace(runs: &[RunRecord]) -> String {
             flows += 1;
             let from = flow_start(&run.spans, holder, c.released_at);
             events.push(flow("s", flows, pid, holder, from - t0));
-            events.push(flow("f", flows, pid, wait.lane, wait.end - t0));
+            // On two threads' clocks the acquire can read a few µs before the release it
+            // followed; in the GIL's own order it never comes first.
+            let to = wait.end.max(c.released_at);
+            events.push(flow("f", flows, pid, wait.lane, to - t0));
         }
     }
     Json::obj([
