@@ -7,8 +7,9 @@ use super::race_result::RaceResult;
 use super::timeline::{SharedSpans, Timeline};
 use gloo_timers::callback::Interval;
 use model::gil_lane::{held, holder_at};
+use model::insight::{FromInsight, RunInsight, ToInsight};
 use model::lab::view::RunRow;
-use model::replay::{describe_lanes, describe_step, steps, Playhead, Step};
+use model::replay::{describe_lanes, describe_step, span_of, steps, Playhead, Step};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -90,6 +91,23 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
             .fold(run.started_at, f64::max);
         held(&run.gil_events, run.started_at, end - run.started_at)
     });
+    // Why each wait happened, where each lane's time went, the critical path: asked of the
+    // insight worker once per run.
+    let insight = use_state(|| None::<Rc<RunInsight>>);
+    {
+        let insight = insight.clone();
+        use_effect_with(run.clone(), move |run| {
+            insight.set(None);
+            let id = run.id;
+            crate::insight_link::ask(ToInsight::explain_text(run), move |a| {
+                if let FromInsight::Explained { insight: x } = a {
+                    if x.id == id {
+                        insight.set(Some(Rc::new(x)));
+                    }
+                }
+            });
+        });
+    }
     let touched = use_state(|| false);
     // Another run: start over at its end, the playhead hidden until the visitor replays.
     {
@@ -144,12 +162,17 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
                     None => " The GIL: free.".to_string(),
                 }
             };
+            let mut now = describe_step(step, noun);
+            let why = insight.as_ref().and_then(|x| x.why.get(span_of(&run.spans, step, run.started_at)?));
+            if let Some(why) = why.filter(|w| !w.is_empty()) {
+                now.push_str(": ");
+                now.push_str(why);
+            }
             format!(
-                "Step {} of {} at {:.2} ms: {}. Now: {lanes_now}.{gil}",
+                "Step {} of {} at {:.2} ms: {now}. Now: {lanes_now}.{gil}",
                 p.index + 1,
                 all.len(),
                 p.time,
-                describe_step(step, noun)
             )
         }
         Some(_) => format!(
@@ -207,7 +230,7 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
             <Timeline spans={SharedSpans::Fixed(run.spans.clone())} started_at={run.started_at}
                 gil_events={run.gil_events.clone()} gil_switches={run.gil_switches}
                 lane_noun={noun} caption={props.caption.clone()}
-                playhead={(*touched).then_some(p.time)} />
+                playhead={(*touched).then_some(p.time)} insight={(*insight).clone()} />
             <div class="replay" data-testid="replay" data-index={p.index.to_string()}
                 data-at={p.time.to_string()} role="group" aria-label="Replay">
                 <div class="replay-controls">
