@@ -5,7 +5,7 @@
 
 use super::race_result::RaceResult;
 use super::timeline::{SharedSpans, Timeline};
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 use model::gil_lane::{held, holder_at};
 use model::insight::{FromInsight, RunInsight, ToInsight};
 use model::lab::view::RunRow;
@@ -23,6 +23,8 @@ const DEFAULT_SPEED: f64 = 0.05;
 const TICK_MS: u32 = 40;
 /// Reduced motion: one step this often.
 const STEP_MS: u32 = 700;
+/// How long a finished run is on screen before the insight worker is asked to explain it.
+const QUIET_MS: u32 = 300;
 
 /// Props of [`RunReplay`].
 #[derive(Properties, PartialEq)]
@@ -92,20 +94,26 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
         held(&run.gil_events, run.started_at, end - run.started_at)
     });
     // Why each wait happened, where each lane's time went, the critical path: asked of the
-    // insight worker once per run.
+    // insight worker once per run, once the page has shown this run for a moment. Runs back to
+    // back (a sweep, a baseline, a visitor's quick clicks) replace this timeline before that and
+    // ask nothing, so the worker never computes beside a run being measured.
     let insight = use_state(|| None::<Rc<RunInsight>>);
     {
         let insight = insight.clone();
         use_effect_with(run.clone(), move |run| {
             insight.set(None);
-            let id = run.id;
-            crate::insight_link::ask(ToInsight::explain_text(run), move |a| {
-                if let FromInsight::Explained { insight: x } = a {
-                    if x.id == id {
-                        insight.set(Some(Rc::new(x)));
+            let run = run.clone();
+            let ask = Timeout::new(QUIET_MS, move || {
+                let id = run.id;
+                crate::insight_link::ask(ToInsight::explain_text(&run), move |a| {
+                    if let FromInsight::Explained { insight: x } = a {
+                        if x.id == id {
+                            insight.set(Some(Rc::new(x)));
+                        }
                     }
-                }
+                });
             });
+            move || drop(ask)
         });
     }
     let touched = use_state(|| false);
