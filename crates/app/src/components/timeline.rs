@@ -438,7 +438,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     // The insight worker's table: a row per span with why it waited.
                     { Html::from_html_unchecked(x.table.clone().into()) }
                 } else {
-                    <p class="hint">{ "The table lists every span, with why each one waited, once the run has ended." }</p>
+                    <p class="hint">{ "The table of every span, with why each one waited, follows once the run has ended." }</p>
                 }
                 </div>
             }
