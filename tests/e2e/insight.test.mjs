@@ -65,7 +65,7 @@ test("Download trace: Chrome trace-event JSON, one process per run, a complete e
   assert.ok(Array.isArray(trace.traceEvents));
   for (const e of trace.traceEvents) {
     for (const key of ["ph", "ts", "pid", "tid", "name"]) assert.ok(key in e, `${key} missing in ${JSON.stringify(e)}`);
-    assert.ok(["X", "i", "M"].includes(e.ph), e.ph);
+    assert.ok(["X", "i", "M", "s", "f"].includes(e.ph), e.ph);
     assert.ok(Number.isFinite(e.ts) && e.ts >= 0);
     if (e.ph === "X") assert.ok(Number.isFinite(e.dur) && e.dur >= 0 && typeof e.cat === "string");
     if (e.ph === "i") assert.equal(e.s, "t");

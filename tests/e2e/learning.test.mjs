@@ -56,6 +56,8 @@ test("the timeline has a lane per worker used and a group per task", async () =>
   // busy machine a timer is sometimes a few ms late).
   const [run] = (await exportRuns(page)).filter((r) => String(r.id) === asyncRow.runId);
   assert.equal(run.spans.filter((s) => s.state === "io").length, 5);
+  // A finished run's table comes from the insight worker, with why each span waited.
+  await page.waitForSelector('[data-testid="span-row"]');
   assert.equal(await page.locator('[data-testid="timeline-table"] tbody tr').count(), run.spans.length);
   assert.deepEqual(errors, []);
   await context.close();

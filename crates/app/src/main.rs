@@ -8,6 +8,7 @@ mod app;
 mod browser;
 mod components;
 mod hooks;
+mod insight_link;
 mod panic_hook;
 mod state;
 mod test_hooks;

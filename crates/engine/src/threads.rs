@@ -72,7 +72,7 @@ static GIL_ORDER: AtomicU64 = AtomicU64::new(0);
 
 impl LaneLog {
     fn push(&mut self, task: u32, lane: u32, state: SpanState, start: f64, end: f64) {
-        // Sub-10 µs waits for an uncontended GIL are noise, not a state.
+        // Sub-10 µs spans are clock noise, not a state (GIL waits are kept by `take_gil`).
         if end - start > 0.01 {
             let span = Span::new(task, lane, state, start, end);
             crate::progress::close(span);
@@ -203,13 +203,19 @@ fn run_on_pool(id: RunId, e: Experiment) -> RunReport {
     }
 }
 
-/// Acquires the GIL, recording the wait.
+/// Acquires the GIL, recording the wait when there was one: a free GIL is no wait (however
+/// long the coarse clock says the acquire took), and a wait behind a holder is drawn even when
+/// it is shorter than the clock can tell, so that every counted hand-over has its wait span.
 fn take_gil(log: &mut LaneLog, task: u32, lane: u32) -> f64 {
     let asked = now();
     crate::progress::open(lane, task, SpanState::GilWait, asked);
-    GIL.acquire::<WasmPark>();
+    let handed_over = GIL.acquire::<WasmPark>();
     let got = now();
-    log.push(task, lane, SpanState::GilWait, asked, got);
+    if handed_over.is_some() {
+        let span = Span::new(task, lane, SpanState::GilWait, asked, got.max(asked));
+        crate::progress::close(span);
+        log.spans.push(span);
+    }
     log.gil(task, lane, GilEventKind::Acquire, got);
     got
 }

@@ -114,6 +114,8 @@ pub struct GilLock {
     now_serving: AtomicU32,
     /// CPython's `gil_drop_request`: 1 once a waiter has waited an interval without a switch.
     drop_request: AtomicU32,
+    /// How the last holder let the lock go (1: forced), read by the waiter it went to.
+    last_forced: AtomicU32,
     forced: AtomicU32,
     voluntary: AtomicU32,
 }
@@ -125,14 +127,22 @@ impl GilLock {
             next_ticket: AtomicU32::new(0),
             now_serving: AtomicU32::new(0),
             drop_request: AtomicU32::new(0),
+            last_forced: AtomicU32::new(0),
             forced: AtomicU32::new(0),
             voluntary: AtomicU32::new(0),
         }
     }
 
-    /// Blocks until the calling thread holds the lock (CPython's `take_gil`).
-    pub fn acquire<P: Park>(&self) {
+    /// Blocks until the calling thread holds the lock (CPython's `take_gil`). Returns how the
+    /// lock came to this thread when it had to wait for another holder (a hand-over, counted
+    /// here), and `None` when it was free: an uncontended acquire is no wait and no hand-over.
+    /// Counting on the waiter's side makes every counted hand-over exactly one wait that ended.
+    pub fn acquire<P: Park>(&self) -> Option<HandOver> {
         let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
+        if self.now_serving.load(Ordering::Acquire) == ticket {
+            self.drop_request.store(0, Ordering::Release);
+            return None;
+        }
         loop {
             // One switch interval, on this waiter's clock.
             let switch_at_start = self.now_serving.load(Ordering::Acquire);
@@ -143,9 +153,7 @@ impl GilLock {
             loop {
                 let serving = self.now_serving.load(Ordering::Acquire);
                 if serving == ticket {
-                    // The new holder clears the request that may have made its turn come.
-                    self.drop_request.store(0, Ordering::Release);
-                    return;
+                    break;
                 }
                 let left = deadline - P::now_ms();
                 if left <= 0.0 {
@@ -153,12 +161,27 @@ impl GilLock {
                 }
                 P::wait(&self.now_serving, serving, left);
             }
+            if self.now_serving.load(Ordering::Acquire) == ticket {
+                break;
+            }
             if self.now_serving.load(Ordering::Acquire) == switch_at_start {
                 // A whole interval without a switch: ask the holder to drop the GIL.
                 self.drop_request.store(1, Ordering::Release);
             }
         }
+        // The new holder clears the request that may have made its turn come.
         self.drop_request.store(0, Ordering::Release);
+        let how = if self.last_forced.load(Ordering::Acquire) != 0 {
+            HandOver::Forced
+        } else {
+            HandOver::Voluntary
+        };
+        match how {
+            HandOver::Forced => &self.forced,
+            HandOver::Voluntary => &self.voluntary,
+        }
+        .fetch_add(1, Ordering::Relaxed);
+        Some(how)
     }
 
     /// Whether a waiter asked the holder to drop the GIL (checked between chunks of work).
@@ -166,16 +189,11 @@ impl GilLock {
         self.drop_request.load(Ordering::Acquire) != 0
     }
 
-    /// Releases the lock held by the calling thread, handing it to the longest waiter; counts
-    /// the hand-over when somebody was waiting.
+    /// Releases the lock held by the calling thread, handing it to the longest waiter, which
+    /// counts the hand-over as `how` (see [`GilLock::acquire`]).
     pub fn release<P: Park>(&self, how: HandOver) {
-        if self.waiters() > 0 {
-            match how {
-                HandOver::Forced => &self.forced,
-                HandOver::Voluntary => &self.voluntary,
-            }
-            .fetch_add(1, Ordering::Relaxed);
-        }
+        self.last_forced
+            .store(u32::from(how == HandOver::Forced), Ordering::Relaxed);
         self.now_serving.fetch_add(1, Ordering::Release);
         P::wake_all(&self.now_serving);
     }
@@ -273,7 +291,11 @@ mod tests {
     #[test]
     fn with_no_waiter_the_holder_never_drops() {
         let gil = GilLock::new();
-        gil.acquire::<SpinPark>();
+        assert_eq!(
+            gil.acquire::<SpinPark>(),
+            None,
+            "a free lock is no hand-over"
+        );
         let started = SpinPark::now_ms();
         while SpinPark::now_ms() - started < 3.0 * SWITCH_INTERVAL_MS {
             assert!(!gil.drop_requested());
@@ -291,8 +313,9 @@ mod tests {
             let (gil, asked_at) = (gil.clone(), asked_at.clone());
             std::thread::spawn(move || {
                 *asked_at.lock().unwrap() = Some(SpinPark::now_ms());
-                gil.acquire::<SpinPark>();
+                let how = gil.acquire::<SpinPark>();
                 gil.release::<SpinPark>(HandOver::Voluntary);
+                how
             })
         };
         while gil.waiters() == 0 {
@@ -308,9 +331,16 @@ mod tests {
             "requested after {after} ms"
         );
         gil.release::<SpinPark>(HandOver::Forced);
-        waiter.join().unwrap();
+        assert_eq!(waiter.join().unwrap(), Some(HandOver::Forced));
         assert!(!gil.drop_requested(), "the new holder clears the request");
-        assert_eq!(gil.take_switches().forced, 1);
+        // Counted once, by the waiter it went to; the waiter's own release found nobody.
+        assert_eq!(
+            gil.take_switches(),
+            GilSwitches {
+                forced: 1,
+                voluntary: 0
+            }
+        );
     }
 
     #[test]

@@ -5,16 +5,21 @@
 //! statistics computed from them. It must not depend on wasm-bindgen, web-sys or any browser API,
 //! so that the same rules apply in the UI, in every worker and in native tests.
 
+pub mod cause;
 pub mod config;
+pub mod critical_path;
 pub mod decision;
 pub mod embed;
 pub mod estimate;
+pub mod explain;
 pub mod fidelity;
 pub mod gil;
 pub mod gil_lane;
+pub mod insight;
 pub mod json;
 pub mod kernel;
 pub mod lab;
+pub mod lane_account;
 pub mod layout;
 pub mod lesson;
 pub mod notice;

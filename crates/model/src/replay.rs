@@ -109,7 +109,21 @@ fn doing(state: SpanState) -> &'static str {
         SpanState::Startup => "starting up",
         SpanState::Copy => "copying",
         SpanState::Serial => "the serial part",
+        SpanState::Queued => "waiting for a free process",
     }
+}
+
+/// The index of the span that `step` begins or ends (`t0`: the run's start); none for a GIL step.
+pub fn span_of(spans: &[Span], step: &Step, t0: f64) -> Option<usize> {
+    let (state, begins) = match step.what {
+        Happening::Begin(state) => (state, true),
+        Happening::End(state) => (state, false),
+        Happening::Gil(_) => return None,
+    };
+    spans.iter().position(|s| {
+        let at = if begins { s.start } else { s.end };
+        (s.lane, s.task, s.state) == (step.lane, step.task, state) && at - t0 == step.at
+    })
 }
 
 /// The spans in progress at `at` (ms from `t0`): begun at or before it, not yet ended.
@@ -174,6 +188,7 @@ fn present(state: SpanState) -> &'static str {
         SpanState::Startup => "starts up for",
         SpanState::Copy => "copies for",
         SpanState::Serial => "computes alone, for",
+        SpanState::Queued => "queues",
     }
 }
 

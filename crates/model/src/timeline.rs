@@ -21,11 +21,14 @@ pub enum SpanState {
     Copy,
     /// The batch's serial part (Amdahl): one lane computes, the others have nothing to do.
     Serial,
+    /// A processes task submitted but not yet sent: every process of the pool was busy. Drawn on
+    /// the process that took it next.
+    Queued,
 }
 
 impl SpanState {
     /// Every state, in the legend's order.
-    pub const ALL: [SpanState; 7] = [
+    pub const ALL: [SpanState; 8] = [
         SpanState::Compute,
         SpanState::Io,
         SpanState::GilWait,
@@ -33,6 +36,7 @@ impl SpanState {
         SpanState::Startup,
         SpanState::Copy,
         SpanState::Serial,
+        SpanState::Queued,
     ];
 
     /// The name used in CSS classes, exports and messages.
@@ -45,6 +49,7 @@ impl SpanState {
             SpanState::Startup => "startup",
             SpanState::Copy => "copy",
             SpanState::Serial => "serial",
+            SpanState::Queued => "queued",
         }
     }
 
@@ -58,6 +63,7 @@ impl SpanState {
             SpanState::Startup => "process start-up",
             SpanState::Copy => "copying (pickling)",
             SpanState::Serial => "serial part (the others idle)",
+            SpanState::Queued => "queued for a free process",
         }
     }
 }

@@ -1,12 +1,15 @@
 //! Runs as Chrome's trace-event JSON (the "JSON Object Format" of the Trace Event Format
 //! document), which Perfetto and `chrome://tracing` open: one process per run, one thread track
 //! per lane, a complete event (`ph: "X"`) per span with the span's state as its category, and
-//! the GIL's acquires, releases and forced drops as thread-scoped instant events (`ph: "i"`).
-//! Times are µs from the run's start, as the format wants.
+//! the GIL's acquires, releases and forced drops as thread-scoped instant events (`ph: "i"`), and
+//! each GIL hand-over as a flow (`ph: "s"` on the thread that let the GIL go, `ph: "f"` on the one
+//! that got it, one id), which Perfetto draws as an arrow. Times are µs from the run's start, as
+//! the format wants.
 
+use crate::cause::{causes, CauseKind};
 use crate::json::{Json, ToJson};
 use crate::record::RunRecord;
-use crate::timeline::TaskRef;
+use crate::timeline::{Span, TaskRef};
 
 /// The file name a download gets: the format's usual suffix, so tools recognise it.
 pub const FILE_NAME: &str = "concurrency-playground.trace.json";
@@ -27,9 +30,43 @@ fn metadata(name: &str, pid: u32, tid: u32, args: Json) -> Json {
     ])
 }
 
+/// One end of a hand-over's flow: `ph` `s` or `f`, flow `id`, on thread `tid` at `ts` µs.
+/// Perfetto's importer matches the two ends by `id`, `cat` and `name`; `bp: "e"` binds the end
+/// to the slice that encloses it (the acquiring thread's wait), as the start always is.
+fn flow(ph: &str, id: u32, pid: u32, tid: u32, ts: f64) -> Json {
+    let mut event = Json::obj([
+        ("ph", ph.to_json()),
+        ("id", id.to_json()),
+        ("name", "GIL hand-over".to_json()),
+        ("cat", "gil".to_json()),
+        ("pid", pid.to_json()),
+        ("tid", tid.to_json()),
+        ("ts", micros(ts).to_json()),
+    ]);
+    if ph == "f" {
+        event.push("bp", "e".to_json());
+    }
+    event
+}
+
+/// Where a hand-over's arrow starts: inside the holder's last span before it let go at
+/// `released_at` (an arrow must start in a slice, and the holder's span ends just before its
+/// release is logged), at most 1 µs before that span's end.
+fn flow_start(spans: &[Span], holder: u32, released_at: f64) -> f64 {
+    spans
+        .iter()
+        .filter(|s| s.lane == holder && s.start < released_at)
+        .max_by(|a, b| a.start.total_cmp(&b.start))
+        .map_or(released_at, |s| {
+            let end = s.end.min(released_at);
+            end - (0.001f64).min((end - s.start) / 2.0)
+        })
+}
+
 /// The trace of `runs`.
 pub fn chrome_trace(runs: &[RunRecord]) -> String {
     let mut events: Vec<Json> = Vec::new();
+    let mut flows = 0u32;
     for run in runs {
         // The trace's process is the run.
         let pid = run.id.0;
@@ -100,6 +137,22 @@ pub fn chrome_trace(runs: &[RunRecord]) -> String {
                 ("ts", micros(g.at - run.started_at).to_json()),
                 ("args", Json::obj([("task", g.task.to_json())])),
             ]));
+        }
+        let t0 = run.started_at;
+        for (wait, cause) in run.spans.iter().zip(causes(&run.spans, &run.gil_events)) {
+            let Some(c) = cause.filter(|c| c.kind <= CauseKind::GilVoluntary) else {
+                continue;
+            };
+            let Some(holder) = c.lane_list().next() else {
+                continue;
+            };
+            flows += 1;
+            let from = flow_start(&run.spans, holder, c.released_at);
+            events.push(flow("s", flows, pid, holder, from - t0));
+            // On two threads' clocks the acquire can read a few µs before the release it
+            // followed; in the GIL's own order it never comes first.
+            let to = wait.end.max(c.released_at);
+            events.push(flow("f", flows, pid, wait.lane, to - t0));
         }
     }
     Json::obj([
@@ -188,5 +241,40 @@ mod tests {
         assert_eq!(processes[1]["pid"], 4);
         let threads = events.iter().filter(|e| e["name"] == "thread_name").count();
         assert_eq!(threads, 2, "one track per lane");
+    }
+
+    #[test]
+    fn each_hand_over_is_a_flow_from_the_releasing_thread_to_the_acquiring_one() {
+        let spans = vec![
+            Span::new(0, 0, SpanState::Compute, 1000.0, 1005.0),
+            Span::new(1, 1, SpanState::GilWait, 1000.5, 1005.0),
+            Span::new(1, 1, SpanState::Compute, 1005.0, 1010.0),
+        ];
+        let gil = vec![
+            GilEvent::new(1000.0, 0, 0, GilEventKind::Acquire),
+            GilEvent::new(1005.0, 0, 0, GilEventKind::ForcedDrop),
+            GilEvent::new(1005.0, 1, 1, GilEventKind::Acquire),
+            GilEvent::new(1010.0, 1, 1, GilEventKind::Release),
+        ];
+        let two = [run(1, spans.clone(), gil.clone()), run(2, spans, gil)];
+        let v: Value = serde_json::from_str(&chrome_trace(&two)).unwrap();
+        let events = v["traceEvents"].as_array().unwrap();
+        let starts: Vec<&Value> = events.iter().filter(|e| e["ph"] == "s").collect();
+        let ends: Vec<&Value> = events.iter().filter(|e| e["ph"] == "f").collect();
+        assert_eq!((starts.len(), ends.len()), (2, 2), "one pair per hand-over");
+        for (s, f) in starts.iter().zip(&ends) {
+            assert_eq!(s["id"], f["id"]);
+            assert_eq!((&s["cat"], &s["name"]), (&f["cat"], &f["name"]));
+            assert_eq!((&s["tid"], &f["tid"]), (&Value::from(0), &Value::from(1)));
+            assert_eq!(f["bp"], "e");
+            assert_eq!(f["ts"], 5000.0);
+            // Inside the holder's span, 1 µs before it ended.
+            assert_eq!(s["ts"], 4999.0);
+        }
+        assert_ne!(
+            starts[0]["id"], starts[1]["id"],
+            "ids are unique in the file"
+        );
+        assert_eq!(starts[1]["pid"], 2);
     }
 }

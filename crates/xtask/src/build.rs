@@ -75,10 +75,71 @@ pub fn build_atomics_engine(tools: &Tools) -> Result<(), String> {
     )
 }
 
+/// Builds the insight worker's module into `target/engine-pkg/insight/` (wasm-bindgen, then
+/// wasm-opt for size): a plain build with the page's size profile, in its own target folder.
+/// The page loads it only after its first run.
+pub fn build_insight(tools: &Tools) -> Result<(), String> {
+    say("building the insight module");
+    shell::run(
+        Command::new("cargo")
+            .current_dir(root())
+            .arg(format!("+{NIGHTLY}"))
+            .args([
+                "build",
+                "-p",
+                "insight",
+                "--target",
+                WASM_TARGET,
+                "--profile",
+                "ui",
+            ])
+            .env("RUSTFLAGS", "")
+            .env("CARGO_TARGET_DIR", root().join("target").join("insight")),
+    )?;
+    let out = root().join("target").join("engine-pkg").join("insight");
+    let _ = std::fs::remove_dir_all(&out);
+    let wasm = root()
+        .join("target")
+        .join("insight")
+        .join(WASM_TARGET)
+        .join("ui")
+        .join("insight.wasm");
+    shell::run(
+        Command::new(tools.wasm_bindgen())
+            .args([
+                "--target",
+                "web",
+                "--out-name",
+                "insight",
+                "--no-typescript",
+                "--out-dir",
+            ])
+            .arg(&out)
+            .arg(wasm),
+    )?;
+    let wasm = out.join("insight_bg.wasm");
+    shell::run(
+        Command::new(tools.wasm_opt())
+            .arg("-Oz")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&wasm)
+            .args([
+                "--enable-bulk-memory",
+                "--enable-mutable-globals",
+                "--enable-sign-ext",
+                "--enable-nontrapping-float-to-int",
+                "--enable-reference-types",
+                "--enable-multivalue",
+            ]),
+    )
+}
+
 /// Builds the whole release site into dist/.
 pub fn build_site(tools: &Tools) -> Result<(), String> {
     // The plain engine is not built on its own: the page's module hosts it (crates/app).
     build_atomics_engine(tools)?;
+    build_insight(tools)?;
     say("building the page with Trunk");
     build_page(tools, &dist(), &[])
 }

@@ -15,7 +15,7 @@ pub fn run(outcomes: &mut Outcomes) -> Tally {
     checks.push(("cargo fmt --check", fmt));
     let mut native = Command::new("cargo");
     native.args(["clippy", "--all-targets", "--", "-D", "warnings"]);
-    checks.push(("clippy (model, xtask)", native));
+    checks.push(("clippy (model, insight, xtask)", native));
     let mut wasm = Command::new("cargo");
     wasm.arg(format!("+{NIGHTLY}"))
         .args([
@@ -24,13 +24,15 @@ pub fn run(outcomes: &mut Outcomes) -> Tally {
             "engine",
             "-p",
             "app",
+            "-p",
+            "insight",
             "--target",
             WASM_TARGET,
             "--release",
         ])
         .args(["--", "-D", "warnings"])
         .env_remove("RUSTFLAGS");
-    checks.push(("clippy (engine, app: wasm)", wasm));
+    checks.push(("clippy (engine, app, insight: wasm)", wasm));
     let mut atomics = crate::build::atomics_cargo("clippy");
     atomics.args(["--", "-D", "warnings"]);
     checks.push(("clippy (engine: atomics build)", atomics));

@@ -5,10 +5,11 @@
 
 use super::race_result::RaceResult;
 use super::timeline::{SharedSpans, Timeline};
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 use model::gil_lane::{held, holder_at};
+use model::insight::{FromInsight, RunInsight, ToInsight};
 use model::lab::view::RunRow;
-use model::replay::{describe_lanes, describe_step, steps, Playhead, Step};
+use model::replay::{describe_lanes, describe_step, span_of, steps, Playhead, Step};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -21,6 +22,8 @@ const DEFAULT_SPEED: f64 = 0.05;
 const TICK_MS: u32 = 40;
 /// Reduced motion: one step this often.
 const STEP_MS: u32 = 700;
+/// How long a finished run is on screen before the insight worker is asked to explain it.
+const QUIET_MS: u32 = 300;
 
 /// Props of [`RunReplay`].
 #[derive(Properties, PartialEq)]
@@ -89,6 +92,29 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
             .fold(run.started_at, f64::max);
         held(&run.gil_events, run.started_at, end - run.started_at)
     });
+    // Why each wait happened, where each lane's time went, the critical path: asked of the
+    // insight worker once per run, once the page has shown this run for a moment. Runs back to
+    // back (a sweep, a baseline, a visitor's quick clicks) replace this timeline before that and
+    // ask nothing, so the worker never computes beside a run being measured.
+    let insight = use_state(|| None::<Rc<RunInsight>>);
+    {
+        let insight = insight.clone();
+        use_effect_with(run.clone(), move |run| {
+            insight.set(None);
+            let run = run.clone();
+            let ask = Timeout::new(QUIET_MS, move || {
+                let id = run.id;
+                crate::insight_link::ask(ToInsight::explain_text(&run), move |a| {
+                    if let FromInsight::Explained { insight: x } = a {
+                        if x.id == id {
+                            insight.set(Some(Rc::new(x)));
+                        }
+                    }
+                });
+            });
+            move || drop(ask)
+        });
+    }
     let touched = use_state(|| false);
     // Another run: start over at its end, the playhead hidden until the visitor replays.
     {
@@ -137,12 +163,17 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
                     None => " The GIL: free.".to_string(),
                 }
             };
+            let mut now = describe_step(step, noun);
+            let why = insight.as_ref().and_then(|x| x.why.get(span_of(&run.spans, step, run.started_at)?));
+            if let Some(why) = why.filter(|w| !w.is_empty()) {
+                now.push_str(": ");
+                now.push_str(why);
+            }
             format!(
-                "Step {} of {} at {:.2} ms: {}. Now: {lanes_now}.{gil}",
+                "Step {} of {} at {:.2} ms: {now}. Now: {lanes_now}.{gil}",
                 p.index + 1,
                 all.len(),
                 p.time,
-                describe_step(step, noun)
             )
         }
         Some(_) => format!(
@@ -200,7 +231,7 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
             <Timeline spans={SharedSpans::Fixed(run.spans.clone())} started_at={run.started_at}
                 gil_events={run.gil_events.clone()} gil_switches={run.gil_switches}
                 lane_noun={noun} caption={props.caption.clone()}
-                playhead={(*touched).then_some(p.time)} />
+                playhead={(*touched).then_some(p.time)} insight={(*insight).clone()} />
             <div class="replay" data-testid="replay" data-index={p.index.to_string()}
                 data-at={p.time.to_string()} role="group" aria-label="Replay">
                 <div class="replay-controls">

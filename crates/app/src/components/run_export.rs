@@ -1,6 +1,7 @@
 //! Exporting every run, spans included, as JSON or CSV files the visitor downloads, and as a
-//! Chrome trace that opens in Perfetto and `chrome://tracing`.
+//! Chrome trace that opens in Perfetto and `chrome://tracing` (written by the insight worker).
 
+use model::insight::{FromInsight, ToInsight};
 use model::lab::view::RunRow;
 use model::record::{runs_csv, runs_json, RunRecord};
 use wasm_bindgen::JsCast;
@@ -62,14 +63,16 @@ pub fn RunExport(props: &RunExportProps) -> Html {
             )
         })
     };
+    // The insight worker writes the trace (hand-overs as flow arrows need each run explained).
     let trace = {
         let runs = props.runs.clone();
         Callback::from(move |_: MouseEvent| {
-            download(
-                model::trace::FILE_NAME,
-                "application/json",
-                &model::trace::chrome_trace(&records(&runs)),
-            )
+            let request = ToInsight::trace_text(&runs_json(&records(&runs)));
+            crate::insight_link::ask(request, |answer| {
+                if let FromInsight::Trace { text } = answer {
+                    download(model::trace::FILE_NAME, "application/json", &text);
+                }
+            });
         })
     };
     let empty = props.runs.is_empty();

@@ -1,10 +1,12 @@
 //! The timeline: one lane per worker, each task a group of spans coloured by state, on a time
-//! axis in ms; details of the span under the pointer or keyboard focus; a table view as its text
-//! alternative. "One cook, four pans" is one lane with four waits stacked; "four cooks" is four
-//! lanes computing at once.
+//! axis in ms; details of the span under the pointer or keyboard focus, with why a wait happened;
+//! a table view as its text alternative; for a finished run, where each lane's time went and the
+//! critical path on demand. "One cook, four pans" is one lane with four waits stacked; "four
+//! cooks" is four lanes computing at once.
 
 use super::gil_lane::{gil_lane, HEIGHT as GIL_HEIGHT};
 use model::gil::{GilEvent, GilSwitches};
+use model::insight::RunInsight;
 use model::layout::{bar_at, layout, merge, ticks, Bar, Layout};
 use model::timeline::{Span, SpanState, TaskRef};
 use std::cell::RefCell;
@@ -80,6 +82,10 @@ pub struct TimelineProps {
     /// The replay's playhead, ms from the run's start.
     #[prop_or_default]
     pub playhead: Option<f64>,
+    /// A finished run, explained (by the insight worker): why each wait happened, each lane's
+    /// time, the critical path.
+    #[prop_or_default]
+    pub insight: Option<Rc<RunInsight>>,
 }
 
 const WIDTH: f64 = 1000.0;
@@ -93,8 +99,6 @@ const MAX_TRACKS: u32 = 8;
 const FOCUSABLE: usize = 64;
 /// Beyond this many spans, bars of one track and state are merged (drawing stays cheap).
 const MERGE_ABOVE: usize = 400;
-/// Rows in the table view.
-const TABLE_ROWS: usize = 300;
 
 fn describe_bar(b: &Bar, lane_noun: &str) -> String {
     let who = if b.merged > 1 {
@@ -117,11 +121,16 @@ fn describe_bar(b: &Bar, lane_noun: &str) -> String {
 pub fn Timeline(props: &TimelineProps) -> Html {
     let focused = use_state(|| None::<usize>);
     let show_table = use_state(|| false);
+    let critical = use_state(|| false);
     let all: Vec<Span> = props.spans.with(|done| {
         props
             .open
             .with(|open| done.iter().chain(open).copied().collect())
     });
+    let why = props
+        .insight
+        .as_deref()
+        .filter(|x| x.why.len() == all.len());
     let t0 = props.started_at;
     let Layout {
         lanes,
@@ -130,6 +139,29 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     } = layout(&all, t0, MAX_TRACKS);
     let span_ms = duration.max(1.0);
     let merged = bars.len() > MERGE_ABOVE;
+    // The critical path's bars, before merging (a bar per span, in the spans' order).
+    let critical_bars: Vec<Bar> = match why.filter(|_| *critical) {
+        Some(x) => x
+            .path
+            .iter()
+            .filter_map(|&i| bars.get(i as usize).copied())
+            .collect(),
+        None => Vec::new(),
+    };
+    // A bar's words: what it was, and for a span (not a merged bar) of an explained run why it
+    // waited.
+    let describe = |i: usize, b: &Bar| {
+        let mut text = describe_bar(b, &props.lane_noun);
+        if let Some(cause) = why
+            .filter(|_| !merged)
+            .and_then(|x| x.why.get(i))
+            .filter(|c| !c.is_empty())
+        {
+            text.push_str(": ");
+            text.push_str(cause);
+        }
+        text
+    };
     let bars = if merged {
         merge(&bars, span_ms / 500.0)
     } else {
@@ -181,7 +213,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 let groups = by_lane.get(&l.lane).into_iter().flatten().map(|(&task, indices)| {
                     let rects = indices.iter().map(|&i| {
                         let b = &bars[i];
-                        let text = describe_bar(b, &props.lane_noun);
+                        let text = describe(i, b);
                         let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
                         html! {
                             <rect class={classes!("span", b.state.as_str(), (*focused == Some(i)).then_some("focused"))}
@@ -203,9 +235,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     } else {
         let mut paths: BTreeMap<(u32, &'static str), String> = BTreeMap::new();
         for b in &bars {
-            let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
             let d = paths.entry((b.lane, b.state.as_str())).or_default();
-            let _ = write!(d, "M{x} {y}h{width}v{height}h-{width}z");
+            path_of(d, b, y_of(b.lane, b.track));
         }
         let focus_ring = focused.and_then(|i| bars.get(i)).map(|b| {
             let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
@@ -251,9 +282,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             </g>
         }
     });
+    let critical_path = (!critical_bars.is_empty()).then(|| {
+        let mut d = String::new();
+        for b in &critical_bars {
+            path_of(&mut d, b, y_of(b.lane, b.track));
+        }
+        html! { <path class="critical-path" {d} /> }
+    });
     let details = focused
-        .and_then(|i| bars.get(i))
-        .map(|b| describe_bar(b, &props.lane_noun))
+        .and_then(|i| bars.get(i).map(|b| describe(i, b)))
         .unwrap_or_else(|| {
             if all.is_empty() {
                 "Run an experiment to see what each worker did.".into()
@@ -331,6 +368,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let show_table = show_table.clone();
         Callback::from(move |_: MouseEvent| show_table.set(!*show_table))
     };
+    let toggle_critical = {
+        let critical = critical.clone();
+        Callback::from(move |_: MouseEvent| critical.set(!*critical))
+    };
     let legend = SpanState::ALL.iter().map(|s| {
         html! { <li><span class={classes!("swatch", s.as_str())} aria-hidden="true"></span>{ s.label() }</li> }
     });
@@ -348,6 +389,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 // a live run, one attribute changes instead of every span's position.
                 <g class="bars" transform={format!("translate({LABEL},0) scale({:.6},1)", (WIDTH - LABEL - 10.0) / span_ms)}>
                     { lane_groups }
+                    { for critical_path }
                 </g>
                 { for lane_labels }
                 if let Some(gil) = gil {
@@ -377,31 +419,27 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     <strong>{ s.voluntary }</strong>{ " voluntary (I/O or the end of a task)." }
                 </p>
             }
+            if let Some(x) = why {
+                { Html::from_html_unchecked(x.lanes.clone().into()) }
+            }
             <button type="button" class="secondary small" aria-expanded={(*show_table).to_string()} onclick={toggle}>
                 { if *show_table { "Hide the table view" } else { "Show as a table" } }
             </button>
+            if why.is_some() {
+                <button type="button" class="secondary small" data-testid="critical-path" aria-pressed={(*critical).to_string()}
+                    title="Outline the chain of spans that set the wall time" onclick={toggle_critical}>
+                    { "Critical path" }
+                </button>
+            }
             if *show_table {
-                <div class="table-scroll">
-                    <table class="span-table" data-testid="timeline-table">
-                        <thead><tr>
-                            <th scope="col">{ "Task" }</th><th scope="col">{ props.lane_noun.to_string() }</th>
-                            <th scope="col">{ "State" }</th><th scope="col" class="num">{ "From, ms" }</th>
-                            <th scope="col" class="num">{ "To, ms" }</th>
-                        </tr></thead>
-                        <tbody>
-                            { for all.iter().take(TABLE_ROWS).map(|s| html! {
-                                <tr>
-                                    <td>{ match s.task_ref() { TaskRef::Lane => "—".to_string(), TaskRef::Serial => "serial".to_string(), TaskRef::Task(t) => t.to_string() } }</td>
-                                    <td>{ s.lane }</td><td>{ s.state.label() }</td>
-                                    <td class="num">{ format!("{:.1}", s.start - t0) }</td>
-                                    <td class="num">{ format!("{:.1}", s.end - t0) }</td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
-                    if all.len() > TABLE_ROWS {
-                        <p class="hint">{ format!("First {TABLE_ROWS} of {} spans; export JSON for all.", all.len()) }</p>
-                    }
+                // Focusable: a keyboard scrolls the table when it is wider than the page.
+                <div class="table-scroll" tabindex="0" role="region" aria-label="The timeline as a table">
+                if let Some(x) = why {
+                    // The insight worker's table: a row per span with why it waited.
+                    { Html::from_html_unchecked(x.table.clone().into()) }
+                } else {
+                    <p class="hint">{ "The table of every span, with why each one waited, follows once the run has ended." }</p>
+                }
                 </div>
             }
         </figure>
@@ -417,6 +455,12 @@ fn geometry(b: &Bar, track_top: f64) -> [String; 4] {
         format!("{:.2}", (b.end - b.start).max(0.0)),
         format!("{:.1}", TRACK - 2.0),
     ]
+}
+
+/// Adds bar `b` on its track (whose top is `track_top`) to the path data `d`.
+fn path_of(d: &mut String, b: &Bar, track_top: f64) {
+    let [x, y, width, height] = geometry(b, track_top);
+    let _ = write!(d, "M{x} {y}h{width}v{height}h-{width}z");
 }
 
 /// A task group's `data-task`: its number, or what the group is when it is not one task. Only

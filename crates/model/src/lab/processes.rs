@@ -36,6 +36,9 @@ pub(super) struct Tasks {
     /// Start-up of each process this run waited for (ms, spawn to ready: loading the module and
     /// warming its kernel up), for the row's message.
     startups: Vec<f64>,
+    /// When the tasks not yet sent were submitted: the run's start, or the end of its serial
+    /// part (the batch is submitted after it, as code after the serial part would).
+    queued_since: Option<f64>,
 }
 
 impl Tasks {
@@ -50,6 +53,7 @@ impl Tasks {
             checksum: 0,
             paid_startup: false,
             startups: Vec::new(),
+            queued_since: None,
         }
     }
 }
@@ -144,7 +148,10 @@ impl Lab {
         };
         let lanes = run.experiment.lanes() as usize;
         let (_, task_iters) = run.experiment.serial_split();
-        for process in self.processes.lanes.iter_mut().take(lanes).flatten() {
+        let since = *tasks.queued_since.get_or_insert(run.started_at);
+        let mut queued = Vec::new();
+        for (lane, process) in self.processes.lanes.iter_mut().take(lanes).enumerate() {
+            let Some(process) = process else { continue };
             if run.stopping || tasks.next_task >= run.experiment.tasks || tasks.serial_out {
                 break;
             }
@@ -171,6 +178,10 @@ impl Lab {
             let task = tasks.next_task;
             tasks.next_task += 1;
             process.task = Some(TaskRef::Task(task));
+            // A task that could not be sent when it was submitted waited for this process.
+            if now > since {
+                queued.push(Span::new(task, lane as u32, SpanState::Queued, since, now));
+            }
             self.out.push(Effect::Post(
                 process.worker,
                 ToWorker::Task {
@@ -182,6 +193,10 @@ impl Lab {
                     sent_at: now,
                 },
             ));
+        }
+        let id = run.id;
+        if !queued.is_empty() {
+            self.stream(id, queued);
         }
     }
 
@@ -282,6 +297,7 @@ impl Lab {
         let serial = std::mem::take(&mut tasks.serial_out);
         if serial && result.is_some() {
             tasks.serial_left = 0;
+            tasks.queued_since = Some(now);
         }
         if let Some(r) = result {
             tasks.done += u32::from(!serial);

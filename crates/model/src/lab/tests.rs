@@ -823,6 +823,16 @@ fn processes_start_up_take_one_task_each_and_finish_when_all_are_back() {
             == 4
     );
     assert!(record.spans.iter().all(|s| s.lane < 2));
+    // Every task was submitted at the start; those sent later were queued until then, on the
+    // process that took them.
+    let queued: Vec<&Span> = record
+        .spans
+        .iter()
+        .filter(|s| s.state == SpanState::Queued)
+        .collect();
+    assert!(queued.iter().all(|s| s.start == record.started_at));
+    let task_lane: Vec<(u32, u32)> = queued.iter().map(|s| (s.task, s.lane)).collect();
+    assert!(task_lane.contains(&(2, 0)) && task_lane.contains(&(3, 1)));
     // The pool stays warm: the next run spawns nothing and pays no start-up.
     let (_, out) = p.run(params(Tool::Processes, Kind::Io));
     assert!(spawned(&out).is_empty());

@@ -1,0 +1,121 @@
+//! The markup of a run's table view and lane summaries, which the page inserts as it is. Markup
+//! rather than the page's virtual nodes: up to 2 000 rows of eight attributes and six cells cost
+//! the page nothing to build, and the browser parses them at once. Every text in it is the page's
+//! own (numbers, states, causes), never a visitor's. The attributes are the page's contract
+//! (docs/embedding.md).
+
+use model::cause::CauseKind;
+use model::explain::Explained;
+use model::lane_account::LaneAccount;
+use model::timeline::{Span, TaskRef};
+use std::fmt::Write;
+
+/// Rows in the table view; the rest are counted in a line under it.
+pub const ROWS: usize = 2000;
+
+/// The table of `spans` (a run started at `t0`, explained in `why`).
+pub fn span_table(spans: &[Span], t0: f64, lane_noun: &str, why: &Explained) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<table class=\"span-table\" data-testid=\"timeline-table\"><thead><tr><th scope=\"col\">Task</th>\
+         <th scope=\"col\">{lane_noun}</th><th scope=\"col\">State</th><th scope=\"col\" class=\"num\">From, ms</th>\
+         <th scope=\"col\" class=\"num\">To, ms</th><th scope=\"col\">Why it waited</th></tr></thead><tbody>"
+    );
+    for (i, s) in spans.iter().enumerate().take(ROWS) {
+        let (from, to) = (s.start - t0, s.end - t0);
+        let _ = write!(
+            h,
+            "<tr data-testid=\"span-row\" data-state=\"{}\" data-lane=\"{}\" data-start-ms=\"{from}\" data-end-ms=\"{to}\"",
+            s.state.as_str(),
+            s.lane
+        );
+        let cause = why.causes.get(i).copied().flatten();
+        if let Some(c) = cause {
+            let _ = write!(h, " data-cause=\"{}\"", c.kind.as_str());
+            if let Some(lanes) = c.lanes_attr() {
+                let _ = write!(h, " data-cause-lane=\"{lanes}\"");
+            }
+            if let Some(task) = c.task {
+                let _ = write!(h, " data-cause-task=\"{task}\"");
+            }
+        }
+        if why.on_path.get(i).is_some_and(|on| *on) {
+            h.push_str(" data-critical=\"true\"");
+        }
+        let task = match s.task_ref() {
+            TaskRef::Lane => "—".to_string(),
+            TaskRef::Serial => "serial".to_string(),
+            TaskRef::Task(t) => t.to_string(),
+        };
+        let _ = write!(
+            h,
+            "><td>{task}</td><td>{}</td><td>{}</td><td class=\"num\">{from:.1}</td><td class=\"num\">{to:.1}</td><td>{}</td></tr>",
+            s.lane,
+            s.state.label(),
+            cause.map(|c| c.describe(lane_noun)).unwrap_or_default()
+        );
+    }
+    h.push_str("</tbody></table>");
+    if spans.len() > ROWS {
+        let _ = write!(
+            h,
+            "<p class=\"hint\">{} more spans are left out here; export JSON for all.</p>",
+            spans.len() - ROWS
+        );
+    }
+    h
+}
+
+/// One `[data-testid="lane-summary"]` entry per lane: computing, waiting (by cause) and idle.
+pub fn lane_summary(lanes: &[LaneAccount], lane_noun: &str) -> String {
+    let mut h =
+        String::from("<ul class=\"lane-summaries\" aria-label=\"Where each lane's time went\">");
+    for l in lanes {
+        let _ = write!(
+            h,
+            "<li data-testid=\"lane-summary\" data-lane=\"{0}\" data-compute-ms=\"{1}\" data-wait-ms=\"{2}\" \
+             data-idle-ms=\"{3}\">{lane_noun} {0}: computing {1:.1} ms, waiting {2:.1} ms",
+            l.lane, l.compute_ms, l.wait_ms, l.idle_ms
+        );
+        let mut sep = " (";
+        for (kind, ms) in CauseKind::ALL.iter().zip(l.wait_by_cause) {
+            if ms > 0.0 {
+                let _ = write!(h, "{sep}{} {ms:.1}", kind.as_str());
+                sep = ", ";
+            }
+        }
+        if sep == ", " {
+            h.push(')');
+        }
+        let _ = write!(h, ", idle {:.1} ms</li>", l.idle_ms);
+    }
+    h.push_str("</ul>");
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::explain::explain;
+    use model::timeline::SpanState;
+
+    #[test]
+    fn rows_carry_the_contracts_attributes_and_long_tables_say_what_is_left_out() {
+        let spans: Vec<Span> = (0..2003)
+            .map(|t| Span::new(t, 0, SpanState::Io, 100.0, 150.5))
+            .collect();
+        let e = explain(&spans, &[], 100.0, 50.5);
+        let table = span_table(&spans, 100.0, "event loop", &e);
+        assert_eq!(table.matches("data-testid=\"span-row\"").count(), ROWS);
+        assert!(table.contains(
+            "data-state=\"io\" data-lane=\"0\" data-start-ms=\"0\" data-end-ms=\"50.5\" data-cause=\"io\""
+        ));
+        assert!(table.contains("3 more spans are left out"));
+        let lanes = lane_summary(&e.lanes, "event loop");
+        assert!(lanes.contains(
+            "data-lane=\"0\" data-compute-ms=\"0\" data-wait-ms=\"50.5\" data-idle-ms=\"0\">event loop 0: \
+             computing 0.0 ms, waiting 50.5 ms (io 50.5), idle 0.0 ms</li>"
+        ));
+    }
+}
