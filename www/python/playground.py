@@ -182,6 +182,14 @@ def _traceback(error):
     return "".join(traceback.format_exception(type(error), error, tb))
 
 
+#: What the page says under CPython's own error when a program starts a thread.
+_NO_THREADS = (
+    "\n(The page: that is CPython's own error. Stock Pyodide runs CPython on one WebAssembly "
+    "thread and cannot start another, so ThreadPoolExecutor fails on its first task. Pyodide's "
+    "experimental pthreads build, with wasm threads over SharedArrayBuffer, would change that. "
+    "The Rust model runs threads with CPython's GIL rule: pick Engine: Rust model.)"
+)
+
 #: The page's clock minus this interpreter's perf_counter, in ms (set when a run starts).
 _offset = 0.0
 #: Whether the run in flight took processes of the pool (then their start-ups are its own).
@@ -246,6 +254,8 @@ async def _run(run_id, code, experiment_json):
     except BaseException as error:  # everything the program raises is its result
         status, message = "error", _traceback(error)
         print(message, file=sys.stderr, end="")
+        if isinstance(error, RuntimeError) and "can't start new thread" in str(error):
+            print(_NO_THREADS, file=sys.stderr)
     ended = time.perf_counter()
     paid_startup = bool(startups) and _pool_used
     if paid_startup:

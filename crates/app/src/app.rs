@@ -344,13 +344,6 @@ pub fn App() -> Html {
         let notice = Notice::new(model::params::Param::Code, Reason::CodeUnreadable);
         dispatcher.dispatch(Action::AddNotice(notice))
     });
-    let last_python_run = state
-        .lab
-        .runs
-        .iter()
-        .rev()
-        .find(|r| r.build == Build::Cpython)
-        .cloned();
     // The kernel's calibration says nothing of how fast contended increments are: no estimate
     // for the race.
     let estimate = ns
@@ -457,7 +450,7 @@ pub fn App() -> Html {
                                 code={AttrValue::from(state.code.clone().unwrap_or(generated))}
                                 edited={state.code.is_some()}
                                 code_link={state.code_from_url.clone().map(AttrValue::from)}
-                                last_run={last_python_run} on_typed={on_typed} on_link={on_link}
+                                on_typed={on_typed} on_link={on_link}
                                 on_link_error={on_link_error} on_reset={on_reset} />
                         } else if tool == Tool::Processes {
                             <IsolationDemo demo={state.lab.isolation} on_show={on_show_isolation} />

@@ -24,6 +24,9 @@ fn answer(request: &str) -> FromInsight {
         Ok(ToInsight::Trace { runs }) => FromInsight::Trace {
             text: model::trace::chrome_trace(&runs),
         },
+        Ok(ToInsight::Fidelity { runs }) => FromInsight::Fidelity {
+            table: markup::fidelity_table(&runs),
+        },
         Err(message) => FromInsight::Failed { message },
     }
 }

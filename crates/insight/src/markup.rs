@@ -94,6 +94,36 @@ pub fn lane_summary(lanes: &[LaneAccount], lane_noun: &str) -> String {
     h
 }
 
+/// The "Model vs real CPython" table (`model::fidelity`): each of the notebook's three claims as
+/// a ratio the model measured and one CPython measured in the visitor's runs, and why they
+/// differ where they do.
+pub fn fidelity_table(runs: &[model::record::RunRecord]) -> String {
+    let refs: Vec<&model::record::RunRecord> = runs.iter().collect();
+    let ratio = |r: Option<f64>| r.map_or_else(|| "run both".to_string(), |r| format!("{r:.2}×"));
+    let attr =
+        |name: &str, r: Option<f64>| r.map(|r| format!(" {name}=\"{r}\"")).unwrap_or_default();
+    let mut h = String::from(
+        "<table class=\"runs\" data-testid=\"fidelity\"><caption>Model vs real CPython, from \
+         your runs</caption><tr><th>claim</th><th>model</th><th>CPython</th><th>why they differ\
+         </th></tr>",
+    );
+    for row in model::fidelity::rows(&refs) {
+        let _ = write!(
+            h,
+            "<tr data-claim=\"{}\"{}{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            row.claim.key(),
+            attr("data-model", row.model),
+            attr("data-cpython", row.cpython),
+            row.claim.label(),
+            ratio(row.model),
+            ratio(row.cpython),
+            if row.differs() { row.claim.why() } else { "" }
+        );
+    }
+    h.push_str("</table>");
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,11 @@ pub enum ToInsight {
         /// The runs, in the order the file lists them.
         runs: Vec<RunRecord>,
     },
+    /// Hold the model against CPython in these runs (`crate::fidelity`).
+    Fidelity {
+        /// The page's runs, oldest first, without their spans.
+        runs: Vec<RunRecord>,
+    },
 }
 
 /// A run explained, as the page shows it.
@@ -52,6 +57,11 @@ pub enum FromInsight {
         /// Its text.
         text: String,
     },
+    /// The "Model vs real CPython" table's markup.
+    Fidelity {
+        /// The table.
+        table: String,
+    },
     /// The request could not be read.
     Failed {
         /// Why.
@@ -64,11 +74,13 @@ json_struct!(RunInsight, "a run explained", { id, why, path, table, lanes });
 json_tagged!(ToInsight, "request", {
     Explain = "explain" { run },
     Trace = "trace" { runs },
+    Fidelity = "fidelity" { runs },
 });
 
 json_tagged!(FromInsight, "answer", {
     Explained = "explained" { insight },
     Trace = "trace" { text },
+    Fidelity = "fidelity" { table },
     Failed = "failed" { message },
 });
 
@@ -87,6 +99,19 @@ impl ToInsight {
     /// The text of `Trace { runs }`, from the runs' JSON export (`record::runs_json`).
     pub fn trace_text(runs_json: &str) -> String {
         ["{\"trace\":{\"runs\":", runs_json, "}}"].concat()
+    }
+
+    /// The text of `Fidelity { runs }`: the runs without their spans and GIL events, which the
+    /// table does not read (a 10 000-task run's spans are megabytes).
+    pub fn fidelity_text<'a>(runs: impl Iterator<Item = &'a RunRecord>) -> String {
+        let bare: Vec<RunRecord> = runs
+            .map(|r| RunRecord {
+                spans: Default::default(),
+                gil_events: Default::default(),
+                ..r.clone()
+            })
+            .collect();
+        ToInsight::Fidelity { runs: bare }.encode()
     }
 
     /// From the text the page posted; a readable error for anything else.

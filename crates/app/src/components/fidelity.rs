@@ -1,7 +1,8 @@
 //! The "Model vs real CPython" table: the notebook's three claims, each ratio as the model and
-//! as CPython in this browser measured it in the visitor's runs (`model::fidelity`).
+//! as CPython in this browser measured it in the visitor's runs. The insight module computes
+//! and writes it (`model::fidelity`), so the first load carries none of it.
 
-use model::fidelity::rows;
+use model::insight::{FromInsight, ToInsight};
 use model::lab::view::RunRow;
 use yew::prelude::*;
 
@@ -12,27 +13,23 @@ pub struct FidelityProps {
     pub runs: Vec<RunRow>,
 }
 
-fn ratio(r: Option<f64>) -> String {
-    r.map_or_else(|| "run both".into(), |r| format!("{r:.2}×"))
-}
-
-/// The table; a ratio not yet measured says which runs it needs (its label names them).
+/// The table, asked of the insight worker again whenever the runs change.
 #[component]
 pub fn Fidelity(props: &FidelityProps) -> Html {
-    html! {
-        <table class="runs" data-testid="fidelity">
-            <caption>{ "Model vs real CPython, from your runs" }</caption>
-            <tr><th>{ "claim" }</th><th>{ "model" }</th><th>{ "CPython" }</th><th>{ "why they differ" }</th></tr>
-            { for rows(&props.runs).iter().map(|row| html! {
-                <tr data-claim={row.claim.key()}
-                    data-model={row.model.map(|r| r.to_string())}
-                    data-cpython={row.cpython.map(|r| r.to_string())}>
-                    <td>{ row.claim.label() }</td>
-                    <td>{ ratio(row.model) }</td>
-                    <td>{ ratio(row.cpython) }</td>
-                    <td>{ if row.differs() { row.claim.why() } else { "" } }</td>
-                </tr>
-            }) }
-        </table>
+    let table = use_state(|| None::<AttrValue>);
+    {
+        let table = table.clone();
+        use_effect_with(props.runs.clone(), move |runs| {
+            let request = ToInsight::fidelity_text(runs.iter().map(|r| &*r.0));
+            crate::insight_link::ask(request, move |answer| {
+                if let FromInsight::Fidelity { table: markup } = answer {
+                    table.set(Some(markup.into()));
+                }
+            });
+        });
+    }
+    match &*table {
+        Some(markup) => Html::from_html_unchecked(markup.clone()),
+        None => Html::default(),
     }
 }

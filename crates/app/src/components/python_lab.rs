@@ -2,8 +2,7 @@
 //! the engine), Reset, and what the last run printed. It shows; the page decides.
 
 use crate::browser;
-use model::lab::view::{PythonView, RunRow};
-use model::{RunStatus, Tool};
+use model::lab::view::PythonView;
 use yew::prelude::*;
 
 /// Props of [`PythonLab`].
@@ -17,8 +16,6 @@ pub struct PythonLabProps {
     pub edited: bool,
     /// Compressed code from the link, for the editor to open.
     pub code_link: Option<AttrValue>,
-    /// The newest CPython run (its outcome explains itself below the output).
-    pub last_run: Option<RunRow>,
     /// The visitor changed the text.
     pub on_typed: Callback<String>,
     /// The editor compressed the text for a link.
@@ -98,13 +95,6 @@ pub fn PythonLab(props: &PythonLabProps) -> Html {
     } else {
         html! { <p class="python-status">{ "Starting CPython…" }</p> }
     };
-    let explain = props.last_run.as_ref().and_then(|run| {
-        (run.status == RunStatus::Error && run.experiment.tool == Tool::Threads).then(|| html! {
-            <p class="python-why" data-testid="python-threads-why">
-                { "That is CPython's own error: stock Pyodide runs CPython on one WebAssembly thread and cannot start another, so ThreadPoolExecutor fails on its first task. Pyodide's experimental pthreads build (wasm threads over SharedArrayBuffer) would change that. The Rust model runs threads with CPython's GIL rule: pick Engine: Rust model." }
-            </p>
-        })
-    });
     html! {
         <section class="python-lab" aria-label="CPython" data-testid="python-lab">
             { status }
@@ -123,7 +113,6 @@ pub fn PythonLab(props: &PythonLabProps) -> Html {
             if p.output_cut {
                 <p class="python-why">{ "The output was cut at 64 KB." }</p>
             }
-            { for explain }
         </section>
     }
 }
