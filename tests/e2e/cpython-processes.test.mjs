@@ -158,7 +158,12 @@ test("the fidelity table shows the model's and CPython's ratios for the notebook
   await page.selectOption("#engine", "cpython");
   await pythonReady(page);
   await runs();
-  const table = await page.waitForSelector('[data-testid="fidelity"]');
+  // The insight module writes the table after each run: the last runs' answer fills it.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid="fidelity"] tr[data-claim]')];
+    return rows.length === 3 && rows.every((tr) => tr.dataset.model && tr.dataset.cpython);
+  }, null, { timeout: 30_000 });
+  const table = await page.$('[data-testid="fidelity"]');
   const rows = await page.$$eval('[data-testid="fidelity"] tr[data-claim]', (trs) => trs.map((tr) => ({ ...tr.dataset, text: tr.textContent })));
   assert.deepEqual(rows.map((r) => r.claim), ["waits", "processes", "cpu-vs-io"]);
   for (const r of rows) {

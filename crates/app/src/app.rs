@@ -473,7 +473,7 @@ pub fn App() -> Html {
                 }
                 // Once CPython has run something, the model is held against it.
                 if !compact && state.lab.runs.iter().any(|r| r.build == Build::Cpython) {
-                    <Fidelity runs={state.lab.runs.clone()} />
+                    <Fidelity runs={state.lab.runs.clone()} running={state.lab.is_running()} />
                 }
                 if !embed {
                     <section class="python-section" aria-label="Python">
