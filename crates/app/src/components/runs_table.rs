@@ -148,6 +148,8 @@ pub fn RunsCompare(props: &RunsCompareProps) -> Html {
             <div class="compare-card">
                 <h3>{ format!("Run {}: {}", r.id, e.tool.as_str()) }</h3>
                 <dl>
+                    <dt>{ "engine" }</dt>
+                    <dd>{ r.python.as_ref().map_or_else(|| "Rust model".into(), |p| format!("CPython {}", p.version)) }</dd>
                     <dt>{ "work" }</dt><dd>{ format!("{} × {}", e.kind.as_str(), e.tasks) }</dd>
                     <dt>{ "workers" }</dt><dd>{ e.workers }</dd>
                     <dt>{ "GIL" }</dt><dd>{ if e.tool == model::Tool::Threads { e.gil.as_str() } else { "n/a" } }</dd>
