@@ -101,12 +101,13 @@ impl ToInsight {
         ["{\"trace\":{\"runs\":", runs_json, "}}"].concat()
     }
 
-    /// The text of `Fidelity { runs }`: the runs without their spans and GIL events, which the
-    /// table does not read (a 10 000-task run's spans are megabytes).
+    /// The text of `Fidelity { runs }`: only the runs the table can use (a few tasks each,
+    /// `crate::fidelity::considered`), without their GIL events: a 10 000-task run's spans are
+    /// megabytes, and the table reads none of them.
     pub fn fidelity_text<'a>(runs: impl Iterator<Item = &'a RunRecord>) -> String {
         let bare: Vec<RunRecord> = runs
+            .filter(|r| crate::fidelity::considered(r))
             .map(|r| RunRecord {
-                spans: Default::default(),
                 gil_events: Default::default(),
                 ..r.clone()
             })
