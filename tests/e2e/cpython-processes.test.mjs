@@ -4,30 +4,14 @@
 // page without isolation says why. The model is then held against CPython in the fidelity table.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BARE, claim, exportRuns, launch, open, runOnce, setExperiment } from "./lib.mjs";
+import { BARE, claim, exportRuns, launch, open, runOnce, setExperiment, pythonReady, typeCode } from "./lib.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** Loading 13 MB and starting interpreters on a busy 2-core machine. */
-const LOAD_MS = 90_000;
 /** A run whose processes start cold: each loads a CPython of its own. */
 const COLD_RUN_MS = 150_000;
-const editor = '[data-testid="python-editor"]';
-
-async function pythonReady(page) {
-  await page.waitForSelector('[data-testid="python-ready"]', { timeout: LOAD_MS });
-  await page.waitForSelector('[data-testid="run-button"]:not([disabled])');
-  await page.waitForFunction(() => !/Loading CPython/.test(document.querySelector('[data-testid="estimate"]').textContent), null, { timeout: LOAD_MS });
-}
-
-async function typeCode(page, text) {
-  await page.locator(`${editor} .cm-content`).click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.insertText(text);
-  await page.waitForFunction(([sel, t]) => document.querySelector(sel).value === t, [editor, text]);
-}
 
 const output = (page) => page.textContent('[data-testid="python-output"]');
 

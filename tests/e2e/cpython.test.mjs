@@ -4,33 +4,13 @@
 // by itself.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BARE, BASE, OWN_ROWS, claim, exportRuns, launch, open, runOnce, setExperiment, stopLatency } from "./lib.mjs";
+import { BARE, BASE, OWN_ROWS, claim, exportRuns, launch, open, runOnce, setExperiment, stopLatency, EDITOR, pythonReady, typeCode } from "./lib.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** Loading 13 MB and starting an interpreter on a busy 2-core machine. */
-const LOAD_MS = 90_000;
-
-const editor = '[data-testid="python-editor"]';
-
-/** Waits until CPython is loaded and has measured its loop (Run then runs at once). */
-async function pythonReady(page) {
-  await page.waitForSelector('[data-testid="python-ready"]', { timeout: LOAD_MS });
-  await page.waitForSelector('[data-testid="run-button"]:not([disabled])');
-  await page.waitForFunction(() => !/Loading CPython/.test(document.querySelector('[data-testid="estimate"]').textContent), null, { timeout: LOAD_MS });
-}
-
-/** Replaces the editor's text as a visitor would: select all, then type (one insertion). */
-async function typeCode(page, text) {
-  await page.locator(`${editor} .cm-content`).click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.insertText(text);
-  await page.waitForFunction(([sel, t]) => document.querySelector(sel).value === t, [editor, text]);
-}
-
-const editorText = (page) => page.evaluate((sel) => document.querySelector(sel).value, editor);
+const editorText = (page) => page.evaluate((sel) => document.querySelector(sel).value, EDITOR);
 
 /** The newest run's full record (spans included). */
 async function lastRecord(page) {
@@ -164,7 +144,7 @@ test("edited code travels in the link, never runs by itself, Reset brings the ex
   const firstLink = new URL(page.url()).searchParams.get("code");
   // A form change changes only the constants of the edited program, and the link follows.
   await setExperiment(page, { tasks: 3 });
-  await page.waitForFunction((sel) => /^TASKS = 3 {2}#/m.test(document.querySelector(sel).value), editor);
+  await page.waitForFunction((sel) => /^TASKS = 3 {2}#/m.test(document.querySelector(sel).value), EDITOR);
   assert.match(await editorText(page), /edited by a test/);
   await page.waitForFunction((before) => {
     const q = new URLSearchParams(location.search);
@@ -189,7 +169,7 @@ test("edited code travels in the link, never runs by itself, Reset brings the ex
 
   // Reset: the generated program, and the link no longer carries code.
   await page.click('text=Reset to the experiment\'s code');
-  await page.waitForFunction((sel) => !/edited by a test/.test(document.querySelector(sel).value), editor);
+  await page.waitForFunction((sel) => !/edited by a test/.test(document.querySelector(sel).value), EDITOR);
   assert.match(await editorText(page), /^TASKS = 3 {2}#/m);
   await page.waitForFunction(() => !new URLSearchParams(location.search).has("code"));
 

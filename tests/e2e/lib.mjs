@@ -228,3 +228,23 @@ export async function claim(name, measure, meets, { attempts = MAX_ATTEMPTS, sho
   throw new assert.AssertionError({ message: `no attempt met the bound:\n${tried.join("\n")}` });
 }
 
+/** Loading CPython's 13 MB and starting an interpreter on a busy 2-core machine. */
+export const PYTHON_LOAD_MS = 90_000;
+
+/** The CPython editor (`<python-editor>`: its `value` property holds its text). */
+export const EDITOR = '[data-testid="python-editor"]';
+
+/** Waits until CPython is loaded and has measured its loop (Run then runs at once). */
+export async function pythonReady(page) {
+  await page.waitForSelector('[data-testid="python-ready"]', { timeout: PYTHON_LOAD_MS });
+  await page.waitForSelector('[data-testid="run-button"]:not([disabled])');
+  await page.waitForFunction(() => !/Loading CPython/.test(document.querySelector('[data-testid="estimate"]').textContent), null, { timeout: PYTHON_LOAD_MS });
+}
+
+/** Replaces the editor's text as a visitor would: select all, then type (one insertion). */
+export async function typeCode(page, text) {
+  await page.locator(`${EDITOR} .cm-content`).click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.insertText(text);
+  await page.waitForFunction(([sel, t]) => document.querySelector(sel).value === t, [EDITOR, text]);
+}

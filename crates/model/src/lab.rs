@@ -698,16 +698,13 @@ impl Lab {
                 false,
             );
         }
-        if let Some(ns) = self.calibration(build) {
-            let estimate = estimate_ms(&experiment, ns, self.cores);
-            if estimate > CONFIRM_ABOVE_MS && !confirmed {
-                self.confirming = Some(request);
-                self.out.push(Effect::Confirm {
-                    estimate_ms: estimate,
-                });
-                return;
-            }
-        }
+        let request = match self.calibration(build) {
+            Some(ns) => match self.unless_long(request, &experiment, ns, confirmed) {
+                Some(request) => request,
+                None => return,
+            },
+            None => request,
+        };
         if tool == Tool::Threads && experiment.workers > self.atomics_threads {
             if self.pool_size < experiment.workers {
                 // A bigger pool than this one: restart the threads engine with it, then run.
@@ -747,6 +744,27 @@ impl Lab {
         }
     }
 
+    /// `request`, when it may start now: a run estimated (on a kernel costing `ns` an
+    /// iteration) beyond `CONFIRM_ABOVE_MS` is kept until the visitor confirms it, unless they
+    /// already did (`confirmed`).
+    fn unless_long(
+        &mut self,
+        request: RunRequest,
+        experiment: &Experiment,
+        ns: f64,
+        confirmed: bool,
+    ) -> Option<RunRequest> {
+        let estimate = estimate_ms(experiment, ns, self.cores);
+        if estimate > CONFIRM_ABOVE_MS && !confirmed {
+            self.confirming = Some(request);
+            self.out.push(Effect::Confirm {
+                estimate_ms: estimate,
+            });
+            return None;
+        }
+        Some(request)
+    }
+
     /// Starts a CPython run, or keeps it until CPython is loaded and has measured its loop (the
     /// program's `N` comes from that measurement). What CPython cannot run is refused, saying
     /// why.
@@ -769,14 +787,9 @@ impl Lab {
             return self.wait(request);
         };
         let experiment = self.resolve(&request.params, Build::Cpython);
-        let estimate = estimate_ms(&experiment, ns, self.cores);
-        if estimate > CONFIRM_ABOVE_MS && !confirmed {
-            self.confirming = Some(request);
-            self.out.push(Effect::Confirm {
-                estimate_ms: estimate,
-            });
+        let Some(request) = self.unless_long(request, &experiment, ns, confirmed) else {
             return;
-        }
+        };
         // The editor's program with the run's values in its constants (the form and the
         // editor agree already; a host's request may name other values), or the generated one.
         let code = match &self.code {

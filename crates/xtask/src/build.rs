@@ -43,36 +43,7 @@ pub fn build_atomics_engine(tools: &Tools) -> Result<(), String> {
         .join(WASM_TARGET)
         .join("release")
         .join("engine.wasm");
-    shell::run(
-        Command::new(tools.wasm_bindgen())
-            .args([
-                "--target",
-                "web",
-                "--out-name",
-                "engine",
-                "--no-typescript",
-                "--out-dir",
-            ])
-            .arg(&out)
-            .arg(wasm),
-    )?;
-    let wasm = out.join("engine_bg.wasm");
-    shell::run(
-        Command::new(tools.wasm_opt())
-            .arg("-O3")
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&wasm)
-            .args([
-                "--enable-threads",
-                "--enable-bulk-memory",
-                "--enable-mutable-globals",
-                "--enable-sign-ext",
-                "--enable-nontrapping-float-to-int",
-                "--enable-reference-types",
-                "--enable-multivalue",
-            ]),
-    )
+    bind_and_optimise(tools, &wasm, &out, "engine", "-O3", true)
 }
 
 /// Builds the insight worker's module into `target/engine-pkg/insight/` (wasm-bindgen, then
@@ -104,34 +75,49 @@ pub fn build_insight(tools: &Tools) -> Result<(), String> {
         .join(WASM_TARGET)
         .join("ui")
         .join("insight.wasm");
+    bind_and_optimise(tools, &wasm, &out, "insight", "-Oz", false)
+}
+
+/// wasm-bindgen's web glue for `wasm` into `out` as `name`, then wasm-opt at `level` on the
+/// module it wrote (with the threads feature for the atomics build).
+fn bind_and_optimise(
+    tools: &Tools,
+    wasm: &std::path::Path,
+    out: &std::path::Path,
+    name: &str,
+    level: &str,
+    threads: bool,
+) -> Result<(), String> {
     shell::run(
         Command::new(tools.wasm_bindgen())
             .args([
                 "--target",
                 "web",
                 "--out-name",
-                "insight",
+                name,
                 "--no-typescript",
                 "--out-dir",
             ])
-            .arg(&out)
+            .arg(out)
             .arg(wasm),
     )?;
-    let wasm = out.join("insight_bg.wasm");
+    let wasm = out.join(format!("{name}_bg.wasm"));
+    let features = [
+        "--enable-bulk-memory",
+        "--enable-mutable-globals",
+        "--enable-sign-ext",
+        "--enable-nontrapping-float-to-int",
+        "--enable-reference-types",
+        "--enable-multivalue",
+    ];
     shell::run(
         Command::new(tools.wasm_opt())
-            .arg("-Oz")
+            .arg(level)
             .arg(&wasm)
             .arg("-o")
             .arg(&wasm)
-            .args([
-                "--enable-bulk-memory",
-                "--enable-mutable-globals",
-                "--enable-sign-ext",
-                "--enable-nontrapping-float-to-int",
-                "--enable-reference-types",
-                "--enable-multivalue",
-            ]),
+            .args(threads.then_some("--enable-threads"))
+            .args(features),
     )
 }
 
