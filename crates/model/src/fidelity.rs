@@ -191,26 +191,8 @@ mod tests {
         let spans = (0..4)
             .map(|n| Span::new(TaskRef::Task(n).index(), 0, state, 10.0, 10.0 + task_ms))
             .collect();
-        RunRecord::new(
-            RunId(1),
-            RunReport {
-                experiment,
-                status: RunStatus::Done,
-                build,
-                started_at: 0.0,
-                wall_ms,
-                spans,
-                pool_threads: 2,
-                paid_startup: false,
-                tasks_done: 4,
-                checksum: 0,
-                message: None,
-                gil_switches: None,
-                gil_events: Vec::new(),
-                counts: None,
-            },
-            None,
-        )
+        let report = RunReport::finished(experiment, build, wall_ms, spans);
+        RunRecord::new(RunId(1), report, None)
     }
 
     #[test]

@@ -142,27 +142,12 @@ mod tests {
     #[test]
     fn the_pages_short_forms_are_the_requests_encoding() {
         use crate::config::{Machine, Params};
-        use crate::timeline::{Build, RunReport, RunStatus};
+        use crate::timeline::{Build, RunReport};
         let experiment = Params::default().resolve(&Machine {
             cores: 2,
             calibrated_cpu_iters: 7,
         });
-        let report = RunReport {
-            experiment,
-            status: RunStatus::Done,
-            build: Build::Plain,
-            started_at: 1.0,
-            wall_ms: 2.0,
-            spans: Vec::new(),
-            pool_threads: 1,
-            paid_startup: false,
-            tasks_done: 4,
-            checksum: 0,
-            message: None,
-            gil_switches: None,
-            gil_events: Vec::new(),
-            counts: None,
-        };
+        let report = RunReport::finished(experiment, Build::Plain, 2.0, Vec::new());
         let run = RunRecord::new(RunId(2), report, None);
         let text = ToInsight::explain_text(&run);
         assert_eq!(text, ToInsight::Explain { run: run.clone() }.encode());

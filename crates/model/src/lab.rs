@@ -721,6 +721,26 @@ impl Lab {
             // The browser started fewer threads than asked: never pretend otherwise.
             experiment.workers = self.atomics_threads.max(1);
         }
+        let pool = (tool == Tool::Processes).then(|| processes::Tasks::new(&experiment));
+        let id = self.start(now, request, experiment, build, pool, None);
+        if tool == Tool::Processes {
+            self.run_processes(now);
+        } else {
+            self.post(build, ToWorker::Run { id, experiment });
+        }
+    }
+
+    /// Makes `request` the run in flight, numbered next, and shows that it started: what every
+    /// build does before its engine gets the run.
+    fn start(
+        &mut self,
+        now: f64,
+        request: RunRequest,
+        experiment: Experiment,
+        build: Build,
+        processes: Option<processes::Tasks>,
+        code_hash: Option<String>,
+    ) -> RunId {
         let id = self.next_run;
         self.next_run.0 += 1;
         self.running = Some(Running {
@@ -733,15 +753,11 @@ impl Lab {
             sweep_step: request.sweep_step,
             guess: request.guess,
             stopping: false,
-            processes: (tool == Tool::Processes).then(|| processes::Tasks::new(&experiment)),
-            code_hash: None,
+            processes,
+            code_hash,
         });
         self.show(Update::Started(id, now));
-        if tool == Tool::Processes {
-            self.run_processes(now);
-        } else {
-            self.post(build, ToWorker::Run { id, experiment });
-        }
+        id
     }
 
     /// `request`, when it may start now: a run estimated (on a kernel costing `ns` an
@@ -810,22 +826,7 @@ impl Lab {
             self.wait(request);
             return self.begin_python(now, base, false);
         }
-        let id = self.next_run;
-        self.next_run.0 += 1;
-        self.running = Some(Running {
-            id,
-            experiment,
-            build: Build::Cpython,
-            started_at: now,
-            baseline_for: request.baseline_for,
-            reply: request.reply,
-            sweep_step: request.sweep_step,
-            guess: request.guess,
-            stopping: false,
-            processes: None,
-            code_hash: Some(hash),
-        });
-        self.show(Update::Started(id, now));
+        let id = self.start(now, request, experiment, Build::Cpython, None, Some(hash));
         // The output panel is this run's from now on.
         self.show(Update::Output(id, String::new()));
         self.post(

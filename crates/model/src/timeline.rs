@@ -260,6 +260,35 @@ pub struct RunReport {
     pub counts: Option<Counts>,
 }
 
+#[cfg(test)]
+impl RunReport {
+    /// A run of `experiment` in `build` that finished every task in `wall_ms` with `spans`,
+    /// nothing else to say: what tests of records, baselines and tables start from.
+    pub(crate) fn finished(
+        experiment: Experiment,
+        build: Build,
+        wall_ms: f64,
+        spans: Vec<Span>,
+    ) -> Self {
+        RunReport {
+            experiment,
+            status: RunStatus::Done,
+            build,
+            started_at: 0.0,
+            wall_ms,
+            spans,
+            pool_threads: 1,
+            paid_startup: false,
+            tasks_done: experiment.tasks,
+            checksum: 0,
+            message: None,
+            gil_switches: None,
+            gil_events: Vec::new(),
+            counts: None,
+        }
+    }
+}
+
 /// What the race experiment counted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {

@@ -126,22 +126,7 @@ pub(crate) mod tests {
     /// A finished run of `experiment` in `build`, `wall_ms` long, with no spans: what the
     /// tests of baselines and lessons compare.
     pub(crate) fn record(id: u32, experiment: Experiment, build: Build, wall_ms: f64) -> RunRecord {
-        let report = RunReport {
-            experiment,
-            status: RunStatus::Done,
-            build,
-            started_at: 0.0,
-            wall_ms,
-            spans: Vec::new(),
-            pool_threads: 1,
-            paid_startup: false,
-            tasks_done: experiment.tasks,
-            checksum: 0,
-            message: None,
-            gil_switches: None,
-            gil_events: Vec::new(),
-            counts: None,
-        };
+        let report = RunReport::finished(experiment, build, wall_ms, Vec::new());
         RunRecord::new(RunId(id), report, None)
     }
 
