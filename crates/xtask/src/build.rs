@@ -3,6 +3,7 @@
 
 use crate::project::{dist, dist_hooks, root, say};
 use crate::shell;
+use crate::steps;
 use crate::toolchain::{Tools, ATOMICS_RUSTFLAGS, NIGHTLY, WASM_TARGET};
 use std::process::Command;
 
@@ -124,10 +125,12 @@ fn bind_and_optimise(
 /// Builds the whole release site into dist/.
 pub fn build_site(tools: &Tools) -> Result<(), String> {
     // The plain engine is not built on its own: the page's module hosts it (crates/app).
-    build_atomics_engine(tools)?;
-    build_insight(tools)?;
+    steps::timed("build: the atomics engine", || build_atomics_engine(tools))?;
+    steps::timed("build: the insight module", || build_insight(tools))?;
     say("building the page with Trunk");
-    build_page(tools, &dist(), &[])
+    steps::timed("build: the page with Trunk", || {
+        build_page(tools, &dist(), &[])
+    })
 }
 
 /// Builds the test build of the site into `target/dist-hooks`: the same page with the feature

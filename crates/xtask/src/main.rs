@@ -11,6 +11,7 @@ mod project;
 mod python;
 mod serve;
 mod shell;
+mod steps;
 mod tally;
 mod test;
 mod toolchain;

@@ -36,8 +36,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     if build {
+        crate::steps::start();
         let tools = toolchain::ensure_build_tools()?;
         crate::build::build_site(&tools)?;
+        crate::steps::report("building the page");
     }
     let listener = TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e} (try --port)"))?;

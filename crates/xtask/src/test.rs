@@ -42,28 +42,58 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .skip(1)
         .cloned()
         .collect();
+    crate::steps::start();
+    // What does not need the CPU runs beside the cargo installs and builds, which keep both
+    // cores busy: apt's browsers and the tests' npm packages.
+    let beside = std::thread::spawn(|| {
+        let apt = crate::steps::timed(
+            "browsers: Debian's Chromium, Firefox ESR, WebKitGTK ∥",
+            toolchain::ensure_browser_packages,
+        );
+        let npm = crate::steps::timed("the end-to-end tests' npm packages ∥", || {
+            toolchain::ensure_node_modules(&root().join("tests").join("e2e"))
+        });
+        (apt, npm)
+    });
     let tools = toolchain::ensure_build_tools()?;
-    let wasm_pack = if e2e_only {
-        None
-    } else {
-        Some(toolchain::ensure_wasm_pack()?)
-    };
+    // The test-only tools build beside the site: the page's LTO link leaves a core idle.
+    let test_tools = std::thread::spawn(move || {
+        let wasm_pack = (!e2e_only).then(|| toolchain::ensure_wasm_pack(true));
+        let geckodriver = toolchain::ensure_geckodriver(true);
+        (wasm_pack, geckodriver)
+    });
+    crate::build::build_site(&tools)?;
+    crate::steps::timed("build: the test build of the page", || {
+        crate::build::build_hooks_site(&tools)
+    })?;
+    let (wasm_pack, geckodriver) = test_tools
+        .join()
+        .map_err(|_| "the test tools' install panicked".to_string())?;
+    let wasm_pack = wasm_pack.transpose()?;
+    let (apt, npm) = beside
+        .join()
+        .map_err(|_| "the browsers' install panicked".to_string())?;
+    npm?;
+    if let Err(why) = apt {
+        // Each browser below is looked for again, and says itself what is missing.
+        say(&format!("apt: {why}"));
+    }
     let browser = toolchain::ensure_chromium()?;
-    let firefox = toolchain::ensure_firefox().map_err(|why| {
-        println!(
+    let firefox = geckodriver
+        .and_then(|_| toolchain::ensure_firefox())
+        .map_err(|why| {
+            println!(
             "SKIP Firefox: {why}. The Firefox runs of the wasm and end-to-end tests are skipped."
         );
-        why
-    });
+            why
+        });
     let webkit = crate::webkit::ensure().map_err(|why| {
         println!(
             "SKIP WebKit: {why}. The WebKit runs of the wasm and end-to-end tests are skipped."
         );
         why
     });
-    toolchain::ensure_node_modules(&root().join("tests").join("e2e"))?;
-    crate::build::build_site(&tools)?;
-    crate::build::build_hooks_site(&tools)?;
+    crate::steps::report("setting up the tests");
 
     let mut outcomes = Outcomes::default();
     let mut failed_rounds = 0;

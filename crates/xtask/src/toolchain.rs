@@ -3,6 +3,7 @@
 
 use crate::project::{root, say};
 use crate::shell;
+use crate::steps::{self, Usual};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -73,31 +74,79 @@ pub const WASM_PACK_VERSION: &str = "0.15.1";
 
 /// Installs (once) `wasm-pack` and returns its binary. It uses the local `wasm-bindgen` (first
 /// on `PATH`, the exact version of Cargo.lock) and the drivers it is given: nothing downloads.
-pub fn ensure_wasm_pack() -> Result<PathBuf, String> {
+/// With `quiet`, cargo's lines go to a log (the install runs beside the site's build).
+pub fn ensure_wasm_pack(quiet: bool) -> Result<PathBuf, String> {
     let bin = ensure_cargo_tool(
-        "wasm-pack",
-        WASM_PACK_VERSION,
-        "wasm-pack",
-        true,
-        "about 3 minutes",
+        &CargoTool {
+            krate: "wasm-pack",
+            version: WASM_PACK_VERSION,
+            bin: "wasm-pack",
+            locked: true,
+            no_default_features: false,
+            features: "",
+            usual: Usual {
+                secs: 150,
+                crates: 190,
+            },
+        },
+        quiet,
     )?;
     Ok(bin.join("wasm-pack"))
 }
 
-/// Installs (once) and returns everything the wasm build needs.
+/// Installs (once) and returns everything the wasm build needs. Each step is timed (see
+/// `steps`); the npm packages download beside the cargo installs, which keep both cores busy.
 pub fn ensure_build_tools() -> Result<Tools, String> {
-    ensure_nightly()?;
+    let beside = std::thread::spawn(|| {
+        let opt = steps::timed("wasm-opt: npm binaryen ∥", ensure_binaryen);
+        let python = steps::timed("CPython: npm pyodide and the editor ∥", || {
+            ensure_node_modules(&root().join("www").join("python"))
+        });
+        python.and(opt)
+    });
+    steps::timed(
+        "Rust nightly with rust-src and the wasm target",
+        ensure_nightly,
+    )?;
     let wb_version = locked_version("wasm-bindgen")?;
     let wasm_bindgen_bin = ensure_cargo_tool(
-        "wasm-bindgen-cli",
-        &wb_version,
-        "wasm-bindgen",
-        // Without --locked: the CLI's own lockfile pins a webpki-roots that no longer builds.
+        &CargoTool {
+            krate: "wasm-bindgen-cli",
+            version: &wb_version,
+            bin: "wasm-bindgen",
+            // Without --locked: the CLI's own lockfile pins a webpki-roots that no longer builds.
+            locked: false,
+            // TLS serves only the test runner's driver download, which never happens here.
+            no_default_features: true,
+            features: "",
+            usual: Usual {
+                secs: 70,
+                crates: 110,
+            },
+        },
         false,
-        "about 4 minutes",
     )?;
-    let trunk_bin = ensure_cargo_tool("trunk", TRUNK_VERSION, "trunk", true, "8 to 13 minutes")?;
-    let wasm_opt_bin = ensure_binaryen()?;
+    let trunk_bin = ensure_cargo_tool(
+        &CargoTool {
+            krate: "trunk",
+            version: TRUNK_VERSION,
+            bin: "trunk",
+            locked: true,
+            // No update check: the build runs `trunk build --offline` only. Trunk refuses to
+            // build without a TLS backend; rustls builds from crates.io alone (native-tls
+            // would need Debian's OpenSSL headers).
+            no_default_features: true,
+            features: "rustls",
+            usual: Usual {
+                secs: 200,
+                crates: 330,
+            },
+        },
+        false,
+    )?;
+    let wasm_opt_bin = beside
+        .join()
+        .map_err(|_| "the npm installs panicked".to_string())??;
     Ok(Tools {
         trunk: trunk_bin.join("trunk"),
         wasm_bindgen_bin,
@@ -154,23 +203,50 @@ pub fn locked_version(package: &str) -> Result<String, String> {
     Err(format!("{package} is not in Cargo.lock"))
 }
 
-/// `cargo install`s `krate` at `version` into `<tools>/<krate>-<version>` unless already there;
-/// returns its bin folder. Installs into a temporary folder first so that an interrupted install
-/// is never mistaken for a finished one.
-fn ensure_cargo_tool(
-    krate: &str,
-    version: &str,
-    bin: &str,
+/// A tool that `cargo install` builds from crates.io.
+struct CargoTool<'a> {
+    krate: &'a str,
+    version: &'a str,
+    /// The binary whose presence marks a finished install.
+    bin: &'a str,
+    /// Build with the tool's own lockfile.
     locked: bool,
-    takes: &str,
-) -> Result<PathBuf, String> {
+    /// Leave out the tool's default features (TLS for downloads the project never makes, an
+    /// update check)...
+    no_default_features: bool,
+    /// ...and build these instead.
+    features: &'a str,
+    /// Its usual cost, for the progress lines.
+    usual: Usual,
+}
+
+/// The profile the tools are built with, overriding their own (trunk's asks for fat LTO and one
+/// codegen unit, three quarters of its install time). A tool runs a few seconds a day, so it is
+/// built for build time: light optimisation, many codegen units, no LTO, no debug info.
+const TOOL_PROFILE: [(&str, &str); 5] = [
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+    ("CARGO_PROFILE_RELEASE_LTO", "off"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256"),
+    ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
+    ("CARGO_PROFILE_RELEASE_INCREMENTAL", "false"),
+];
+
+/// `cargo install`s a tool into `<tools>/<krate>-<version>` unless already there; returns its
+/// bin folder. Every tool builds in one target folder, so that the crates they share (tokio,
+/// serde, clap, …, at the same version and features) compile once. Installs into a temporary
+/// folder first so that an interrupted install is never mistaken for a finished one.
+fn ensure_cargo_tool(tool: &CargoTool, quiet: bool) -> Result<PathBuf, String> {
+    let CargoTool { krate, version, .. } = *tool;
     let dir = tools_dir().join(format!("{krate}-{version}"));
-    if dir.join("bin").join(bin).is_file() {
+    if dir.join("bin").join(tool.bin).is_file() {
+        link_into_bin(&dir.join("bin"));
         return Ok(dir.join("bin"));
     }
     say(&format!(
-        "installing {krate} {version} into {} (first run only: {takes} on 2 cores)",
-        dir.display()
+        "installing {krate} {version} into {} (first run only: usually {} on 2 cores{})",
+        dir.display(),
+        steps::clock(std::time::Duration::from_secs(tool.usual.secs)),
+        if quiet { ", beside the build" } else { "" }
     ));
     let partial = tools_dir().join(format!("{krate}-{version}.partial"));
     let _ = std::fs::remove_dir_all(&partial);
@@ -178,13 +254,47 @@ fn ensure_cargo_tool(
     // Current trunk needs a newer rustc than the machine's stable.
     cmd.arg(format!("+{NIGHTLY}"))
         .args(["install", krate, "--version", version, "--root"])
-        .arg(&partial);
-    if locked {
+        .arg(&partial)
+        .envs(TOOL_PROFILE)
+        .env("CARGO_TARGET_DIR", tools_dir().join("cargo-target"));
+    if tool.locked {
         cmd.arg("--locked");
     }
-    shell::run(&mut cmd)?;
+    if tool.no_default_features {
+        cmd.arg("--no-default-features");
+    }
+    if !tool.features.is_empty() {
+        cmd.args(["--features", tool.features]);
+    }
+    let label = format!("installing {krate}");
+    let log = tools_dir().join(format!("{krate}-{version}.log"));
+    let name = format!("install {krate} {version}{}", if quiet { " ∥" } else { "" });
+    steps::timed(&name, || {
+        steps::run_cargo(&mut cmd, &label, tool.usual, quiet, &log)
+    })?;
     replace_dir(&partial, &dir)?;
+    link_into_bin(&dir.join("bin"));
     Ok(dir.join("bin"))
+}
+
+/// Links every program of `from` into `<tools>/bin`, the one folder a person puts on `PATH` to
+/// type the tools' commands themselves (the wasm tests as their users run them: README). A
+/// newer version's link replaces an older one's.
+fn link_into_bin(from: &Path) {
+    let bin = tools_dir().join("bin");
+    let Ok(entries) = std::fs::read_dir(from) else {
+        return;
+    };
+    let _ = std::fs::create_dir_all(&bin);
+    for entry in entries.flatten() {
+        let link = bin.join(entry.file_name());
+        if std::fs::read_link(&link).is_ok_and(|to| to == entry.path()) {
+            continue;
+        }
+        let _ = std::fs::remove_file(&link);
+        #[cfg(unix)]
+        let _ = std::os::unix::fs::symlink(entry.path(), &link);
+    }
 }
 
 fn ensure_binaryen() -> Result<PathBuf, String> {
@@ -244,8 +354,43 @@ pub fn ensure_chromium() -> Result<Browser, String> {
     }
 }
 
+/// Debian's packages of every browser the tests drive (Chromium, Firefox ESR, WebKitGTK and
+/// their drivers), installed with one apt call when any is missing; apt's lines go to a log,
+/// since the test command runs this beside the tool installs.
+pub fn ensure_browser_packages() -> Result<(), String> {
+    let mut missing = Vec::new();
+    if which("chromium").is_none() {
+        missing.push("chromium");
+    }
+    if which("chromedriver").is_none() {
+        missing.push("chromium-driver");
+    }
+    if which("firefox-esr").or_else(|| which("firefox")).is_none() {
+        missing.push("firefox-esr");
+    }
+    if !crate::webkit::installed() {
+        missing.extend(["webkit2gtk-driver", "xvfb"]);
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let log = tools_dir().join("apt.log");
+    say(&format!(
+        "installing Debian's {} with apt beside the builds (first run only, about 2 minutes; log in {})",
+        missing.join(", "),
+        log.display()
+    ));
+    std::fs::create_dir_all(tools_dir()).map_err(|e| e.to_string())?;
+    apt(&missing, Some(&log))
+}
+
 /// `apt-get update` then `apt-get install` of `packages`, through sudo when not root.
 pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    apt(packages, None)
+}
+
+/// `apt_install`, with apt's output appended to `log` when one is given.
+fn apt(packages: &[&str], log: Option<&Path>) -> Result<(), String> {
     let sudo = !is_root() && which("sudo").is_some();
     let apt = |args: &[&str]| {
         let mut cmd = Command::new(if sudo { "sudo" } else { "apt-get" });
@@ -253,6 +398,15 @@ pub fn apt_install(packages: &[&str]) -> Result<(), String> {
             cmd.arg("apt-get");
         }
         cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        if let Some(log) = log {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+                .map_err(|e| format!("{}: {e}", log.display()))?;
+            let err = file.try_clone().map_err(|e| e.to_string())?;
+            cmd.stdout(file).stderr(err);
+        }
         shell::run(&mut cmd)
     };
     apt(&["update", "-q"])?;
@@ -316,16 +470,57 @@ pub fn ensure_firefox() -> Result<Firefox, String> {
             which("firefox-esr").ok_or("firefox-esr is still missing after apt-get install")?
         }
     };
-    let bin = ensure_cargo_tool(
-        "geckodriver",
-        GECKODRIVER_VERSION,
-        "geckodriver",
-        true,
-        "about 3 minutes",
-    )
-    .map_err(|e| format!("geckodriver could not be installed: {e}"))?;
+    let bin = ensure_geckodriver(false)?;
     Ok(Firefox {
         binary,
         geckodriver: bin.join("geckodriver"),
     })
+}
+
+/// Installs (once) geckodriver and returns its bin folder; `quiet` as for `ensure_wasm_pack`.
+pub fn ensure_geckodriver(quiet: bool) -> Result<PathBuf, String> {
+    ensure_cargo_tool(
+        &CargoTool {
+            krate: "geckodriver",
+            version: GECKODRIVER_VERSION,
+            bin: "geckodriver",
+            locked: true,
+            no_default_features: false,
+            features: "",
+            usual: Usual {
+                secs: 120,
+                crates: 150,
+            },
+        },
+        quiet,
+    )
+    .map_err(|e| format!("geckodriver could not be installed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The engine's folder builds the atomics engine for `wasm-pack test` typed by hand: its
+    /// toolchain file and cargo config must say what xtask's pins say.
+    #[test]
+    fn the_engine_folder_pins_what_xtask_pins() {
+        let engine = root().join("crates").join("engine");
+        let toolchain = std::fs::read_to_string(engine.join("rust-toolchain.toml")).unwrap();
+        assert!(
+            toolchain.contains(&format!("channel = \"{NIGHTLY}\"")),
+            "crates/engine/rust-toolchain.toml names another nightly than {NIGHTLY}"
+        );
+        assert!(toolchain.contains(&format!("\"{WASM_TARGET}\"")));
+        let config = std::fs::read_to_string(engine.join(".cargo").join("config.toml")).unwrap();
+        let start = config.find("rustflags = [").expect("rustflags") + "rustflags = [".len();
+        let end = start + config[start..].find(']').expect("the end of rustflags");
+        // Every other piece between quotes is a flag (a flag may hold commas itself).
+        let flags: Vec<&str> = config[start..end].split('"').skip(1).step_by(2).collect();
+        let ours: Vec<&str> = ATOMICS_RUSTFLAGS.split_whitespace().collect();
+        assert_eq!(
+            flags, ours,
+            "crates/engine/.cargo/config.toml's rustflags differ from ATOMICS_RUSTFLAGS"
+        );
+    }
 }

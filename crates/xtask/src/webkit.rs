@@ -75,6 +75,11 @@ fn minibrowser() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Whether WebKit's driver, browser and Xvfb are all installed.
+pub fn installed() -> bool {
+    found().is_some()
+}
+
 fn found() -> Option<(PathBuf, PathBuf, PathBuf)> {
     Some((which("WebKitWebDriver")?, minibrowser()?, which("Xvfb")?))
 }
