@@ -13,7 +13,7 @@
 //! it), which slowed the runs that followed a Stop.
 
 use futures::channel::oneshot;
-use model::protocol::{cancel_word, RunId};
+use model::wire::worker::{cancel_word, RunId};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -20,15 +20,17 @@ pub mod view;
 pub use effect::TestHook;
 pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
 
-use crate::config::{thread_pool_default, Engine as EngineChoice, Experiment, Params, Tool};
-use crate::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
-use crate::notice::{CpythonLimit, Notice, Reason, Topic, Unavailable};
-use crate::params::{Field, Param};
-use crate::predict::Prediction;
-use crate::protocol::{FromWorker, RunId, ToWorker};
+use crate::experiment::config::{
+    thread_pool_default, Engine as EngineChoice, Experiment, Params, Tool,
+};
+use crate::experiment::notice::{CpythonLimit, Notice, Reason, Topic, Unavailable};
+use crate::experiment::params::{Field, Param};
 use crate::python::cpython;
-use crate::record::{PythonRun, RunRecord};
-use crate::timeline::{Build, RunReport, RunStatus};
+use crate::run::record::{PythonRun, RunRecord};
+use crate::run::timeline::{Build, RunReport, RunStatus};
+use crate::sim::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
+use crate::teaching::predict::Prediction;
+use crate::wire::worker::{FromWorker, RunId, ToWorker};
 
 /// How long a stopped run may take to answer before its worker is terminated and replaced.
 pub const STOP_GRACE_MS: u32 = 40;
@@ -546,7 +548,10 @@ impl Lab {
                 self.python_failed = Some(message.into());
                 self.show(Update::PythonFailed(message.into()));
                 let why = CpythonLimit::Failed(message.into());
-                self.notice(crate::params::Field::Engine, Reason::Cpython(why));
+                self.notice(
+                    crate::experiment::params::Field::Engine,
+                    Reason::Cpython(why),
+                );
             }
         }
         if let Some(id) = was_running {
@@ -679,7 +684,7 @@ impl Lab {
             return self.wait(request);
         }
         let mut experiment = self.resolve(&request.params, build);
-        let asks = crate::predict::asks(experiment.tool, experiment.kind);
+        let asks = crate::teaching::predict::asks(experiment.tool, experiment.kind);
         if request.guess.is_some()
             && asks
             && !baseline::exists(&self.view.runs, &experiment, build, None)
@@ -813,7 +818,7 @@ impl Lab {
             None => cpython::program(&experiment),
         };
         let hash = cpython::code_hash(&code);
-        let asks = crate::predict::asks(experiment.tool, experiment.kind);
+        let asks = crate::teaching::predict::asks(experiment.tool, experiment.kind);
         let runs = &self.view.runs;
         if request.guess.is_some()
             && asks
@@ -903,9 +908,9 @@ impl Lab {
     fn report_so_far(&self, now: f64, status: RunStatus, message: &str) -> Option<RunReport> {
         let running = self.running.as_ref()?;
         let spans = self.view.live_spans();
-        let done = crate::stats::task_times(&spans)
+        let done = crate::run::stats::task_times(&spans)
             .keys()
-            .filter(|&&t| crate::timeline::TaskRef::of(t).is_task())
+            .filter(|&&t| crate::run::timeline::TaskRef::of(t).is_task())
             .count() as u32;
         Some(RunReport {
             experiment: running.experiment,
