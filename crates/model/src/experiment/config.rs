@@ -1,7 +1,6 @@
 //! What an experiment is: a tool, a kind of work, and its sizes, within documented limits.
 
-use crate::experiment::params::Field;
-use crate::json::{json_by_name, Fields, FromJson, Json, ToJson};
+use crate::json::json_by_name;
 use std::fmt;
 
 /// Python's concurrency tools as the playground models them.
@@ -329,46 +328,6 @@ json_by_name!(
 json_by_name!(Lock, "on or off", [Lock::On, Lock::Off]);
 json_by_name!(Gil, "on or off", [Gil::On, Gil::Off]);
 json_by_name!(Engine, "model or cpython", Engine::ALL);
-
-impl Experiment {
-    /// Its fields, in order: a record writes them at its own top level.
-    pub(crate) fn json_fields(&self) -> Vec<(String, Json)> {
-        Field::all()
-            .map(|f| (f.json_key().to_string(), self.value(f).to_json()))
-            .collect()
-    }
-
-    /// Reads it from an object's fields (its own, or a record's top level).
-    pub(crate) fn from_fields(f: &Fields) -> Result<Self, String> {
-        let key = Field::json_key;
-        Ok(Experiment {
-            tool: f.req(key(Field::Tool))?,
-            kind: f.req(key(Field::Kind))?,
-            tasks: f.req(key(Field::Tasks))?,
-            workers: f.req(key(Field::Workers))?,
-            gil: f.req(key(Field::Gil))?,
-            io_ms: f.req(key(Field::IoMs))?,
-            cpu_iters: f.req(key(Field::CpuIters))?,
-            // Absent in exports from before the serial part and the race existed.
-            serial: f.or_default(key(Field::Serial))?,
-            lock: f.or_default(key(Field::Lock))?,
-            // Absent in exports of model runs made before CPython ran in the page.
-            engine: f.or_default(key(Field::Engine))?,
-        })
-    }
-}
-
-impl ToJson for Experiment {
-    fn to_json(&self) -> Json {
-        Json::Obj(self.json_fields())
-    }
-}
-
-impl FromJson for Experiment {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        Experiment::from_fields(&Fields::of(value, "an experiment")?)
-    }
-}
 
 /// Defaults of the contract table that do not depend on the machine.
 pub const DEFAULT_TASKS: u32 = 4;

@@ -1,9 +1,9 @@
 //! Every parameter of the page, declared once: its names in the URL, in JSON, on the
 //! `<concurrency-playground>` element and on a runs table row, its values and limits, its
 //! default, what it means and which tools and kinds of work use it. Reading a URL (`url`),
-//! writing one back, the experiment's and the record's JSON (`config`, `record`), the form's
-//! fields (the app) and the element's attributes (`www/element.js`, checked by a test) all
-//! follow this table; adding a parameter is one entry here plus what it does.
+//! writing one back, the experiment's JSON (`value.rs`) and the record's (`run::record`), the
+//! form's fields (the app) and the element's attributes (`www/element.js`, checked by a test)
+//! all follow this table; adding a parameter is one entry here plus what it does.
 
 #[cfg(test)]
 mod help;

@@ -1,9 +1,9 @@
 //! One field's value, untyped: what a URL, the form and JSON write, and where each field sits in
-//! [`Params`] and [`Experiment`].
+//! [`Params`] and [`Experiment`]; the experiment's JSON, each field under its table's key.
 
 use super::Field;
 use crate::experiment::config::{Engine, Experiment, Gil, Kind, Lock, Params, Tool};
-use crate::json::{Json, ToJson};
+use crate::json::{Fields, FromJson, Json, ToJson};
 use std::fmt;
 
 /// A field's value as a URL and JSON write it: a name or a whole number.
@@ -109,5 +109,47 @@ impl Experiment {
             Field::Lock => Value::Name(self.lock.as_str()),
             Field::Engine => Value::Name(self.engine.as_str()),
         }
+    }
+}
+
+// The experiment's JSON sits with the table that declares each field's JSON key, so that what an
+// experiment is (`config`) does not depend on the table that names its fields.
+impl Experiment {
+    /// Its fields, in order: a record writes them at its own top level.
+    pub(crate) fn json_fields(&self) -> Vec<(String, Json)> {
+        Field::all()
+            .map(|f| (f.json_key().to_string(), self.value(f).to_json()))
+            .collect()
+    }
+
+    /// Reads it from an object's fields (its own, or a record's top level).
+    pub(crate) fn from_fields(f: &Fields) -> Result<Self, String> {
+        let key = Field::json_key;
+        Ok(Experiment {
+            tool: f.req(key(Field::Tool))?,
+            kind: f.req(key(Field::Kind))?,
+            tasks: f.req(key(Field::Tasks))?,
+            workers: f.req(key(Field::Workers))?,
+            gil: f.req(key(Field::Gil))?,
+            io_ms: f.req(key(Field::IoMs))?,
+            cpu_iters: f.req(key(Field::CpuIters))?,
+            // Absent in exports from before the serial part and the race existed.
+            serial: f.or_default(key(Field::Serial))?,
+            lock: f.or_default(key(Field::Lock))?,
+            // Absent in exports of model runs made before CPython ran in the page.
+            engine: f.or_default(key(Field::Engine))?,
+        })
+    }
+}
+
+impl ToJson for Experiment {
+    fn to_json(&self) -> Json {
+        Json::Obj(self.json_fields())
+    }
+}
+
+impl FromJson for Experiment {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        Experiment::from_fields(&Fields::of(value, "an experiment")?)
     }
 }
