@@ -1,4 +1,6 @@
-//! What an experiment is: a tool, a kind of work, and its sizes, within documented limits.
+//! What an experiment is: a tool, a kind of work, and its sizes, within documented limits. The
+//! page's own `view` parameter's values ([`View`]) sit beside the experiment's, as the parameter
+//! table names them all alike.
 
 use crate::json::json_by_name;
 use std::fmt;
@@ -226,6 +228,35 @@ impl Engine {
     /// Parses a URL value.
     pub fn parse(s: &str) -> Option<Engine> {
         Engine::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+/// Which layout the page shows: the values of the page's own `view` parameter (the lesson's
+/// setting, [`crate::experiment::lesson::Lesson`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum View {
+    /// The whole playground.
+    #[default]
+    Full,
+    /// Run, the named controls, the prediction, the timeline and a result line.
+    Compact,
+}
+
+impl View {
+    /// Every view, in the order the docs list them.
+    pub const ALL: [View; 2] = [View::Full, View::Compact];
+
+    /// Its name in the URL.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            View::Full => "full",
+            View::Compact => "compact",
+        }
+    }
+
+    /// The view a URL names.
+    pub fn parse(s: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -567,5 +598,13 @@ mod tests {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
         }
         assert_eq!(Tool::parse("Threads"), None);
+    }
+
+    #[test]
+    fn views_have_names() {
+        for v in View::ALL {
+            assert_eq!(View::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(View::parse("tiny"), None);
     }
 }

@@ -1,39 +1,10 @@
 //! How a course page presents the experiment: predict first (`predict`), and the compact view
 //! (`view=compact`) that shows Run, the controls `controls` names, the timeline and one result
-//! line instead of the whole playground.
+//! line (`teaching::compact`) instead of the whole playground.
 
+use crate::experiment::config::View;
 use crate::experiment::notice::{Given, Reason};
 use crate::experiment::params::Field;
-use crate::run::record::RunRecord;
-use crate::run::timeline::RunStatus;
-
-/// Which layout the page shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum View {
-    /// The whole playground.
-    #[default]
-    Full,
-    /// Run, the named controls, the prediction, the timeline and a result line.
-    Compact,
-}
-
-impl View {
-    /// Every view, in the order the docs list them.
-    pub const ALL: [View; 2] = [View::Full, View::Compact];
-
-    /// Its name in the URL.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            View::Full => "full",
-            View::Compact => "compact",
-        }
-    }
-
-    /// The view a URL names.
-    pub fn parse(s: &str) -> Option<View> {
-        View::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-}
 
 /// The page's presentation settings, as the URL, the element or the page's toggle set them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -81,37 +52,9 @@ pub fn read_controls(value: &str) -> (Vec<Field>, Option<Reason>) {
     (fields, why)
 }
 
-/// The compact view's one line about `run`: its wall time and its speedup against the run it
-/// divides, named, or why there is none. Every figure is the record's, as measured.
-pub fn result_line(run: &RunRecord) -> String {
-    let speedup = match (run.speedup, run.baseline_run) {
-        _ if run.status != RunStatus::Done => format!(" ({})", run.status.as_str()),
-        (Some(s), Some(base)) => {
-            format!(": {s:.2}× the speed of run {base} (sequential, same work)")
-        }
-        _ => "; no speedup: no sequential run of the same work yet".into(),
-    };
-    format!(
-        "Run {}: {} took {:.0} ms{speedup}.",
-        run.id,
-        run.experiment.tool.as_str(),
-        run.wall_ms
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::config::{Experiment, Params, Tool};
-    use crate::run::timeline::Build;
-
-    fn record(id: u32, tool: Tool, wall_ms: f64) -> RunRecord {
-        let experiment = Experiment {
-            tool,
-            ..Params::default().resolve_calibrated(2, Some(1.0))
-        };
-        crate::lab::baseline::tests::record(id, experiment, Build::Plain, wall_ms)
-    }
 
     #[test]
     fn the_full_view_shows_every_control_and_the_compact_one_only_those_named() {
@@ -152,30 +95,5 @@ mod tests {
         );
         assert_eq!(read_controls(""), (Vec::new(), None));
         let _ = read_controls(&",%".repeat(10_000));
-    }
-
-    #[test]
-    fn the_result_line_names_the_baseline_or_says_there_is_none() {
-        let seq = record(1, Tool::Sequential, 800.0);
-        let mut run = record(2, Tool::Async, 200.4);
-        assert_eq!(
-            result_line(&run),
-            "Run 2: async took 200 ms; no speedup: no sequential run of the same work yet."
-        );
-        run.set_baseline(&seq);
-        assert_eq!(
-            result_line(&run),
-            "Run 2: async took 200 ms: 3.99× the speed of run 1 (sequential, same work)."
-        );
-        run.status = RunStatus::Stopped;
-        assert_eq!(result_line(&run), "Run 2: async took 200 ms (stopped).");
-    }
-
-    #[test]
-    fn views_have_names() {
-        for v in View::ALL {
-            assert_eq!(View::parse(v.as_str()), Some(v));
-        }
-        assert_eq!(View::parse("tiny"), None);
     }
 }

@@ -12,7 +12,7 @@ mod value;
 pub use value::Value;
 
 use crate::experiment::config::{
-    Engine, Gil, Kind, Limits, Lock, Tool, DEFAULT_IO_MS, DEFAULT_TASKS,
+    Engine, Gil, Kind, Limits, Lock, Tool, View, DEFAULT_IO_MS, DEFAULT_TASKS,
 };
 
 /// A parameter of the experiment: a field of the form, of
@@ -316,12 +316,8 @@ pub const PARAMS: [Spec; 17] = [
         attribute: Some("view"),
         row: None,
         label: "View",
-        values: Values::Names(|| {
-            crate::experiment::lesson::View::ALL
-                .map(crate::experiment::lesson::View::as_str)
-                .to_vec()
-        }),
-        default: DefaultValue::Name(crate::experiment::lesson::View::Full.as_str()),
+        values: Values::Names(|| View::ALL.map(View::as_str).to_vec()),
+        default: DefaultValue::Name(View::Full.as_str()),
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
     },

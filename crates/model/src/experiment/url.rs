@@ -1,8 +1,8 @@
 //! The page's URL contract: parsing query parameters into [`Params`], clamping what is out of
 //! range and explaining every change in a [`Notice`], never failing.
 
-use crate::experiment::config::Params;
-use crate::experiment::lesson::{read_controls, Lesson, View};
+use crate::experiment::config::{Params, View};
+use crate::experiment::lesson::{read_controls, Lesson};
 use crate::experiment::notice::{Given, Notice, Reason};
 use crate::experiment::params::{Field, Param, Value, Values, PARAMS};
 

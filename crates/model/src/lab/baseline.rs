@@ -118,14 +118,14 @@ pub fn why_none(run: &RunRecord) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::run::timeline::RunReport;
     use crate::wire::worker::RunId;
 
     /// A finished run of `experiment` in `build`, `wall_ms` long, with no spans: what the
-    /// tests of baselines and lessons compare.
-    pub(crate) fn record(id: u32, experiment: Experiment, build: Build, wall_ms: f64) -> RunRecord {
+    /// tests of baselines compare.
+    fn record(id: u32, experiment: Experiment, build: Build, wall_ms: f64) -> RunRecord {
         let report = RunReport::finished(experiment, build, wall_ms, Vec::new());
         RunRecord::new(RunId(id), report, None)
     }
