@@ -2,11 +2,7 @@
 //! it in URL-safe base64; this module checks what a URL brings before the editor reads it.
 
 use crate::experiment::notice::Reason;
-
-/// The most characters `code=` may take. Links travel through chats, mail and course pages,
-/// some of which cut addresses beyond a few thousand characters; 6,000 compressed characters
-/// hold well over 10,000 characters of typical Python.
-pub const MAX_ENCODED: usize = 6000;
+use crate::experiment::params::MAX_ENCODED;
 
 /// `value` as a `code=` parameter: compressed code in URL-safe base64, within [`MAX_ENCODED`].
 /// Whether it really decompresses is the editor's to find out (it says so the same way).

@@ -121,6 +121,11 @@ pub struct Spec {
     pub kinds: &'static [Kind],
 }
 
+/// The most characters `code=` may take. Links travel through chats, mail and course pages,
+/// some of which cut addresses beyond a few thousand characters; 6,000 compressed characters
+/// hold well over 10,000 characters of typical Python.
+pub const MAX_ENCODED: usize = 6000;
+
 /// Every parameter, in the order a URL writes them (the experiment's first, in the order of
 /// their JSON too).
 pub const PARAMS: [Spec; 17] = [
@@ -280,7 +285,7 @@ pub const PARAMS: [Spec; 17] = [
         attribute: None,
         row: None,
         label: "Edited Python",
-        values: Values::Text(crate::experiment::code_link::MAX_ENCODED),
+        values: Values::Text(MAX_ENCODED),
         default: DefaultValue::Depends("the code generated for the experiment"),
         tools: &Tool::ALL,
         kinds: &Kind::ALL,
