@@ -24,7 +24,7 @@ use crate::hooks::use_parent_messages::{use_parent_messages, ParentMessage};
 use crate::state::{Action, State, Threads};
 use model::experiment::config::{Engine, Params, Tool, DEFAULT_IO_MS};
 use model::experiment::lesson::Lesson;
-use model::experiment::notice::{Notice, Reason, Topic};
+use model::experiment::notice::{rejection, Notice, Reason, Topic};
 use model::experiment::url::{parse_query, to_lesson_query};
 use model::lab::view::{RunRow, SweepPoint};
 use model::lab::Event;
@@ -181,7 +181,7 @@ pub fn App() -> Html {
                     };
                     // A host that awaits its run is told what was wrong instead of getting
                     // another experiment than it asked for; the frame says why nothing ran.
-                    if let Some(why) = host::rejection(&parsed.notices) {
+                    if let Some(why) = rejection(&parsed.notices) {
                         let reply = host::rejected_message(&request, &why, &parsed.notices);
                         browser::post_to_parent(&reply);
                         let notice =

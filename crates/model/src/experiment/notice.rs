@@ -1,5 +1,6 @@
 //! Messages for the visitor: what a notice is about ([`Topic`]), why it was given ([`Reason`]),
-//! and the one place its words are written ([`Notice::text`], [`Notice::refusal`]).
+//! and the one place its words are written ([`Notice::text`], [`Notice::refusal`], and
+//! [`rejection`] for a host's request that will not run).
 
 use crate::experiment::params::{Field, Param};
 use std::fmt;
@@ -335,7 +336,7 @@ impl Notice {
             }
             Reason::InvalidRequest(notices) => page(&format!(
                 "The embedding page asked for a run with invalid values. {}",
-                crate::wire::host::rejection(notices).unwrap_or_default()
+                rejection(notices).unwrap_or_default()
             )),
             Reason::NotRuns { file, why } => page(&format!("{file}: {why}")),
             Reason::CodeTooLong {
@@ -381,6 +382,18 @@ impl Notice {
             }
         }
     }
+}
+
+/// Why a tagged request with these notices is rejected (the notices in one sentence), or
+/// `None` when its parameters were all valid. An untagged request (the contract's original
+/// form) still runs with the values clamped, as a URL would.
+pub fn rejection(notices: &[Notice]) -> Option<String> {
+    if notices.is_empty() {
+        return None;
+    }
+    // Not what a URL would do instead ("using 4"): nothing runs here.
+    let text: Vec<String> = notices.iter().map(Notice::refusal).collect();
+    Some(format!("Not run: {}", text.join(" ")))
 }
 
 /// ` Allowed: MIN to MAX.`, or nothing.
@@ -490,5 +503,41 @@ mod tests {
             Topic::Param(Param::Run).as_str()
         );
         assert_ne!(Topic::RunRequest, Topic::Param(Param::Run));
+    }
+
+    #[test]
+    fn a_rejection_says_every_notice_without_what_a_url_would_do() {
+        assert_eq!(rejection(&[]), None);
+        let notices = [
+            tasks(Reason::NotANumber {
+                given: Given::new("many"),
+                limits: (1, 10_000),
+            }),
+            Notice::new(
+                Field::IoMs,
+                Reason::OutOfRange {
+                    given: Given::new("99999"),
+                    limits: (0, 10_000),
+                    using: 10_000,
+                },
+            ),
+        ];
+        assert_eq!(
+            rejection(&notices).unwrap(),
+            "Not run: tasks=\"many\" is not a number. Allowed: 1 to 10000. \
+             io_ms=\"99999\" is outside 0 to 10000."
+        );
+    }
+
+    #[test]
+    fn a_rejection_quotes_values_whatever_they_hold() {
+        let notices = [tasks(Reason::NotANumber {
+            given: Given::new("a; b. Allowed: 2"),
+            limits: (1, 10_000),
+        })];
+        assert_eq!(
+            rejection(&notices).unwrap(),
+            "Not run: tasks=\"a; b. Allowed: 2\" is not a number. Allowed: 1 to 10000."
+        );
     }
 }

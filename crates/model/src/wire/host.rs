@@ -94,18 +94,6 @@ pub fn rejected_message(request: &str, message: &str, notices: &[Notice]) -> Str
     .write()
 }
 
-/// Why a tagged request with these notices is rejected (the notices in one sentence), or
-/// `None` when its parameters were all valid. An untagged request (the contract's original
-/// form) still runs with the values clamped, as a URL would.
-pub fn rejection(notices: &[Notice]) -> Option<String> {
-    if notices.is_empty() {
-        return None;
-    }
-    // Not what a URL would do instead ("using 4"): nothing runs here.
-    let text: Vec<String> = notices.iter().map(Notice::refusal).collect();
-    Some(format!("Not run: {}", text.join(" ")))
-}
-
 /// A request tag as the host sent it: kept when it is a short string (or a finite number, as
 /// text), dropped otherwise.
 pub fn request_tag(text: Option<String>) -> Option<String> {
@@ -149,6 +137,7 @@ pub fn element_tag(query: &str, run: bool, code: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::experiment::notice::rejection;
     use serde_json::Value;
 
     fn parse(text: &str) -> Value {
@@ -180,31 +169,17 @@ mod tests {
     }
 
     #[test]
-    fn rejection_only_for_notices() {
-        assert_eq!(rejection(&[]), None);
+    fn a_rejection_carries_the_pages_notices() {
         let notices = crate::experiment::url::parse_query("tasks=many&io_ms=99999").notices;
         let why = rejection(&notices).unwrap();
-        assert_eq!(
-            why,
-            "Not run: tasks=\"many\" is not a number. Allowed: 1 to 10000. \
-             io_ms=\"99999\" is outside 0 to 10000."
-        );
         let m = parse(&rejected_message("r1", &why, &notices[..1]));
         assert_eq!(m["type"], "run-rejected");
         assert_eq!(m["request"], "r1");
+        assert_eq!(m["message"], why);
         assert_eq!(m["notices"][0]["param"], "tasks");
         assert_eq!(
             m["notices"][0]["message"],
             "tasks=\"many\" is not a number; using the default. Allowed: 1 to 10000."
-        );
-    }
-
-    #[test]
-    fn a_rejection_quotes_values_whatever_they_hold() {
-        let notices = crate::experiment::url::parse_query("tasks=a;%20b.%20Allowed:%202").notices;
-        assert_eq!(
-            rejection(&notices).unwrap(),
-            "Not run: tasks=\"a; b. Allowed: 2\" is not a number. Allowed: 1 to 10000."
         );
     }
 
