@@ -8,10 +8,10 @@ use model::experiment::notice::{Notice, Reason, Topic};
 use model::experiment::params::Field;
 use model::lab::view::{BuildInfo, RunRow, View};
 use model::lab::Update;
+use model::run::id::RunId;
 use model::run::record::RunRecord;
 use model::run::timeline::Build;
 use model::teaching::predict::{asks_for, read_guess, Answer};
-use model::wire::worker::RunId;
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -121,7 +121,7 @@ impl WorkerLink {
 
     /// Asks run `id` to stop: directly in shared memory when possible (a computing thread never
     /// reads messages), and by message for runs that await timers.
-    pub fn cancel(&self, id: model::wire::worker::RunId) {
+    pub fn cancel(&self, id: model::run::id::RunId) {
         if let Some((view, index)) = &*self.cancel_word.borrow() {
             // SIGINT for CPython (it raises KeyboardInterrupt); the run's word for an engine.
             let word = if self.interrupts {

@@ -6,8 +6,8 @@ use crate::run::RunLog;
 use crate::tasks;
 use futures::future::join_all;
 use model::experiment::config::Experiment;
+use model::run::id::RunId;
 use model::run::timeline::RunReport;
-use model::wire::worker::RunId;
 
 /// Runs every task of `e` concurrently on this thread (lane 0).
 pub async fn run(id: RunId, e: Experiment) -> RunReport {

@@ -7,8 +7,9 @@ use crate::run::RunLog;
 use crate::tasks;
 use futures::future::{select, Either};
 use model::experiment::config::TaskWork;
+use model::run::id::RunId;
 use model::run::timeline::SpanState;
-use model::wire::worker::{FromWorker, RunId};
+use model::wire::worker::FromWorker;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A value in this worker's own memory: `Poke` writes it, `Peek` reads it, and no other

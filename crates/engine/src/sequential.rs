@@ -3,8 +3,8 @@
 use crate::run::RunLog;
 use crate::tasks;
 use model::experiment::config::Experiment;
+use model::run::id::RunId;
 use model::run::timeline::RunReport;
-use model::wire::worker::RunId;
 
 /// Runs `e` one task at a time on lane 0.
 pub async fn run(id: RunId, e: Experiment) -> RunReport {

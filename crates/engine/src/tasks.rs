@@ -6,9 +6,9 @@ use crate::clock::now;
 use crate::spans::SpanLog;
 use gloo_timers::future::TimeoutFuture;
 use model::experiment::config::TaskWork;
+use model::run::id::RunId;
 use model::run::timeline::{SpanState, TaskRef};
 use model::sim::kernel::run_cpu_task;
-use model::wire::worker::RunId;
 
 /// Waits `io_ms` without blocking the thread; records the wait, and any time the timer fired
 /// late because the loop was busy (a cpu task that does not yield).

@@ -4,8 +4,9 @@
 use crate::build::{pool_threads, BUILD};
 use crate::{calibrate, cancel, clock, event_loop, process};
 use model::experiment::config::{Experiment, Tool};
+use model::run::id::RunId;
 use model::run::timeline::{Build, RunReport};
-use model::wire::worker::{FromWorker, RunId, ToWorker};
+use model::wire::worker::{FromWorker, ToWorker};
 use wasm_bindgen::prelude::*;
 #[cfg(feature = "threads")]
 use wasm_bindgen::JsCast;

@@ -8,9 +8,9 @@
 mod markup;
 
 use model::analysis::explain::explain;
+use model::run::id::RunId;
 use model::run::record::RunRecord;
 use model::wire::insight::{FromInsight, RunInsight, ToInsight};
-use model::wire::worker::RunId;
 use wasm_bindgen::prelude::*;
 
 /// Answers one request of the page (a [`ToInsight`] as text) with a [`FromInsight`] as text.

@@ -26,11 +26,12 @@ use crate::experiment::config::{
 use crate::experiment::notice::{CpythonLimit, Notice, Reason, Topic, Unavailable};
 use crate::experiment::params::{Field, Param};
 use crate::python::cpython;
+use crate::run::id::RunId;
+use crate::run::prediction::Prediction;
 use crate::run::record::{PythonRun, RunRecord};
 use crate::run::timeline::{Build, RunReport, RunStatus};
 use crate::sim::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
-use crate::teaching::predict::Prediction;
-use crate::wire::worker::{FromWorker, RunId, ToWorker};
+use crate::wire::worker::{FromWorker, ToWorker};
 
 /// How long a stopped run may take to answer before its worker is terminated and replaced.
 pub const STOP_GRACE_MS: u32 = 40;

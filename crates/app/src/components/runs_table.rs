@@ -4,8 +4,8 @@ use super::run_export::RunExport;
 use model::experiment::config::{Kind, Tool};
 use model::lab::baseline;
 use model::lab::view::RunRow;
+use model::run::id::RunId;
 use model::run::stats;
-use model::wire::worker::RunId;
 use yew::prelude::*;
 use yew::virtual_dom::VTag;
 

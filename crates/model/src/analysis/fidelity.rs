@@ -165,8 +165,8 @@ pub fn rows<R: std::ops::Deref<Target = RunRecord>>(runs: &[R]) -> [Row; 3] {
 mod tests {
     use super::*;
     use crate::experiment::config::{Engine, Params};
+    use crate::run::id::RunId;
     use crate::run::timeline::{RunReport, Span, TaskRef};
-    use crate::wire::worker::RunId;
 
     fn run(tool: Tool, kind: Kind, build: Build, wall_ms: f64, task_ms: f64) -> RunRecord {
         let experiment = Params {

@@ -184,7 +184,7 @@ mod tests {
             engine: crate::experiment::config::Engine::Model,
         };
         RunRecord::new(
-            crate::wire::worker::RunId(id),
+            crate::run::id::RunId(id),
             RunReport {
                 experiment,
                 status: RunStatus::Done,

@@ -120,8 +120,8 @@ pub fn why_none(run: &RunRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::run::id::RunId;
     use crate::run::timeline::RunReport;
-    use crate::wire::worker::RunId;
 
     /// A finished run of `experiment` in `build`, `wall_ms` long, with no spans: what the
     /// tests of baselines compare.

@@ -2,9 +2,10 @@
 
 use crate::experiment::config::Params;
 use crate::experiment::notice::Notice;
+use crate::run::id::RunId;
 use crate::run::record::RunRecord;
 use crate::run::timeline::{Build, Span};
-use crate::wire::worker::{FromWorker, RunId, ToWorker};
+use crate::wire::worker::{FromWorker, ToWorker};
 
 /// A worker the lab asked for; never reused, so a terminated worker's last words are ignored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -6,8 +6,9 @@ use super::{Effect, IsolationDemo, Lab, Role, Update, WorkerId};
 use crate::experiment::config::Experiment;
 use crate::experiment::config::{Kind, TaskWork};
 use crate::experiment::notice::{Reason, Topic};
+use crate::run::id::RunId;
 use crate::run::timeline::{Build, Counts, RunReport, RunStatus, Span, SpanState, TaskRef};
-use crate::wire::worker::{FromWorker, RunId, ToWorker};
+use crate::wire::worker::{FromWorker, ToWorker};
 
 /// One process worker.
 #[derive(Debug)]

@@ -6,9 +6,9 @@
 
 use super::effect::{IsolationDemo, Update};
 use super::sweep::Series;
+use crate::run::id::RunId;
 use crate::run::record::RunRecord;
 use crate::run::timeline::{Build, Span};
-use crate::wire::worker::RunId;
 use std::cell::RefCell;
 use std::rc::Rc;
 

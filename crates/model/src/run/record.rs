@@ -5,10 +5,10 @@
 use crate::experiment::config::Experiment;
 use crate::experiment::params::Field;
 use crate::json::{Fields, FromJson, Json, ToJson};
+use crate::run::id::RunId;
+use crate::run::prediction::Prediction;
 use crate::run::timeline::{Build, Counts, RunReport, RunStatus, Span};
 use crate::sim::gil::{GilEvent, GilSwitches};
-use crate::teaching::predict::Prediction;
-use crate::wire::worker::RunId;
 use std::rc::Rc;
 
 /// A finished run, as every consumer sees it.

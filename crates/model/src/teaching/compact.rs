@@ -26,8 +26,8 @@ pub fn result_line(run: &RunRecord) -> String {
 mod tests {
     use super::*;
     use crate::experiment::config::{Experiment, Params, Tool};
+    use crate::run::id::RunId;
     use crate::run::timeline::{Build, RunReport};
-    use crate::wire::worker::RunId;
 
     fn record(id: u32, tool: Tool, wall_ms: f64) -> RunRecord {
         let experiment = Experiment {

@@ -7,7 +7,7 @@ use crate::experiment::config::{Experiment, Gil, Kind, Params, Tool};
 use crate::experiment::notice::{Given, Notice, Reason};
 use crate::experiment::params::Param;
 use crate::experiment::url::parse_number;
-use crate::json::{Fields, FromJson, Json, ToJson};
+use crate::run::prediction::Prediction;
 
 /// The largest guess taken: no run here is a thousand times faster than sequential.
 pub const MAX_GUESS: f64 = 1000.0;
@@ -66,58 +66,6 @@ pub fn asks_for(params: &Params) -> bool {
 /// skipped (or when this run asks for no guess).
 pub fn run_allowed(predict: bool, tool: Tool, kind: Kind, answer: Option<Answer>) -> bool {
     !predict || !asks(tool, kind) || answer.is_some()
-}
-
-/// A run's guess and what it met: the speedup measured against its baseline and the error
-/// `|guess − measured| / measured` (both absent while the run has no baseline).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Prediction {
-    /// The guessed speedup.
-    pub guess: f64,
-    /// The measured speedup.
-    pub measured: Option<f64>,
-    /// `|guess − measured| / measured`.
-    pub error: Option<f64>,
-}
-
-impl Prediction {
-    /// A guess not measured yet.
-    pub fn new(guess: f64) -> Self {
-        Prediction {
-            guess,
-            measured: None,
-            error: None,
-        }
-    }
-
-    /// Sets the measured speedup, and the error from it.
-    pub fn measure(&mut self, speedup: Option<f64>) {
-        self.measured = speedup.filter(|m| *m > 0.0 && m.is_finite());
-        self.error = self
-            .measured
-            .map(|m| ((self.guess - m).abs() / m * 1e4).round() / 1e4);
-    }
-}
-
-impl ToJson for Prediction {
-    fn to_json(&self) -> Json {
-        Json::obj([
-            ("guess", self.guess.to_json()),
-            ("measured", self.measured.to_json()),
-            ("error", self.error.to_json()),
-        ])
-    }
-}
-
-impl FromJson for Prediction {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        let f = Fields::of(value, "a prediction")?;
-        Ok(Prediction {
-            guess: f.req("guess")?,
-            measured: f.req("measured")?,
-            error: f.req("error")?,
-        })
-    }
 }
 
 /// The part of the page an explanation points to (its element's `id`).
@@ -256,18 +204,6 @@ mod tests {
         );
         assert!(run_allowed(true, t, Kind::Race, None), "a race counts");
         assert!(!asks_for(&Params::default()), "sequential by default");
-    }
-
-    #[test]
-    fn the_error_is_the_gap_over_the_measurement() {
-        let p = measured(4.0, 0.98);
-        assert_eq!(p.measured, Some(0.98));
-        assert_eq!(p.error, Some(3.0816));
-        let mut none = Prediction::new(2.0);
-        none.measure(None);
-        assert_eq!((none.measured, none.error), (None, None));
-        none.measure(Some(0.0));
-        assert_eq!(none.error, None, "never divides by zero");
     }
 
     #[test]

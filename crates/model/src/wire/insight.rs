@@ -4,8 +4,8 @@
 //! not carry it; this is the one place both sides agree on its messages.
 
 use crate::json::{json_struct, json_tagged, FromJson, Json, ToJson};
+use crate::run::id::RunId;
 use crate::run::record::RunRecord;
-use crate::wire::worker::RunId;
 
 /// What the page asks the insight worker.
 // One message per request, made and encoded at once: the variants' sizes do not matter.

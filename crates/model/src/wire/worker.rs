@@ -6,30 +6,8 @@
 
 use crate::experiment::config::{Experiment, TaskWork};
 use crate::json::{json_tagged, FromJson, Json, ToJson};
+use crate::run::id::RunId;
 use crate::run::timeline::{Build, RunReport, Span};
-
-/// A run's id: the lab numbers runs from 1 in the order they start, and never reuses one in the
-/// page's life. On the wire and in exports it is the bare number (`"id": 3`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RunId(pub u32);
-
-impl std::fmt::Display for RunId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl ToJson for RunId {
-    fn to_json(&self) -> Json {
-        self.0.to_json()
-    }
-}
-
-impl FromJson for RunId {
-    fn from_json(value: &Json) -> Result<Self, String> {
-        u32::from_json(value).map(RunId)
-    }
-}
 
 /// What the page asks a worker to do.
 #[derive(Clone, Debug, PartialEq)]
