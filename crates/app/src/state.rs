@@ -6,7 +6,7 @@ use model::experiment::config::Params;
 use model::experiment::lesson::Lesson;
 use model::experiment::notice::{Notice, Reason, Topic};
 use model::experiment::params::Field;
-use model::lab::view::{BuildInfo, RunRow, View};
+use model::lab::view::{BuildInfo, LabView, RunRow};
 use model::lab::Update;
 use model::run::id::RunId;
 use model::run::record::RunRecord;
@@ -30,7 +30,7 @@ pub struct State {
     pub cores: u32,
     /// What the lab shows (its builds, readiness, the run in flight, the runs, the sweep, the
     /// isolation demo): the lab's own snapshot, replaced whole at each of its updates.
-    pub lab: Rc<View>,
+    pub lab: Rc<LabView>,
     /// Runs picked in the table (at most two, for comparing side by side).
     pub selected: Vec<RunId>,
     /// Runs asked for so far; each new value is carried out once, with `params` as they are.
@@ -81,7 +81,7 @@ pub enum Action {
     ToggleSelected(RunId),
     /// What the lab shows now, and the update that changed it (`None` for progress, which is
     /// drawn in batches).
-    Lab(Option<Box<Update>>, Rc<View>),
+    Lab(Option<Box<Update>>, Rc<LabView>),
     /// A run file was opened: its name and its runs (or why it could not be read).
     Open(String, Result<Vec<RunRecord>, String>),
     /// Shows the opened file's run at this index; `None` closes the file.

@@ -7,7 +7,7 @@ use crate::state::{Action, State};
 use crate::worker_link::{WorkerEvent, WorkerLink};
 use gloo_timers::callback::Timeout;
 use model::experiment::config::Params;
-use model::lab::view::View;
+use model::lab::view::LabView;
 use model::lab::{Effect, Event, Lab, Update, WorkerId};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -140,7 +140,7 @@ impl Host {
     }
 
     /// The lab's view as it is now, for the page to hold.
-    fn snapshot(&self) -> Rc<View> {
+    fn snapshot(&self) -> Rc<LabView> {
         Rc::new(self.lab.borrow().view().clone())
     }
 
