@@ -22,9 +22,10 @@ use crate::hooks::use_history::use_history;
 use crate::hooks::use_lab::use_lab;
 use crate::hooks::use_parent_messages::{use_parent_messages, ParentMessage};
 use crate::state::{Action, State, Threads};
-use model::experiment::config::{Engine, Params, Tool, DEFAULT_IO_MS};
+use model::experiment::config::{Engine, Kind, Params, Tool, DEFAULT_IO_MS};
 use model::experiment::lesson::Lesson;
 use model::experiment::notice::{rejection, Notice, Reason, Topic};
+use model::experiment::params::Param;
 use model::experiment::url::{parse_query, to_lesson_query};
 use model::lab::view::{RunRow, SweepPoint};
 use model::lab::Event;
@@ -59,7 +60,7 @@ pub fn App() -> Html {
             let mut notices = parsed.notices.clone();
             // A link's code is shown, never run by the link itself.
             if parsed.run && parsed.code.is_some() {
-                let topic = model::experiment::params::Param::Code;
+                let topic = Param::Code;
                 notices.push(Notice::new(topic, Reason::CodeNotRun));
             }
             State {
@@ -340,16 +341,13 @@ pub fn App() -> Html {
         dispatcher.dispatch(Action::CodeLink(link))
     });
     let on_link_error = use_callback(state.dispatcher(), |_: String, dispatcher| {
-        let notice = Notice::new(
-            model::experiment::params::Param::Code,
-            Reason::CodeUnreadable,
-        );
+        let notice = Notice::new(Param::Code, Reason::CodeUnreadable);
         dispatcher.dispatch(Action::AddNotice(notice))
     });
     // The kernel's calibration says nothing of how fast contended increments are: no estimate
     // for the race.
     let estimate = ns
-        .filter(|_| resolved.kind != model::experiment::config::Kind::Race)
+        .filter(|_| resolved.kind != Kind::Race)
         .map(|ns| estimate_ms(&resolved, ns, state.cores));
 
     // The timeline shows the run in flight, else the last picked run, else the newest.
