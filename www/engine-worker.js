@@ -1,6 +1,6 @@
 // A dedicated module worker hosting one instance of the engine. It only loads a build and
 // forwards: messages from the page go to the engine's `handle`, whose replies (typed JSON made by
-// model::protocol, or [json, shared memory]) go back as they are. No JSON is written here.
+// model::wire::worker, or [json, shared memory]) go back as they are. No JSON is written here.
 //   ?build=plain&glue=…&wasm=…   the build without atomics: event loop, sequential, a "process";
 //                                it is the page's own module (its JS glue and wasm, named by the
 //                                page), whose `main` leaves at once where there is no window

@@ -1,7 +1,7 @@
 // A module worker hosting the insight module (crates/insight), which explains finished runs and
 // writes the trace file. It only loads the module and forwards: each message from the page is a
-// request (model::insight) and gets the module's answer; no JSON is written here. The page starts
-// it after its first run, so the module is no part of the page's first load.
+// request (model::wire::insight) and gets the module's answer; no JSON is written here. The page
+// starts it after its first run, so the module is no part of the page's first load.
 let insight = null;
 const queue = [];
 const answer = (request) => self.postMessage(insight.handle(String(request)));

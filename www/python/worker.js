@@ -1,6 +1,6 @@
 // CPython's worker (a module worker: Pyodide's loader is an ES module). It loads Pyodide from
 // this site's own pyodide/ folder, never from a CDN, saying how many bytes of how many it has,
-// then speaks the page's protocol (crates/model/src/protocol.rs) as JSON text: `calibrate` and
+// then speaks the page's protocol (crates/model/src/wire/worker.rs) as JSON text: `calibrate` and
 // `run-code` are answered by the harness (playground.py), which measures and reports; this file
 // only loads, forwards and caps what a program prints.
 import { loadPyodide } from "../pyodide/pyodide.mjs";

@@ -22,19 +22,19 @@ use crate::hooks::use_history::use_history;
 use crate::hooks::use_lab::use_lab;
 use crate::hooks::use_parent_messages::{use_parent_messages, ParentMessage};
 use crate::state::{Action, State, Threads};
-use model::config::Engine;
-use model::config::DEFAULT_IO_MS;
-use model::embed::{self, ReadyInfo};
-use model::estimate::estimate_ms;
+use model::experiment::config::{Engine, Kind, Params, Tool, DEFAULT_IO_MS};
+use model::experiment::lesson::Lesson;
+use model::experiment::notice::{rejection, Notice, Reason, Topic};
+use model::experiment::params::Param;
+use model::experiment::url::{parse_query, to_lesson_query};
 use model::lab::view::{RunRow, SweepPoint};
 use model::lab::Event;
-use model::lesson::{result_line, Lesson};
-use model::notice::{Notice, Reason, Topic};
-use model::predict::run_allowed;
 use model::python::cpython;
-use model::query::to_lesson_query;
-use model::timeline::Build;
-use model::{parse_query, Params, Tool};
+use model::run::timeline::Build;
+use model::sim::estimate::estimate_ms;
+use model::teaching::compact::result_line;
+use model::teaching::predict::run_allowed;
+use model::wire::host::{self, ReadyInfo};
 use yew::prelude::*;
 
 /// A finished run's timeline caption: "Run 3 from class.json: threads cpu × 4, 812 ms".
@@ -60,7 +60,7 @@ pub fn App() -> Html {
             let mut notices = parsed.notices.clone();
             // A link's code is shown, never run by the link itself.
             if parsed.run && parsed.code.is_some() {
-                let topic = model::params::Param::Code;
+                let topic = Param::Code;
                 notices.push(Notice::new(topic, Reason::CodeNotRun));
             }
             State {
@@ -182,8 +182,8 @@ pub fn App() -> Html {
                     };
                     // A host that awaits its run is told what was wrong instead of getting
                     // another experiment than it asked for; the frame says why nothing ran.
-                    if let Some(why) = embed::rejection(&parsed.notices) {
-                        let reply = embed::rejected_message(&request, &why, &parsed.notices);
+                    if let Some(why) = rejection(&parsed.notices) {
+                        let reply = host::rejected_message(&request, &why, &parsed.notices);
                         browser::post_to_parent(&reply);
                         let notice =
                             Notice::new(Topic::RunRequest, Reason::InvalidRequest(parsed.notices));
@@ -207,8 +207,8 @@ pub fn App() -> Html {
                 }
                 ParentMessage::Ping => {
                     if let Some(info) = ready_info.borrow().as_ref() {
-                        browser::post_to_parent(&embed::ready_message(info));
-                        browser::post_to_parent(&embed::height_message(browser::content_height()));
+                        browser::post_to_parent(&host::ready_message(info));
+                        browser::post_to_parent(&host::height_message(browser::content_height()));
                     }
                 }
             },
@@ -294,7 +294,7 @@ pub fn App() -> Html {
         *ready_info.borrow_mut() = info;
         use_effect_with(settled, move |settled| {
             if let Some(info) = ready_info.borrow().as_ref().filter(|_| *settled) {
-                browser::post_to_parent(&embed::ready_message(info));
+                browser::post_to_parent(&host::ready_message(info));
             }
         });
     }
@@ -341,13 +341,13 @@ pub fn App() -> Html {
         dispatcher.dispatch(Action::CodeLink(link))
     });
     let on_link_error = use_callback(state.dispatcher(), |_: String, dispatcher| {
-        let notice = Notice::new(model::params::Param::Code, Reason::CodeUnreadable);
+        let notice = Notice::new(Param::Code, Reason::CodeUnreadable);
         dispatcher.dispatch(Action::AddNotice(notice))
     });
     // The kernel's calibration says nothing of how fast contended increments are: no estimate
     // for the race.
     let estimate = ns
-        .filter(|_| resolved.kind != model::Kind::Race)
+        .filter(|_| resolved.kind != Kind::Race)
         .map(|ns| estimate_ms(&resolved, ns, state.cores));
 
     // The timeline shows the run in flight, else the last picked run, else the newest.
@@ -496,13 +496,13 @@ pub fn App() -> Html {
 /// constants it states fill in what the message's own parameters leave out. Returns it.
 fn host_code(
     dispatcher: &UseReducerDispatcher<State>,
-    parsed: &mut model::ParsedQuery,
+    parsed: &mut model::experiment::url::ParsedQuery,
     code: Option<String>,
 ) -> Option<String> {
     let code = code?;
     for (field, raw) in cpython::read_constants(&code) {
         if parsed.params.value(field).is_none() {
-            model::query::apply(parsed, field.key(), &raw);
+            model::experiment::url::apply(parsed, field.key(), &raw);
         }
     }
     dispatcher.dispatch(Action::Code {

@@ -3,7 +3,7 @@
 //! in the order of the requests, to whoever asked. A worker that fails is replaced on the next
 //! request, and its pending answers are dropped.
 
-use model::insight::FromInsight;
+use model::wire::insight::FromInsight;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -63,8 +63,8 @@ fn spawn() -> Option<Link> {
     })
 }
 
-/// Sends `request` (a [`model::insight::ToInsight`] as text); `on_answer` gets the answer (not
-/// at all if the worker fails first).
+/// Sends `request` (a [`model::wire::insight::ToInsight`] as text); `on_answer` gets the answer
+/// (not at all if the worker fails first).
 pub fn ask(request: String, on_answer: impl FnOnce(FromInsight) + 'static) {
     LINK.with(|link| {
         let mut link = link.borrow_mut();

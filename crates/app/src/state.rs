@@ -2,16 +2,16 @@
 //! the runs picked, an opened file), and the lab's snapshot, which only the lab changes (the lab
 //! decides; this only holds what it shows).
 
-use model::lab::view::{BuildInfo, RunRow, View};
+use model::experiment::config::Params;
+use model::experiment::lesson::Lesson;
+use model::experiment::notice::{Notice, Reason, Topic};
+use model::experiment::params::Field;
+use model::lab::view::{BuildInfo, LabView, RunRow};
 use model::lab::Update;
-use model::lesson::Lesson;
-use model::notice::{Reason, Topic};
-use model::params::Field;
-use model::predict::{asks_for, read_guess, Answer};
-use model::protocol::RunId;
-use model::record::RunRecord;
-use model::timeline::Build;
-use model::{Notice, Params};
+use model::run::id::RunId;
+use model::run::record::RunRecord;
+use model::run::timeline::Build;
+use model::teaching::predict::{asks_for, read_guess, Answer};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -30,7 +30,7 @@ pub struct State {
     pub cores: u32,
     /// What the lab shows (its builds, readiness, the run in flight, the runs, the sweep, the
     /// isolation demo): the lab's own snapshot, replaced whole at each of its updates.
-    pub lab: Rc<View>,
+    pub lab: Rc<LabView>,
     /// Runs picked in the table (at most two, for comparing side by side).
     pub selected: Vec<RunId>,
     /// Runs asked for so far; each new value is carried out once, with `params` as they are.
@@ -81,7 +81,7 @@ pub enum Action {
     ToggleSelected(RunId),
     /// What the lab shows now, and the update that changed it (`None` for progress, which is
     /// drawn in batches).
-    Lab(Option<Box<Update>>, Rc<View>),
+    Lab(Option<Box<Update>>, Rc<LabView>),
     /// A run file was opened: its name and its runs (or why it could not be read).
     Open(String, Result<Vec<RunRecord>, String>),
     /// Shows the opened file's run at this index; `None` closes the file.
@@ -185,7 +185,7 @@ impl Reducible for State {
                 changes,
             } => {
                 for (field, raw) in changes {
-                    if let Some(why) = model::query::edit(&mut s.params, field, &raw) {
+                    if let Some(why) = model::experiment::url::edit(&mut s.params, field, &raw) {
                         s.add_notice(why);
                     }
                 }
@@ -196,11 +196,11 @@ impl Reducible for State {
                 s.code = text;
             }
             Action::CodeLink(link) => {
-                let topic = Topic::Param(model::params::Param::Code);
+                let topic = Topic::Param(model::experiment::params::Param::Code);
                 // Only the newest verdict on the link's length stays.
                 s.notices
                     .retain(|n| !matches!(n.reason, Reason::CodeTooLong { .. }));
-                match model::python::code_link::check(&link) {
+                match model::experiment::code_link::check(&link) {
                     Ok(_) if s.code_edited => s.code_link = Some(link),
                     Ok(_) => {}
                     Err(why) => {
@@ -247,7 +247,7 @@ impl Reducible for State {
             }
             Action::Edit(field, raw) => {
                 // The field shows why a value was not taken; the params keep what was.
-                let _ = model::query::edit(&mut s.params, field, &raw);
+                let _ = model::experiment::url::edit(&mut s.params, field, &raw);
             }
             Action::AddNotice(n) => s.add_notice(n),
             Action::ToggleSelected(id) => {

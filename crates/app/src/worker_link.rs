@@ -3,8 +3,8 @@
 
 use crate::browser;
 use model::lab::Role;
-use model::protocol::{FromWorker, ToWorker};
-use model::timeline::Build;
+use model::run::timeline::Build;
+use model::wire::worker::{FromWorker, ToWorker};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -121,13 +121,13 @@ impl WorkerLink {
 
     /// Asks run `id` to stop: directly in shared memory when possible (a computing thread never
     /// reads messages), and by message for runs that await timers.
-    pub fn cancel(&self, id: model::protocol::RunId) {
+    pub fn cancel(&self, id: model::run::id::RunId) {
         if let Some((view, index)) = &*self.cancel_word.borrow() {
             // SIGINT for CPython (it raises KeyboardInterrupt); the run's word for an engine.
             let word = if self.interrupts {
                 2
             } else {
-                model::protocol::cancel_word(id) as i32
+                model::wire::worker::cancel_word(id) as i32
             };
             let _ = js_sys::Atomics::store(view, *index, word);
             let _ = js_sys::Atomics::notify(view, *index);

@@ -1,7 +1,7 @@
 //! Which build this module is, and what its pool really runs: read by the worker's entry points
 //! and by every tool's report, so it sits apart from both.
 
-use model::timeline::Build;
+use model::run::timeline::Build;
 
 /// The build this module was compiled as.
 pub const BUILD: Build = if cfg!(feature = "threads") {

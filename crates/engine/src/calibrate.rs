@@ -3,9 +3,9 @@
 //! 2-core machine), so we measure until the cost per iteration has settled.
 
 use crate::clock::now;
-use model::kernel::run_cpu_task;
-use model::protocol::RunId;
-use model::stats::median;
+use model::run::id::RunId;
+use model::run::stats::median;
+use model::sim::kernel::run_cpu_task;
 use std::hint::black_box;
 
 /// A run id no run has (ids count up from 1): its cancel check costs what a real run's does and

@@ -13,7 +13,8 @@
 //! it), which slowed the runs that followed a Stop.
 
 use futures::channel::oneshot;
-use model::protocol::{cancel_word, RunId};
+use model::run::id::RunId;
+use model::wire::worker::cancel_word;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 

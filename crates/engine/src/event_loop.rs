@@ -5,9 +5,9 @@
 use crate::run::RunLog;
 use crate::tasks;
 use futures::future::join_all;
-use model::protocol::RunId;
-use model::timeline::RunReport;
-use model::Experiment;
+use model::experiment::config::Experiment;
+use model::run::id::RunId;
+use model::run::timeline::RunReport;
 
 /// Runs every task of `e` concurrently on this thread (lane 0).
 pub async fn run(id: RunId, e: Experiment) -> RunReport {

@@ -6,9 +6,10 @@ use crate::clock::now;
 use crate::run::RunLog;
 use crate::tasks;
 use futures::future::{select, Either};
-use model::config::TaskWork;
-use model::protocol::{FromWorker, RunId};
-use model::timeline::SpanState;
+use model::experiment::config::TaskWork;
+use model::run::id::RunId;
+use model::run::timeline::SpanState;
+use model::wire::worker::FromWorker;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A value in this worker's own memory: `Poke` writes it, `Peek` reads it, and no other

@@ -3,8 +3,9 @@
 //! Shared by every thread of the run; the worker's own thread reads it on a timer.
 
 use crate::clock::now;
-use model::protocol::{FromWorker, RunId};
-use model::timeline::{Span, SpanState};
+use model::run::id::RunId;
+use model::run::timeline::{Span, SpanState};
+use model::wire::worker::FromWorker;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use wasm_bindgen::prelude::*;

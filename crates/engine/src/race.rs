@@ -5,7 +5,7 @@
 //! store: no undefined behaviour, yet two threads that read the same value both write it plus
 //! one, and an update is lost. With the lock the read and the write happen under one mutex.
 
-use model::protocol::RunId;
+use model::run::id::RunId;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 

@@ -2,9 +2,9 @@
 
 use crate::run::RunLog;
 use crate::tasks;
-use model::protocol::RunId;
-use model::timeline::RunReport;
-use model::Experiment;
+use model::experiment::config::Experiment;
+use model::run::id::RunId;
+use model::run::timeline::RunReport;
 
 /// Runs `e` one task at a time on lane 0.
 pub async fn run(id: RunId, e: Experiment) -> RunReport {

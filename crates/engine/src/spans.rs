@@ -1,6 +1,6 @@
 //! Collecting spans while tasks run, so that a stopped run still reports what it did.
 
-use model::timeline::{Span, SpanState};
+use model::run::timeline::{Span, SpanState};
 use std::cell::RefCell;
 use std::rc::Rc;
 

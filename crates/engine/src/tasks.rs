@@ -5,10 +5,10 @@ use crate::cancel;
 use crate::clock::now;
 use crate::spans::SpanLog;
 use gloo_timers::future::TimeoutFuture;
-use model::config::TaskWork;
-use model::kernel::run_cpu_task;
-use model::protocol::RunId;
-use model::timeline::{SpanState, TaskRef};
+use model::experiment::config::TaskWork;
+use model::run::id::RunId;
+use model::run::timeline::{SpanState, TaskRef};
+use model::sim::kernel::run_cpu_task;
 
 /// Waits `io_ms` without blocking the thread; records the wait, and any time the timer fired
 /// late because the loop was busy (a cpu task that does not yield).
@@ -18,7 +18,7 @@ pub async fn io(log: &SpanLog, task: u32, lane: u32, io_ms: u32) {
     TimeoutFuture::new(io_ms).await;
     let end = now();
     let due = start + f64::from(io_ms);
-    if end - due > model::timeline::stall_threshold_ms(io_ms) {
+    if end - due > model::run::timeline::stall_threshold_ms(io_ms) {
         log.push(task, lane, SpanState::Io, start, due);
         log.push(task, lane, SpanState::Stalled, due, end);
     } else {

@@ -3,9 +3,10 @@
 
 use crate::build::{pool_threads, BUILD};
 use crate::{calibrate, cancel, clock, event_loop, process};
-use model::protocol::{FromWorker, RunId, ToWorker};
-use model::timeline::{Build, RunReport};
-use model::{Experiment, Tool};
+use model::experiment::config::{Experiment, Tool};
+use model::run::id::RunId;
+use model::run::timeline::{Build, RunReport};
+use model::wire::worker::{FromWorker, ToWorker};
 use wasm_bindgen::prelude::*;
 #[cfg(feature = "threads")]
 use wasm_bindgen::JsCast;
@@ -161,7 +162,7 @@ async fn run(id: RunId, e: Experiment) -> Result<RunReport, String> {
         Tool::Sequential => {
             let one_lane = Experiment {
                 workers: 1,
-                gil: model::Gil::Off,
+                gil: model::experiment::config::Gil::Off,
                 ..e
             };
             let mut report = crate::threads::run(id, one_lane).await?;

@@ -28,7 +28,7 @@ async fn parallel_sum_equals_sequential_sum() {
     );
     let (parallel, sequential) = engine::parallel_and_sequential_sum(3_000_001, 16);
     assert_eq!(parallel, sequential);
-    assert_eq!(sequential, model::kernel::expected_sum(3_000_001));
+    assert_eq!(sequential, model::sim::kernel::expected_sum(3_000_001));
 }
 
 #[wasm_bindgen_test]

@@ -1,15 +1,16 @@
 //! The insight worker's module: it explains a finished run (why each wait happened, where each
-//! lane's time went, the critical path: `model::explain`) and writes the trace-event file
-//! (`model::trace`), answering the page's [`model::insight`] messages. It is a module of its
-//! own, which the page loads after its first run, so that none of this weighs on the page's
-//! first load. It must not depend on the UI; `www/insight-worker.js` only loads it and forwards.
+//! lane's time went, the critical path: `model::analysis::explain`) and writes the trace-event
+//! file (`model::analysis::trace`), answering the page's [`model::wire::insight`] messages. It is
+//! a module of its own, which the page loads after its first run, so that none of this weighs on
+//! the page's first load. It must not depend on the UI; `www/insight-worker.js` only loads it and
+//! forwards.
 
 mod markup;
 
-use model::explain::explain;
-use model::insight::{FromInsight, RunInsight, ToInsight};
-use model::protocol::RunId;
-use model::record::RunRecord;
+use model::analysis::explain::explain;
+use model::run::id::RunId;
+use model::run::record::RunRecord;
+use model::wire::insight::{FromInsight, RunInsight, ToInsight};
 use wasm_bindgen::prelude::*;
 
 /// Answers one request of the page (a [`ToInsight`] as text) with a [`FromInsight`] as text.
@@ -22,7 +23,7 @@ fn answer(request: &str) -> FromInsight {
     match ToInsight::decode(request) {
         Ok(ToInsight::Explain { run }) => explained(&run),
         Ok(ToInsight::Trace { runs }) => FromInsight::Trace {
-            text: model::trace::chrome_trace(&runs),
+            text: model::analysis::trace::chrome_trace(&runs),
         },
         Ok(ToInsight::Fidelity { runs }) => FromInsight::Fidelity {
             table: markup::fidelity_table(&runs),

@@ -4,10 +4,10 @@
 //! own (numbers, states, causes), never a visitor's. The attributes are the page's contract
 //! (docs/embedding.md).
 
-use model::cause::CauseKind;
-use model::explain::Explained;
-use model::lane_account::LaneAccount;
-use model::timeline::{Span, TaskRef};
+use model::analysis::cause::CauseKind;
+use model::analysis::explain::Explained;
+use model::analysis::lane_account::LaneAccount;
+use model::run::timeline::{Span, TaskRef};
 use std::fmt::Write;
 
 /// Rows in the table view; the rest are counted in a line under it.
@@ -94,11 +94,11 @@ pub fn lane_summary(lanes: &[LaneAccount], lane_noun: &str) -> String {
     h
 }
 
-/// The "Model vs real CPython" table (`model::fidelity`): each of the notebook's three claims as
-/// a ratio the model measured and one CPython measured in the visitor's runs, and why they
-/// differ where they do.
-pub fn fidelity_table(runs: &[model::record::RunRecord]) -> String {
-    let refs: Vec<&model::record::RunRecord> = runs.iter().collect();
+/// The "Model vs real CPython" table (`model::analysis::fidelity`): each of the notebook's three
+/// claims as a ratio the model measured and one CPython measured in the visitor's runs, and why
+/// they differ where they do.
+pub fn fidelity_table(runs: &[model::run::record::RunRecord]) -> String {
+    let refs: Vec<&model::run::record::RunRecord> = runs.iter().collect();
     let ratio = |r: Option<f64>| r.map_or_else(|| "run both".to_string(), |r| format!("{r:.2}×"));
     let attr =
         |name: &str, r: Option<f64>| r.map(|r| format!(" {name}=\"{r}\"")).unwrap_or_default();
@@ -107,7 +107,7 @@ pub fn fidelity_table(runs: &[model::record::RunRecord]) -> String {
          your runs</caption><tr><th>claim</th><th>model</th><th>CPython</th><th>why they differ\
          </th></tr>",
     );
-    for row in model::fidelity::rows(&refs) {
+    for row in model::analysis::fidelity::rows(&refs) {
         let _ = write!(
             h,
             "<tr data-claim=\"{}\"{}{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -127,8 +127,8 @@ pub fn fidelity_table(runs: &[model::record::RunRecord]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use model::explain::explain;
-    use model::timeline::SpanState;
+    use model::analysis::explain::explain;
+    use model::run::timeline::SpanState;
 
     #[test]
     fn rows_carry_the_contracts_attributes_and_long_tables_say_what_is_left_out() {

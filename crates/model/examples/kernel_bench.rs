@@ -2,7 +2,7 @@
 //! the wall time of a fixed amount of work split over 1, 2, 4, … threads up to the cores (or
 //! over the counts given as `1,2,4,8`). Prints JSON.
 
-use model::kernel::sum_of_squares;
+use model::sim::kernel::sum_of_squares;
 use std::hint::black_box;
 use std::time::Instant;
 

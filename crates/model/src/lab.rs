@@ -20,15 +20,16 @@ pub mod view;
 pub use effect::TestHook;
 pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
 
-use crate::config::{thread_pool_default, Engine as EngineChoice, Experiment, Params, Tool};
-use crate::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
-use crate::notice::{CpythonLimit, Notice, Reason, Topic, Unavailable};
-use crate::params::{Field, Param};
-use crate::predict::Prediction;
-use crate::protocol::{FromWorker, RunId, ToWorker};
+use crate::experiment::config::{thread_pool_default, Engine, Experiment, Params, Tool};
+use crate::experiment::notice::{CpythonLimit, Notice, Reason, Topic, Unavailable};
+use crate::experiment::params::{Field, Param};
 use crate::python::cpython;
-use crate::record::{PythonRun, RunRecord};
-use crate::timeline::{Build, RunReport, RunStatus};
+use crate::run::id::RunId;
+use crate::run::prediction::Prediction;
+use crate::run::record::{PythonRun, RunRecord};
+use crate::run::timeline::{Build, RunReport, RunStatus};
+use crate::sim::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
+use crate::wire::worker::{FromWorker, ToWorker};
 
 /// How long a stopped run may take to answer before its worker is terminated and replaced.
 pub const STOP_GRACE_MS: u32 = 40;
@@ -67,7 +68,7 @@ impl RunRequest {
         }
     }
 
-    fn engine(&self) -> EngineChoice {
+    fn engine(&self) -> Engine {
         self.params.engine.unwrap_or_default()
     }
 }
@@ -102,7 +103,7 @@ impl Running {
 
 /// A worker of one build, with what it has told us.
 #[derive(Debug)]
-struct Engine {
+struct EngineWorker {
     worker: WorkerId,
     ready: bool,
 }
@@ -113,10 +114,10 @@ pub struct Lab {
     cores: u32,
     pool_size: u32,
     next_worker: u32,
-    plain: Option<Engine>,
-    atomics: Option<Engine>,
+    plain: Option<EngineWorker>,
+    atomics: Option<EngineWorker>,
     /// CPython's worker, started when the visitor first picks it.
-    python: Option<Engine>,
+    python: Option<EngineWorker>,
     ns_plain: Option<f64>,
     ns_atomics: Option<f64>,
     /// CPython's own loop, measured in CPython.
@@ -145,7 +146,7 @@ pub struct Lab {
     stop_broken: bool,
     /// What the page shows: whether the engines are ready, the finished runs, the run in
     /// flight's spans so far, … (see [`view`]).
-    view: view::View,
+    view: view::LabView,
     /// Effects of the event being handled.
     out: Vec<Effect>,
 }
@@ -180,7 +181,7 @@ impl Lab {
             sweep: None,
             #[cfg(feature = "test-hooks")]
             stop_broken: false,
-            view: view::View::default(),
+            view: view::LabView::default(),
             out: Vec::new(),
         }
     }
@@ -219,7 +220,7 @@ impl Lab {
             Event::ShowIsolation { value } => self.show_isolation(now, value),
             Event::ClearRuns => self.show(Update::RunsCleared),
             Event::UseEngine(engine) => {
-                if engine == EngineChoice::Cpython && self.python.is_none() {
+                if engine == Engine::Cpython && self.python.is_none() {
                     self.python_failed = None;
                     self.spawn_engine(Build::Cpython);
                 }
@@ -245,7 +246,7 @@ impl Lab {
     }
 
     /// What the page shows of the lab, as of the last event.
-    pub fn view(&self) -> &view::View {
+    pub fn view(&self) -> &view::LabView {
         &self.view
     }
 
@@ -276,7 +277,7 @@ impl Lab {
             self.out.push(Effect::Terminate(old.worker));
         }
         let worker = self.new_worker(Role::Engine(build));
-        *self.slot(build) = Some(Engine {
+        *self.slot(build) = Some(EngineWorker {
             worker,
             ready: false,
         });
@@ -293,7 +294,7 @@ impl Lab {
         }
     }
 
-    fn slot(&mut self, build: Build) -> &mut Option<Engine> {
+    fn slot(&mut self, build: Build) -> &mut Option<EngineWorker> {
         match build {
             Build::Plain => &mut self.plain,
             Build::Atomics => &mut self.atomics,
@@ -301,7 +302,7 @@ impl Lab {
         }
     }
 
-    fn engine(&self, build: Build) -> Option<&Engine> {
+    fn engine(&self, build: Build) -> Option<&EngineWorker> {
         match build {
             Build::Plain => self.plain.as_ref(),
             Build::Atomics => self.atomics.as_ref(),
@@ -546,7 +547,7 @@ impl Lab {
                 self.python_failed = Some(message.into());
                 self.show(Update::PythonFailed(message.into()));
                 let why = CpythonLimit::Failed(message.into());
-                self.notice(crate::params::Field::Engine, Reason::Cpython(why));
+                self.notice(Field::Engine, Reason::Cpython(why));
             }
         }
         if let Some(id) = was_running {
@@ -587,7 +588,7 @@ impl Lab {
     /// The build that runs `tool` on `engine`: CPython runs what it runs itself; on the model
     /// threads need atomics, and sequential uses the atomics build when it exists so that its
     /// baseline comes from the same code as threads.
-    fn build_for(&self, engine: EngineChoice, tool: Tool) -> Result<Build, Unavailable> {
+    fn build_for(&self, engine: Engine, tool: Tool) -> Result<Build, Unavailable> {
         // A threads build still starting counts: its runs wait for it (see `begin`).
         let atomics = self.atomics.is_some() || self.threads_later;
         match Build::for_tool(engine, tool, atomics) {
@@ -679,7 +680,7 @@ impl Lab {
             return self.wait(request);
         }
         let mut experiment = self.resolve(&request.params, build);
-        let asks = crate::predict::asks(experiment.tool, experiment.kind);
+        let asks = crate::teaching::predict::asks(experiment.tool, experiment.kind);
         if request.guess.is_some()
             && asks
             && !baseline::exists(&self.view.runs, &experiment, build, None)
@@ -813,7 +814,7 @@ impl Lab {
             None => cpython::program(&experiment),
         };
         let hash = cpython::code_hash(&code);
-        let asks = crate::predict::asks(experiment.tool, experiment.kind);
+        let asks = crate::teaching::predict::asks(experiment.tool, experiment.kind);
         let runs = &self.view.runs;
         if request.guess.is_some()
             && asks
@@ -821,7 +822,7 @@ impl Lab {
         {
             // As on the model: the same program, sequential, runs first.
             let mut base = RunRequest::visitor(baseline::sequential_of(&experiment));
-            base.params.engine = Some(EngineChoice::Cpython);
+            base.params.engine = Some(Engine::Cpython);
             self.notice(Param::Predict, Reason::BaselineFirst);
             self.wait(request);
             return self.begin_python(now, base, false);
@@ -903,9 +904,9 @@ impl Lab {
     fn report_so_far(&self, now: f64, status: RunStatus, message: &str) -> Option<RunReport> {
         let running = self.running.as_ref()?;
         let spans = self.view.live_spans();
-        let done = crate::stats::task_times(&spans)
+        let done = crate::run::stats::task_times(&spans)
             .keys()
-            .filter(|&&t| crate::timeline::TaskRef::of(t).is_task())
+            .filter(|&&t| crate::run::timeline::TaskRef::of(t).is_task())
             .count() as u32;
         Some(RunReport {
             experiment: running.experiment,

@@ -1,40 +1,36 @@
 //! The pure logic of the Concurrency Playground.
 //!
-//! Everything here builds and is tested natively with plain `cargo test`: the task kernels, the
-//! experiment configuration and its validation, the worker protocol, timeline spans and the
-//! statistics computed from them. It must not depend on wasm-bindgen, web-sys or any browser API,
-//! so that the same rules apply in the UI, in every worker and in native tests.
+//! Everything here builds and is tested natively with plain `cargo test`: the experiment and the
+//! page's contract, the simulated CPython, the run data, the analyses, the messages and the lab.
+//! It must not depend on wasm-bindgen, web-sys or any browser API, so that the same rules apply in
+//! the UI, in every worker and in native tests.
+//!
+//! Each module below is one layer, declared in the layers' order: a layer uses only those declared
+//! before it (the order `docs/architecture.md` writes down and `tests/layers.rs` keeps).
 
-pub mod cause;
-pub mod config;
-pub mod critical_path;
-pub mod decision;
-pub mod embed;
-pub mod estimate;
-pub mod explain;
-pub mod fidelity;
-pub mod gil;
-pub mod gil_lane;
-pub mod insight;
+// The model's own JSON.
 pub mod json;
-pub mod kernel;
-pub mod lab;
-pub mod lane_account;
-pub mod layout;
-pub mod lesson;
-pub mod notice;
-pub mod params;
-pub mod predict;
-pub mod protocol;
-pub mod python;
-pub mod query;
-pub mod record;
-pub mod replay;
-pub mod stats;
-pub mod timeline;
-pub mod trace;
 
-pub use config::{Experiment, Gil, Kind, Limits, Machine, Params, Tool};
-pub use notice::Notice;
-pub use query::{parse_query, ParsedQuery};
-pub use timeline::{Lane, RunReport, RunStatus, Span, SpanState};
+// The page's contract.
+pub mod experiment;
+
+// The experiment as a Python program.
+pub mod python;
+
+// CPython's rules.
+pub mod sim;
+
+// What a run did and its record.
+pub mod run;
+
+// What the page works out of finished runs.
+pub mod analysis;
+
+// What the page does to teach.
+pub mod teaching;
+
+// The messages.
+pub mod wire;
+
+// A run's whole life.
+pub mod lab;

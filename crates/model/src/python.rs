@@ -1,8 +1,7 @@
 //! The experiment's Python: one program ([`cpython`]) that the page shows, lets the visitor edit,
-//! runs in CPython (`engine=cpython`), and that runs at home as it is; and how it travels in a
-//! link ([`code_link`]).
+//! runs in CPython (`engine=cpython`), and that runs at home as it is. How edited code travels in
+//! a link is the URL's concern (`experiment::code_link`).
 
-pub mod code_link;
 pub mod cpython;
 
 /// Groups the digits of `n` in threes with `separator`: `group_digits(2000000, '_')` is

@@ -4,9 +4,9 @@
 //! (commit 3df101f) from records with every optional part present. What the page writes since
 //! then adds keys only ([`without_additions`]), never changes or drops one.
 
-use model::embed::run_finished_message;
-use model::protocol::{FromWorker, ToWorker};
-use model::record::{parse_runs, runs_json};
+use model::run::record::{parse_runs, runs_json};
+use model::wire::host::run_finished_message;
+use model::wire::worker::{FromWorker, ToWorker};
 
 const EXPORT: &str = include_str!("fixtures/runs-export.json");
 const MESSAGE: &str = include_str!("fixtures/run-finished.json");

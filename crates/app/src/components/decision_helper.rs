@@ -1,8 +1,8 @@
 //! The notebook's decision in three questions: answers in, a tool, its reason and the experiment
 //! that proves it out.
 
-use model::decision::{decide, Answers, Libraries, Scale, Work};
-use model::Params;
+use model::experiment::config::Params;
+use model::teaching::decision::{decide, Answers, Libraries, Scale, Work};
 use yew::prelude::*;
 
 /// Props of [`DecisionHelper`].

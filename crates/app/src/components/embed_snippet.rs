@@ -1,9 +1,9 @@
 //! The snippet a teacher pastes into a course page to embed the current experiment.
 
 use super::copy_button::CopyButton;
-use model::params::Param;
-use model::query::to_query;
-use model::Params;
+use model::experiment::config::Params;
+use model::experiment::params::Param;
+use model::experiment::url::to_query;
 use yew::prelude::*;
 
 /// Props of [`EmbedSnippet`].
@@ -28,7 +28,7 @@ pub fn EmbedSnippet(props: &EmbedSnippetProps) -> Html {
     let element = format!(
         "<script type=\"module\" src=\"{}\"></script>\n{}",
         crate::browser::absolute_url("./element.js"),
-        model::embed::element_tag(
+        model::wire::host::element_tag(
             &to_query(&props.params, false, false),
             false,
             props.code.as_deref()

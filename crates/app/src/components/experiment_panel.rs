@@ -3,9 +3,8 @@
 use super::machine_info::group;
 use super::number_field::NumberField;
 use super::select_field::SelectField;
-use model::config::{Engine, Lock};
-use model::params::{Field, Value, Values};
-use model::{Experiment, Gil, Kind, Params, Tool};
+use model::experiment::config::{Engine, Experiment, Gil, Kind, Lock, Params, Tool};
+use model::experiment::params::{Field, Value, Values};
 use yew::prelude::*;
 
 /// Props of [`ExperimentPanel`].
@@ -139,7 +138,7 @@ pub fn ExperimentPanel(props: &ExperimentPanelProps) -> Html {
         Callback::from(move |(field, raw): (Field, String)| {
             let mut next = (*errors).clone();
             next.retain(|(f, _)| *f != field);
-            if let Some(why) = model::query::edit(&mut params.clone(), field, &raw) {
+            if let Some(why) = model::experiment::url::edit(&mut params.clone(), field, &raw) {
                 next.push((field, why.text()));
             }
             errors.set(next);

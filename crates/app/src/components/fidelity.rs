@@ -1,9 +1,9 @@
 //! The "Model vs real CPython" table: the notebook's three claims, each ratio as the model and
 //! as CPython in this browser measured it in the visitor's runs. The insight module computes
-//! and writes it (`model::fidelity`), so the first load carries none of it.
+//! and writes it (`model::analysis::fidelity`), so the first load carries none of it.
 
-use model::insight::{FromInsight, ToInsight};
 use model::lab::view::RunRow;
+use model::wire::insight::{FromInsight, ToInsight};
 use yew::prelude::*;
 
 /// Props of [`Fidelity`].

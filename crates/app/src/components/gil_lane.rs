@@ -3,8 +3,8 @@
 //! it changed hands (a red tick for a forced drop, a grey one for a voluntary release). `x` maps
 //! ms from the run's start to the timeline's x.
 
-use model::gil::GilEventKind;
-use model::gil_lane::Held;
+use model::analysis::gil_lane::Held;
+use model::sim::gil::GilEventKind;
 use yew::prelude::*;
 
 /// Height of the lane in SVG units: the holder track and the waiters track.

@@ -25,7 +25,7 @@ fn calibration(info: Option<BuildInfo>, io_ms: u32) -> String {
         Some((ns, spread)) => format!(
             "{ns:.3} ns per iteration (samples within {:.1} %) → {} iterations should take about {io_ms} ms",
             spread * 100.0,
-            group(model::config::calibrated_cpu_iters(io_ms, ns))
+            group(model::experiment::config::calibrated_cpu_iters(io_ms, ns))
         ),
         None if info.is_some() => "calibrating…".into(),
         None => "loading…".into(),

@@ -5,7 +5,8 @@
 //! fragment's `data-slot` elements.
 
 use crate::browser;
-use model::{parse_query, Params};
+use model::experiment::config::Params;
+use model::experiment::url::parse_query;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 

@@ -1,6 +1,6 @@
 //! Messages about clamped input and missing features.
 
-use model::Notice;
+use model::experiment::notice::Notice;
 use yew::prelude::*;
 
 /// Props of [`Notices`].

@@ -1,6 +1,6 @@
 //! A labelled number input showing its limits and, inline, why a value was not taken as typed.
 
-use model::params::Field;
+use model::experiment::params::Field;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

@@ -1,8 +1,8 @@
 //! "Open a run": a run file (the JSON export, one run, or a `run-finished` message) shown in
 //! the timeline and its replay, so that a teacher can share a run with a class.
 
-use model::protocol::RunId;
-use model::record::{parse_runs, RunRecord, MAX_RUN_FILE_BYTES};
+use model::run::id::RunId;
+use model::run::record::{parse_runs, RunRecord, MAX_RUN_FILE_BYTES};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;

@@ -5,7 +5,7 @@
 use crate::state::{Action, State};
 use model::lab::baseline::why_none;
 use model::lab::view::RunRow;
-use model::predict::{asks_for, Answer, Explanation};
+use model::teaching::predict::{asks_for, Answer, Explanation};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

@@ -2,8 +2,8 @@
 //! page (`model::python::cpython`), as it runs at home.
 
 use super::copy_button::CopyButton;
+use model::experiment::config::{Experiment, Gil, Tool};
 use model::python::cpython::program;
-use model::{Experiment, Gil, Tool};
 use yew::prelude::*;
 
 /// Props of [`PythonCode`].

@@ -1,10 +1,10 @@
 //! What the race experiment counted: expected against final, and what was lost; for processes,
 //! each process's own counter and the parent's untouched one.
 
-use model::config::{Lock, Tool};
+use model::experiment::config::{Lock, Tool};
 use model::python::group_digits;
-use model::record::RunRecord;
-use model::timeline::RunStatus;
+use model::run::record::RunRecord;
+use model::run::timeline::RunStatus;
 use yew::prelude::*;
 
 /// Props of [`RaceResult`].

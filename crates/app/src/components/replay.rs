@@ -6,10 +6,10 @@
 use super::race_result::RaceResult;
 use super::timeline::{SharedSpans, Timeline};
 use gloo_timers::callback::{Interval, Timeout};
-use model::gil_lane::{held, holder_at};
-use model::insight::{FromInsight, RunInsight, ToInsight};
+use model::analysis::gil_lane::{held, holder_at};
+use model::analysis::replay::{describe_lanes, describe_step, span_of, steps, Playhead, Step};
 use model::lab::view::RunRow;
-use model::replay::{describe_lanes, describe_step, span_of, steps, Playhead, Step};
+use model::wire::insight::{FromInsight, RunInsight, ToInsight};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -149,7 +149,7 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
     let current = (p.times.len() == all.len())
         .then(|| all.get(p.index))
         .flatten();
-    let lanes = model::timeline::lanes_of(&run.spans);
+    let lanes = model::run::timeline::lanes_of(&run.spans);
     let noun = run.experiment.tool.lane_noun();
     let status = match current {
         None => "This run has no events to replay.".to_string(),

@@ -1,9 +1,9 @@
 //! Exporting every run, spans included, as JSON or CSV files the visitor downloads, and as a
 //! Chrome trace that opens in Perfetto and `chrome://tracing` (written by the insight worker).
 
-use model::insight::{FromInsight, ToInsight};
 use model::lab::view::RunRow;
-use model::record::{runs_csv, runs_json, RunRecord};
+use model::run::record::{runs_csv, runs_json, RunRecord};
+use model::wire::insight::{FromInsight, ToInsight};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -70,7 +70,7 @@ pub fn RunExport(props: &RunExportProps) -> Html {
             let request = ToInsight::trace_text(&runs_json(&records(&runs)));
             crate::insight_link::ask(request, |answer| {
                 if let FromInsight::Trace { text } = answer {
-                    download(model::trace::FILE_NAME, "application/json", &text);
+                    download(model::analysis::trace::FILE_NAME, "application/json", &text);
                 }
             });
         })

@@ -1,10 +1,11 @@
 //! Every finished run, one row each, with the attributes of the page's contract.
 
 use super::run_export::RunExport;
+use model::experiment::config::{Kind, Tool};
 use model::lab::baseline;
 use model::lab::view::RunRow;
-use model::protocol::RunId;
-use model::stats;
+use model::run::id::RunId;
+use model::run::stats;
 use yew::prelude::*;
 use yew::virtual_dom::VTag;
 
@@ -34,7 +35,9 @@ fn row(run: &RunRow, selected: bool, on_select: &Callback<RunId>) -> Html {
     let e = &run.experiment;
     let tool = match (e.tool, run.baseline_for) {
         (_, Some(r)) => format!("{} (baseline for run {r})", e.tool.as_str()),
-        (model::Tool::Threads, _) => format!("threads (GIL {})", e.gil.as_str()),
+        (Tool::Threads, _) => {
+            format!("threads (GIL {})", e.gil.as_str())
+        }
         (t, _) => t.as_str().to_string(),
     };
     // The GIL's hand-overs, the serial part and the race's count, where they apply.
@@ -42,14 +45,14 @@ fn row(run: &RunRow, selected: bool, on_select: &Callback<RunId>) -> Html {
         html! { <span class="sub">{ format!("GIL hand-overs: {} forced, {} voluntary", g.forced, g.voluntary) }</span> }
     });
     let work = match e.kind {
-        model::Kind::Race if e.tool == model::Tool::Threads => {
+        Kind::Race if e.tool == Tool::Threads => {
             format!("race (lock {})", e.lock.as_str())
         }
         _ if e.serial > 0 => format!("{} ({} % serial)", e.kind.as_str(), e.serial),
         k => k.as_str().to_string(),
     };
     let counted = run.counts.as_ref().map(|c| {
-        let text = if e.tool == model::Tool::Processes {
+        let text = if e.tool == Tool::Processes {
             format!("parent's counter {}; each process its own", c.final_count)
         } else {
             format!("{} of {} counted", c.final_count, c.expected)
@@ -152,7 +155,7 @@ pub fn RunsCompare(props: &RunsCompareProps) -> Html {
                     <dd>{ r.python.as_ref().map_or_else(|| "Rust model".into(), |p| format!("CPython {}", p.version)) }</dd>
                     <dt>{ "work" }</dt><dd>{ format!("{} × {}", e.kind.as_str(), e.tasks) }</dd>
                     <dt>{ "workers" }</dt><dd>{ e.workers }</dd>
-                    <dt>{ "GIL" }</dt><dd>{ if e.tool == model::Tool::Threads { e.gil.as_str() } else { "n/a" } }</dd>
+                    <dt>{ "GIL" }</dt><dd>{ if e.tool == Tool::Threads { e.gil.as_str() } else { "n/a" } }</dd>
                     <dt>{ "wall" }</dt><dd>{ format!("{:.0} ms", r.wall_ms) }</dd>
                     <dt>{ "task time" }</dt><dd>{ format!("{:.0} ms", r.task_time_ms) }</dd>
                     <dt>{ "lanes used" }</dt><dd>{ r.lanes }</dd>

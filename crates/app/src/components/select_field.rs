@@ -2,7 +2,7 @@
 //! changed it by hand and the URL changed it back (an option's `selected` attribute alone no
 //! longer governs a select the visitor has touched).
 
-use model::params::Field;
+use model::experiment::params::Field;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 

@@ -5,10 +5,10 @@
 //! cooks" is four lanes computing at once.
 
 use super::gil_lane::{gil_lane, HEIGHT as GIL_HEIGHT};
-use model::gil::{GilEvent, GilSwitches};
-use model::insight::RunInsight;
-use model::layout::{bar_at, layout, merge, ticks, Bar, Layout};
-use model::timeline::{Span, SpanState, TaskRef};
+use model::analysis::layout::{bar_at, layout, merge, ticks, Bar, Layout};
+use model::run::timeline::{Span, SpanState, TaskRef};
+use model::sim::gil::{GilEvent, GilSwitches};
+use model::wire::insight::RunInsight;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -170,8 +170,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let x = |ms: f64| LABEL + (ms.max(0.0) / span_ms) * (WIDTH - LABEL - 10.0);
     // The GIL lane, above the threads, when the run has GIL events.
     let gil = (!props.gil_events.is_empty()).then(|| {
-        let held = model::gil_lane::held(&props.gil_events, t0, duration);
-        let waiting = model::gil_lane::waiting(&all, t0);
+        let held = model::analysis::gil_lane::held(&props.gil_events, t0, duration);
+        let waiting = model::analysis::gil_lane::waiting(&all, t0);
         gil_lane(&held, &waiting, lanes.len() as u32, x)
     });
     // Lane tops.
@@ -271,7 +271,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     };
     // Sub-millisecond steps (a run of a few µs) need decimals to tell the ticks apart.
     let step = tick_values.get(1).copied().unwrap_or(1.0);
-    let decimals = model::layout::tick_decimals(step);
+    let decimals = model::analysis::layout::tick_decimals(step);
     let axis = tick_values.into_iter().map(|t| {
         html! {
             <g class="tick">

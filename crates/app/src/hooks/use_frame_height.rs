@@ -39,7 +39,7 @@ fn start() -> Option<Observer> {
         *pending.borrow_mut() = Some(Timeout::new(DEBOUNCE_MS, move || {
             let height = browser::content_height().ceil();
             if height != last.replace(height) {
-                browser::post_to_parent(&model::embed::height_message(height));
+                browser::post_to_parent(&model::wire::host::height_message(height));
             }
         }));
     });

@@ -8,9 +8,10 @@
 
 use crate::browser;
 use crate::state::{Action, State};
-use model::lesson::Lesson;
-use model::query::to_lesson_query;
-use model::{parse_query, Params};
+use model::experiment::config::Params;
+use model::experiment::lesson::Lesson;
+use model::experiment::url::parse_query;
+use model::experiment::url::to_lesson_query;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;

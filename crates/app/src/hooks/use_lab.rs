@@ -6,9 +6,9 @@ use crate::browser;
 use crate::state::{Action, State};
 use crate::worker_link::{WorkerEvent, WorkerLink};
 use gloo_timers::callback::Timeout;
-use model::lab::view::View;
+use model::experiment::config::Params;
+use model::lab::view::LabView;
 use model::lab::{Effect, Event, Lab, Update, WorkerId};
-use model::Params;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -121,13 +121,14 @@ impl Host {
             Effect::PostToParent(record, request) => {
                 // Serialising ten thousand spans is not free: only for an embedding page.
                 if browser::in_frame() {
-                    let message = model::embed::run_finished_message(&record, request.as_deref());
+                    let message =
+                        model::wire::host::run_finished_message(&record, request.as_deref());
                     browser::post_to_parent(&message);
                 }
             }
-            Effect::Reject { request, message } => {
-                browser::post_to_parent(&model::embed::rejected_message(&request, &message, &[]))
-            }
+            Effect::Reject { request, message } => browser::post_to_parent(
+                &model::wire::host::rejected_message(&request, &message, &[]),
+            ),
             Effect::Show(Update::Progress(..)) => self.show_soon(),
             Effect::Show(update) => {
                 // The snapshot holds the progress so far: none is left to draw.
@@ -139,7 +140,7 @@ impl Host {
     }
 
     /// The lab's view as it is now, for the page to hold.
-    fn snapshot(&self) -> Rc<View> {
+    fn snapshot(&self) -> Rc<LabView> {
         Rc::new(self.lab.borrow().view().clone())
     }
 

@@ -1,11 +1,11 @@
-//! Owns the embedding page's way in (`model::embed` documents the messages):
+//! Owns the embedding page's way in (`model::wire::host` documents the messages):
 //! `{source: "concurrency-playground", type: "run", params, request?}` starts an experiment and
 //! `type: "set"` only shows it, both validated exactly like URL parameters; `type: "ping"` asks
 //! for the `ready` message again. `run` and `set` may carry `code`, the Python program CPython
 //! runs (`engine=cpython`). Every other message, of any shape or size, is ignored.
 
-use model::params::Field;
-use model::query::{apply, ParsedQuery};
+use model::experiment::params::Field;
+use model::experiment::url::{apply, ParsedQuery};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -26,7 +26,7 @@ pub enum ParentMessage {
     Run {
         /// The parameters and the notices about any that were invalid.
         parsed: ParsedQuery,
-        /// The host's tag (`model::embed::request_tag`).
+        /// The host's tag (`model::wire::host::request_tag`).
         request: Option<String>,
         /// The host's Python program, if it sent one.
         code: Option<String>,
@@ -68,7 +68,7 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParentMessage> {
         return None;
     }
     let is = |key: &str, want: &str| field(&data, key).as_string().as_deref() == Some(want);
-    if !is("source", model::embed::SOURCE) {
+    if !is("source", model::wire::host::SOURCE) {
         return None;
     }
     if is("type", "ping") {
@@ -106,7 +106,7 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParentMessage> {
             apply(&mut parsed, key, &text);
             continue;
         }
-        match model::predict::read_guess(&text) {
+        match model::teaching::predict::read_guess(&text) {
             Ok(g) => guess = Some(g),
             Err(why) => parsed.notices.push(why),
         }
@@ -116,7 +116,7 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParentMessage> {
         // A guess belongs to a run.
         return Some(ParentMessage::Set(parsed, code));
     }
-    let request = model::embed::request_tag(short_text(&field(&data, "request")));
+    let request = model::wire::host::request_tag(short_text(&field(&data, "request")));
     Some(ParentMessage::Run {
         parsed,
         request,
@@ -128,7 +128,7 @@ fn read_request(event: &web_sys::MessageEvent) -> Option<ParentMessage> {
 /// A message's `code`: a string of at most `MAX_CODE_CHARS` characters (longer ones are not
 /// copied into wasm memory); anything else is explained in `parsed`'s notices.
 fn read_code(value: &JsValue, parsed: &mut ParsedQuery) -> Option<String> {
-    use model::notice::{Notice, Reason};
+    use model::experiment::notice::{Notice, Reason};
     use model::python::cpython::MAX_CODE_CHARS;
     if value.is_undefined() || value.is_null() {
         return None;
@@ -142,7 +142,7 @@ fn read_code(value: &JsValue, parsed: &mut ParsedQuery) -> Option<String> {
         },
         None => Reason::CodeUnreadable,
     };
-    let topic = model::params::Param::Code;
+    let topic = model::experiment::params::Param::Code;
     parsed.notices.push(Notice::new(topic, why));
     None
 }

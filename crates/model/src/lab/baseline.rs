@@ -1,9 +1,9 @@
 //! Which run a run's speedup divides: always a real, earlier (or made-for-it) sequential run of
 //! the same work. Nothing is scaled or derived: where no such run exists, there is no speedup.
 
-use crate::config::{Experiment, Kind, Params, Tool};
-use crate::record::RunRecord;
-use crate::timeline::{Build, RunStatus};
+use crate::experiment::config::{Experiment, Kind, Params, Tool};
+use crate::run::record::RunRecord;
+use crate::run::timeline::{Build, RunStatus};
 
 /// Whether `base` is a valid baseline for `run`: a finished sequential run of the same work,
 /// and `run` finished too (a stopped or failed run did less work than its baseline: no ratio).
@@ -118,14 +118,14 @@ pub fn why_none(run: &RunRecord) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::protocol::RunId;
-    use crate::timeline::RunReport;
+    use crate::run::id::RunId;
+    use crate::run::timeline::RunReport;
 
     /// A finished run of `experiment` in `build`, `wall_ms` long, with no spans: what the
-    /// tests of baselines and lessons compare.
-    pub(crate) fn record(id: u32, experiment: Experiment, build: Build, wall_ms: f64) -> RunRecord {
+    /// tests of baselines compare.
+    fn record(id: u32, experiment: Experiment, build: Build, wall_ms: f64) -> RunRecord {
         let report = RunReport::finished(experiment, build, wall_ms, Vec::new());
         RunRecord::new(RunId(id), report, None)
     }

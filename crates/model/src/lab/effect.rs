@@ -1,10 +1,11 @@
 //! What happens to the lab ([`Event`]) and what it asks the page to do ([`Effect`]).
 
-use crate::config::Params;
-use crate::notice::Notice;
-use crate::protocol::{FromWorker, RunId, ToWorker};
-use crate::record::RunRecord;
-use crate::timeline::{Build, Span};
+use crate::experiment::config::Params;
+use crate::experiment::notice::Notice;
+use crate::run::id::RunId;
+use crate::run::record::RunRecord;
+use crate::run::timeline::{Build, Span};
+use crate::wire::worker::{FromWorker, ToWorker};
 
 /// A worker the lab asked for; never reused, so a terminated worker's last words are ignored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,7 +95,7 @@ pub enum Event {
     /// Clear the runs table.
     ClearRuns,
     /// The visitor picked an engine: CPython starts loading when picked.
-    UseEngine(crate::config::Engine),
+    UseEngine(crate::experiment::config::Engine),
     /// The Python program CPython runs next (the editor's text, or a host's code); `None`: the
     /// program generated for each run's experiment.
     SetCode(Option<String>),

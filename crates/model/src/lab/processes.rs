@@ -3,11 +3,12 @@
 //! runs; a run that had to start workers says so and shows their start-up on the timeline.
 
 use super::{Effect, IsolationDemo, Lab, Role, Update, WorkerId};
-use crate::config::Experiment;
-use crate::config::{Kind, TaskWork};
-use crate::notice::{Reason, Topic};
-use crate::protocol::{FromWorker, RunId, ToWorker};
-use crate::timeline::{Build, Counts, RunReport, RunStatus, Span, SpanState, TaskRef};
+use crate::experiment::config::Experiment;
+use crate::experiment::config::{Kind, TaskWork};
+use crate::experiment::notice::{Reason, Topic};
+use crate::run::id::RunId;
+use crate::run::timeline::{Build, Counts, RunReport, RunStatus, Span, SpanState, TaskRef};
+use crate::wire::worker::{FromWorker, ToWorker};
 
 /// One process worker.
 #[derive(Debug)]

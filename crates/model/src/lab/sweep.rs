@@ -2,8 +2,8 @@
 //! parallelise, each point divided into its series' baseline measured in the same sweep.
 
 use super::{Lab, RunRequest, Update};
-use crate::config::{sweep_worker_counts, Gil, Kind, Params, Tool};
-use crate::timeline::RunStatus;
+use crate::experiment::config::{sweep_worker_counts, Gil, Kind, Params, Tool};
+use crate::run::timeline::RunStatus;
 use std::collections::VecDeque;
 
 /// The longest a sweep's waits are made (ms), so that a whole curve takes seconds.
@@ -219,7 +219,7 @@ impl Lab {
                 .baselines
                 .iter()
                 .find(|(b, _)| *b == step.baseline)
-                .and_then(|(_, b)| crate::stats::speedup(*b, wall_ms)),
+                .and_then(|(_, b)| crate::run::stats::speedup(*b, wall_ms)),
         );
         let cpu = step.params.kind == Some(Kind::Cpu);
         if let Some((series, speedup)) = point {

@@ -1,9 +1,9 @@
 //! Every transition of the lab, failures included, driven the way the page drives it.
 
 use super::*;
-use crate::config::{Gil, Kind, TaskWork};
+use crate::experiment::config::{Gil, Kind, TaskWork};
 use crate::lab::sweep::Series;
-use crate::timeline::{Span, SpanState};
+use crate::run::timeline::{Span, SpanState};
 
 mod predict;
 
@@ -274,7 +274,7 @@ fn runs_on_the_threads_build_wait_for_it_and_never_use_the_other_builds_figures(
     assert_eq!(experiment.tool, Tool::Sequential, "the newest request");
     assert_eq!(
         experiment.cpu_iters,
-        crate::config::calibrated_cpu_iters(100, 0.4),
+        crate::experiment::config::calibrated_cpu_iters(100, 0.4),
         "resolved with the threads build's own calibration"
     );
 }
@@ -928,7 +928,7 @@ fn processes_run_amdahls_serial_part_alone_first() {
         .into_iter()
         .chain(posts(&out, w[1]))
         .collect();
-    let serial = crate::timeline::TaskRef::Serial.index();
+    let serial = crate::run::timeline::TaskRef::Serial.index();
     assert!(matches!(
         sent[..],
         [ToWorker::Task {
@@ -1244,13 +1244,19 @@ fn a_tagged_request_during_a_sweep_or_declined_is_rejected() {
 /// 50 ns an iteration. Returns the page and CPython's worker.
 fn python_ready() -> (Page, WorkerId) {
     let mut p = Page::ready_plain();
-    let out = p.at(1.0, Event::UseEngine(crate::config::Engine::Cpython));
+    let out = p.at(
+        1.0,
+        Event::UseEngine(crate::experiment::config::Engine::Cpython),
+    );
     let [(worker, Role::Engine(Build::Cpython))] = spawned(&out)[..] else {
         panic!("CPython's worker is spawned when picked: {out:?}");
     };
     assert!(
-        p.at(1.0, Event::UseEngine(crate::config::Engine::Cpython))
-            .is_empty(),
+        p.at(
+            1.0,
+            Event::UseEngine(crate::experiment::config::Engine::Cpython)
+        )
+        .is_empty(),
         "once"
     );
     let out = p.msg(
@@ -1284,7 +1290,7 @@ fn python_ready() -> (Page, WorkerId) {
 
 fn cpython(tool: Tool, kind: Kind) -> Params {
     Params {
-        engine: Some(crate::config::Engine::Cpython),
+        engine: Some(crate::experiment::config::Engine::Cpython),
         ..params(tool, kind)
     }
 }
@@ -1353,7 +1359,10 @@ fn cpython_runs_the_generated_program_with_its_own_calibration_and_records_what_
     assert_eq!(python.version, "3.14.2");
     assert_eq!(python.load_ms, 2000.0);
     assert_eq!(python.code_hash, crate::python::cpython::code_hash(&code));
-    assert_eq!(record.experiment.engine, crate::config::Engine::Cpython);
+    assert_eq!(
+        record.experiment.engine,
+        crate::experiment::config::Engine::Cpython
+    );
 }
 
 #[test]
@@ -1470,14 +1479,20 @@ fn cpython_runs_every_kind_and_refuses_only_when_it_cannot_load() {
     assert!(spawned(&out).is_empty(), "no endless retry");
     assert!(notices(&out)[0].contains("CPython did not start"));
     // Picking it again tries again.
-    let out = p.at(1.0, Event::UseEngine(crate::config::Engine::Cpython));
+    let out = p.at(
+        1.0,
+        Event::UseEngine(crate::experiment::config::Engine::Cpython),
+    );
     assert_eq!(spawned(&out).len(), 1);
 }
 
 #[test]
 fn an_interpreter_that_fails_before_it_measured_its_loop_is_not_restarted_forever() {
     let mut p = Page::ready_plain();
-    let out = p.at(1.0, Event::UseEngine(crate::config::Engine::Cpython));
+    let out = p.at(
+        1.0,
+        Event::UseEngine(crate::experiment::config::Engine::Cpython),
+    );
     let [(worker, _)] = spawned(&out)[..] else {
         panic!()
     };

@@ -1,14 +1,14 @@
-//! What the lab shows ([`View`]): its builds, whether it is ready, the run in flight as drawn
+//! What the lab shows ([`LabView`]): its builds, whether it is ready, the run in flight as drawn
 //! live, the finished runs, the speedup sweep's points and the isolation demo. The lab keeps the
-//! one `View` and changes it only through the [`Update`]s it emits, so the two always agree; the
-//! page holds snapshots of it (cheap clones: records, span logs and rows are shared, not copied)
-//! and never a copy of its own.
+//! one `LabView` and changes it only through the [`Update`]s it emits, so the two always agree;
+//! the page holds snapshots of it (cheap clones: records, span logs and rows are shared, not
+//! copied) and never a copy of its own.
 
 use super::effect::{IsolationDemo, Update};
 use super::sweep::Series;
-use crate::protocol::RunId;
-use crate::record::RunRecord;
-use crate::timeline::{Build, Span};
+use crate::run::id::RunId;
+use crate::run::record::RunRecord;
+use crate::run::timeline::{Build, Span};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -152,7 +152,7 @@ pub const MAX_OUTPUT_CHARS: usize = 64 * 1024;
 
 /// What the lab shows. See the module's documentation.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct View {
+pub struct LabView {
     /// The plain build, once started.
     pub plain: Option<BuildInfo>,
     /// The atomics build, once started.
@@ -180,7 +180,7 @@ pub struct View {
     pub isolation: Option<IsolationDemo>,
 }
 
-impl View {
+impl LabView {
     /// What the view knows of `build`.
     pub fn build_info(&self, build: Build) -> Option<BuildInfo> {
         match build {

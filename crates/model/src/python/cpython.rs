@@ -3,8 +3,8 @@
 //! regenerates it from the form; after an edit the form changes only those constants, and the
 //! constants the visitor types change the form (so a run's record says what really ran).
 
-use crate::config::{Experiment, Lock};
-use crate::params::Field;
+use crate::experiment::config::{Experiment, Lock};
+use crate::experiment::params::Field;
 
 /// The constants at the program's top, each the value of a field of the form.
 pub const CONSTANTS: [(&str, Field); 8] = [
@@ -247,7 +247,7 @@ pub fn changed_constants(code: &str, e: &Experiment) -> Vec<(Field, String)> {
     let same = |field: Field, raw: &str| {
         let want = e.value(field);
         match want.number() {
-            Some(n) => crate::query::parse_number(raw) == Some(n as f64),
+            Some(n) => crate::experiment::url::parse_number(raw) == Some(n as f64),
             None => want.name() == Some(raw),
         }
     };
@@ -285,7 +285,7 @@ pub fn code_hash(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Engine, Kind, Params, Tool};
+    use crate::experiment::config::{Engine, Kind, Params, Tool};
 
     fn experiment(tool: Tool, kind: Kind) -> Experiment {
         Params {

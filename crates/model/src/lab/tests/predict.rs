@@ -2,7 +2,8 @@
 //! there is none; a host's run never waits for a guess.
 
 use super::*;
-use crate::predict::{Explanation, Prediction};
+use crate::run::prediction::Prediction;
+use crate::teaching::predict::Explanation;
 
 fn guessed(tool: Tool, kind: Kind, guess: f64) -> Event {
     Event::RunGuessed {

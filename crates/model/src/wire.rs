@@ -1,0 +1,7 @@
+//! The messages, as JSON, each set in the one module both sides read: the page and its engine
+//! workers ([`worker`]), the page and its insight worker ([`insight`]), the playground in a frame
+//! and the page that embeds it ([`host`]).
+
+pub mod host;
+pub mod insight;
+pub mod worker;
