@@ -50,10 +50,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             other => return Err(format!("bench: unknown option `{other}`")),
         }
     }
-    let tools = toolchain::ensure_build_tools()?;
+    crate::build::site_with_tools()?;
     let browser = toolchain::ensure_chromium()?;
     toolchain::ensure_node_modules(&root().join("tests").join("e2e"))?;
-    crate::build::build_site(&tools)?;
     let out = bench(&browser, &options)?;
     say(&format!("wrote {}", out.display()));
     Ok(())

@@ -4,7 +4,7 @@
 use crate::project::{dist, dist_hooks, root, say};
 use crate::shell;
 use crate::steps;
-use crate::toolchain::{Tools, ATOMICS_RUSTFLAGS, NIGHTLY, WASM_TARGET};
+use crate::toolchain::{self, Tools, ATOMICS_RUSTFLAGS, NIGHTLY, WASM_TARGET};
 use std::process::Command;
 
 /// A cargo command on the pinned nightly for the wasm target that builds (or checks) the atomics
@@ -30,9 +30,19 @@ pub fn atomics_cargo(subcommand: &str) -> Command {
 
 /// Builds the atomics engine into `target/engine-pkg/engine-atomics/` (wasm-bindgen, then
 /// wasm-opt).
-pub fn build_atomics_engine(tools: &Tools) -> Result<(), String> {
+fn build_atomics_engine(tools: &Tools) -> Result<(), String> {
+    compile_atomics_engine()?;
+    bind_atomics_engine(tools)
+}
+
+/// The atomics engine's cargo build alone (it needs no tool but the nightly).
+fn compile_atomics_engine() -> Result<(), String> {
     say("building the atomics engine");
-    shell::run(&mut atomics_cargo("build"))?;
+    shell::run(&mut atomics_cargo("build"))
+}
+
+/// wasm-bindgen and wasm-opt on the atomics engine's module.
+fn bind_atomics_engine(tools: &Tools) -> Result<(), String> {
     let out = root()
         .join("target")
         .join("engine-pkg")
@@ -50,7 +60,13 @@ pub fn build_atomics_engine(tools: &Tools) -> Result<(), String> {
 /// Builds the insight worker's module into `target/engine-pkg/insight/` (wasm-bindgen, then
 /// wasm-opt for size): a plain build with the page's size profile, in its own target folder.
 /// The page loads it only after its first run.
-pub fn build_insight(tools: &Tools) -> Result<(), String> {
+fn build_insight(tools: &Tools) -> Result<(), String> {
+    compile_insight()?;
+    bind_insight(tools)
+}
+
+/// The insight module's cargo build alone.
+fn compile_insight() -> Result<(), String> {
     say("building the insight module");
     shell::run(
         Command::new("cargo")
@@ -67,7 +83,11 @@ pub fn build_insight(tools: &Tools) -> Result<(), String> {
             ])
             .env("RUSTFLAGS", "")
             .env("CARGO_TARGET_DIR", root().join("target").join("insight")),
-    )?;
+    )
+}
+
+/// wasm-bindgen and wasm-opt on the insight module.
+fn bind_insight(tools: &Tools) -> Result<(), String> {
     let out = root().join("target").join("engine-pkg").join("insight");
     let _ = std::fs::remove_dir_all(&out);
     let wasm = root()
@@ -123,7 +143,7 @@ fn bind_and_optimise(
 }
 
 /// Builds the whole release site into dist/.
-pub fn build_site(tools: &Tools) -> Result<(), String> {
+fn build_site(tools: &Tools) -> Result<(), String> {
     // The plain engine is not built on its own: the page's module hosts it (crates/app).
     steps::timed("build: the atomics engine", || build_atomics_engine(tools))?;
     steps::timed("build: the insight module", || build_insight(tools))?;
@@ -131,6 +151,58 @@ pub fn build_site(tools: &Tools) -> Result<(), String> {
     steps::timed("build: the page with Trunk", || {
         build_page(tools, &dist(), &[])
     })
+}
+
+/// Installs what the build needs and builds the release site into dist/; returns the tools.
+/// On a machine without the tools, the project's own cargo builds (the engines and the page's
+/// crate, as Trunk will ask for it) run beside the tools' installs: each of the two lines of
+/// work has phases that leave a core idle (a crate that compiles alone, a link), which the other
+/// fills.
+pub fn site_with_tools() -> Result<Tools, String> {
+    steps::start();
+    steps::timed(
+        "Rust nightly with rust-src and the wasm target",
+        toolchain::ensure_nightly,
+    )?;
+    if toolchain::build_tools_installed() {
+        let tools = toolchain::ensure_build_tools(false)?;
+        build_site(&tools)?;
+        return Ok(tools);
+    }
+    say("installing the build tools beside the project's own cargo builds (first run only)");
+    let installs = std::thread::spawn(|| toolchain::ensure_build_tools(true));
+    let compiled = steps::timed(
+        "build: the engines and the page's crate (cargo) ∥",
+        || {
+            compile_atomics_engine()?;
+            compile_insight()?;
+            say("building the page's crate as Trunk will ask for it");
+            shell::run(page_cargo(
+                Command::new("cargo")
+                    .current_dir(root())
+                    .args([
+                        "build",
+                        "--target=wasm32-unknown-unknown",
+                        "--manifest-path",
+                    ])
+                    .arg(root().join("crates").join("app").join("Cargo.toml"))
+                    .args(["--profile", "ui", "--offline", "--bin", "app"]),
+            ))
+        },
+    );
+    let tools = installs
+        .join()
+        .map_err(|_| "the tools' install panicked".to_string())??;
+    compiled?;
+    steps::timed("build: bind and optimise the engines", || {
+        bind_atomics_engine(&tools)?;
+        bind_insight(&tools)
+    })?;
+    say("building the page with Trunk");
+    steps::timed("build: the page with Trunk", || {
+        build_page(&tools, &dist(), &[])
+    })?;
+    Ok(tools)
 }
 
 /// Builds the test build of the site into `target/dist-hooks`: the same page with the feature
@@ -144,27 +216,15 @@ pub fn build_hooks_site(tools: &Tools) -> Result<(), String> {
 /// Trunk's release build of the page into `out`, with `extra` arguments.
 fn build_page(tools: &Tools, out: &std::path::Path, extra: &[&str]) -> Result<(), String> {
     shell::run(
-        Command::new(&tools.trunk)
-            .current_dir(root())
-            .args(["build", "--release", "--offline"])
-            .arg("--dist")
-            .arg(out)
-            .args(extra)
-            .env("PATH", tools.path_env())
-            // Trunk calls plain `cargo`: the wasm target exists only on the pinned nightly.
-            .env("RUSTUP_TOOLCHAIN", NIGHTLY)
-            // The first load is bound by this module's size (docs/performance.md): std is
-            // rebuilt with the page's size profile and std's own smaller implementations
-            // (-20 KB gzip), a panic is a plain trap, with neither message nor formatting
-            // machinery (-11 KB; `panic_hook.rs` still shows the crash), and derived Debug
-            // prints only a type's name (no visible text uses it; -0.9 KB).
-            .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-            .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
-            .env(
-                "RUSTFLAGS",
-                "-Zlocation-detail=none -Zfmt-debug=shallow -Zunstable-options \
-                 -Cpanic=immediate-abort",
-            ),
+        page_cargo(
+            Command::new(&tools.trunk)
+                .current_dir(root())
+                .args(["build", "--release", "--offline"])
+                .arg("--dist")
+                .arg(out)
+                .args(extra),
+        )
+        .env("PATH", tools.path_env()),
     )?;
     crate::imports::shorten_site(out)?;
     crate::python::add_to_site(out)?;
@@ -172,4 +232,23 @@ fn build_page(tools: &Tools, out: &std::path::Path, extra: &[&str]) -> Result<()
     crate::boot::shrink_copied_scripts(out)?;
     crate::headers::write_headers_file(out)?;
     Ok(())
+}
+
+/// The environment of the page's cargo build, whether Trunk runs it or xtask does ahead of
+/// Trunk (see `site_with_tools`: the same flags, so that Trunk finds it done).
+fn page_cargo(cmd: &mut Command) -> &mut Command {
+    // Trunk calls plain `cargo`: the wasm target exists only on the pinned nightly.
+    cmd.env("RUSTUP_TOOLCHAIN", NIGHTLY)
+        // The first load is bound by this module's size (docs/performance.md): std is
+        // rebuilt with the page's size profile and std's own smaller implementations
+        // (-20 KB gzip), a panic is a plain trap, with neither message nor formatting
+        // machinery (-11 KB; `panic_hook.rs` still shows the crash), and derived Debug
+        // prints only a type's name (no visible text uses it; -0.9 KB).
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+        .env(
+            "RUSTFLAGS",
+            "-Zlocation-detail=none -Zfmt-debug=shallow -Zunstable-options \
+                 -Cpanic=immediate-abort",
+        )
 }

@@ -3,7 +3,6 @@
 
 use crate::headers::{ALLOW_ANY_ORIGIN, CROSS_ORIGIN_SCRIPTS, PAGE};
 use crate::project::{dist, say};
-use crate::toolchain;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
@@ -36,9 +35,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     if build {
-        crate::steps::start();
-        let tools = toolchain::ensure_build_tools()?;
-        crate::build::build_site(&tools)?;
+        crate::build::site_with_tools()?;
         crate::steps::report("building the page");
     }
     let listener = TcpListener::bind(("127.0.0.1", port))

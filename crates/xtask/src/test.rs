@@ -55,14 +55,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         });
         (apt, npm)
     });
-    let tools = toolchain::ensure_build_tools()?;
-    // The test-only tools build beside the site: the page's LTO link leaves a core idle.
+    let tools = crate::build::site_with_tools()?;
+    // The test-only tools build beside the test build: the page's LTO link leaves a core idle.
     let test_tools = std::thread::spawn(move || {
         let wasm_pack = (!e2e_only).then(|| toolchain::ensure_wasm_pack(true));
         let geckodriver = toolchain::ensure_geckodriver(true);
         (wasm_pack, geckodriver)
     });
-    crate::build::build_site(&tools)?;
     crate::steps::timed("build: the test build of the page", || {
         crate::build::build_hooks_site(&tools)
     })?;
@@ -373,10 +372,9 @@ pub fn screenshots(args: &[String]) -> Result<(), String> {
     if let Some(other) = args.first() {
         return Err(format!("screenshots: unknown option `{other}`"));
     }
-    let tools = toolchain::ensure_build_tools()?;
+    crate::build::site_with_tools()?;
     let browser = toolchain::ensure_chromium()?;
     toolchain::ensure_node_modules(&root().join("tests").join("e2e"))?;
-    crate::build::build_site(&tools)?;
     let dir = root().join("docs").join("screenshots");
     let tally = e2e(
         &browser,

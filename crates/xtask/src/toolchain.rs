@@ -84,8 +84,9 @@ pub fn ensure_wasm_pack(quiet: bool) -> Result<PathBuf, String> {
             locked: true,
             no_default_features: false,
             features: "",
+            opt_level: "0",
             usual: Usual {
-                secs: 150,
+                secs: 120,
                 crates: 190,
             },
         },
@@ -94,9 +95,22 @@ pub fn ensure_wasm_pack(quiet: bool) -> Result<PathBuf, String> {
     Ok(bin.join("wasm-pack"))
 }
 
-/// Installs (once) and returns everything the wasm build needs. Each step is timed (see
-/// `steps`); the npm packages download beside the cargo installs, which keep both cores busy.
-pub fn ensure_build_tools() -> Result<Tools, String> {
+/// Whether the build tools are installed already (a warm machine: nothing to overlap).
+pub fn build_tools_installed() -> bool {
+    let wb = locked_version("wasm-bindgen").unwrap_or_default();
+    [
+        tools_dir().join(format!("wasm-bindgen-cli-{wb}/bin/wasm-bindgen")),
+        tools_dir().join(format!("trunk-{TRUNK_VERSION}/bin/trunk")),
+    ]
+    .iter()
+    .all(|p| p.is_file())
+}
+
+/// Installs (once) and returns everything the wasm build needs, after the nightly (see
+/// [`ensure_nightly`]). Each step is timed (see `steps`); the npm packages download beside the
+/// cargo installs. With `quiet`, cargo's lines go to logs (the installs run beside the
+/// project's own builds: `build::site_with_tools`).
+pub fn ensure_build_tools(quiet: bool) -> Result<Tools, String> {
     let beside = std::thread::spawn(|| {
         let opt = steps::timed("wasm-opt: npm binaryen ∥", ensure_binaryen);
         let python = steps::timed("CPython: npm pyodide and the editor ∥", || {
@@ -104,10 +118,6 @@ pub fn ensure_build_tools() -> Result<Tools, String> {
         });
         python.and(opt)
     });
-    steps::timed(
-        "Rust nightly with rust-src and the wasm target",
-        ensure_nightly,
-    )?;
     let wb_version = locked_version("wasm-bindgen")?;
     let wasm_bindgen_bin = ensure_cargo_tool(
         &CargoTool {
@@ -119,12 +129,14 @@ pub fn ensure_build_tools() -> Result<Tools, String> {
             // TLS serves only the test runner's driver download, which never happens here.
             no_default_features: true,
             features: "",
+            // It rewrites every module of the build: optimised, unlike the other tools.
+            opt_level: "1",
             usual: Usual {
-                secs: 70,
-                crates: 110,
+                secs: 80,
+                crates: 150,
             },
         },
-        false,
+        quiet,
     )?;
     let trunk_bin = ensure_cargo_tool(
         &CargoTool {
@@ -137,12 +149,13 @@ pub fn ensure_build_tools() -> Result<Tools, String> {
             // would need Debian's OpenSSL headers).
             no_default_features: true,
             features: "rustls",
+            opt_level: "0",
             usual: Usual {
-                secs: 200,
-                crates: 330,
+                secs: 300,
+                crates: 480,
             },
         },
-        false,
+        quiet,
     )?;
     let wasm_opt_bin = beside
         .join()
@@ -216,15 +229,18 @@ struct CargoTool<'a> {
     no_default_features: bool,
     /// ...and build these instead.
     features: &'a str,
+    /// `opt-level` of its build: "0" for a tool whose own work takes milliseconds (it runs
+    /// cargo or a browser driver), "1" for one that does real work on our files.
+    opt_level: &'a str,
     /// Its usual cost, for the progress lines.
     usual: Usual,
 }
 
 /// The profile the tools are built with, overriding their own (trunk's asks for fat LTO and one
 /// codegen unit, three quarters of its install time). A tool runs a few seconds a day, so it is
-/// built for build time: light optimisation, many codegen units, no LTO, no debug info.
-const TOOL_PROFILE: [(&str, &str); 5] = [
-    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+/// built for build time: little or no optimisation (`CargoTool::opt_level`), many codegen
+/// units, no LTO, no debug info.
+const TOOL_PROFILE: [(&str, &str); 4] = [
     ("CARGO_PROFILE_RELEASE_LTO", "off"),
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256"),
     ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
@@ -256,6 +272,7 @@ fn ensure_cargo_tool(tool: &CargoTool, quiet: bool) -> Result<PathBuf, String> {
         .args(["install", krate, "--version", version, "--root"])
         .arg(&partial)
         .envs(TOOL_PROFILE)
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", tool.opt_level)
         .env("CARGO_TARGET_DIR", tools_dir().join("cargo-target"));
     if tool.locked {
         cmd.arg("--locked");
@@ -487,8 +504,9 @@ pub fn ensure_geckodriver(quiet: bool) -> Result<PathBuf, String> {
             locked: true,
             no_default_features: false,
             features: "",
+            opt_level: "0",
             usual: Usual {
-                secs: 120,
+                secs: 100,
                 crates: 150,
             },
         },
