@@ -39,7 +39,7 @@ impl WorkerLink {
         options.set_type(WorkerType::Module);
         let query = role.script();
         // The plain engine is this page's own module: the worker is told where it is.
-        let plain = query.contains("build=plain");
+        let plain = role.runs_page_module();
         let interrupts = role == Role::Engine(Build::Cpython);
         let url = if plain {
             let (glue, wasm) = browser::own_module()

@@ -31,6 +31,12 @@ impl Role {
             Role::Process => "./engine-worker.js?build=plain&role=process",
         }
     }
+
+    /// Whether its worker runs the page's own module (the plain build): the page tells it where
+    /// that module is and posts it the compiled module, so that every such worker shares one.
+    pub fn runs_page_module(self) -> bool {
+        matches!(self, Role::Engine(Build::Plain) | Role::Process)
+    }
 }
 
 /// A timer the lab started.

@@ -1512,3 +1512,18 @@ fn an_interpreter_that_fails_before_it_measured_its_loop_is_not_restarted_foreve
     assert!(spawned(&out).is_empty());
     assert!(notices(&out)[0].contains("CPython did not start"));
 }
+
+#[test]
+fn the_workers_that_run_the_pages_own_module_are_the_plain_builds() {
+    let roles = [
+        Role::Engine(Build::Plain),
+        Role::Engine(Build::Atomics),
+        Role::Engine(Build::Cpython),
+        Role::Process,
+    ];
+    for role in roles {
+        // The script's query names the build; the page asks the role, not the text.
+        let plain = role.script().contains("build=plain");
+        assert_eq!(role.runs_page_module(), plain, "{role:?}");
+    }
+}
