@@ -3,6 +3,7 @@
 
 use crate::browser;
 use model::lab::view::PythonView;
+use model::wire::worker::MAX_OUTPUT_CHARS;
 use yew::prelude::*;
 
 /// Props of [`PythonLab`].
@@ -111,7 +112,7 @@ pub fn PythonLab(props: &PythonLabProps) -> Html {
                 { if p.output.is_empty() { "What the program prints, and any traceback, appears here." } else { p.output.as_str() } }
             </pre>
             if p.output_cut {
-                <p class="python-why">{ "The output was cut at 64 KB." }</p>
+                <p class="python-why">{ format!("The output was cut at {} KB.", MAX_OUTPUT_CHARS / 1024) }</p>
             }
         </section>
     }

@@ -9,6 +9,7 @@ use super::sweep::Series;
 use crate::run::id::RunId;
 use crate::run::record::RunRecord;
 use crate::run::timeline::{Build, Span};
+use crate::wire::worker::MAX_OUTPUT_CHARS;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -146,9 +147,6 @@ pub struct PythonView {
     /// The output was cut at [`MAX_OUTPUT_CHARS`].
     pub output_cut: bool,
 }
-
-/// The most output of one run the page keeps: a loop of prints must not fill the page's memory.
-pub const MAX_OUTPUT_CHARS: usize = 64 * 1024;
 
 /// What the lab shows. See the module's documentation.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -156,6 +156,12 @@ pub enum FromWorker {
     },
 }
 
+/// The most output of one run the page keeps, in characters: a loop of prints must not fill the
+/// page's memory. CPython's worker sends no more than this in a run's `output` messages, and says
+/// where it cut (`www/python/protocol.js` repeats it as `MAX_OUTPUT`, held equal by
+/// `tests/cpython_contract.rs`).
+pub const MAX_OUTPUT_CHARS: usize = 64 * 1024;
+
 /// The value of the cancel word that asks run `id` to stop (0 means none). The page writes it
 /// into the atomics build's shared memory; the engine's threads read it between kernel chunks.
 pub fn cancel_word(id: RunId) -> u32 {
