@@ -32,9 +32,21 @@ test("a page that never picks CPython fetches none of it; picking it loads CPyth
   const ready = await page.textContent('[data-testid="python-ready"]');
   assert.match(ready, /CPython 3\.14\.\d+ \(Pyodide\) loaded in \d+\.\d\d s/);
   const fetched = requests.filter((u) => /\/(pyodide|python)\//.test(u));
-  for (const name of ["pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "worker.js", "editor.js", "playground.py"]) {
+  const files = ["pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "worker.js", "pool.js", "protocol.js", "interpreter.js", "editor.js"];
+  const harness = ["__init__.py", "harness.py", "pool.py", "process.py"].map((name) => `playground/${name}`);
+  for (const name of [...files, ...harness]) {
     assert.ok(fetched.some((u) => u.endsWith(`/${name}`)), `${name} was fetched`);
   }
+  // The page's link to the harness opens its source, as text.
+  const link = page.getByRole("link", { name: /the harness/ });
+  const href = new URL(await link.getAttribute("href"), page.url()).href;
+  const [tab] = await Promise.all([context.waitForEvent("page"), link.click()]);
+  await tab.waitForLoadState();
+  assert.equal(tab.url(), href);
+  const source = await tab.textContent("body");
+  assert.match(source, /^"""The timing harness/);
+  assert.match(source, /\ndef timed\(kind\):/);
+  await tab.close();
   const origin = new URL(BASE).origin;
   assert.deepEqual(requests.filter((u) => !u.startsWith(origin) && !u.startsWith("blob:") && !u.startsWith("data:")), [], "nothing from another origin");
   assert.deepEqual(errors, []);

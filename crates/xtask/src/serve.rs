@@ -74,7 +74,7 @@ fn content_type(path: &Path) -> &'static str {
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "json" => "application/json",
-        // The harness (python/playground.py) opens as text in the reader's tab.
+        // The harness (python/playground/harness.py) opens as text in the reader's tab.
         "txt" | "py" | "" => "text/plain; charset=utf-8",
         "zip" => "application/zip",
         _ => "application/octet-stream",

@@ -101,7 +101,7 @@ pub fn PythonLab(props: &PythonLabProps) -> Html {
             { status }
             <div class="python-head">
                 <label for="python-editor">{ "The experiment's Python (editable)" }</label>
-                <a href="./python/playground.py" target="_blank" rel="noopener">{ "playground.py (the harness)" }</a>
+                <a href="./python/playground/harness.py" target="_blank" rel="noopener">{ "playground/harness.py (the harness)" }</a>
                 <button type="button" class="secondary small" disabled={!props.edited} onclick={on_reset}>
                     { "Reset to the experiment's code" }
                 </button>

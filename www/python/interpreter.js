@@ -1,0 +1,23 @@
+// How a CPython of this site starts, in CPython's worker and in each process of its pool:
+// Pyodide from the site's own pyodide/ folder (never a CDN), and the harness, the `playground`
+// package, written into the interpreter's home folder, where `from playground import timed`
+// finds it.
+import { loadPyodide } from "../pyodide/pyodide.mjs";
+
+/** The harness's modules (www/python/playground/, copied as they are into the site). */
+export const HARNESS = ["__init__.py", "harness.py", "pool.py", "process.py"];
+
+/** Loads CPython and the harness; resolves with Pyodide's interface to it. */
+export async function startCpython() {
+  const pyodide = await loadPyodide({ indexURL: new URL("../pyodide/", import.meta.url).href });
+  const sources = await Promise.all(
+    HARNESS.map(async (name) => {
+      const response = await fetch(new URL(`./playground/${name}`, import.meta.url));
+      if (!response.ok) throw new Error(`playground/${name}: ${response.status}`);
+      return [name, await response.text()];
+    }),
+  );
+  pyodide.FS.mkdirTree("/home/pyodide/playground");
+  for (const [name, source] of sources) pyodide.FS.writeFile(`/home/pyodide/playground/${name}`, source);
+  return pyodide;
+}

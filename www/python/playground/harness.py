@@ -1,0 +1,317 @@
+"""The timing harness: how the page's CPython runs a program, times it and reports it.
+
+It owns `timed` (each call of a decorated function becomes a span of the page's timeline), the
+spans of the run in flight and the clock they are measured on, calibration of CPython's own
+loop, running a program as `__main__`, and the two replies CPython's worker (worker.js) posts
+for it: `calibrated` and `finished` with its run report, as crates/model/src/wire/worker.rs
+declares them (`FromWorker`, `RunReport`). The stand-ins for the standard library's executors
+are not its business: each lives in a module of its own (today pool.py, the process pool) and is
+listed in `executors`, which the run asks to get ready and whether it was used.
+
+Nothing here changes what a program does; it only times it.
+"""
+
+import ast
+import asyncio  # noqa: F401  imported when CPython loads, as are the executors and threading
+import functools
+import inspect
+import json
+import linecache
+import sys
+import threading  # noqa: F401
+import time
+import traceback
+import types
+
+# The program's imports, done once when CPython loads: a run's wall time is then the program's
+# own, not a first import's (ProcessPoolExecutor alone pulls in multiprocessing: ~150 ms here).
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor  # noqa: F401
+
+#: The name a program's frames carry in tracebacks.
+FILENAME = "experiment.py"
+#: The most spans one run reports; a loop of a million timed calls stays drawable.
+MAX_SPANS = 20_000
+#: The task number of the serial part on the page's timeline (no task's work): Rust's
+#: `TaskRef::Serial` (crates/model/src/run/timeline.rs), held equal by a native test.
+SERIAL_TASK = 2**32 - 2
+#: The task number of a span that is the lane's own (a process starting): Rust's `TaskRef::Lane`.
+TASK_LANE = 2**32 - 1
+#: The span state each kind of `timed` draws, and the states of a pool's own spans: names of
+#: Rust's `SpanState`.
+STATE_OF_KIND = {"io": "io", "cpu": "compute", "serial": "serial"}
+STARTUP = "startup"
+COPY = "copy"
+
+#: The spans of the run in flight: (task, lane, state, start, end), in `time.perf_counter()`
+#: seconds of this interpreter.
+spans = []
+#: This interpreter's lane: 0 in the page's CPython, a process's index in a pool's process.
+lane = 0
+#: The page's clock minus this interpreter's perf_counter, in ms (set when a run starts).
+offset = 0.0
+#: The program of the run in flight (a pool's processes import it too).
+source = ""
+#: The stand-ins for the standard library's executors, each a module with `install()` (take the
+#: library's place for a run), `async prepare(tree, experiment)` (start what the program will
+#: need before it runs, as a blocked program could start nothing; returns the start-ups this
+#: paid for, as spans in page-clock ms) and `used()` (whether the run took it, so that its
+#: start-ups are the run's). The package's `__init__` lists them.
+executors = []
+
+_left_out = 0
+_calls = 0
+
+
+def numbered(x):
+    """Whether `x` can be a task's number: a call whose first argument is one is drawn as that
+    task."""
+    return isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 2**31
+
+
+def timed(kind):
+    """Records every call of the decorated function as one span: `time.perf_counter()` when
+    it starts and when it returns or raises. `kind` is "io" (drawn as waiting), "cpu" (drawn
+    as computing) or "serial" (Amdahl's serial part: computing that no task owns). Works on
+    plain and on `async def` functions. A call whose first argument is a whole number is drawn
+    as that task; others are numbered in call order."""
+    if kind not in STATE_OF_KIND:
+        raise ValueError('timed() takes "io", "cpu" or "serial"')
+    state = STATE_OF_KIND[kind]
+
+    def decorate(fn):
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def timed_call(*args, **kwargs):
+                start = time.perf_counter()
+                try:
+                    return await fn(*args, **kwargs)
+                finally:
+                    _record(args, state, start, time.perf_counter())
+
+        else:
+
+            @functools.wraps(fn)
+            def timed_call(*args, **kwargs):
+                start = time.perf_counter()
+                try:
+                    return fn(*args, **kwargs)
+                finally:
+                    _record(args, state, start, time.perf_counter())
+
+        return timed_call
+
+    return decorate
+
+
+def _record(args, state, start, end):
+    global _calls, _left_out
+    first = args[0] if args else None
+    # The serial part is no task's: the page's timeline knows it by this number.
+    task = SERIAL_TASK if state == "serial" else first if numbered(first) else _calls
+    _calls += 1
+    if len(spans) < MAX_SPANS:
+        # One thread per interpreter: a process's spans are on its own lane, the parent's on 0.
+        spans.append((task, lane, state, start, end))
+    else:
+        _left_out += 1
+
+
+def page_clock():
+    """Now on the clock every worker shares, ms (`performance.timeOrigin + performance.now()`)."""
+    from js import performance
+
+    return performance.timeOrigin + performance.now()
+
+
+#: What `warm_up` runs: the paths a first program takes (asyncio's loop and timers, gather,
+#: time.sleep, the decorator, compiling a module), so that no run pays for them.
+_WARM_UP = """
+import asyncio, time
+from playground import timed
+
+@timed("io")
+async def wait(n):
+    await asyncio.sleep(0.001)
+
+async def main():
+    await asyncio.gather(*(wait(n) for n in range(4)))
+
+if __name__ == "__main__":
+    asyncio.run(main())
+    time.sleep(0.001)
+    print(end="")
+"""
+
+
+async def warm_up():
+    """Runs `_WARM_UP` once, as a program, and forgets it."""
+    await run(-1, _WARM_UP, "{}")
+
+
+def _cpu_loop(n):
+    # The program's cpu_task, without the decorator: calibration times the same bytecode.
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def calibrate():
+    """The `calibrated` message: nanoseconds per iteration of the cpu loop in this interpreter,
+    from five samples of at least 60 ms each, after a warm-up."""
+    n = 50_000
+    while True:
+        start = time.perf_counter()
+        _cpu_loop(n)
+        took = time.perf_counter() - start
+        if took >= 0.06 or n >= 50_000_000:
+            break
+        n *= 2
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        _cpu_loop(n)
+        samples.append((time.perf_counter() - start) * 1e9 / n)
+    return calibrated_message(samples)
+
+
+def calibrated_message(samples):
+    """`FromWorker::Calibrated` for these samples (ns per iteration): their median, and their
+    spread ((max - min) / median)."""
+    samples = sorted(samples)
+    median = samples[len(samples) // 2]
+    return json.dumps({"calibrated": {"ns_per_iter": median, "spread": (samples[-1] - samples[0]) / median}})
+
+
+class _AwaitAsyncioRun(ast.NodeTransformer):
+    """`asyncio.run(main())` outside any function becomes `await main()`: Pyodide's event loop
+    is already running, where `asyncio.run` refuses to start another. The loop then runs the
+    coroutine exactly as `asyncio.run` would have."""
+
+    def visit_FunctionDef(self, node):
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    visit_ClassDef = visit_FunctionDef
+    visit_Lambda = visit_FunctionDef
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        if (
+            isinstance(f, ast.Attribute)
+            and f.attr == "run"
+            and isinstance(f.value, ast.Name)
+            and f.value.id == "asyncio"
+            and len(node.args) == 1
+            and not node.keywords
+        ):
+            return ast.copy_location(ast.Await(value=node.args[0]), node)
+        return node
+
+
+def program_traceback(error):
+    """The traceback from the program's first frame on: the harness's own frames are not the
+    visitor's business."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != FILENAME:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb))
+
+
+def show_program(code):
+    """Makes tracebacks quote the program's lines."""
+    linecache.cache[FILENAME] = (len(code), None, code.splitlines(True), FILENAME)
+
+
+#: What the page says under CPython's own error when a program starts a thread.
+_NO_THREADS = (
+    "\n(The page: that is CPython's own error. Stock Pyodide runs CPython on one WebAssembly "
+    "thread and cannot start another, so ThreadPoolExecutor fails on its first task. Pyodide's "
+    "experimental pthreads build, with wasm threads over SharedArrayBuffer, would change that. "
+    "The Rust model runs threads with CPython's GIL rule: pick Engine: Rust model.)"
+)
+
+
+async def run(run_id, code, experiment_json):
+    """Runs `code` as the module `__main__` (its `if __name__ == "__main__":` block runs) and
+    returns the page's `finished` message as JSON: the spans `timed` recorded, the wall time,
+    and how it ended (`done`, `stopped` by KeyboardInterrupt, or `error` with the traceback)."""
+    global _calls, _left_out, offset, source
+
+    experiment = json.loads(experiment_json)
+    spans.clear()
+    _calls = 0
+    _left_out = 0
+    # perf_counter is this interpreter's clock; the page's timeline is in shared-clock ms.
+    offset = page_clock() - time.perf_counter() * 1000
+    for executor in executors:
+        executor.install()
+    show_program(code)
+    module = types.ModuleType("__main__")
+    module.__file__ = FILENAME
+    saved_main = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    status, message = "done", None
+    prepared = []
+    started = time.perf_counter()
+    try:
+        tree = _AwaitAsyncioRun().visit(ast.parse(code, FILENAME))
+        source = code
+        before_executors = time.perf_counter()
+        prepared = [(executor, await executor.prepare(tree, experiment)) for executor in executors]
+        # The program's time starts now; an executor's start-up joins it if the program used it.
+        started = time.perf_counter()
+        compiled = compile(tree, FILENAME, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        result = eval(compiled, module.__dict__)
+        if inspect.isawaitable(result):
+            await result
+    except KeyboardInterrupt:
+        status, message = "stopped", "Stopped: Stop raised KeyboardInterrupt in the program."
+    except SystemExit as exit:
+        if exit.code not in (None, 0):
+            status, message = "error", f"SystemExit: {exit.code}"
+    except BaseException as error:  # everything the program raises is its result
+        status, message = "error", program_traceback(error)
+        print(message, file=sys.stderr, end="")
+        if isinstance(error, RuntimeError) and "can't start new thread" in str(error):
+            print(_NO_THREADS, file=sys.stderr)
+    ended = time.perf_counter()
+    startups = [span for executor, paid in prepared if executor.used() for span in paid]
+    if startups:
+        started = before_executors
+    if saved_main is not None:
+        sys.modules["__main__"] = saved_main
+    if _left_out:
+        note = f"{_left_out} timed calls beyond the first {MAX_SPANS} are not drawn."
+        message = f"{message} {note}" if message else note
+    ms = lambda s: s * 1000 + offset  # noqa: E731
+    drawn = startups + [(t, lane_, state, ms(a), ms(b)) for (t, lane_, state, a, b) in spans]
+    # Calls of timed functions: a process's start-up and the copies are no task's.
+    tasks_done = sum(state not in (STARTUP, COPY) for (_t, _l, state, _a, _b) in drawn) + _left_out
+    return finished_message(
+        run_id, experiment, status, message, ms(started), (ended - started) * 1000, drawn, bool(startups), tasks_done
+    )
+
+
+def finished_message(run_id, experiment, status, message, started_at, wall_ms, drawn, paid_startup, tasks_done):
+    """`FromWorker::Finished` with its `RunReport`, as JSON: `drawn` are the spans as
+    (task, lane, state, start, end) in page-clock ms, `started_at` is page-clock ms."""
+    report = {
+        "experiment": experiment,
+        "status": status,
+        "build": "cpython",
+        "started_at": started_at,
+        "wall_ms": wall_ms,
+        "spans": [{"task": t, "lane": lane_, "state": state, "start": a, "end": b} for (t, lane_, state, a, b) in drawn],
+        "pool_threads": 1,
+        "paid_startup": paid_startup,
+        "tasks_done": tasks_done,
+        "checksum": 0,
+        "message": message,
+        "gil_switches": None,
+        "gil_events": [],
+        "counts": None,
+    }
+    return json.dumps({"finished": {"id": run_id, "report": report}})
