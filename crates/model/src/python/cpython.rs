@@ -373,15 +373,18 @@ mod tests {
     }
 
     /// The program runs at home as it is, with every tool and kind: the machine's own CPython
-    /// runs it (small sizes), and what it prints is what each lesson says.
+    /// runs it (small sizes), and what it prints is what each lesson says. Without the page's
+    /// harness it falls back to an untimed `timed`; with the harness on its path (the package
+    /// `www/python/playground`) it imports `timed` from there and prints the same.
     #[test]
     fn the_program_runs_in_cpython_at_home() {
-        let run = |tool: Tool, kind: Kind, lock: bool, serial: u32| {
+        let harness = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www/python");
+        let run_with = |tool: Tool, kind: Kind, lock: bool, serial: u32, with_harness: bool| {
             let mut e = experiment(tool, kind);
             (e.tasks, e.workers, e.io_ms, e.cpu_iters, e.serial) = (4, 2, 5, 20_000, serial);
             e.lock = if lock { Lock::On } else { Lock::Off };
             let dir = std::env::temp_dir().join(format!(
-                "cp-program-{}-{}-{}-{lock}-{serial}",
+                "cp-program-{}-{}-{}-{lock}-{serial}-{with_harness}",
                 std::process::id(),
                 tool.as_str(),
                 kind.as_str()
@@ -389,8 +392,14 @@ mod tests {
             std::fs::create_dir_all(&dir).unwrap();
             let file = dir.join("experiment.py");
             std::fs::write(&file, program(&e)).unwrap();
-            let out = std::process::Command::new("python3")
-                .arg(&file)
+            let mut python = std::process::Command::new("python3");
+            python.arg(&file).env("PYTHONDONTWRITEBYTECODE", "1");
+            if with_harness {
+                python.env("PYTHONPATH", &harness);
+            } else {
+                python.env_remove("PYTHONPATH");
+            }
+            let out = python
                 .output()
                 .expect("python3 runs the program (Debian's python3 package)");
             let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -402,6 +411,7 @@ mod tests {
             );
             text
         };
+        let run = |tool, kind, lock, serial| run_with(tool, kind, lock, serial, false);
         for tool in Tool::ALL {
             for kind in [Kind::Io, Kind::Cpu, Kind::Mixed] {
                 let want = format!("{}: 4 {} tasks done\n", tool.as_str(), kind.as_str());
@@ -421,5 +431,10 @@ mod tests {
             run(Tool::Processes, Kind::Race, false, 0),
             "expected 80000, the counter here says 0\n"
         );
+        // With the harness importable, as in the page: the same program, the same words.
+        for tool in Tool::ALL {
+            let want = format!("{}: 4 mixed tasks done\n", tool.as_str());
+            assert_eq!(run_with(tool, Kind::Mixed, false, 0, true), want);
+        }
     }
 }

@@ -94,7 +94,9 @@ pub fn stall_threshold_ms(io_ms: u32) -> f64 {
 
 /// What a span's (or a GIL event's, or a task message's) task number stands for. On the wire and
 /// in exports it is one number: a task's index, or one of the two largest `u32`s for what is no
-/// task of the run. This is the one place that knows those two numbers.
+/// task of the run. This is Rust's one place for those two numbers; CPython's harness writes
+/// them too (`SERIAL_TASK`, `TASK_LANE` in `www/python/playground/harness.py`), held equal to
+/// these by `tests/cpython_contract.rs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskRef {
     /// Task `n` of the run (0-based).
