@@ -102,7 +102,9 @@ class PythonEditor extends HTMLElement {
           pageTheme,
           this.#theme.of(dark.matches ? oneDark : []),
           replaceSelectionOurselves,
-          EditorView.contentAttributes.of({ "aria-label": "Python code (Tab indents; Escape, then Tab, leaves the editor)" }),
+          // The text is focusable (contenteditable), yet checkers such as axe count only an
+          // element with a tabindex as one the keyboard reaches inside the scrolling editor.
+          EditorView.contentAttributes.of({ "aria-label": "Python code (Tab indents; Escape, then Tab, leaves the editor)", tabindex: "0" }),
           EditorView.updateListener.of((update) => {
             if (!update.docChanged || this.#quiet) return;
             this.dispatchEvent(new Event("input", { bubbles: true }));
