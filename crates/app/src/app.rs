@@ -92,6 +92,13 @@ pub fn App() -> Html {
     );
     let engine = state.params.engine.unwrap_or_default();
     {
+        // The compact view's runs bring their baseline (its one line shows a speedup).
+        let lab = lab.clone();
+        use_effect_with(state.lesson.view, move |view| {
+            lab.send(Event::UseView(*view))
+        });
+    }
+    {
         // CPython loads when picked (by the form, the URL or a host), never before.
         let lab = lab.clone();
         use_effect_with(engine, move |engine| lab.send(Event::UseEngine(*engine)));
@@ -174,10 +181,11 @@ pub fn App() -> Html {
                         }
                         history.ran(&parsed.params);
                         dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
-                        let params = parsed.params;
-                        return lab.send(match guess {
-                            Some(guess) => Event::RunGuessed { params, guess },
-                            None => Event::Run(params),
+                        // Nobody on the page asked: it waits for the page's start-up work.
+                        return lab.send(Event::RunFor {
+                            params: parsed.params,
+                            request: None,
+                            guess,
                         });
                     };
                     // A host that awaits its run is told what was wrong instead of getting
@@ -193,7 +201,7 @@ pub fn App() -> Html {
                     dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
                     lab.send(Event::RunFor {
                         params: parsed.params,
-                        request,
+                        request: Some(request),
                         guess,
                     });
                 }

@@ -20,7 +20,7 @@ pub mod view;
 pub use effect::TestHook;
 pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
 
-use crate::experiment::config::{thread_pool_default, Engine, Experiment, Params, Tool};
+use crate::experiment::config::{thread_pool_default, Engine, Experiment, Params, Tool, View};
 use crate::experiment::notice::{CpythonLimit, Notice, Reason, Topic, Unavailable};
 use crate::experiment::params::{Field, Param};
 use crate::python::cpython;
@@ -36,6 +36,9 @@ pub const STOP_GRACE_MS: u32 = 40;
 /// The same for CPython, which stops at its next bytecode once its interrupt buffer is set
 /// (`KeyboardInterrupt`, about 10 ms) and then reports what ran; replacing it costs a reload.
 pub const PYTHON_STOP_GRACE_MS: u32 = 150;
+/// What the record of a run that shared the machine with the threads build's start says.
+pub const BESIDE_START_UP: &str = "it ran while the page was still starting its threads build, \
+    which shared the machine with it: run it again for figures of its own";
 /// A threads engine not ready by then is given up on (a pool that cannot start its workers
 /// hangs without an error); the other tools go on.
 pub const ATOMICS_START_LIMIT_MS: u32 = 15_000;
@@ -54,6 +57,15 @@ struct RunRequest {
     sweep_step: bool,
     /// The learner's (or the host's) guess of the run's speedup.
     guess: Option<f64>,
+    /// Nobody on the page asked for it: a link's `run=1`, a host's message or the element's
+    /// `run`. It waits for the page's own start-up work (see [`Lab::start_up_left`]), which a
+    /// visitor's click does not, since the visitor watched the page come up.
+    unattended: bool,
+    /// The id it runs under, kept for it when its baseline runs first (so that the baseline's
+    /// `baseline_for` can name it); `None`: the next id when it starts.
+    id: Option<RunId>,
+    /// The page already said why it waits for start-up work.
+    told_waiting: bool,
 }
 
 impl RunRequest {
@@ -65,12 +77,32 @@ impl RunRequest {
             reply: None,
             sweep_step: false,
             guess: None,
+            unattended: false,
+            id: None,
+            told_waiting: false,
+        }
+    }
+
+    /// A run nobody on the page asked for (see [`RunRequest::unattended`]).
+    fn unattended(params: Params) -> Self {
+        RunRequest {
+            unattended: true,
+            ..RunRequest::visitor(params)
         }
     }
 
     fn engine(&self) -> Engine {
         self.params.engine.unwrap_or_default()
     }
+}
+
+/// The start-up work an unattended run waits for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct StartUp {
+    /// The threads build is starting.
+    threads: bool,
+    /// Processes of the run's pool still starting.
+    cold: u32,
 }
 
 /// The run in flight, whatever its tool: the one place that holds its id, what it runs and
@@ -92,6 +124,8 @@ struct Running {
     processes: Option<processes::Tasks>,
     /// A CPython run's program hash.
     code_hash: Option<String>,
+    /// It started while the threads build was still starting: its record says so.
+    beside_start_up: bool,
 }
 
 impl Running {
@@ -135,6 +169,9 @@ pub struct Lab {
     threads_later: bool,
     /// Whether the page is cross-origin isolated: CPython's processes block on shared memory.
     isolated: bool,
+    /// The compact view: a run without a baseline runs the sequential run of its work first,
+    /// so that its one result line has a speedup.
+    compact: bool,
     pending: Option<RunRequest>,
     confirming: Option<RunRequest>,
     running: Option<Running>,
@@ -173,7 +210,8 @@ impl Lab {
             atomics_threads: 0,
             threads_later: false,
             isolated: false,
-            pending: run_on_ready.map(RunRequest::visitor),
+            compact: false,
+            pending: run_on_ready.map(RunRequest::unattended),
             confirming: None,
             running: None,
             next_run: RunId(1),
@@ -205,11 +243,12 @@ impl Lab {
                 request,
                 guess,
             } => {
-                let mut asked = RunRequest::visitor(params);
-                asked.reply = Some(request);
+                let mut asked = RunRequest::unattended(params);
+                asked.reply = request;
                 asked.guess = guess;
                 self.run(now, asked);
             }
+            Event::UseView(view) => self.compact = view == View::Compact,
             Event::Confirmed(yes) => match self.confirming.take() {
                 Some(request) if yes => self.begin(now, request, true),
                 Some(request) => self.reject(request, "The long run was not confirmed."),
@@ -670,6 +709,13 @@ impl Lab {
                 }
             },
         };
+        if request.unattended {
+            let processes = (tool == Tool::Processes && build == Build::Plain)
+                .then(|| self.resolve(&request.params, build).lanes());
+            if let Some(left) = self.start_up_left(now, processes) {
+                return self.wait_for_start_up(request, left);
+            }
+        }
         if build == Build::Cpython {
             return self.begin_python(now, request, confirmed);
         }
@@ -680,24 +726,17 @@ impl Lab {
             return self.wait(request);
         }
         let mut experiment = self.resolve(&request.params, build);
-        let asks = crate::teaching::predict::asks(experiment.tool, experiment.kind);
-        if request.guess.is_some()
-            && asks
+        if self.wants_baseline_first(&request, &experiment)
             && !baseline::exists(&self.view.runs, &experiment, build, None)
         {
-            // A guess meets a measured speedup: the sequential run of the same work, in the
-            // same build, runs first, and the guessed run waits for it.
-            let base = RunRequest::visitor(baseline::sequential_of(&experiment));
-            self.notice(Param::Predict, Reason::BaselineFirst);
-            self.wait(request);
-            return self.begin(
-                now,
-                RunRequest {
-                    build: Some(build),
-                    ..base
-                },
-                false,
-            );
+            // A guess meets a measured speedup, and the compact view's one line shows one:
+            // the sequential run of the same work, in the same build, runs first, and the run
+            // waits for it.
+            let base = RunRequest {
+                build: Some(build),
+                ..RunRequest::visitor(baseline::sequential_of(&experiment))
+            };
+            return self.baseline_first(request, base, |lab, base| lab.begin(now, base, false));
         }
         let request = match self.calibration(build) {
             Some(ns) => match self.unless_long(request, &experiment, ns, confirmed) {
@@ -742,8 +781,14 @@ impl Lab {
         processes: Option<processes::Tasks>,
         code_hash: Option<String>,
     ) -> RunId {
-        let id = self.next_run;
-        self.next_run.0 += 1;
+        let id = request.id.unwrap_or_else(|| {
+            let id = self.next_run;
+            self.next_run.0 += 1;
+            id
+        });
+        // A run on the threads build waited for it; any other that starts before it is up
+        // shares the machine with its start and calibration.
+        let beside_start_up = build != Build::Atomics && self.threads_starting();
         self.running = Some(Running {
             id,
             experiment,
@@ -756,9 +801,75 @@ impl Lab {
             stopping: false,
             processes,
             code_hash,
+            beside_start_up,
         });
         self.show(Update::Started(id, now));
         id
+    }
+
+    /// Whether `request` should meet a measured speedup that needs a sequential run first: it
+    /// carries a guess, or the compact view shows its result line (a baseline or sweep run the
+    /// page starts itself asks for none).
+    fn wants_baseline_first(&self, request: &RunRequest, experiment: &Experiment) -> bool {
+        let own = request.baseline_for.is_some() || request.sweep_step;
+        (request.guess.is_some() || (self.compact && !own))
+            && crate::teaching::predict::asks(experiment.tool, experiment.kind)
+    }
+
+    /// Runs `base`, the sequential run of `request`'s work, first (through `begin`), and keeps
+    /// `request` waiting for it. The two ids are kept in order, the baseline's first, so that
+    /// the baseline names the run it is for (`baseline_for`) when an embedding page gets it.
+    fn baseline_first(
+        &mut self,
+        mut request: RunRequest,
+        mut base: RunRequest,
+        begin: impl FnOnce(&mut Self, RunRequest),
+    ) {
+        let reason = if request.guess.is_some() {
+            (Topic::from(Param::Predict), Reason::BaselineFirst)
+        } else {
+            (Topic::from(Param::View), Reason::BaselineForSpeedup)
+        };
+        self.notice(reason.0, reason.1);
+        let base_id = self.next_run;
+        let run_id = RunId(base_id.0 + 1);
+        self.next_run = RunId(base_id.0 + 2);
+        request.id = Some(run_id);
+        base.id = Some(base_id);
+        base.baseline_for = Some(run_id);
+        base.unattended = request.unattended;
+        base.reply = None;
+        self.wait(request);
+        begin(self, base);
+    }
+
+    /// Whether the threads build is still starting (its module, pool or calibration).
+    fn threads_starting(&self) -> bool {
+        self.threads_later
+            || (self.atomics.is_some() && (self.atomics_threads == 0 || self.ns_atomics.is_none()))
+    }
+
+    /// The page's own start-up work that an unattended run must not share the machine with,
+    /// or `None` when there is none left: the threads build starting, and for a processes run
+    /// on `processes` lanes, a pool that is not yet warm (its missing processes are started
+    /// now).
+    fn start_up_left(&mut self, now: f64, processes: Option<u32>) -> Option<StartUp> {
+        let cold = processes.map_or(0, |lanes| self.warm_pool(now, lanes as usize));
+        let threads = self.threads_starting();
+        (threads || cold > 0).then_some(StartUp { threads, cold })
+    }
+
+    /// Keeps an unattended `request` until the page's start-up work is done, saying once why.
+    fn wait_for_start_up(&mut self, mut request: RunRequest, left: StartUp) {
+        if !request.told_waiting {
+            request.told_waiting = true;
+            let reason = Reason::AfterStartUp {
+                threads: left.threads,
+                processes: left.cold,
+            };
+            self.notice(Topic::RunRequest, reason);
+        }
+        self.wait(request);
     }
 
     /// `request`, when it may start now: a run estimated (on a kernel costing `ns` an
@@ -814,18 +925,15 @@ impl Lab {
             None => cpython::program(&experiment),
         };
         let hash = cpython::code_hash(&code);
-        let asks = crate::teaching::predict::asks(experiment.tool, experiment.kind);
-        let runs = &self.view.runs;
-        if request.guess.is_some()
-            && asks
-            && !baseline::exists(runs, &experiment, Build::Cpython, Some(&hash))
+        if self.wants_baseline_first(&request, &experiment)
+            && !baseline::exists(&self.view.runs, &experiment, Build::Cpython, Some(&hash))
         {
             // As on the model: the same program, sequential, runs first.
             let mut base = RunRequest::visitor(baseline::sequential_of(&experiment));
             base.params.engine = Some(Engine::Cpython);
-            self.notice(Param::Predict, Reason::BaselineFirst);
-            self.wait(request);
-            return self.begin_python(now, base, false);
+            return self.baseline_first(request, base, |lab, base| {
+                lab.begin_python(now, base, false)
+            });
         }
         let id = self.start(now, request, experiment, Build::Cpython, None, Some(hash));
         // The output panel is this run's from now on.
@@ -951,6 +1059,9 @@ impl Lab {
             });
         }
         record.prediction = running.guess.map(Prediction::new);
+        if running.beside_start_up {
+            record.note(BESIDE_START_UP);
+        }
         if let Some(base) = baseline::find(&self.view.runs, &record) {
             record.set_baseline(base);
         }
@@ -982,12 +1093,9 @@ impl Lab {
             self.begin(now, request, false);
         } else if let Some((params, build)) = missing.filter(|_| self.sweep.is_none()) {
             let request = RunRequest {
-                params,
                 build: Some(build),
                 baseline_for: Some(id),
-                reply: None,
-                sweep_step: false,
-                guess: None,
+                ..RunRequest::visitor(params)
             };
             self.begin(now, request, false);
         }

@@ -1,6 +1,6 @@
 //! What happens to the lab ([`Event`]) and what it asks the page to do ([`Effect`]).
 
-use crate::experiment::config::Params;
+use crate::experiment::config::{Params, View};
 use crate::experiment::notice::Notice;
 use crate::run::id::RunId;
 use crate::run::record::RunRecord;
@@ -61,7 +61,7 @@ pub enum Event {
         /// `crossOriginIsolated`.
         isolated: bool,
     },
-    /// Run these parameters (Run, a story's "Run this", the URL's `run=1`, a parent message).
+    /// Run these parameters (Run, a story's "Run this": the visitor's own click).
     Run(Params),
     /// Run these parameters with the learner's guess of their speedup (predict first): the
     /// sequential run of the same work runs first when there is none.
@@ -71,13 +71,14 @@ pub enum Event {
         /// The guessed speedup.
         guess: f64,
     },
-    /// Run these parameters for the embedding page's request `request`: its `run-finished`
+    /// Run these parameters for the embedding page: a run nobody on the page asked for, which
+    /// waits for the page's own start-up work. With a tag (`request`), its `run-finished`
     /// names the request, and a request that will not run is rejected by name.
     RunFor {
         /// What to run.
         params: Params,
-        /// The embedding page's tag.
-        request: String,
+        /// The embedding page's tag, if it sent one.
+        request: Option<String>,
         /// The host's guess of the speedup (its params' `prediction`), if any.
         guess: Option<f64>,
     },
@@ -94,6 +95,8 @@ pub enum Event {
     },
     /// Clear the runs table.
     ClearRuns,
+    /// How the page presents the experiment: the compact view runs a baseline first.
+    UseView(View),
     /// The visitor picked an engine: CPython starts loading when picked.
     UseEngine(crate::experiment::config::Engine),
     /// The Python program CPython runs next (the editor's text, or a host's code); `None`: the

@@ -6,6 +6,7 @@ use crate::lab::sweep::Series;
 use crate::run::timeline::{Span, SpanState};
 
 mod predict;
+mod start_up;
 
 /// The page around a lab: the clock, and what the lab asked for so far.
 struct Page {
@@ -1147,7 +1148,7 @@ fn the_gil_setting_reaches_the_engine() {
 fn run_for(tool: Tool, kind: Kind, tag: &str) -> Event {
     Event::RunFor {
         params: params(tool, kind),
-        request: tag.into(),
+        request: Some(tag.into()),
         guess: None,
     }
 }
@@ -1231,7 +1232,7 @@ fn a_tagged_request_during_a_sweep_or_declined_is_rejected() {
                 io_ms: Some(10_000),
                 ..params(Tool::Sequential, Kind::Io)
             },
-            request: "long".into(),
+            request: Some("long".into()),
             guess: None,
         },
     );
@@ -1451,7 +1452,7 @@ fn cpython_runs_every_kind_and_refuses_only_when_it_cannot_load() {
         1.0,
         Event::RunFor {
             params: race,
-            request: "r1".into(),
+            request: Some("r1".into()),
             guess: None,
         },
     );
