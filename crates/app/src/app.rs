@@ -82,6 +82,7 @@ pub fn App() -> Html {
     let lab = use_lab(
         state.dispatcher(),
         (parsed.run && parsed.code.is_none()).then(|| parsed.params.clone()),
+        state.lesson.compact(),
     );
     let history = use_history(
         state.params.clone(),
@@ -91,13 +92,6 @@ pub fn App() -> Html {
         state.dispatcher(),
     );
     let engine = state.params.engine.unwrap_or_default();
-    {
-        // The compact view's runs bring their baseline (its one line shows a speedup).
-        let lab = lab.clone();
-        use_effect_with(state.lesson.view, move |view| {
-            lab.send(Event::UseView(*view))
-        });
-    }
     {
         // CPython loads when picked (by the form, the URL or a host), never before.
         let lab = lab.clone();

@@ -20,7 +20,7 @@ pub mod view;
 pub use effect::TestHook;
 pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
 
-use crate::experiment::config::{thread_pool_default, Engine, Experiment, Params, Tool, View};
+use crate::experiment::config::{thread_pool_default, Engine, Experiment, Params, Tool};
 use crate::experiment::notice::{CpythonLimit, Notice, Reason, Topic, Unavailable};
 use crate::experiment::params::{Field, Param};
 use crate::python::cpython;
@@ -36,9 +36,6 @@ pub const STOP_GRACE_MS: u32 = 40;
 /// The same for CPython, which stops at its next bytecode once its interrupt buffer is set
 /// (`KeyboardInterrupt`, about 10 ms) and then reports what ran; replacing it costs a reload.
 pub const PYTHON_STOP_GRACE_MS: u32 = 150;
-/// What the record of a run that shared the machine with the threads build's start says.
-pub const BESIDE_START_UP: &str = "it ran while the page was still starting its threads build, \
-    which shared the machine with it: run it again for figures of its own";
 /// A threads engine not ready by then is given up on (a pool that cannot start its workers
 /// hangs without an error); the other tools go on.
 pub const ATOMICS_START_LIMIT_MS: u32 = 15_000;
@@ -58,8 +55,8 @@ struct RunRequest {
     /// The learner's (or the host's) guess of the run's speedup.
     guess: Option<f64>,
     /// Nobody on the page asked for it: a link's `run=1`, a host's message or the element's
-    /// `run`. It waits for the page's own start-up work (see [`Lab::start_up_left`]), which a
-    /// visitor's click does not, since the visitor watched the page come up.
+    /// `run`. A processes run waits for a warm pool (see [`Lab::start_up_left`]): a visitor's
+    /// own first run pays for its processes' start, and sees it drawn, as CPython's pool would.
     unattended: bool,
     /// The id it runs under, kept for it when its baseline runs first (so that the baseline's
     /// `baseline_for` can name it); `None`: the next id when it starts.
@@ -96,15 +93,6 @@ impl RunRequest {
     }
 }
 
-/// The start-up work an unattended run waits for.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct StartUp {
-    /// The threads build is starting.
-    threads: bool,
-    /// Processes of the run's pool still starting.
-    cold: u32,
-}
-
 /// The run in flight, whatever its tool: the one place that holds its id, what it runs and
 /// whether it is stopping.
 #[derive(Debug)]
@@ -124,8 +112,6 @@ struct Running {
     processes: Option<processes::Tasks>,
     /// A CPython run's program hash.
     code_hash: Option<String>,
-    /// It started while the threads build was still starting: its record says so.
-    beside_start_up: bool,
 }
 
 impl Running {
@@ -227,10 +213,11 @@ impl Lab {
     /// Handles one event at shared-clock time `now` (ms); returns what the page must do.
     pub fn handle(&mut self, now: f64, event: Event) -> Vec<Effect> {
         match event {
-            Event::Start { isolated } => {
+            Event::Start { isolated, compact } => {
                 self.spawn_engine(Build::Plain);
                 self.threads_later = isolated;
                 self.isolated = isolated;
+                self.compact = compact;
             }
             Event::Run(params) => self.run(now, RunRequest::visitor(params)),
             Event::RunGuessed { params, guess } => {
@@ -248,7 +235,6 @@ impl Lab {
                 asked.guess = guess;
                 self.run(now, asked);
             }
-            Event::UseView(view) => self.compact = view == View::Compact,
             Event::Confirmed(yes) => match self.confirming.take() {
                 Some(request) if yes => self.begin(now, request, true),
                 Some(request) => self.reject(request, "The long run was not confirmed."),
@@ -709,12 +695,10 @@ impl Lab {
                 }
             },
         };
-        if request.unattended {
-            let processes = (tool == Tool::Processes && build == Build::Plain)
-                .then(|| self.resolve(&request.params, build).lanes());
-            if let Some(left) = self.start_up_left(now, processes) {
-                return self.wait_for_start_up(request, left);
-            }
+        let warm = request.unattended && tool == Tool::Processes && build == Build::Plain;
+        let processes = warm.then(|| self.resolve(&request.params, build).lanes());
+        if self.start_up_left(now, processes) {
+            return self.wait_for_start_up(request);
         }
         if build == Build::Cpython {
             return self.begin_python(now, request, confirmed);
@@ -736,7 +720,7 @@ impl Lab {
                 build: Some(build),
                 ..RunRequest::visitor(baseline::sequential_of(&experiment))
             };
-            return self.baseline_first(request, base, |lab, base| lab.begin(now, base, false));
+            return self.baseline_first(now, request, base, Self::begin);
         }
         let request = match self.calibration(build) {
             Some(ns) => match self.unless_long(request, &experiment, ns, confirmed) {
@@ -786,9 +770,6 @@ impl Lab {
             self.next_run.0 += 1;
             id
         });
-        // A run on the threads build waited for it; any other that starts before it is up
-        // shares the machine with its start and calibration.
-        let beside_start_up = build != Build::Atomics && self.threads_starting();
         self.running = Some(Running {
             id,
             experiment,
@@ -801,7 +782,6 @@ impl Lab {
             stopping: false,
             processes,
             code_hash,
-            beside_start_up,
         });
         self.show(Update::Started(id, now));
         id
@@ -821,16 +801,17 @@ impl Lab {
     /// the baseline names the run it is for (`baseline_for`) when an embedding page gets it.
     fn baseline_first(
         &mut self,
+        now: f64,
         mut request: RunRequest,
         mut base: RunRequest,
-        begin: impl FnOnce(&mut Self, RunRequest),
+        begin: fn(&mut Self, f64, RunRequest, bool),
     ) {
-        let reason = if request.guess.is_some() {
-            (Topic::from(Param::Predict), Reason::BaselineFirst)
+        let topic = if request.guess.is_some() {
+            Param::Predict
         } else {
-            (Topic::from(Param::View), Reason::BaselineForSpeedup)
+            Param::View
         };
-        self.notice(reason.0, reason.1);
+        self.notice(topic, Reason::BaselineFirst);
         let base_id = self.next_run;
         let run_id = RunId(base_id.0 + 1);
         self.next_run = RunId(base_id.0 + 2);
@@ -840,7 +821,7 @@ impl Lab {
         base.unattended = request.unattended;
         base.reply = None;
         self.wait(request);
-        begin(self, base);
+        begin(self, now, base, false);
     }
 
     /// Whether the threads build is still starting (its module, pool or calibration).
@@ -849,25 +830,20 @@ impl Lab {
             || (self.atomics.is_some() && (self.atomics_threads == 0 || self.ns_atomics.is_none()))
     }
 
-    /// The page's own start-up work that an unattended run must not share the machine with,
-    /// or `None` when there is none left: the threads build starting, and for a processes run
-    /// on `processes` lanes, a pool that is not yet warm (its missing processes are started
-    /// now).
-    fn start_up_left(&mut self, now: f64, processes: Option<u32>) -> Option<StartUp> {
-        let cold = processes.map_or(0, |lanes| self.warm_pool(now, lanes as usize));
-        let threads = self.threads_starting();
-        (threads || cold > 0).then_some(StartUp { threads, cold })
+    /// The page's own start-up work that no run may share the machine with (a run beside it
+    /// would be measured slower than it is), (`false` when there is none left): the threads
+    /// build starting, and for an unattended processes run on `processes` lanes, a pool that
+    /// is not yet warm (its missing processes are started now).
+    fn start_up_left(&mut self, now: f64, processes: Option<u32>) -> bool {
+        let cold = processes.is_some_and(|lanes| self.warm_pool(now, lanes as usize) > 0);
+        self.threads_starting() || cold
     }
 
-    /// Keeps an unattended `request` until the page's start-up work is done, saying once why.
-    fn wait_for_start_up(&mut self, mut request: RunRequest, left: StartUp) {
+    /// Keeps `request` until the page's start-up work is done, saying once why.
+    fn wait_for_start_up(&mut self, mut request: RunRequest) {
         if !request.told_waiting {
             request.told_waiting = true;
-            let reason = Reason::AfterStartUp {
-                threads: left.threads,
-                processes: left.cold,
-            };
-            self.notice(Topic::RunRequest, reason);
+            self.notice(Topic::RunRequest, Reason::AfterStartUp);
         }
         self.wait(request);
     }
@@ -931,9 +907,7 @@ impl Lab {
             // As on the model: the same program, sequential, runs first.
             let mut base = RunRequest::visitor(baseline::sequential_of(&experiment));
             base.params.engine = Some(Engine::Cpython);
-            return self.baseline_first(request, base, |lab, base| {
-                lab.begin_python(now, base, false)
-            });
+            return self.baseline_first(now, request, base, Self::begin_python);
         }
         let id = self.start(now, request, experiment, Build::Cpython, None, Some(hash));
         // The output panel is this run's from now on.
@@ -1059,9 +1033,6 @@ impl Lab {
             });
         }
         record.prediction = running.guess.map(Prediction::new);
-        if running.beside_start_up {
-            record.note(BESIDE_START_UP);
-        }
         if let Some(base) = baseline::find(&self.view.runs, &record) {
             record.set_baseline(base);
         }

@@ -194,19 +194,12 @@ pub enum Reason {
         /// The keys that name none.
         given: Given,
     },
-    /// A guess needs a measured speedup: the sequential run of the same work runs first.
+    /// A guess, or the compact view's result line, needs a measured speedup: the sequential
+    /// run of the same work runs first.
     BaselineFirst,
-    /// The compact view's result line shows a speedup: the sequential run of the same work runs
-    /// first.
-    BaselineForSpeedup,
-    /// A run nobody on the page asked for (a link, a course page) waits for the page's own
-    /// start-up work, so that it does not share the machine with it.
-    AfterStartUp {
-        /// The threads build is still starting.
-        threads: bool,
-        /// Processes of its pool are still starting.
-        processes: u32,
-    },
+    /// A run waits for the page's own start-up work (the threads build, a warm pool), so that
+    /// it does not share the machine with it.
+    AfterStartUp,
     /// A file that was opened holds no runs the page can read.
     NotRuns {
         /// The file's name.
@@ -388,27 +381,13 @@ impl Notice {
             Reason::NotControls { given } => page(&format!(
                 "{key}={given} names no control (the form's URL keys, such as workers); ignored."
             )),
-            Reason::BaselineFirst => {
-                page("Running sequential with the same work first: your guess is compared with it.")
-            }
-            Reason::BaselineForSpeedup => page(
+            Reason::BaselineFirst => page(
                 "Running sequential with the same work first: the speedup is measured against it.",
             ),
-            Reason::AfterStartUp { threads, processes } => {
-                let mut work = Vec::new();
-                if *threads {
-                    work.push("its threads build".to_string());
-                }
-                if *processes > 0 {
-                    let s = if *processes == 1 { "" } else { "es" };
-                    work.push(format!("{processes} process{s} of the pool"));
-                }
-                page(&format!(
-                    "The run starts once the page has finished starting up ({}): beside that \
-                     work its figures would be wrong.",
-                    work.join(", ")
-                ))
-            }
+            Reason::AfterStartUp => page(
+                "The run waits for the page to finish starting up: beside that work its figures \
+                 would be wrong.",
+            ),
         }
     }
 }

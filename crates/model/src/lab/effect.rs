@@ -1,6 +1,6 @@
 //! What happens to the lab ([`Event`]) and what it asks the page to do ([`Effect`]).
 
-use crate::experiment::config::{Params, View};
+use crate::experiment::config::Params;
 use crate::experiment::notice::Notice;
 use crate::run::id::RunId;
 use crate::run::record::RunRecord;
@@ -60,6 +60,9 @@ pub enum Event {
     Start {
         /// `crossOriginIsolated`.
         isolated: bool,
+        /// The compact view: a run without a baseline runs the sequential run of its work
+        /// first, so that its one result line has a speedup.
+        compact: bool,
     },
     /// Run these parameters (Run, a story's "Run this": the visitor's own click).
     Run(Params),
@@ -95,8 +98,6 @@ pub enum Event {
     },
     /// Clear the runs table.
     ClearRuns,
-    /// How the page presents the experiment: the compact view runs a baseline first.
-    UseView(View),
     /// The visitor picked an engine: CPython starts loading when picked.
     UseEngine(crate::experiment::config::Engine),
     /// The Python program CPython runs next (the editor's text, or a host's code); `None`: the

@@ -117,14 +117,6 @@ impl RunRecord {
         }
     }
 
-    /// Adds `note` to the record's message (after what the engine said, if anything).
-    pub fn note(&mut self, note: &str) {
-        self.message = Some(match self.message.take() {
-            Some(said) if !said.is_empty() => format!("{said}; {note}"),
-            _ => note.to_string(),
-        });
-    }
-
     /// Names this run's baseline and sets the speedup from the two recorded walls.
     pub fn set_baseline(&mut self, baseline: &RunRecord) {
         self.baseline_run = Some(baseline.id);

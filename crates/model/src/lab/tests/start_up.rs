@@ -1,14 +1,19 @@
-//! A run nobody on the page asked for (a link's `run=1`, a host's message) waits for the page's
-//! own start-up work; a visitor's run beside it says so in its record; the compact view runs
-//! the baseline its result line needs first.
+//! No run shares the machine with the page's own start-up work (the threads build's start and
+//! calibration); a run nobody on the page asked for (a link's `run=1`, a host's message) also
+//! waits for a warm pool; the compact view runs the baseline its result line needs first.
 
 use super::*;
-use crate::lab::BESIDE_START_UP;
 
 /// A fresh isolated page opened with `run=1` for `params`, up to its plain build's calibration.
 fn linked_isolated(params: Params) -> (Page, Vec<Effect>) {
     let mut p = Page::new(Some(params));
-    p.at(0.0, Event::Start { isolated: true });
+    p.at(
+        0.0,
+        Event::Start {
+            isolated: true,
+            compact: false,
+        },
+    );
     p.msg(W_PLAIN, ready(Build::Plain, 1));
     let out = p.msg(W_PLAIN, calibrated(0.5));
     (p, out)
@@ -22,8 +27,8 @@ fn a_linked_run_waits_for_the_threads_build_and_says_so_once() {
     assert_eq!(
         notices(&out),
         [
-            "The run starts once the page has finished starting up (its threads build): beside \
-          that work its figures would be wrong."
+            "The run waits for the page to finish starting up: beside that work its figures \
+             would be wrong."
         ]
     );
     let out = p.msg(W_ATOMICS, ready(Build::Atomics, 0));
@@ -33,8 +38,7 @@ fn a_linked_run_waits_for_the_threads_build_and_says_so_once() {
     let out = p.msg(W_ATOMICS, calibrated(0.4));
     assert_eq!(started(&out), Some(RunId(1)));
     let e = run_posted(&out, W_PLAIN);
-    let out = p.finish(W_PLAIN, RunId(1), e, 100.0);
-    assert_eq!(added(&out)[0].message, None, "nothing shared its machine");
+    p.finish(W_PLAIN, RunId(1), e, 100.0);
 }
 
 #[test]
@@ -55,13 +59,19 @@ fn a_threads_build_that_fails_lets_the_linked_run_go_on_without_it() {
 #[test]
 fn a_linked_processes_run_warms_its_pool_first_and_pays_no_start_up() {
     let mut p = Page::new(Some(params(Tool::Processes, Kind::Cpu)));
-    p.at(0.0, Event::Start { isolated: false });
+    p.at(
+        0.0,
+        Event::Start {
+            isolated: false,
+            compact: false,
+        },
+    );
     p.msg(W_PLAIN, ready(Build::Plain, 1));
     let out = p.msg(W_PLAIN, calibrated(0.5));
     assert_eq!(started(&out), None);
     let procs: Vec<WorkerId> = spawned(&out).iter().map(|(w, _)| *w).collect();
     assert_eq!(procs.len(), 2, "the pool's two processes start now");
-    assert!(notices(&out)[0].contains("(2 processes of the pool)"));
+    assert!(notices(&out)[0].starts_with("The run waits for the page to finish starting up"));
     let out = p.msg(procs[0], ready(Build::Plain, 1));
     assert_eq!(started(&out), None, "one of two is warm");
     let out = p.msg(procs[1], ready(Build::Plain, 1));
@@ -80,7 +90,6 @@ fn a_linked_processes_run_warms_its_pool_first_and_pays_no_start_up() {
     }
     let record = &added(&last)[0];
     assert!(!record.paid_startup, "its processes were up before it");
-    assert_eq!(record.message, None);
 }
 
 #[test]
@@ -103,18 +112,35 @@ fn a_hosts_untagged_run_waits_for_the_threads_build_too() {
 }
 
 #[test]
-fn a_visitors_run_beside_the_threads_builds_start_says_so_in_its_record() {
+fn a_visitors_run_waits_for_the_threads_build_too_but_warms_no_pool() {
     let mut p = Page::threads_starting();
-    let (id, out) = p.run(params(Tool::Async, Kind::Io));
-    let out = p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 100.0);
-    let message = added(&out)[0].message.clone().unwrap_or_default();
-    assert!(message.contains(BESIDE_START_UP), "{message}");
+    let out = p.at(1.0, Event::Run(params(Tool::Processes, Kind::Cpu)));
+    assert_eq!(started(&out), None);
+    assert!(spawned(&out).is_empty(), "no process before the run");
+    assert_eq!(notices(&out).len(), 1);
+    p.msg(W_ATOMICS, ready(Build::Atomics, 0));
+    p.msg(W_ATOMICS, ready(Build::Atomics, 6));
+    let out = p.msg(W_ATOMICS, calibrated(0.4));
+    assert!(started(&out).is_some());
+    assert_eq!(
+        spawned(&out).len(),
+        2,
+        "its processes start with it: it pays for them"
+    );
 }
 
 #[test]
 fn the_compact_view_runs_its_baseline_first_which_names_the_run_it_is_for() {
-    let mut p = Page::ready_plain();
-    p.at(0.0, Event::UseView(View::Compact));
+    let mut p = Page::new(None);
+    p.at(
+        0.0,
+        Event::Start {
+            isolated: false,
+            compact: true,
+        },
+    );
+    p.msg(W_PLAIN, ready(Build::Plain, 1));
+    p.msg(W_PLAIN, calibrated(0.5));
     let out = p.at(1.0, Event::Run(params(Tool::Async, Kind::Io)));
     assert_eq!(
         notices(&out),
@@ -154,7 +180,7 @@ fn a_full_view_and_a_sequential_run_ask_for_no_baseline() {
         100.0,
     );
     assert_eq!(added(&out)[0].speedup, None);
-    p.at(0.0, Event::UseView(View::Compact));
+    p.lab.compact = true;
     let out = p.at(1.0, Event::Run(params(Tool::Sequential, Kind::Cpu)));
     assert!(notices(&out).is_empty());
     assert_eq!(run_posted(&out, W_PLAIN).tool, Tool::Sequential);
