@@ -82,6 +82,7 @@ pub fn App() -> Html {
     let lab = use_lab(
         state.dispatcher(),
         (parsed.run && parsed.code.is_none()).then(|| parsed.params.clone()),
+        state.lesson.compact(),
     );
     let history = use_history(
         state.params.clone(),
@@ -174,10 +175,11 @@ pub fn App() -> Html {
                         }
                         history.ran(&parsed.params);
                         dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
-                        let params = parsed.params;
-                        return lab.send(match guess {
-                            Some(guess) => Event::RunGuessed { params, guess },
-                            None => Event::Run(params),
+                        // Nobody on the page asked: it waits for the page's start-up work.
+                        return lab.send(Event::RunFor {
+                            params: parsed.params,
+                            request: None,
+                            guess,
                         });
                     };
                     // A host that awaits its run is told what was wrong instead of getting
@@ -193,7 +195,7 @@ pub fn App() -> Html {
                     dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
                     lab.send(Event::RunFor {
                         params: parsed.params,
-                        request,
+                        request: Some(request),
                         guess,
                     });
                 }
