@@ -81,3 +81,19 @@ test(`an element's first processes run is ≥ 1.5× sequential on ${NEEDED} of $
   }
   assert.ok(report("element processes", ratios) >= NEEDED, ratios.map((r) => r.toFixed(2)).join(", "));
 });
+
+test("a compact lesson's one click runs its baseline first and its result line shows the measured speedup", async () => {
+  const { page, errors, context } = await open(browser, "?view=compact&controls=workers&tool=threads&kind=cpu&tasks=4&workers=2&gil=off");
+  await page.click('[data-testid="run-button"]');
+  await page.waitForFunction(() => /Running sequential with the same work first/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""));
+  const line = await page.waitForFunction(() => {
+    const text = document.querySelector('[data-testid="result-line"]')?.textContent ?? "";
+    return /threads took/.test(text) && text;
+  }, null, { timeout: 60_000 }).then((h) => h.jsonValue());
+  const m = line.match(/: ([\d.]+)× the speed of run (\d+) \(sequential, same work\)/);
+  assert.ok(m, `a speedup in: ${line}`);
+  console.log(`compact lesson: ${line}`);
+  assert.ok(Number(m[1]) >= 1.5, line);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
