@@ -1,4 +1,5 @@
-//! The root component: reads the URL, starts the lab, and lays out the page.
+//! The root component: reads the URL, starts the lab, and lays out the page; the host's
+//! requests are `use_host_requests`'s.
 
 use crate::browser;
 use crate::components::decision_helper::DecisionHelper;
@@ -19,12 +20,12 @@ use crate::components::speedup_chart::SpeedupChart;
 use crate::components::timeline::{SharedSpans, Timeline};
 use crate::hooks::use_frame_height::use_frame_height;
 use crate::hooks::use_history::use_history;
+use crate::hooks::use_host_requests::use_host_requests;
 use crate::hooks::use_lab::use_lab;
-use crate::hooks::use_parent_messages::{use_parent_messages, ParentMessage};
 use crate::state::{Action, State, Threads};
 use model::experiment::config::{Engine, Kind, Params, Tool, DEFAULT_IO_MS};
 use model::experiment::lesson::Lesson;
-use model::experiment::notice::{rejection, Notice, Reason, Topic};
+use model::experiment::notice::{Notice, Reason};
 use model::experiment::params::Param;
 use model::experiment::url::{parse_query, to_lesson_query};
 use model::lab::view::{RunRow, SweepPoint};
@@ -34,7 +35,7 @@ use model::run::timeline::Build;
 use model::sim::estimate::estimate_ms;
 use model::teaching::compact::result_line;
 use model::teaching::predict::run_allowed;
-use model::wire::host::{self, ReadyInfo};
+use model::wire::host::ReadyInfo;
 use yew::prelude::*;
 
 /// A finished run's timeline caption: "Run 3 from class.json: threads cpu × 4, 812 ms".
@@ -149,71 +150,6 @@ pub fn App() -> Html {
     let run_params = use_callback(state.dispatcher(), |params: Params, dispatcher| {
         dispatcher.dispatch(Action::Run(Some(params)))
     });
-    // What `ready` tells the embedding page, kept current for a `ping`.
-    let ready_info = use_mut_ref(|| None::<ReadyInfo>);
-    {
-        let (lab, dispatcher, history) = (lab.clone(), state.dispatcher(), history.clone());
-        let ready_info = ready_info.clone();
-        use_parent_messages(Callback::from(
-            move |message: ParentMessage| match message {
-                ParentMessage::Run {
-                    mut parsed,
-                    request,
-                    guess,
-                    code,
-                } => {
-                    // The lab has the host's program before the run it is for.
-                    if let Some(code) = host_code(&dispatcher, &mut parsed, code) {
-                        lab.send(Event::SetCode(Some(code)));
-                    }
-                    let Some(request) = request else {
-                        // The contract's original form: clamped values run, as in a URL, at
-                        // once: a host's run never waits for the learner's guess.
-                        for n in parsed.notices {
-                            dispatcher.dispatch(Action::AddNotice(n));
-                        }
-                        history.ran(&parsed.params);
-                        dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
-                        let params = parsed.params;
-                        return lab.send(match guess {
-                            Some(guess) => Event::RunGuessed { params, guess },
-                            None => Event::Run(params),
-                        });
-                    };
-                    // A host that awaits its run is told what was wrong instead of getting
-                    // another experiment than it asked for; the frame says why nothing ran.
-                    if let Some(why) = rejection(&parsed.notices) {
-                        let reply = host::rejected_message(&request, &why, &parsed.notices);
-                        browser::post_to_parent(&reply);
-                        let notice =
-                            Notice::new(Topic::RunRequest, Reason::InvalidRequest(parsed.notices));
-                        return dispatcher.dispatch(Action::AddNotice(notice));
-                    }
-                    history.ran(&parsed.params);
-                    dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
-                    lab.send(Event::RunFor {
-                        params: parsed.params,
-                        request,
-                        guess,
-                    });
-                }
-                ParentMessage::Set(mut parsed, code) => {
-                    let _ = host_code(&dispatcher, &mut parsed, code);
-                    for n in parsed.notices {
-                        dispatcher.dispatch(Action::AddNotice(n));
-                    }
-                    // The history hook writes the new parameters into the URL.
-                    dispatcher.dispatch(Action::SetParams(parsed.params));
-                }
-                ParentMessage::Ping => {
-                    if let Some(info) = ready_info.borrow().as_ref() {
-                        browser::post_to_parent(&host::ready_message(info));
-                        browser::post_to_parent(&host::height_message(browser::content_height()));
-                    }
-                }
-            },
-        ));
-    }
     use_frame_height();
     let on_run = use_callback(state.dispatcher(), |(), dispatcher| {
         dispatcher.dispatch(Action::Run(None))
@@ -279,25 +215,17 @@ pub fn App() -> Html {
             browser::mark("playground-threads-ready");
         }
     });
-    {
-        // The embedding page hears `ready` once, when the engines are calibrated and the
-        // threads build's fate is known (the `threads` it reports is then the truth).
-        let settled = state.lab.ready && !threads_starting;
-        let ready_info = ready_info.clone();
-        let info = settled.then(|| ReadyInfo {
-            isolated: state.isolated,
-            threads: threads_available,
-            build: Build::for_tool(Engine::Model, Tool::Threads, threads_available),
-            cores: state.cores,
-            popout: browser::absolute_url(&full_page),
-        });
-        *ready_info.borrow_mut() = info;
-        use_effect_with(settled, move |settled| {
-            if let Some(info) = ready_info.borrow().as_ref().filter(|_| *settled) {
-                browser::post_to_parent(&host::ready_message(info));
-            }
-        });
-    }
+    // The embedding page hears `ready` once, when the engines are calibrated and the threads
+    // build's fate is known (the `threads` it reports is then the truth).
+    let settled = state.lab.ready && !threads_starting;
+    let ready = settled.then(|| ReadyInfo {
+        isolated: state.isolated,
+        threads: threads_available,
+        build: Build::for_tool(Engine::Model, Tool::Threads, threads_available),
+        cores: state.cores,
+        popout: browser::absolute_url(&full_page),
+    });
+    use_host_requests(lab.clone(), state.dispatcher(), history.clone(), ready);
     let io_ms = state.params.io_ms.unwrap_or(DEFAULT_IO_MS);
     let resolved = state.params.resolve_calibrated(state.cores, ns);
     // CPython's program: generated for the form (its N from CPython's own calibration), unless
@@ -490,25 +418,4 @@ pub fn App() -> Html {
             }
         </div>
     }
-}
-
-/// The host's program for CPython (a message's `code`): it becomes the editor's text, and the
-/// constants it states fill in what the message's own parameters leave out. Returns it.
-fn host_code(
-    dispatcher: &UseReducerDispatcher<State>,
-    parsed: &mut model::experiment::url::ParsedQuery,
-    code: Option<String>,
-) -> Option<String> {
-    let code = code?;
-    for (field, raw) in cpython::read_constants(&code) {
-        if parsed.params.value(field).is_none() {
-            model::experiment::url::apply(parsed, field.key(), &raw);
-        }
-    }
-    dispatcher.dispatch(Action::Code {
-        text: Some(code.clone()),
-        edited: true,
-        changes: Vec::new(),
-    });
-    Some(code)
 }

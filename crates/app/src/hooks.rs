@@ -2,5 +2,6 @@
 
 pub mod use_frame_height;
 pub mod use_history;
+pub mod use_host_requests;
 pub mod use_lab;
 pub mod use_parent_messages;

@@ -29,6 +29,7 @@ use crate::run::prediction::Prediction;
 use crate::run::record::{PythonRun, RunRecord};
 use crate::run::timeline::{Build, RunReport, RunStatus};
 use crate::sim::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
+use crate::wire::host::{Rejection, RunAnswer};
 use crate::wire::worker::{FromWorker, ToWorker};
 
 /// How long a stopped run may take to answer before its worker is terminated and replaced.
@@ -645,10 +646,11 @@ impl Lab {
     /// Tells the embedding page that its request will not run (nothing for the visitor's own).
     fn reject(&mut self, request: RunRequest, message: &str) {
         if let Some(request) = request.reply {
-            self.out.push(Effect::Reject {
+            self.out.push(Effect::ToHost(RunAnswer::Rejected(Rejection {
                 request,
                 message: message.into(),
-            });
+                notices: Vec::new(),
+            })));
         }
     }
 
@@ -969,8 +971,10 @@ impl Lab {
         }
         let missing = baseline::missing(&self.view.runs, &record);
         let (status, wall_ms, workers) = (record.status, record.wall_ms, record.experiment.workers);
-        self.out
-            .push(Effect::PostToParent(record.clone(), running.reply));
+        self.out.push(Effect::ToHost(RunAnswer::Finished {
+            record: record.clone(),
+            request: running.reply,
+        }));
         self.show(Update::RunAdded(record));
         if running.sweep_step {
             self.sweep_step_finished(now, status, wall_ms, workers);

@@ -698,7 +698,10 @@ fn io_runs_divide_a_sequential_run_from_either_build() {
         (record.baseline_run, record.speedup),
         (Some(RunId(1)), Some(4.0))
     );
-    assert!(out.contains(&Effect::PostToParent(record.clone(), None)));
+    assert!(out.contains(&Effect::ToHost(RunAnswer::Finished {
+        record: record.clone(),
+        request: None
+    })));
 }
 
 #[test]
@@ -1155,7 +1158,7 @@ fn run_for(tool: Tool, kind: Kind, tag: &str) -> Event {
 fn rejected(out: &[Effect]) -> Vec<(String, String)> {
     out.iter()
         .filter_map(|e| match e {
-            Effect::Reject { request, message } => Some((request.clone(), message.clone())),
+            Effect::ToHost(RunAnswer::Rejected(r)) => Some((r.request.clone(), r.message.clone())),
             _ => None,
         })
         .collect()
@@ -1164,7 +1167,9 @@ fn rejected(out: &[Effect]) -> Vec<(String, String)> {
 fn posted_to_parent(out: &[Effect]) -> Vec<(RunId, Option<String>)> {
     out.iter()
         .filter_map(|e| match e {
-            Effect::PostToParent(record, request) => Some((record.id, request.clone())),
+            Effect::ToHost(RunAnswer::Finished { record, request }) => {
+                Some((record.id, request.clone()))
+            }
             _ => None,
         })
         .collect()
@@ -1359,6 +1364,10 @@ fn cpython_runs_the_generated_program_with_its_own_calibration_and_records_what_
     assert_eq!(python.version, "3.14.2");
     assert_eq!(python.load_ms, 2000.0);
     assert_eq!(python.code_hash, crate::python::cpython::code_hash(&code));
+    assert!(out.contains(&Effect::ToHost(RunAnswer::Finished {
+        record: record.clone(),
+        request: None
+    })));
     assert_eq!(
         record.experiment.engine,
         crate::experiment::config::Engine::Cpython
