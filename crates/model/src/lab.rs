@@ -26,7 +26,7 @@ use crate::experiment::params::{Field, Param};
 use crate::python::cpython;
 use crate::run::id::RunId;
 use crate::run::prediction::Prediction;
-use crate::run::record::{PythonRun, RunRecord};
+use crate::run::record::{Output, PythonRun, RunRecord};
 use crate::run::timeline::{Build, RunReport, RunStatus};
 use crate::sim::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
 use crate::wire::host::{Rejection, RunAnswer};
@@ -946,10 +946,18 @@ impl Lab {
         if let (Some(code_hash), Some((version, load_ms))) =
             (running.code_hash.clone(), self.python_info.clone())
         {
+            // What the output panel shows of this run (the lab starts it afresh at the run's
+            // start): the record carries it, so a host reads it without reading the frame.
+            let shown = &self.view.python;
+            let output = (shown.output_run == Some(id)).then(|| Output {
+                text: shown.output.to_string(),
+                cut: shown.output_cut,
+            });
             record.python = Some(PythonRun {
                 version,
                 code_hash,
                 load_ms,
+                output: Some(output.unwrap_or_default()),
             });
         }
         record.prediction = running.guess.map(Prediction::new);

@@ -9,6 +9,10 @@ use crate::json::{json_tagged, FromJson, Json, ToJson};
 use crate::run::id::RunId;
 use crate::run::timeline::{Build, RunReport, Span};
 
+/// How CPython's worker (`www/python/worker.js`) ends the last piece of a run's output when it
+/// cuts the rest. A piece of what a program prints is one line, so no printed piece holds it.
+pub const OUTPUT_CUT: &str = "\n[output cut at 64 KB]\n";
+
 /// What the page asks a worker to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToWorker {
@@ -96,7 +100,8 @@ pub enum FromWorker {
         /// Bytes of every file it loads.
         total: f64,
     },
-    /// What a running Python program printed (stdout and stderr, in order).
+    /// What a running Python program printed (stdout and stderr, in order). CPython's worker
+    /// sends at most 64 KB of it a run; the piece it cuts ends with [`OUTPUT_CUT`].
     Output {
         /// The run's id.
         id: RunId,
@@ -220,6 +225,16 @@ impl FromWorker {
 mod tests {
     use super::*;
     use crate::experiment::config::{Machine, Params};
+
+    #[test]
+    fn cpythons_worker_cuts_output_with_the_mark() {
+        let worker = include_str!("../../../../www/python/worker.js");
+        let written = OUTPUT_CUT.replace('\n', "\\n");
+        assert!(
+            worker.contains(&format!("`${{text.slice(0, room)}}{written}`")),
+            "www/python/worker.js cuts a run's output with {OUTPUT_CUT:?}"
+        );
+    }
 
     #[test]
     fn round_trips_and_rejects_junk() {
