@@ -3,7 +3,8 @@
 //! it holds no state of its own.
 
 use super::replay::RunReplay;
-use super::timeline::{SharedSpans, Timeline};
+use super::timeline::shared_spans::SharedSpans;
+use super::timeline::Timeline;
 use crate::state::State;
 use model::experiment::config::Tool;
 use model::lab::view::RunRow;
