@@ -50,16 +50,11 @@ fn leaf(value: &JsValue) -> Option<Json> {
     })
 }
 
-/// `keys` of `object`, each as `value` makes it.
-fn pick<'k>(
-    object: &JsValue,
-    keys: impl Iterator<Item = &'k str>,
-    value: impl Fn(&str, &JsValue) -> Option<Json>,
-) -> Json {
-    Json::Obj(
-        keys.filter_map(|key| value(key, &field(object, key)).map(|v| (key.to_string(), v)))
-            .collect(),
-    )
+/// `keys` of `object`, each as [`leaf`] makes it.
+fn pick(object: &JsValue, keys: &[&str]) -> Vec<(String, Json)> {
+    keys.iter()
+        .filter_map(|&key| leaf(&field(object, key)).map(|v| (key.to_string(), v)))
+        .collect()
 }
 
 /// A message's data as the model reads it.
@@ -67,13 +62,16 @@ fn message(data: &JsValue) -> Json {
     if !is_object(data) {
         return leaf(data).unwrap_or(Json::Null);
     }
-    pick(data, MESSAGE_KEYS.into_iter(), |key, value| {
-        if key == PARAMS && is_object(value) {
-            Some(pick(value, params_keys(), |_, v| leaf(v)))
-        } else {
-            leaf(value)
+    let mut fields = pick(data, &MESSAGE_KEYS);
+    let params = field(data, PARAMS);
+    if is_object(&params) {
+        let keys: Vec<&str> = params_keys().collect();
+        // `pick` gave it over empty, as any object.
+        if let Some((_, value)) = fields.iter_mut().find(|(k, _)| k == PARAMS) {
+            *value = Json::Obj(pick(&params, &keys));
         }
-    })
+    }
+    Json::Obj(fields)
 }
 
 /// The request in `event`, when the parent window sent it and it is one of the contract.

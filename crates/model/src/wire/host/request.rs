@@ -125,7 +125,7 @@ impl HostRequest {
         let mut parsed = ParsedQuery::default();
         let mut guess = None;
         for key in params_keys() {
-            let Some(value) = params.get(key).filter(|v| **v != Json::Null) else {
+            let Some(value) = params.get(key).filter(|v| !matches!(v, Json::Null)) else {
                 continue;
             };
             let text = value_text(value);
@@ -239,7 +239,7 @@ fn request_tag(value: Option<&Json>) -> Option<String> {
 /// explained in `parsed`'s notices. The constants the program states fill in what the message's
 /// own parameters leave out.
 fn read_code(value: Option<&Json>, parsed: &mut ParsedQuery) -> Option<String> {
-    let value = value.filter(|v| **v != Json::Null)?;
+    let value = value.filter(|v| !matches!(v, Json::Null))?;
     let why = match text_of(value) {
         Some((Some(code), units)) if units <= MAX_CODE_CHARS => {
             for (field, raw) in read_constants(code) {
