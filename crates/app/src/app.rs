@@ -47,6 +47,7 @@ pub fn App() -> Html {
     let lab = use_lab(
         state.dispatcher(),
         (parsed.run && parsed.code.is_none()).then(|| parsed.params.clone()),
+        state.lesson.compact(),
     );
     let history = use_history(
         state.params.clone(),

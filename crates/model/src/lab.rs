@@ -55,6 +55,15 @@ struct RunRequest {
     sweep_step: bool,
     /// The learner's (or the host's) guess of the run's speedup.
     guess: Option<f64>,
+    /// Nobody on the page asked for it: a link's `run=1`, a host's message or the element's
+    /// `run`. A processes run waits for a warm pool (see [`Lab::start_up_left`]): a visitor's
+    /// own first run pays for its processes' start, and sees it drawn, as CPython's pool would.
+    unattended: bool,
+    /// The id it runs under, kept for it when its baseline runs first (so that the baseline's
+    /// `baseline_for` can name it); `None`: the next id when it starts.
+    id: Option<RunId>,
+    /// The page already said why it waits for start-up work.
+    told_waiting: bool,
 }
 
 impl RunRequest {
@@ -66,6 +75,17 @@ impl RunRequest {
             reply: None,
             sweep_step: false,
             guess: None,
+            unattended: false,
+            id: None,
+            told_waiting: false,
+        }
+    }
+
+    /// A run nobody on the page asked for (see [`RunRequest::unattended`]).
+    fn unattended(params: Params) -> Self {
+        RunRequest {
+            unattended: true,
+            ..RunRequest::visitor(params)
         }
     }
 
@@ -136,6 +156,9 @@ pub struct Lab {
     threads_later: bool,
     /// Whether the page is cross-origin isolated: CPython's processes block on shared memory.
     isolated: bool,
+    /// The compact view: a run without a baseline runs the sequential run of its work first,
+    /// so that its one result line has a speedup.
+    compact: bool,
     pending: Option<RunRequest>,
     confirming: Option<RunRequest>,
     running: Option<Running>,
@@ -174,7 +197,8 @@ impl Lab {
             atomics_threads: 0,
             threads_later: false,
             isolated: false,
-            pending: run_on_ready.map(RunRequest::visitor),
+            compact: false,
+            pending: run_on_ready.map(RunRequest::unattended),
             confirming: None,
             running: None,
             next_run: RunId(1),
@@ -190,10 +214,11 @@ impl Lab {
     /// Handles one event at shared-clock time `now` (ms); returns what the page must do.
     pub fn handle(&mut self, now: f64, event: Event) -> Vec<Effect> {
         match event {
-            Event::Start { isolated } => {
+            Event::Start { isolated, compact } => {
                 self.spawn_engine(Build::Plain);
                 self.threads_later = isolated;
                 self.isolated = isolated;
+                self.compact = compact;
             }
             Event::Run(params) => self.run(now, RunRequest::visitor(params)),
             Event::RunGuessed { params, guess } => {
@@ -206,8 +231,8 @@ impl Lab {
                 request,
                 guess,
             } => {
-                let mut asked = RunRequest::visitor(params);
-                asked.reply = Some(request);
+                let mut asked = RunRequest::unattended(params);
+                asked.reply = request;
                 asked.guess = guess;
                 self.run(now, asked);
             }
@@ -672,6 +697,11 @@ impl Lab {
                 }
             },
         };
+        let warm = request.unattended && tool == Tool::Processes && build == Build::Plain;
+        let processes = warm.then(|| self.resolve(&request.params, build).lanes());
+        if self.start_up_left(now, processes) {
+            return self.wait_for_start_up(request);
+        }
         if build == Build::Cpython {
             return self.begin_python(now, request, confirmed);
         }
@@ -682,24 +712,17 @@ impl Lab {
             return self.wait(request);
         }
         let mut experiment = self.resolve(&request.params, build);
-        let asks = crate::teaching::predict::asks(experiment.tool, experiment.kind);
-        if request.guess.is_some()
-            && asks
+        if self.wants_baseline_first(&request, &experiment)
             && !baseline::exists(&self.view.runs, &experiment, build, None)
         {
-            // A guess meets a measured speedup: the sequential run of the same work, in the
-            // same build, runs first, and the guessed run waits for it.
-            let base = RunRequest::visitor(baseline::sequential_of(&experiment));
-            self.notice(Param::Predict, Reason::BaselineFirst);
-            self.wait(request);
-            return self.begin(
-                now,
-                RunRequest {
-                    build: Some(build),
-                    ..base
-                },
-                false,
-            );
+            // A guess meets a measured speedup, and the compact view's one line shows one:
+            // the sequential run of the same work, in the same build, runs first, and the run
+            // waits for it.
+            let base = RunRequest {
+                build: Some(build),
+                ..RunRequest::visitor(baseline::sequential_of(&experiment))
+            };
+            return self.baseline_first(now, request, base, Self::begin);
         }
         let request = match self.calibration(build) {
             Some(ns) => match self.unless_long(request, &experiment, ns, confirmed) {
@@ -744,8 +767,11 @@ impl Lab {
         processes: Option<processes::Tasks>,
         code_hash: Option<String>,
     ) -> RunId {
-        let id = self.next_run;
-        self.next_run.0 += 1;
+        let id = request.id.unwrap_or_else(|| {
+            let id = self.next_run;
+            self.next_run.0 += 1;
+            id
+        });
         self.running = Some(Running {
             id,
             experiment,
@@ -761,6 +787,67 @@ impl Lab {
         });
         self.show(Update::Started(id, now));
         id
+    }
+
+    /// Whether `request` should meet a measured speedup that needs a sequential run first: it
+    /// carries a guess, or the compact view shows its result line (a baseline or sweep run the
+    /// page starts itself asks for none).
+    fn wants_baseline_first(&self, request: &RunRequest, experiment: &Experiment) -> bool {
+        let own = request.baseline_for.is_some() || request.sweep_step;
+        (request.guess.is_some() || (self.compact && !own))
+            && crate::teaching::predict::asks(experiment.tool, experiment.kind)
+    }
+
+    /// Runs `base`, the sequential run of `request`'s work, first (through `begin`), and keeps
+    /// `request` waiting for it. The two ids are kept in order, the baseline's first, so that
+    /// the baseline names the run it is for (`baseline_for`) when an embedding page gets it.
+    fn baseline_first(
+        &mut self,
+        now: f64,
+        mut request: RunRequest,
+        mut base: RunRequest,
+        begin: fn(&mut Self, f64, RunRequest, bool),
+    ) {
+        let topic = if request.guess.is_some() {
+            Param::Predict
+        } else {
+            Param::View
+        };
+        self.notice(topic, Reason::BaselineFirst);
+        let base_id = self.next_run;
+        let run_id = RunId(base_id.0 + 1);
+        self.next_run = RunId(base_id.0 + 2);
+        request.id = Some(run_id);
+        base.id = Some(base_id);
+        base.baseline_for = Some(run_id);
+        base.unattended = request.unattended;
+        base.reply = None;
+        self.wait(request);
+        begin(self, now, base, false);
+    }
+
+    /// Whether the threads build is still starting (its module, pool or calibration).
+    fn threads_starting(&self) -> bool {
+        self.threads_later
+            || (self.atomics.is_some() && (self.atomics_threads == 0 || self.ns_atomics.is_none()))
+    }
+
+    /// The page's own start-up work that no run may share the machine with (a run beside it
+    /// would be measured slower than it is), (`false` when there is none left): the threads
+    /// build starting, and for an unattended processes run on `processes` lanes, a pool that
+    /// is not yet warm (its missing processes are started now).
+    fn start_up_left(&mut self, now: f64, processes: Option<u32>) -> bool {
+        let cold = processes.is_some_and(|lanes| self.warm_pool(now, lanes as usize) > 0);
+        self.threads_starting() || cold
+    }
+
+    /// Keeps `request` until the page's start-up work is done, saying once why.
+    fn wait_for_start_up(&mut self, mut request: RunRequest) {
+        if !request.told_waiting {
+            request.told_waiting = true;
+            self.notice(Topic::RunRequest, Reason::AfterStartUp);
+        }
+        self.wait(request);
     }
 
     /// `request`, when it may start now: a run estimated (on a kernel costing `ns` an
@@ -816,18 +903,13 @@ impl Lab {
             None => cpython::program(&experiment),
         };
         let hash = cpython::code_hash(&code);
-        let asks = crate::teaching::predict::asks(experiment.tool, experiment.kind);
-        let runs = &self.view.runs;
-        if request.guess.is_some()
-            && asks
-            && !baseline::exists(runs, &experiment, Build::Cpython, Some(&hash))
+        if self.wants_baseline_first(&request, &experiment)
+            && !baseline::exists(&self.view.runs, &experiment, Build::Cpython, Some(&hash))
         {
             // As on the model: the same program, sequential, runs first.
             let mut base = RunRequest::visitor(baseline::sequential_of(&experiment));
             base.params.engine = Some(Engine::Cpython);
-            self.notice(Param::Predict, Reason::BaselineFirst);
-            self.wait(request);
-            return self.begin_python(now, base, false);
+            return self.baseline_first(now, request, base, Self::begin_python);
         }
         let id = self.start(now, request, experiment, Build::Cpython, None, Some(hash));
         // The output panel is this run's from now on.
@@ -994,12 +1076,9 @@ impl Lab {
             self.begin(now, request, false);
         } else if let Some((params, build)) = missing.filter(|_| self.sweep.is_none()) {
             let request = RunRequest {
-                params,
                 build: Some(build),
                 baseline_for: Some(id),
-                reply: None,
-                sweep_step: false,
-                guess: None,
+                ..RunRequest::visitor(params)
             };
             self.begin(now, request, false);
         }

@@ -186,7 +186,9 @@ pub fn site_with_tools() -> Result<Tools, String> {
                         "--manifest-path",
                     ])
                     .arg(root().join("crates").join("app").join("Cargo.toml"))
-                    .args(["--profile", "ui", "--offline", "--bin", "app"]),
+                    // Not --offline, unlike Trunk's: Trunk's `cargo metadata` downloads the crates
+                    // first, and on a new machine nothing has yet.
+                    .args(["--profile", "ui", "--bin", "app"]),
             ))
         },
     );

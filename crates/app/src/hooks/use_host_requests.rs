@@ -55,15 +55,12 @@ pub fn use_host_requests(
                         }
                         history.ran(&params);
                         dispatcher.dispatch(Action::SetParams(params.clone()));
-                        // A host's run never waits for the learner's guess.
-                        lab.send(match (request, guess) {
-                            (Some(request), guess) => Event::RunFor {
-                                params,
-                                request,
-                                guess,
-                            },
-                            (None, Some(guess)) => Event::RunGuessed { params, guess },
-                            (None, None) => Event::Run(params),
+                        // A host's run never waits for the learner's guess; nobody on the
+                        // page asked for it, so it waits for the page's start-up work.
+                        lab.send(Event::RunFor {
+                            params,
+                            request,
+                            guess,
                         });
                     }
                     Decision::Refuse { rejection, notice } => {

@@ -170,9 +170,14 @@ fn confirm(estimate_ms: f64) -> bool {
         .unwrap_or(false)
 }
 
-/// The page's lab, started once; `run_on_ready` runs when the engines are ready (`run=1`).
+/// The page's lab, started once; `run_on_ready` runs when the engines are ready (`run=1`);
+/// `compact`: the compact view's runs bring their baseline.
 #[hook]
-pub fn use_lab(ui: UseReducerDispatcher<State>, run_on_ready: Option<Params>) -> LabHandle {
+pub fn use_lab(
+    ui: UseReducerDispatcher<State>,
+    run_on_ready: Option<Params>,
+    compact: bool,
+) -> LabHandle {
     let handle = use_memo((), move |_| {
         LabHandle(Rc::new_cyclic(|this| Host {
             lab: RefCell::new(Lab::new(browser::cores(), run_on_ready)),
@@ -189,6 +194,7 @@ pub fn use_lab(ui: UseReducerDispatcher<State>, run_on_ready: Option<Params>) ->
         use_effect_with((), move |_| {
             handle.send(Event::Start {
                 isolated: browser::threads_possible(),
+                compact,
             });
         });
     }

@@ -194,8 +194,12 @@ pub enum Reason {
         /// The keys that name none.
         given: Given,
     },
-    /// A guess needs a measured speedup: the sequential run of the same work runs first.
+    /// A guess, or the compact view's result line, needs a measured speedup: the sequential
+    /// run of the same work runs first.
     BaselineFirst,
+    /// A run waits for the page's own start-up work (the threads build, a warm pool), so that
+    /// it does not share the machine with it.
+    AfterStartUp,
     /// A file that was opened holds no runs the page can read.
     NotRuns {
         /// The file's name.
@@ -377,9 +381,13 @@ impl Notice {
             Reason::NotControls { given } => page(&format!(
                 "{key}={given} names no control (the form's URL keys, such as workers); ignored."
             )),
-            Reason::BaselineFirst => {
-                page("Running sequential with the same work first: your guess is compared with it.")
-            }
+            Reason::BaselineFirst => page(
+                "Running sequential with the same work first: the speedup is measured against it.",
+            ),
+            Reason::AfterStartUp => page(
+                "The run waits for the page to finish starting up: beside that work its figures \
+                 would be wrong.",
+            ),
         }
     }
 }

@@ -61,8 +61,11 @@ pub enum Event {
     Start {
         /// `crossOriginIsolated`.
         isolated: bool,
+        /// The compact view: a run without a baseline runs the sequential run of its work
+        /// first, so that its one result line has a speedup.
+        compact: bool,
     },
-    /// Run these parameters (Run, a story's "Run this", the URL's `run=1`, a parent message).
+    /// Run these parameters (Run, a story's "Run this": the visitor's own click).
     Run(Params),
     /// Run these parameters with the learner's guess of their speedup (predict first): the
     /// sequential run of the same work runs first when there is none.
@@ -72,13 +75,14 @@ pub enum Event {
         /// The guessed speedup.
         guess: f64,
     },
-    /// Run these parameters for the embedding page's request `request`: its `run-finished`
+    /// Run these parameters for the embedding page: a run nobody on the page asked for, which
+    /// waits for the page's own start-up work. With a tag (`request`), its `run-finished`
     /// names the request, and a request that will not run is rejected by name.
     RunFor {
         /// What to run.
         params: Params,
-        /// The embedding page's tag.
-        request: String,
+        /// The embedding page's tag, if it sent one.
+        request: Option<String>,
         /// The host's guess of the speedup (its params' `prediction`), if any.
         guess: Option<f64>,
     },

@@ -119,6 +119,24 @@ impl Lab {
         });
     }
 
+    /// Warms the pool's first `lanes` processes for a run that must not pay their start-up
+    /// beside it (an unattended run: see `Lab::start_up_left`): starts the missing ones and
+    /// returns how many are not ready yet.
+    pub(super) fn warm_pool(&mut self, now: f64, lanes: usize) -> u32 {
+        let mut cold = 0;
+        for lane in 0..lanes {
+            if self.processes.lanes.get(lane).is_none_or(Option::is_none) {
+                self.spawn_process(now, lane);
+            }
+            cold += u32::from(
+                self.processes.lanes[lane]
+                    .as_ref()
+                    .is_some_and(|p| p.ready_at.is_none()),
+            );
+        }
+        cold
+    }
+
     /// Starts the processes run in flight: its pool's missing processes, then its first tasks.
     pub(super) fn run_processes(&mut self, now: f64) {
         let Some(lanes) = self.running.as_ref().map(|r| r.experiment.lanes() as usize) else {
@@ -275,6 +293,8 @@ impl Lab {
         }
         self.dispatch_tasks(now);
         self.continue_isolation_demo();
+        // A run that waited for the pool to be warm.
+        self.resume_waiting(now);
     }
 
     fn task_done(

@@ -7,6 +7,7 @@ use crate::run::record::Output;
 use crate::run::timeline::{Span, SpanState};
 
 mod predict;
+mod start_up;
 
 /// The page around a lab: the clock, and what the lab asked for so far.
 struct Page {
@@ -43,7 +44,13 @@ impl Page {
     /// (not loaded yet).
     fn threads_starting() -> Self {
         let mut p = Page::new(None);
-        p.at(0.0, Event::Start { isolated: true });
+        p.at(
+            0.0,
+            Event::Start {
+                isolated: true,
+                compact: false,
+            },
+        );
         p.msg(W_PLAIN, ready(Build::Plain, 1));
         p.msg(W_PLAIN, calibrated(0.5));
         assert!(p.lab.is_ready(), "ready with the plain build alone");
@@ -62,7 +69,13 @@ impl Page {
 
     fn ready_plain() -> Self {
         let mut p = Page::new(None);
-        p.at(0.0, Event::Start { isolated: false });
+        p.at(
+            0.0,
+            Event::Start {
+                isolated: false,
+                compact: false,
+            },
+        );
         p.msg(W_PLAIN, ready(Build::Plain, 1));
         p.msg(W_PLAIN, calibrated(0.5));
         assert!(p.lab.is_ready());
@@ -209,7 +222,13 @@ fn notices(out: &[Effect]) -> Vec<String> {
 #[test]
 fn an_isolated_page_starts_the_threads_build_once_ready_and_limits_the_pools_start() {
     let mut p = Page::new(None);
-    let out = p.at(0.0, Event::Start { isolated: true });
+    let out = p.at(
+        0.0,
+        Event::Start {
+            isolated: true,
+            compact: false,
+        },
+    );
     assert_eq!(
         spawned(&out),
         [(W_PLAIN, Role::Engine(Build::Plain))],
@@ -228,7 +247,13 @@ fn an_isolated_page_starts_the_threads_build_once_ready_and_limits_the_pools_sta
 #[test]
 fn a_plain_page_starts_only_the_plain_engine() {
     let mut p = Page::new(None);
-    let out = p.at(0.0, Event::Start { isolated: false });
+    let out = p.at(
+        0.0,
+        Event::Start {
+            isolated: false,
+            compact: false,
+        },
+    );
     assert_eq!(spawned(&out), [(W_PLAIN, Role::Engine(Build::Plain))]);
     p.msg(W_PLAIN, ready(Build::Plain, 1));
     let out = p.msg(W_PLAIN, calibrated(0.5));
@@ -241,7 +266,13 @@ fn a_plain_page_starts_only_the_plain_engine() {
 #[test]
 fn the_pool_starts_before_the_threads_build_is_calibrated_on_it() {
     let mut p = Page::new(None);
-    p.at(0.0, Event::Start { isolated: true });
+    p.at(
+        0.0,
+        Event::Start {
+            isolated: true,
+            compact: false,
+        },
+    );
     let out = p.msg(W_PLAIN, ready(Build::Plain, 1));
     assert_eq!(posts(&out, W_PLAIN), [ToWorker::Calibrate]);
     p.msg(W_PLAIN, calibrated(0.5));
@@ -256,13 +287,16 @@ fn the_pool_starts_before_the_threads_build_is_calibrated_on_it() {
 #[test]
 fn runs_on_the_threads_build_wait_for_it_and_never_use_the_other_builds_figures() {
     let mut p = Page::threads_starting();
-    // Threads, and sequential (its baseline's build), wait; async runs at once.
+    // Threads, sequential (its baseline's build), and async too: nothing shares the machine
+    // with the threads build's start.
     assert_eq!(
         started(&p.at(1.0, Event::Run(params(Tool::Threads, Kind::Cpu)))),
         None
     );
-    let (id, out) = p.run(params(Tool::Async, Kind::Io));
-    p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 100.0);
+    assert_eq!(
+        started(&p.at(1.0, Event::Run(params(Tool::Async, Kind::Io)))),
+        None
+    );
     assert_eq!(
         started(&p.at(1.0, Event::Run(params(Tool::Sequential, Kind::Cpu)))),
         None
@@ -283,7 +317,13 @@ fn runs_on_the_threads_build_wait_for_it_and_never_use_the_other_builds_figures(
 #[test]
 fn run_equals_one_runs_once_ready() {
     let mut p = Page::new(Some(params(Tool::Async, Kind::Io)));
-    p.at(0.0, Event::Start { isolated: false });
+    p.at(
+        0.0,
+        Event::Start {
+            isolated: false,
+            compact: false,
+        },
+    );
     let out = p.msg(W_PLAIN, ready(Build::Plain, 1));
     assert_eq!(started(&out), None, "not before calibration");
     let out = p.msg(W_PLAIN, calibrated(0.5));
@@ -566,7 +606,13 @@ fn the_view_draws_the_run_in_flight_then_its_row() {
 #[test]
 fn stop_during_calibration_drops_the_waiting_run() {
     let mut p = Page::new(None);
-    p.at(0.0, Event::Start { isolated: false });
+    p.at(
+        0.0,
+        Event::Start {
+            isolated: false,
+            compact: false,
+        },
+    );
     p.msg(W_PLAIN, ready(Build::Plain, 1));
     p.at(1.0, Event::Run(params(Tool::Async, Kind::Io)));
     assert!(p.at(1.0, Event::Stop).is_empty());
@@ -658,7 +704,13 @@ fn an_idle_engine_that_fails_is_replaced_with_a_notice() {
 #[test]
 fn an_engine_that_never_loads_is_given_up() {
     let mut p = Page::new(None);
-    p.at(0.0, Event::Start { isolated: false });
+    p.at(
+        0.0,
+        Event::Start {
+            isolated: false,
+            compact: false,
+        },
+    );
     let out = p.at(
         1.0,
         Event::Crashed(W_PLAIN, "the worker's script failed to load".into()),
@@ -1151,7 +1203,7 @@ fn the_gil_setting_reaches_the_engine() {
 fn run_for(tool: Tool, kind: Kind, tag: &str) -> Event {
     Event::RunFor {
         params: params(tool, kind),
-        request: tag.into(),
+        request: Some(tag.into()),
         guess: None,
     }
 }
@@ -1237,7 +1289,7 @@ fn a_tagged_request_during_a_sweep_or_declined_is_rejected() {
                 io_ms: Some(10_000),
                 ..params(Tool::Sequential, Kind::Io)
             },
-            request: "long".into(),
+            request: Some("long".into()),
             guess: None,
         },
     );
@@ -1523,7 +1575,7 @@ fn cpython_runs_every_kind_and_refuses_only_when_it_cannot_load() {
         1.0,
         Event::RunFor {
             params: race,
-            request: "r1".into(),
+            request: Some("r1".into()),
             guess: None,
         },
     );

@@ -56,7 +56,7 @@ pub fn help(param: Param) -> &'static str {
                characters: shown in the editor, never run until the visitor presses Run (`run=1` \
                does not run it)."
         }
-        Param::Run => "Run the experiment once the page is ready. Never runs code from `code`.",
+        Param::Run => "Run the experiment once the page has started up (its threads build calibrated, a processes pool warm), so that the first figures are the experiment's. Never runs code from `code`.",
         Param::Embed => {
             "The compact layout for frames: the experiment panel, its timeline, the machine \
                panel and the runs table, with a link to the full page (no lessons, no embed \
@@ -71,7 +71,8 @@ pub fn help(param: Param) -> &'static str {
         Param::View => {
             "`compact`: Run and Stop, the controls `controls` names, the prediction when \
                `predict` is on, the timeline and a one-line result, with a link to the full \
-               playground."
+               playground. A run with no sequential run of the same work yet runs one first, \
+               so that the result line has its speedup."
         }
         Param::Controls => {
             "The controls the compact view shows, as their URL keys, comma-separated (e.g. \

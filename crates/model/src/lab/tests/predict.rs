@@ -103,7 +103,7 @@ fn a_hosts_guess_rides_on_its_request_and_sequential_asks_for_none() {
         1.0,
         Event::RunFor {
             params: params(Tool::Async, Kind::Io),
-            request: "r".into(),
+            request: Some("r".into()),
             guess: Some(1.0),
         },
     );

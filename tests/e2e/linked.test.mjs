@@ -1,0 +1,83 @@
+// A course's link, or a course page's element with `run`, starts a run nobody on the page asked
+// for. It waits for the page's own start-up work (the threads build's start and calibration, a
+// warm pool), so that its first figures are the lesson's and not the page's start-up: processes
+// beat a sequential run of the same work on the same kind of fresh page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, HOST, launch, open, waitForRow } from "./lib.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const PAGES = 10;
+const NEEDED = 9;
+const LINK = "tool=processes&kind=cpu&tasks=4&workers=2";
+
+/** The first run of a fresh isolated page opened with `query&run=1`: its row's attributes. */
+async function linkedRun(query) {
+  const { page, errors, context } = await open(browser, `?${query}&run=1`, { ready: false });
+  await page.waitForSelector('html[data-isolated="true"]', { timeout: 30_000 });
+  const row = await waitForRow(page, 1);
+  assert.equal(row.status, "done");
+  assert.deepEqual(errors, []);
+  await context.close();
+  return row;
+}
+
+/** `n` of `PAGES` ratios at or above 1.5, each printed. */
+function report(what, ratios) {
+  ratios.forEach((r, i) => console.log(`${what}: page ${i + 1}/${PAGES}: ${r.toFixed(2)}× sequential`));
+  const met = ratios.filter((r) => r >= 1.5).length;
+  console.log(`${what}: ${met} of ${PAGES} pages at ≥ 1.5×`);
+  return met;
+}
+
+test(`a course link's first processes run is ≥ 1.5× sequential on ${NEEDED} of ${PAGES} fresh pages`, async () => {
+  const ratios = [];
+  for (let i = 0; i < PAGES; i++) {
+    const proc = await linkedRun(LINK);
+    assert.equal(proc.tool, "processes");
+    assert.equal(proc.paidStartup, "false", "its pool was warmed before it");
+    const seq = await linkedRun(`tool=sequential&kind=cpu&tasks=4&cpu_iters=${proc.cpuIters}`);
+    assert.equal(seq.checksum, proc.checksum, "the same work");
+    ratios.push(Number(seq.wallMs) / Number(proc.wallMs));
+  }
+  assert.ok(report("linked processes", ratios) >= NEEDED, ratios.map((r) => r.toFixed(2)).join(", "));
+});
+
+/** A fresh course page on another origin with one `<concurrency-playground … run>`: its record. */
+async function elementRun(attributes) {
+  const context = await browser.newContext({ serviceWorkers: "block" });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(new URL(`element.html?pg=${encodeURIComponent(BASE)}`, HOST).href);
+  const run = await page.evaluate((attributes) => new Promise((resolve, reject) => {
+    for (const el of document.querySelectorAll("concurrency-playground")) el.remove();
+    const el = document.createElement("concurrency-playground");
+    for (const [k, v] of Object.entries(attributes)) el.setAttribute(k, v);
+    el.setAttribute("run", "");
+    el.addEventListener("run-finished", (e) => resolve(e.detail));
+    el.addEventListener("run-rejected", (e) => reject(new Error(e.detail.message)));
+    setTimeout(() => reject(new Error("no run-finished within 60 s")), 60_000);
+    document.body.append(el);
+  }), attributes);
+  assert.equal(run.status, "done");
+  assert.deepEqual(errors, []);
+  await context.close();
+  return run;
+}
+
+test(`an element's first processes run is ≥ 1.5× sequential on ${NEEDED} of ${PAGES} fresh course pages`, { skip: !HOST && "no host page" }, async () => {
+  const ratios = [];
+  for (let i = 0; i < PAGES; i++) {
+    const proc = await elementRun({ tool: "processes", kind: "cpu", tasks: "4", workers: "2" });
+    assert.equal(proc.paid_startup, false, "its pool was warmed before it");
+    const seq = await elementRun({ tool: "sequential", kind: "cpu", tasks: "4", "cpu-iters": String(proc.cpu_iters) });
+    assert.equal(seq.checksum, proc.checksum, "the same work");
+    ratios.push(seq.wall_ms / proc.wall_ms);
+  }
+  assert.ok(report("element processes", ratios) >= NEEDED, ratios.map((r) => r.toFixed(2)).join(", "));
+});
