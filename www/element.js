@@ -18,8 +18,9 @@
 // An inline `<script type="text/x-python">` child is the Python program CPython runs
 // (`engine="cpython"`): the frame shows it in its editor, and runs it with `run` or `run()`.
 // Events: `ready` (detail: {isolated, threads, build, cores, popout}), `run-finished` (detail:
-// the run record), `run-rejected` (detail: {message, notices}), `prediction` (detail: the
-// record's {guess, measured, error}, after a run that carried a guess).
+// the run record; a CPython run's holds what its program printed, `output`), `run-rejected`
+// (detail: {message, notices}), `prediction` (detail: the record's {guess, measured, error},
+// after a run that carried a guess).
 // Methods: `run(params, {timeout})` → Promise of the run record (rejected when the frame does not
 // answer within the timeout); `ready` → Promise of the ready detail.
 

@@ -3,7 +3,8 @@
 // to it, the CSP, and no request leaving the page's origin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BARE, BASE, HOST, launch, open, runOnce, setExperiment, waitForRow } from "./lib.mjs";
+import { spawnSync } from "node:child_process";
+import { BARE, BASE, HOST, PYTHON_LOAD_MS, launch, open, runOnce, setExperiment, waitForRow } from "./lib.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -357,6 +358,38 @@ test("<concurrency-playground engine=\"cpython\"> runs its inline Python and run
   const frame = await (await page.$("#py")).evaluateHandle((el) => el.frame).then((h) => h.asElement().contentFrame());
   assert.match(await frame.evaluate(() => document.querySelector('[data-testid="python-editor"]').value), /^import time\nfrom playground import timed\n/);
   assert.match(await frame.textContent('[data-testid="python-output"]'), /the course's own code ran/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a course page of another origin checks a learner's answer: run() resolves with what the inline Python printed", { skip: !HOST && "no host page" }, async () => {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(new URL(`element-python-answer.html?pg=${encodeURIComponent(BASE)}`, HOST).href);
+  await page.waitForFunction(() => customElements.get("concurrency-playground"));
+  const record = await page.evaluate(async (ms) => {
+    const el = document.getElementById("py");
+    await el.ready;
+    return el.run({}, { timeout: ms });
+  }, PYTHON_LOAD_MS + 30_000);
+  assert.equal(record.engine, "cpython");
+  assert.equal(record.status, "done");
+  // What this machine's CPython prints for the program the frame ran (its editor's text).
+  const frame = await (await page.$("#py")).evaluateHandle((el) => el.frame).then((h) => h.asElement().contentFrame());
+  const program = await frame.evaluate(() => document.querySelector('[data-testid="python-editor"]').value);
+  assert.match(program, /^squares = \[n \* n for n in range\(10\)\]\n/);
+  const expected = "squares: [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]\nsum: 285\n   waiting|\n    is not|\n computing|\né ≠ e, 😀\n";
+  const home = spawnSync("python3", ["-"], { input: program, encoding: "utf8" });
+  if (home.status === 0) assert.equal(home.stdout, expected, "python3 at home prints the same");
+  else console.log(`no python3 here (${home.error?.message ?? home.stderr}): compared with the known output only`);
+  assert.equal(record.output, expected);
+  assert.equal(record.output_cut, false);
+  // The page's own script read the same record from `run-finished`.
+  assert.equal(await page.textContent("#verdict"), "Correct: 285.");
+  assert.equal(await frame.textContent('[data-testid="python-output"]'), expected);
   assert.deepEqual(errors, []);
   await context.close();
 });

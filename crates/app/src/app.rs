@@ -1,4 +1,5 @@
-//! The root component: reads the URL, starts the lab, and lays out the page.
+//! The root component: reads the URL, wires the hooks (the lab, the history, the host's
+//! requests, CPython's program) and lays out the page.
 
 use crate::browser;
 use crate::components::decision_helper::DecisionHelper;
@@ -13,42 +14,27 @@ use crate::components::open_run::OpenedBar;
 use crate::components::prediction::prediction;
 use crate::components::python_code::PythonCode;
 use crate::components::python_lab::PythonLab;
-use crate::components::replay::RunReplay;
 use crate::components::runs_table::RunsTable;
+use crate::components::shown_run::shown_run;
 use crate::components::speedup_chart::SpeedupChart;
-use crate::components::timeline::{SharedSpans, Timeline};
+use crate::hooks::use_code_sync::use_code_sync;
 use crate::hooks::use_frame_height::use_frame_height;
 use crate::hooks::use_history::use_history;
+use crate::hooks::use_host_requests::use_host_requests;
 use crate::hooks::use_lab::use_lab;
-use crate::hooks::use_parent_messages::{use_parent_messages, ParentMessage};
+use crate::hooks::use_page_attributes::use_page_attributes;
 use crate::state::{Action, State, Threads};
 use model::experiment::config::{Engine, Kind, Params, Tool, DEFAULT_IO_MS};
 use model::experiment::lesson::Lesson;
-use model::experiment::notice::{rejection, Notice, Reason, Topic};
-use model::experiment::params::Param;
 use model::experiment::url::{parse_query, to_lesson_query};
-use model::lab::view::{RunRow, SweepPoint};
+use model::lab::view::SweepPoint;
 use model::lab::Event;
-use model::python::cpython;
 use model::run::timeline::Build;
 use model::sim::estimate::estimate_ms;
 use model::teaching::compact::result_line;
 use model::teaching::predict::run_allowed;
-use model::wire::host::{self, ReadyInfo};
+use model::wire::host::ReadyInfo;
 use yew::prelude::*;
-
-/// A finished run's timeline caption: "Run 3 from class.json: threads cpu × 4, 812 ms".
-fn caption(row: &RunRow, from: &str) -> String {
-    let e = &row.experiment;
-    format!(
-        "Run {}{from}: {} {} × {}, {:.0} ms",
-        row.id,
-        e.tool.as_str(),
-        e.kind.as_str(),
-        e.tasks,
-        row.wall_ms
-    )
-}
 
 /// The page.
 #[component]
@@ -56,28 +42,7 @@ pub fn App() -> Html {
     let parsed = use_memo((), |_| parse_query(&browser::query()));
     let state = use_reducer({
         let parsed = parsed.clone();
-        move || {
-            let mut notices = parsed.notices.clone();
-            // A link's code is shown, never run by the link itself.
-            if parsed.run && parsed.code.is_some() {
-                let topic = Param::Code;
-                notices.push(Notice::new(topic, Reason::CodeNotRun));
-            }
-            State {
-                params: parsed.params.clone(),
-                embed: parsed.embed,
-                lesson: parsed.lesson.clone(),
-                notices,
-                isolated: browser::threads_possible(),
-                cores: browser::cores(),
-                code_from_url: parsed.code.clone(),
-                ..State::default()
-            }
-        }
-    });
-    use_effect_with((), |_| {
-        let isolated = browser::threads_possible();
-        browser::set_html_attribute("data-isolated", if isolated { "true" } else { "false" });
+        move || State::from_url(&parsed, browser::threads_possible(), browser::cores())
     });
     let lab = use_lab(
         state.dispatcher(),
@@ -97,13 +62,18 @@ pub fn App() -> Html {
         let lab = lab.clone();
         use_effect_with(engine, move |engine| lab.send(Event::UseEngine(*engine)));
     }
-    {
-        // The program CPython runs: the editor's, or (None) the one generated for each run.
-        let lab = lab.clone();
-        use_effect_with(state.code.clone(), move |code| {
-            lab.send(Event::SetCode(code.clone()))
-        });
-    }
+    let tool = state.params.tool.unwrap_or(Tool::Sequential);
+    // The threads build starts once the page is ready; until it is calibrated, runs that need
+    // it wait and the panel says so instead of showing the other build's figures.
+    let threads = state.threads();
+    let threads_available = threads != Threads::Off;
+    let threads_starting = threads == Threads::Starting;
+    // The build a run of this tool uses, whose calibration sets the default cpu_iters.
+    let build = Build::for_tool(engine, tool, threads_available);
+    let ns = state.build_info(build).and_then(|i| i.ns_per_iter);
+    let calibrating = build != Build::Plain && ns.is_none();
+    let resolved = state.params.resolve_calibrated(state.cores, ns);
+    let code = use_code_sync(lab.clone(), state.clone(), resolved);
     {
         // Test builds listen for the end-to-end tests' hooks; the release build listens to
         // nothing (`listen` is `None` there, and holds no hook).
@@ -113,14 +83,7 @@ pub fn App() -> Html {
             move || drop(listener)
         });
     }
-    // `data-ready` is set once the page shows the ready state (calibrations included), so that
-    // whoever waits for it reads a page that is up to date.
-    use_effect_with(state.lab.ready, |ready| {
-        if *ready {
-            browser::set_html_attribute("data-ready", "true");
-            browser::mark("playground-ready");
-        }
-    });
+    use_page_attributes(state.lab.ready, threads);
 
     // A run request goes through the reducer and is carried out after the render that applied
     // it, so a run always uses the parameters as they are then, edits committed in the same
@@ -150,72 +113,6 @@ pub fn App() -> Html {
     let run_params = use_callback(state.dispatcher(), |params: Params, dispatcher| {
         dispatcher.dispatch(Action::Run(Some(params)))
     });
-    // What `ready` tells the embedding page, kept current for a `ping`.
-    let ready_info = use_mut_ref(|| None::<ReadyInfo>);
-    {
-        let (lab, dispatcher, history) = (lab.clone(), state.dispatcher(), history.clone());
-        let ready_info = ready_info.clone();
-        use_parent_messages(Callback::from(
-            move |message: ParentMessage| match message {
-                ParentMessage::Run {
-                    mut parsed,
-                    request,
-                    guess,
-                    code,
-                } => {
-                    // The lab has the host's program before the run it is for.
-                    if let Some(code) = host_code(&dispatcher, &mut parsed, code) {
-                        lab.send(Event::SetCode(Some(code)));
-                    }
-                    let Some(request) = request else {
-                        // The contract's original form: clamped values run, as in a URL, at
-                        // once: a host's run never waits for the learner's guess.
-                        for n in parsed.notices {
-                            dispatcher.dispatch(Action::AddNotice(n));
-                        }
-                        history.ran(&parsed.params);
-                        dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
-                        // Nobody on the page asked: it waits for the page's start-up work.
-                        return lab.send(Event::RunFor {
-                            params: parsed.params,
-                            request: None,
-                            guess,
-                        });
-                    };
-                    // A host that awaits its run is told what was wrong instead of getting
-                    // another experiment than it asked for; the frame says why nothing ran.
-                    if let Some(why) = rejection(&parsed.notices) {
-                        let reply = host::rejected_message(&request, &why, &parsed.notices);
-                        browser::post_to_parent(&reply);
-                        let notice =
-                            Notice::new(Topic::RunRequest, Reason::InvalidRequest(parsed.notices));
-                        return dispatcher.dispatch(Action::AddNotice(notice));
-                    }
-                    history.ran(&parsed.params);
-                    dispatcher.dispatch(Action::SetParams(parsed.params.clone()));
-                    lab.send(Event::RunFor {
-                        params: parsed.params,
-                        request: Some(request),
-                        guess,
-                    });
-                }
-                ParentMessage::Set(mut parsed, code) => {
-                    let _ = host_code(&dispatcher, &mut parsed, code);
-                    for n in parsed.notices {
-                        dispatcher.dispatch(Action::AddNotice(n));
-                    }
-                    // The history hook writes the new parameters into the URL.
-                    dispatcher.dispatch(Action::SetParams(parsed.params));
-                }
-                ParentMessage::Ping => {
-                    if let Some(info) = ready_info.borrow().as_ref() {
-                        browser::post_to_parent(&host::ready_message(info));
-                        browser::post_to_parent(&host::height_message(browser::content_height()));
-                    }
-                }
-            },
-        ));
-    }
     use_frame_height();
     let on_run = use_callback(state.dispatcher(), |(), dispatcher| {
         dispatcher.dispatch(Action::Run(None))
@@ -265,117 +162,24 @@ pub fn App() -> Html {
     // The compact view is the embed layout with less in it.
     let compact = lesson.compact();
     let embed = state.embed || compact;
-    let tool = state.params.tool.unwrap_or(Tool::Sequential);
-    // The threads build starts once the page is ready; until it is calibrated, runs that need
-    // it wait and the panel says so instead of showing the other build's figures.
-    let threads = state.threads();
-    let threads_available = threads != Threads::Off;
-    let threads_starting = threads == Threads::Starting;
-    // The build a run of this tool uses, whose calibration sets the default cpu_iters.
-    let build = Build::for_tool(engine, tool, threads_available);
-    let ns = state.build_info(build).and_then(|i| i.ns_per_iter);
-    let calibrating = build != Build::Plain && ns.is_none();
-    use_effect_with(threads, |threads| {
-        browser::set_html_attribute("data-threads", threads.as_str());
-        if *threads == Threads::Ready {
-            browser::mark("playground-threads-ready");
-        }
+    // The embedding page hears `ready` once, when the engines are calibrated and the threads
+    // build's fate is known (the `threads` it reports is then the truth).
+    let settled = state.lab.ready && !threads_starting;
+    let ready = settled.then(|| ReadyInfo {
+        isolated: state.isolated,
+        threads: threads_available,
+        build: Build::for_tool(Engine::Model, Tool::Threads, threads_available),
+        cores: state.cores,
+        popout: browser::absolute_url(&full_page),
     });
-    {
-        // The embedding page hears `ready` once, when the engines are calibrated and the
-        // threads build's fate is known (the `threads` it reports is then the truth).
-        let settled = state.lab.ready && !threads_starting;
-        let ready_info = ready_info.clone();
-        let info = settled.then(|| ReadyInfo {
-            isolated: state.isolated,
-            threads: threads_available,
-            build: Build::for_tool(Engine::Model, Tool::Threads, threads_available),
-            cores: state.cores,
-            popout: browser::absolute_url(&full_page),
-        });
-        *ready_info.borrow_mut() = info;
-        use_effect_with(settled, move |settled| {
-            if let Some(info) = ready_info.borrow().as_ref().filter(|_| *settled) {
-                browser::post_to_parent(&host::ready_message(info));
-            }
-        });
-    }
+    use_host_requests(lab.clone(), state.dispatcher(), history.clone(), ready);
     let io_ms = state.params.io_ms.unwrap_or(DEFAULT_IO_MS);
-    let resolved = state.params.resolve_calibrated(state.cores, ns);
-    // CPython's program: generated for the form (its N from CPython's own calibration), unless
-    // the visitor edited it; then the form changes only its constants.
-    let generated = cpython::program(&resolved);
-    {
-        let (dispatcher, code, edited) =
-            (state.dispatcher(), state.code.clone(), state.code_edited);
-        use_effect_with((resolved, code), move |(resolved, code)| {
-            if let Some(synced) = code
-                .as_deref()
-                .and_then(|c| cpython::sync_constants(c, resolved))
-            {
-                dispatcher.dispatch(Action::Code {
-                    text: Some(synced),
-                    edited,
-                    changes: Vec::new(),
-                });
-            }
-        });
-    }
-    let on_typed = use_callback(
-        (state.dispatcher(), generated.clone(), resolved),
-        |text: String, (dispatcher, generated, resolved)| {
-            let edited = cpython::code_hash(&text) != cpython::code_hash(generated);
-            dispatcher.dispatch(Action::Code {
-                changes: cpython::changed_constants(&text, resolved),
-                text: (text != *generated).then_some(text),
-                edited,
-            })
-        },
-    );
-    let on_reset = use_callback(state.dispatcher(), |(), dispatcher| {
-        dispatcher.dispatch(Action::Code {
-            text: None,
-            edited: false,
-            changes: Vec::new(),
-        })
-    });
-    let on_link = use_callback(state.dispatcher(), |link: String, dispatcher| {
-        dispatcher.dispatch(Action::CodeLink(link))
-    });
-    let on_link_error = use_callback(state.dispatcher(), |_: String, dispatcher| {
-        let notice = Notice::new(Param::Code, Reason::CodeUnreadable);
-        dispatcher.dispatch(Action::AddNotice(notice))
-    });
     // The kernel's calibration says nothing of how fast contended increments are: no estimate
     // for the race.
     let estimate = ns
         .filter(|_| resolved.kind != Kind::Race)
         .map(|ns| estimate_ms(&resolved, ns, state.cores));
-
-    // The timeline shows the run in flight, else the last picked run, else the newest.
-    let timeline = if let Some(live) = &state.lab.live {
-        html! {
-            <Timeline spans={SharedSpans::Growing(live.spans.clone(), live.len)} open={SharedSpans::Fixed(live.open.clone())}
-                started_at={live.started_at} live=true lane_noun={tool.lane_noun()}
-                caption={format!("Run {} ({})", live.id, tool.as_str())} />
-        }
-    } else if let Some((name, rows, shown)) = &state.opened {
-        let row = &rows[*shown];
-        html! { <RunReplay run={row.clone()} caption={caption(row, &format!(" from {name}"))} /> }
-    } else {
-        let shown = state
-            .selected
-            .last()
-            .and_then(|id| state.lab.runs.iter().find(|r| r.id == *id))
-            .or(state.lab.runs.last());
-        match shown {
-            Some(row) => html! { <RunReplay run={row.clone()} caption={caption(row, "")} /> },
-            None => html! {
-                <Timeline spans={SharedSpans::default()} started_at={0.0} lane_noun={tool.lane_noun()}
-                    caption="No run yet" />
-            },
-        }
-    };
+    let timeline = shown_run(&state, tool);
     let chart = html! {
         <SpeedupChart points={state.lab.sweep.clone()} cores={state.cores} sweeping={state.lab.sweeping}
             can_sweep={state.lab.ready && !state.lab.is_running() && !threads_starting} on_sweep={on_sweep}
@@ -449,11 +253,11 @@ pub fn App() -> Html {
                     } else {
                         if engine == Engine::Cpython {
                             <PythonLab python={state.lab.python.clone()}
-                                code={AttrValue::from(state.code.clone().unwrap_or(generated))}
+                                code={AttrValue::from(state.code.clone().unwrap_or(code.generated))}
                                 edited={state.code.is_some()}
                                 code_link={state.code_from_url.clone().map(AttrValue::from)}
-                                on_typed={on_typed} on_link={on_link}
-                                on_link_error={on_link_error} on_reset={on_reset} />
+                                on_typed={code.on_typed} on_link={code.on_link}
+                                on_link_error={code.on_link_error} on_reset={code.on_reset} />
                         } else if tool == Tool::Processes {
                             <IsolationDemo demo={state.lab.isolation} on_show={on_show_isolation} />
                         }
@@ -492,25 +296,4 @@ pub fn App() -> Html {
             }
         </div>
     }
-}
-
-/// The host's program for CPython (a message's `code`): it becomes the editor's text, and the
-/// constants it states fill in what the message's own parameters leave out. Returns it.
-fn host_code(
-    dispatcher: &UseReducerDispatcher<State>,
-    parsed: &mut model::experiment::url::ParsedQuery,
-    code: Option<String>,
-) -> Option<String> {
-    let code = code?;
-    for (field, raw) in cpython::read_constants(&code) {
-        if parsed.params.value(field).is_none() {
-            model::experiment::url::apply(parsed, field.key(), &raw);
-        }
-    }
-    dispatcher.dispatch(Action::Code {
-        text: Some(code.clone()),
-        edited: true,
-        changes: Vec::new(),
-    });
-    Some(code)
 }

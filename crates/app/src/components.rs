@@ -20,5 +20,6 @@ pub mod replay;
 pub mod run_export;
 pub mod runs_table;
 pub mod select_field;
+pub mod shown_run;
 pub mod speedup_chart;
 pub mod timeline;

@@ -5,7 +5,8 @@
 use model::experiment::config::Params;
 use model::experiment::lesson::Lesson;
 use model::experiment::notice::{Notice, Reason, Topic};
-use model::experiment::params::Field;
+use model::experiment::params::{Field, Param};
+use model::experiment::url::ParsedQuery;
 use model::lab::view::{BuildInfo, LabView, RunRow};
 use model::lab::Update;
 use model::run::id::RunId;
@@ -124,6 +125,25 @@ impl Threads {
 }
 
 impl State {
+    /// The page as its URL asks for it, on a page that is `isolated` with `cores` cores.
+    pub fn from_url(parsed: &ParsedQuery, isolated: bool, cores: u32) -> Self {
+        let mut notices = parsed.notices.clone();
+        // A link's code is shown, never run by the link itself.
+        if parsed.run && parsed.code.is_some() {
+            notices.push(Notice::new(Param::Code, Reason::CodeNotRun));
+        }
+        State {
+            params: parsed.params.clone(),
+            embed: parsed.embed,
+            lesson: parsed.lesson.clone(),
+            notices,
+            isolated,
+            cores,
+            code_from_url: parsed.code.clone(),
+            ..State::default()
+        }
+    }
+
     /// Where the threads build stands.
     pub fn threads(&self) -> Threads {
         if !self.isolated || self.lab.threads_gone {

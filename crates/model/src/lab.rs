@@ -26,9 +26,10 @@ use crate::experiment::params::{Field, Param};
 use crate::python::cpython;
 use crate::run::id::RunId;
 use crate::run::prediction::Prediction;
-use crate::run::record::{PythonRun, RunRecord};
+use crate::run::record::{Output, PythonRun, RunRecord};
 use crate::run::timeline::{Build, RunReport, RunStatus};
 use crate::sim::estimate::{estimate_ms, CONFIRM_ABOVE_MS};
+use crate::wire::host::{Rejection, RunAnswer};
 use crate::wire::worker::{FromWorker, ToWorker};
 
 /// How long a stopped run may take to answer before its worker is terminated and replaced.
@@ -670,10 +671,11 @@ impl Lab {
     /// Tells the embedding page that its request will not run (nothing for the visitor's own).
     fn reject(&mut self, request: RunRequest, message: &str) {
         if let Some(request) = request.reply {
-            self.out.push(Effect::Reject {
+            self.out.push(Effect::ToHost(RunAnswer::Rejected(Rejection {
                 request,
                 message: message.into(),
-            });
+                notices: Vec::new(),
+            })));
         }
     }
 
@@ -1026,10 +1028,18 @@ impl Lab {
         if let (Some(code_hash), Some((version, load_ms))) =
             (running.code_hash.clone(), self.python_info.clone())
         {
+            // What the output panel shows of this run (the lab starts it afresh at the run's
+            // start): the record carries it, so a host reads it without reading the frame.
+            let shown = &self.view.python;
+            let output = (shown.output_run == Some(id)).then(|| Output {
+                text: shown.output.to_string(),
+                cut: shown.output_cut,
+            });
             record.python = Some(PythonRun {
                 version,
                 code_hash,
                 load_ms,
+                output: Some(output.unwrap_or_default()),
             });
         }
         record.prediction = running.guess.map(Prediction::new);
@@ -1051,8 +1061,10 @@ impl Lab {
         }
         let missing = baseline::missing(&self.view.runs, &record);
         let (status, wall_ms, workers) = (record.status, record.wall_ms, record.experiment.workers);
-        self.out
-            .push(Effect::PostToParent(record.clone(), running.reply));
+        self.out.push(Effect::ToHost(RunAnswer::Finished {
+            record: record.clone(),
+            request: running.reply,
+        }));
         self.show(Update::RunAdded(record));
         if running.sweep_step {
             self.sweep_step_finished(now, status, wall_ms, workers);

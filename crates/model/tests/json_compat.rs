@@ -91,3 +91,33 @@ fn the_trap_message_is_a_test_builds_only() {
         Err("bad request to worker: unknown message `trap`".to_string())
     );
 }
+
+/// A CPython run's record carries what its program printed (`output`, `output_cut`) and reads
+/// back; a CPython record written before it did still reads, and is written as it was.
+#[test]
+fn a_cpython_records_output_travels_and_older_records_read_without_it() {
+    use model::run::record::{Output, PythonRun};
+    let mut run = parse_runs(EXPORT).unwrap().remove(0);
+    let output = Output {
+        text: "squares: 285\n\"quoted\", é, 😀\n".into(),
+        cut: true,
+    };
+    run.python = Some(PythonRun {
+        version: "3.14.2".into(),
+        code_hash: "0123456789abcdef".into(),
+        load_ms: 2000.0,
+        output: Some(output.clone()),
+    });
+    let message = document(&run_finished_message(&run, Some("r-1")));
+    assert_eq!(message["run"]["output"], output.text.as_str());
+    assert_eq!(message["run"]["output_cut"], true);
+    let written = runs_json(std::slice::from_ref(&run));
+    assert_eq!(parse_runs(&written).unwrap(), vec![run.clone()]);
+
+    if let Some(python) = run.python.as_mut() {
+        python.output = None;
+    }
+    let older = runs_json(std::slice::from_ref(&run));
+    assert!(!older.contains("\"output"), "no output keys: {older}");
+    assert_eq!(parse_runs(&older).unwrap(), vec![run]);
+}

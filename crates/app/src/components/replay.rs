@@ -4,7 +4,8 @@
 //! sweeping the playhead.
 
 use super::race_result::RaceResult;
-use super::timeline::{SharedSpans, Timeline};
+use super::timeline::shared_spans::SharedSpans;
+use super::timeline::Timeline;
 use gloo_timers::callback::{Interval, Timeout};
 use model::analysis::gil_lane::{held, holder_at};
 use model::analysis::replay::{describe_lanes, describe_step, span_of, steps, Playhead, Step};

@@ -4,57 +4,21 @@
 //! critical path on demand. "One cook, four pans" is one lane with four waits stacked; "four
 //! cooks" is four lanes computing at once.
 
+mod bars;
+mod pointer;
+pub mod shared_spans;
+
 use super::gil_lane::{gil_lane, HEIGHT as GIL_HEIGHT};
-use model::analysis::layout::{bar_at, layout, merge, ticks, Bar, Layout};
-use model::run::timeline::{Span, SpanState, TaskRef};
+use bars::{describe_bar, lane_bars, path_of};
+use model::analysis::layout::{layout, merge, ticks, Bar, Layout};
+use model::run::timeline::{Span, SpanState};
 use model::sim::gil::{GilEvent, GilSwitches};
 use model::wire::insight::RunInsight;
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::fmt::Write;
+use pointer::on_pointer_move;
+use shared_spans::SharedSpans;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
-
-/// Spans shared with the timeline, never copied to be passed on: a finished run's, or the
-/// growing log of the run in flight (progress appends to it). Equal when they are the same
-/// allocation at the same length, so that an unchanged run is not compared span by span.
-#[derive(Clone, Debug)]
-pub enum SharedSpans {
-    /// A finished run's spans.
-    Fixed(Rc<Vec<Span>>),
-    /// The append-only log of a live run, and how many spans this render shows.
-    Growing(Rc<RefCell<Vec<Span>>>, usize),
-}
-
-impl Default for SharedSpans {
-    fn default() -> Self {
-        SharedSpans::Fixed(Rc::default())
-    }
-}
-
-impl PartialEq for SharedSpans {
-    fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (SharedSpans::Fixed(a), SharedSpans::Fixed(b)) => Rc::ptr_eq(a, b),
-            (SharedSpans::Growing(a, n), SharedSpans::Growing(b, m)) => Rc::ptr_eq(a, b) && n == m,
-            _ => false,
-        }
-    }
-}
-
-impl SharedSpans {
-    /// Calls `f` with the spans.
-    pub fn with<T>(&self, f: impl FnOnce(&[Span]) -> T) -> T {
-        match self {
-            SharedSpans::Fixed(spans) => f(spans),
-            SharedSpans::Growing(log, n) => {
-                let log = log.borrow();
-                f(&log[..(*n).min(log.len())])
-            }
-        }
-    }
-}
 
 /// Props of [`Timeline`].
 #[derive(Properties, PartialEq)]
@@ -99,22 +63,6 @@ const MAX_TRACKS: u32 = 8;
 const FOCUSABLE: usize = 64;
 /// Beyond this many spans, bars of one track and state are merged (drawing stays cheap).
 const MERGE_ABOVE: usize = 400;
-
-fn describe_bar(b: &Bar, lane_noun: &str) -> String {
-    let who = if b.merged > 1 {
-        format!("{} tasks", b.merged)
-    } else {
-        TaskRef::of(b.task).describe()
-    };
-    format!(
-        "{who} on {lane_noun} {}: {} from {:.1} to {:.1} ms ({:.1} ms)",
-        b.lane,
-        b.state.label(),
-        b.start,
-        b.end,
-        b.end - b.start
-    )
-}
 
 /// The SVG timeline with its legend, details line and table view.
 #[component]
@@ -190,71 +138,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             + f64::from(track) * TRACK
     };
     let focusable = bars.len() <= FOCUSABLE;
-    // Past a few dozen bars a bar has no element of its own: each lane draws its bars as one
-    // path per state, and the pointer finds its bar by position (`bar_at`). As an element
-    // each, a 1000-task run's bars and their task groups were 2000 elements re-created (and
-    // styled, laid out and painted) at every progress flush; a handful of paths cost the
-    // browser next to nothing.
-    let lane_groups: Html = if focusable {
-        // Bars by lane, then by task, in one pass.
-        let mut by_lane: BTreeMap<u32, BTreeMap<u32, Vec<usize>>> = BTreeMap::new();
-        for (i, b) in bars.iter().enumerate() {
-            by_lane
-                .entry(b.lane)
-                .or_default()
-                .entry(b.task)
-                .or_default()
-                .push(i);
-        }
-        lanes
-            .iter()
-            .map(|l| {
-                // Read, not taken out: a map's removal code cost the page's module 1 KB (gzip).
-                let groups = by_lane.get(&l.lane).into_iter().flatten().map(|(&task, indices)| {
-                    let rects = indices.iter().map(|&i| {
-                        let b = &bars[i];
-                        let text = describe(i, b);
-                        let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
-                        html! {
-                            <rect class={classes!("span", b.state.as_str(), (*focused == Some(i)).then_some("focused"))}
-                                {x} {y} {width} {height}
-                                data-i={i.to_string()} tabindex="0" aria-label={text.clone()}>
-                                <title>{ text }</title>
-                            </rect>
-                        }
-                    });
-                    html! { <g class="task" data-testid="timeline-task" data-task={task_attr(task)}>{ for rects }</g> }
-                });
-                html! {
-                    <g class="lane" data-testid="timeline-lane" data-lane={l.lane.to_string()}>
-                        { for groups }
-                    </g>
-                }
-            })
-            .collect()
-    } else {
-        let mut paths: BTreeMap<(u32, &'static str), String> = BTreeMap::new();
-        for b in &bars {
-            let d = paths.entry((b.lane, b.state.as_str())).or_default();
-            path_of(d, b, y_of(b.lane, b.track));
-        }
-        let focus_ring = focused.and_then(|i| bars.get(i)).map(|b| {
-            let [x, y, width, height] = geometry(b, y_of(b.lane, b.track));
-            html! { <rect class={classes!("span", b.state.as_str(), "focused")} {x} {y} {width} {height} /> }
-        });
-        let lane_paths = lanes.iter().map(|l| {
-            let shapes = paths
-                .range((l.lane, "")..)
-                .take_while(|((lane, _), _)| *lane == l.lane)
-                .map(|((_, state), d)| html! { <path class={classes!("span", *state)} d={d.clone()} /> });
-            html! {
-                <g class="lane" data-testid="timeline-lane" data-lane={l.lane.to_string()}>
-                    { for shapes }
-                </g>
-            }
-        });
-        html! { <>{ for lane_paths }{ for focus_ring }</> }
-    };
+    let lane_groups = lane_bars(&lanes, &bars, focusable, *focused, y_of, describe);
     let lane_labels = lanes.iter().map(|l| {
         let label_y = y_of(l.lane, 0) + f64::from(l.tracks) * TRACK / 2.0 + 4.0;
         html! {
@@ -316,52 +200,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let pick = pick.clone();
         Callback::from(move |e: MouseEvent| pick(e.target()))
     };
-    // Bars drawn as paths: the point under the pointer, in the SVG's units (its width is
-    // WIDTH; it scales uniformly), gives the lane, the track and the time.
+    // Bars drawn as paths: the pointer finds its bar by position.
     let on_move = (!focusable).then(|| {
-        let focused = focused.clone();
-        let bars = Rc::new(bars.clone());
-        let tracks: Vec<(u32, f64, u32)> = lanes
+        let tracks = lanes
             .iter()
             .map(|l| (l.lane, y_of(l.lane, 0), l.tracks))
             .collect();
-        Callback::from(move |e: MouseEvent| {
-            // yew delegates events from its root: the SVG is found from the target.
-            let Some(svg) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|t| t.closest("svg").ok().flatten())
-            else {
-                return;
-            };
-            // The drawing is the box inside the SVG's border.
-            let rect = svg.get_bounding_client_rect();
-            let inner = f64::from(svg.client_width());
-            if inner <= 0.0 {
-                return;
-            }
-            let scale = WIDTH / inner;
-            let x = (f64::from(e.client_x()) - rect.left() - f64::from(svg.client_left())) * scale;
-            let y = (f64::from(e.client_y()) - rect.top() - f64::from(svg.client_top())) * scale;
-            let ms_per_unit = span_ms / (WIDTH - LABEL - 10.0);
-            let hit = tracks.iter().find_map(|&(lane, top, n)| {
-                let track = ((y - top) / TRACK).floor();
-                (track >= 0.0 && track < f64::from(n)).then_some((lane, track as u32))
-            });
-            let index = hit.and_then(|(lane, track)| {
-                // Two SVG units either side: a bar thinner than a pixel can still be pointed at.
-                bar_at(
-                    &bars,
-                    lane,
-                    track,
-                    (x - LABEL) * ms_per_unit,
-                    2.0 * ms_per_unit,
-                )
-            });
-            if index.is_some() && index != *focused {
-                focused.set(index);
-            }
-        })
+        on_pointer_move(focused.clone(), bars.clone(), tracks, span_ms)
     });
     let on_focus = Callback::from(move |e: FocusEvent| pick(e.target()));
     let toggle = {
@@ -443,32 +288,5 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 </div>
             }
         </figure>
-    }
-}
-
-/// A bar's `x`, `y`, `width` and `height` on its track (whose top is `track_top`), as written in
-/// both of its forms (virtual nodes and markup).
-fn geometry(b: &Bar, track_top: f64) -> [String; 4] {
-    [
-        format!("{:.2}", b.start.max(0.0)),
-        format!("{:.1}", track_top + 1.0),
-        format!("{:.2}", (b.end - b.start).max(0.0)),
-        format!("{:.1}", TRACK - 2.0),
-    ]
-}
-
-/// Adds bar `b` on its track (whose top is `track_top`) to the path data `d`.
-fn path_of(d: &mut String, b: &Bar, track_top: f64) {
-    let [x, y, width, height] = geometry(b, track_top);
-    let _ = write!(d, "M{x} {y}h{width}v{height}h-{width}z");
-}
-
-/// A task group's `data-task`: its number, or what the group is when it is not one task. Only
-/// timelines of a few dozen bars have task groups, and those are never merged.
-fn task_attr(task: u32) -> String {
-    match TaskRef::of(task) {
-        TaskRef::Lane => "startup".to_string(),
-        TaskRef::Serial => "serial".to_string(),
-        TaskRef::Task(t) => t.to_string(),
     }
 }

@@ -118,17 +118,12 @@ impl Host {
                 .forget();
             }
             Effect::Confirm { estimate_ms } => self.later(Event::Confirmed(confirm(estimate_ms))),
-            Effect::PostToParent(record, request) => {
+            Effect::ToHost(answer) => {
                 // Serialising ten thousand spans is not free: only for an embedding page.
                 if browser::in_frame() {
-                    let message =
-                        model::wire::host::run_finished_message(&record, request.as_deref());
-                    browser::post_to_parent(&message);
+                    browser::post_to_parent(&answer.json());
                 }
             }
-            Effect::Reject { request, message } => browser::post_to_parent(
-                &model::wire::host::rejected_message(&request, &message, &[]),
-            ),
             Effect::Show(Update::Progress(..)) => self.show_soon(),
             Effect::Show(update) => {
                 // The snapshot holds the progress so far: none is left to draw.

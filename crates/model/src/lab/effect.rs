@@ -5,6 +5,7 @@ use crate::experiment::notice::Notice;
 use crate::run::id::RunId;
 use crate::run::record::RunRecord;
 use crate::run::timeline::{Build, Span};
+use crate::wire::host::RunAnswer;
 use crate::wire::worker::{FromWorker, ToWorker};
 
 /// A worker the lab asked for; never reused, so a terminated worker's last words are ignored.
@@ -199,16 +200,10 @@ pub enum Effect {
         /// The run's estimated duration.
         estimate_ms: f64,
     },
-    /// Post the `run-finished` message to the embedding page, if any, naming the request the
-    /// run answers.
-    PostToParent(RunRecord, Option<String>),
-    /// Tell the embedding page that its request will not run, and why.
-    Reject {
-        /// The embedding page's tag.
-        request: String,
-        /// Why, as the page's notice says it.
-        message: String,
-    },
+    /// Answer a run to the embedding page, if any: its `run-finished` (every run, naming the
+    /// host's request when it answers one), or, for a tagged request that will not run,
+    /// `run-rejected`.
+    ToHost(RunAnswer),
     /// Change what the page shows.
     Show(Update),
 }

@@ -3,6 +3,7 @@
 use super::*;
 use crate::experiment::config::{Gil, Kind, TaskWork};
 use crate::lab::sweep::Series;
+use crate::run::record::Output;
 use crate::run::timeline::{Span, SpanState};
 
 mod predict;
@@ -750,7 +751,10 @@ fn io_runs_divide_a_sequential_run_from_either_build() {
         (record.baseline_run, record.speedup),
         (Some(RunId(1)), Some(4.0))
     );
-    assert!(out.contains(&Effect::PostToParent(record.clone(), None)));
+    assert!(out.contains(&Effect::ToHost(RunAnswer::Finished {
+        record: record.clone(),
+        request: None
+    })));
 }
 
 #[test]
@@ -1207,7 +1211,7 @@ fn run_for(tool: Tool, kind: Kind, tag: &str) -> Event {
 fn rejected(out: &[Effect]) -> Vec<(String, String)> {
     out.iter()
         .filter_map(|e| match e {
-            Effect::Reject { request, message } => Some((request.clone(), message.clone())),
+            Effect::ToHost(RunAnswer::Rejected(r)) => Some((r.request.clone(), r.message.clone())),
             _ => None,
         })
         .collect()
@@ -1216,7 +1220,9 @@ fn rejected(out: &[Effect]) -> Vec<(String, String)> {
 fn posted_to_parent(out: &[Effect]) -> Vec<(RunId, Option<String>)> {
     out.iter()
         .filter_map(|e| match e {
-            Effect::PostToParent(record, request) => Some((record.id, request.clone())),
+            Effect::ToHost(RunAnswer::Finished { record, request }) => {
+                Some((record.id, request.clone()))
+            }
             _ => None,
         })
         .collect()
@@ -1412,9 +1418,78 @@ fn cpython_runs_the_generated_program_with_its_own_calibration_and_records_what_
     assert_eq!(python.load_ms, 2000.0);
     assert_eq!(python.code_hash, crate::python::cpython::code_hash(&code));
     assert_eq!(
+        python.output,
+        Some(Output {
+            text: "hello\n".into(),
+            cut: false
+        }),
+        "what the program printed, for a host's script to check"
+    );
+    assert!(out.contains(&Effect::ToHost(RunAnswer::Finished {
+        record: record.clone(),
+        request: None
+    })));
+    assert_eq!(
         record.experiment.engine,
         crate::experiment::config::Engine::Cpython
     );
+}
+
+#[test]
+fn a_cpython_runs_record_keeps_what_the_page_keeps_of_its_output_and_says_when_it_was_cut() {
+    let (mut p, worker) = python_ready();
+    let finish = |p: &mut Page, id, e| {
+        let out = p.msg(
+            worker,
+            FromWorker::Finished {
+                id,
+                report: report(e, Build::Cpython, 150.0),
+            },
+        );
+        let [record] = &added(&out)[..] else { panic!() };
+        record.python.clone().and_then(|p| p.output).unwrap()
+    };
+    // Nothing printed: an empty output, not an absent one.
+    let (id, e, _) = code_posted(
+        &p.at(1.0, Event::Run(cpython(Tool::Async, Kind::Io))),
+        worker,
+    );
+    assert_eq!(finish(&mut p, id, e), Output::default());
+    // More than the page keeps: cut at its cap.
+    let (id, e, _) = code_posted(
+        &p.at(1.0, Event::Run(cpython(Tool::Async, Kind::Io))),
+        worker,
+    );
+    let line = format!("{}\n", "é".repeat(99));
+    for _ in 0..crate::wire::worker::MAX_OUTPUT_CHARS / 100 + 1 {
+        p.msg(
+            worker,
+            FromWorker::Output {
+                id,
+                text: line.clone(),
+            },
+        );
+    }
+    let output = finish(&mut p, id, e);
+    assert_eq!(
+        output.text.chars().count(),
+        crate::wire::worker::MAX_OUTPUT_CHARS
+    );
+    assert!(output.cut);
+    // Cut by CPython's worker before the page's cap (two UTF-16 units a character).
+    let (id, e, _) = code_posted(
+        &p.at(1.0, Event::Run(cpython(Tool::Async, Kind::Io))),
+        worker,
+    );
+    let text = format!("{}{}", "😀".repeat(100), crate::wire::worker::OUTPUT_CUT);
+    p.msg(
+        worker,
+        FromWorker::Output {
+            id,
+            text: text.clone(),
+        },
+    );
+    assert_eq!(finish(&mut p, id, e), Output { text, cut: true });
 }
 
 #[test]

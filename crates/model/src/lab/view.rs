@@ -10,6 +10,7 @@ use crate::run::id::RunId;
 use crate::run::record::RunRecord;
 use crate::run::timeline::{Build, Span};
 use crate::wire::worker::MAX_OUTPUT_CHARS;
+use crate::wire::worker::OUTPUT_CUT;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -144,7 +145,7 @@ pub struct PythonView {
     pub output: Rc<String>,
     /// The run whose output `output` is.
     pub output_run: Option<RunId>,
-    /// The output was cut at [`MAX_OUTPUT_CHARS`].
+    /// The output was cut: here at [`MAX_OUTPUT_CHARS`], or by CPython's worker at 64 KB.
     pub output_cut: bool,
 }
 
@@ -254,7 +255,8 @@ impl LabView {
                 }
                 let room = MAX_OUTPUT_CHARS.saturating_sub(python.output.chars().count());
                 let kept: String = text.chars().take(room).collect();
-                python.output_cut |= kept.len() < text.len();
+                // Cut here, or already by CPython's worker.
+                python.output_cut |= kept.len() < text.len() || kept.ends_with(OUTPUT_CUT);
                 if !kept.is_empty() {
                     Rc::make_mut(&mut python.output).push_str(&kept);
                 }

@@ -72,6 +72,20 @@ pub struct PythonRun {
     pub code_hash: String,
     /// How long the interpreter took to load, ms (from its worker's start to ready).
     pub load_ms: f64,
+    /// What the program printed (stdout and stderr, its traceback included), as the page's
+    /// output panel keeps it; `None` in records written before runs carried it.
+    pub output: Option<Output>,
+}
+
+/// What a CPython run's program printed, as the page keeps it: at most 64 K characters (the
+/// page's cap), and whether the rest was cut.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Output {
+    /// The text.
+    pub text: String,
+    /// Whether the program printed more than the text (cut by the page, or by CPython's worker,
+    /// whose last piece then ends with the line `[output cut at 64 KB]`).
+    pub cut: bool,
 }
 
 /// So that code over records takes them shared (`Rc`) or not alike.
@@ -344,6 +358,11 @@ impl ToJson for RunRecord {
         ] {
             record.push(key, value);
         }
+        // Only for CPython runs: exports of the model's runs stay as they were, byte for byte.
+        if let Some(output) = self.python.as_ref().and_then(|p| p.output.as_ref()) {
+            record.push("output", output.text.to_json());
+            record.push("output_cut", output.cut.to_json());
+        }
         // Only when predicted: exports of runs without a guess stay as they were, byte for byte.
         if let Some(p) = &self.prediction {
             record.push("prediction", p.to_json());
@@ -369,7 +388,12 @@ impl FromJson for RunRecord {
             tasks_done: f.req("tasks_done")?,
             checksum: checksum
                 .parse()
-                .map_err(|_| format!("`checksum`: {checksum:?} is not a whole number"))?,
+                // Quoted as JSON writes it: Rust's `{:?}` of a string would bring its escaping
+                // tables into the page's module (1 KB) for this one message.
+                .map_err(|_| {
+                    let given = Json::Str(checksum.clone()).write();
+                    format!("`checksum`: {given} is not a whole number")
+                })?,
             paid_startup: f.req("paid_startup")?,
             task_time_ms: f.req("task_time_ms")?,
             late_ms: f.req("late_ms")?,
@@ -387,6 +411,16 @@ impl FromJson for RunRecord {
                         version,
                         code_hash: f.req("code_hash")?,
                         load_ms: f.req("load_ms")?,
+                        output: {
+                            let text: Option<String> = f.or_default("output")?;
+                            match text {
+                                Some(text) => Some(Output {
+                                    text,
+                                    cut: f.or_default("output_cut")?,
+                                }),
+                                None => None,
+                            }
+                        },
                     }),
                     None => None,
                 }
@@ -510,7 +544,7 @@ mod tests {
         }
         assert!(parse_runs(&bad_sum.write())
             .unwrap_err()
-            .contains("checksum"));
+            .contains("`checksum`: \"12x\" is not a whole number"));
         let csv = runs_csv(&[seq, run]);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);

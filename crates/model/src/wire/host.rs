@@ -1,12 +1,15 @@
-//! The messages between the playground in a frame and the page that embeds it, as JSON (the
-//! contract `docs/embedding.md` documents). The frame's side only: `www/element.js` is the host's
-//! side.
+//! The contract between the playground in a frame and the page that embeds it, as JSON
+//! (`docs/embedding.md` documents it): every message both ways, the rules a host's request is
+//! held to, and the frame's answer to it. `www/element.js` is the host's side.
 //!
+//! In (host → frame), read by [`request`]: `run` and `set` with `params` as in the URL (a `run`
+//! may carry a `request` tag, a guess under `params.prediction` and a program as `code`), and
+//! `ping`. A tagged `run` with an invalid value is refused; an untagged one runs clamped.
 //! Out (frame → host): `ready` once the engines are calibrated (and again on a `ping`),
-//! `height` whenever the content's height changes, `run-finished` for every finished run,
-//! `run-rejected` for a tagged run request that will not run.
-//! In (host → frame): `run` and `set` with `params` as in the URL (a `run` may carry a
-//! `request` tag that its `run-finished` or `run-rejected` repeats), and `ping`.
+//! `height` whenever the content's height changes, and a `run`'s answer ([`RunAnswer`]):
+//! `run-finished` for every finished run, `run-rejected` for a tagged request that will not run.
+
+pub mod request;
 
 use crate::experiment::notice::Notice;
 use crate::experiment::params::Param;
@@ -16,8 +19,6 @@ use crate::run::timeline::Build;
 
 /// Every message of the contract carries this `source`.
 pub const SOURCE: &str = "concurrency-playground";
-/// A request tag longer than this is ignored (the request still runs, untagged).
-pub const MAX_REQUEST_LEN: usize = 64;
 
 /// What the host learns when the frame is ready.
 #[derive(Clone, Debug, PartialEq)]
@@ -94,10 +95,52 @@ pub fn rejected_message(request: &str, message: &str, notices: &[Notice]) -> Str
     .write()
 }
 
-/// A request tag as the host sent it: kept when it is a short string (or a finite number, as
-/// text), dropped otherwise.
-pub fn request_tag(text: Option<String>) -> Option<String> {
-    text.filter(|t| !t.is_empty() && t.len() <= MAX_REQUEST_LEN)
+/// What answers a `run`: the run's record, or why it will not run. A run the page starts by
+/// itself (the visitor's, a baseline) is answered too, untagged: a host hears of every run.
+// Nearly every answer is a record (every run has one; a rejection is rare): boxing it would
+// cost every run an allocation to make the rare answer smaller.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunAnswer {
+    /// `run-finished`: the record, and the request's tag when the run answers a tagged request.
+    Finished {
+        /// The run's record.
+        record: RunRecord,
+        /// The host's tag.
+        request: Option<String>,
+    },
+    /// `run-rejected`: a tagged request that will not run.
+    Rejected(Rejection),
+}
+
+/// Why a tagged request will not run: `run-rejected`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rejection {
+    /// The host's tag.
+    pub request: String,
+    /// Why, as the page's notice says it.
+    pub message: String,
+    /// The invalid values, one notice each (none for the other reasons).
+    pub notices: Vec<Notice>,
+}
+
+impl RunAnswer {
+    /// The message to post to the host, as JSON text.
+    pub fn json(&self) -> String {
+        match self {
+            RunAnswer::Finished { record, request } => {
+                run_finished_message(record, request.as_deref())
+            }
+            RunAnswer::Rejected(rejection) => rejection.json(),
+        }
+    }
+}
+
+impl Rejection {
+    /// `run-rejected`, as JSON text.
+    pub fn json(&self) -> String {
+        rejected_message(&self.request, &self.message, &self.notices)
+    }
 }
 
 /// The `<concurrency-playground>` tag for an experiment's query string (as `url::to_query` writes
@@ -208,13 +251,5 @@ mod tests {
             "<concurrency-playground></concurrency-playground>",
             "a program that would end the script early is left out"
         );
-    }
-
-    #[test]
-    fn request_tags_are_short_strings() {
-        assert_eq!(request_tag(Some("abc".into())), Some("abc".into()));
-        assert_eq!(request_tag(Some(String::new())), None);
-        assert_eq!(request_tag(Some("x".repeat(65))), None);
-        assert_eq!(request_tag(None), None);
     }
 }

@@ -9,6 +9,10 @@ use crate::json::{json_tagged, FromJson, Json, ToJson};
 use crate::run::id::RunId;
 use crate::run::timeline::{Build, RunReport, Span};
 
+/// How CPython's worker (`www/python/worker.js`) ends the last piece of a run's output when it
+/// cuts the rest. A piece of what a program prints is one line, so no printed piece holds it.
+pub const OUTPUT_CUT: &str = "\n[output cut at 64 KB]\n";
+
 /// What the page asks a worker to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToWorker {
@@ -96,7 +100,8 @@ pub enum FromWorker {
         /// Bytes of every file it loads.
         total: f64,
     },
-    /// What a running Python program printed (stdout and stderr, in order).
+    /// What a running Python program printed (stdout and stderr, in order). CPython's worker
+    /// sends at most 64 KB of it a run; the piece it cuts ends with [`OUTPUT_CUT`].
     Output {
         /// The run's id.
         id: RunId,
@@ -226,6 +231,21 @@ impl FromWorker {
 mod tests {
     use super::*;
     use crate::experiment::config::{Machine, Params};
+
+    #[test]
+    fn cpythons_worker_cuts_output_with_the_mark() {
+        // protocol.js writes the mark from its own MAX_OUTPUT (held equal to MAX_OUTPUT_CHARS
+        // by tests/cpython_contract.rs).
+        let protocol = include_str!("../../../../www/python/protocol.js");
+        assert!(
+            protocol.contains(
+                "export const OUTPUT_CUT = `\\n[output cut at ${MAX_OUTPUT / 1024} KB]\\n`;"
+            ),
+            "www/python/protocol.js cuts a run's output with another mark"
+        );
+        let kb = MAX_OUTPUT_CHARS / 1024;
+        assert_eq!(OUTPUT_CUT, format!("\n[output cut at {kb} KB]\n"));
+    }
 
     #[test]
     fn round_trips_and_rejects_junk() {

@@ -31,7 +31,10 @@ fn a_guess_after_a_sequential_run_meets_its_speedup() {
         Explanation::of(&record.experiment, 2, &prediction),
         Some(Explanation::Gil)
     );
-    assert!(out.contains(&Effect::PostToParent(record.clone(), None)));
+    assert!(out.contains(&Effect::ToHost(RunAnswer::Finished {
+        record: record.clone(),
+        request: None
+    })));
     let fields = record.fields();
     let get = |k: &str| fields.iter().find(|(c, _, _)| *c == k).unwrap().2.clone();
     assert_eq!(get("prediction_guess"), "4");
@@ -108,7 +111,10 @@ fn a_hosts_guess_rides_on_its_request_and_sequential_asks_for_none() {
     let out = p.finish(W_PLAIN, id, run_posted(&out, W_PLAIN), 100.0);
     let record = &added(&out)[0];
     assert_eq!(record.prediction.map(|p| p.error), Some(Some(0.75)));
-    assert!(out.contains(&Effect::PostToParent(record.clone(), Some("r".into()))));
+    assert!(out.contains(&Effect::ToHost(RunAnswer::Finished {
+        record: record.clone(),
+        request: Some("r".into())
+    })));
     // A guess for sequential has nothing to meet but itself: no baseline first.
     let out = p.at(1.0, guessed(Tool::Sequential, Kind::Io, 1.0));
     assert!(notices(&out).is_empty());

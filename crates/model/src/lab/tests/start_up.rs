@@ -106,7 +106,8 @@ fn a_hosts_untagged_run_waits_for_the_threads_build_too() {
     let out = p.msg(W_ATOMICS, calibrated(0.4));
     assert_eq!(started(&out), Some(RunId(1)));
     assert!(
-        !out.iter().any(|e| matches!(e, Effect::Reject { .. })),
+        !out.iter()
+            .any(|e| matches!(e, Effect::ToHost(RunAnswer::Rejected(_)))),
         "untagged: no answer"
     );
 }
@@ -152,7 +153,10 @@ fn the_compact_view_runs_its_baseline_first_which_names_the_run_it_is_for() {
     let out = p.finish(W_PLAIN, RunId(1), base, 400.0);
     let baseline = &added(&out)[0];
     assert_eq!(baseline.baseline_for, Some(RunId(2)), "the run it is for");
-    assert!(out.contains(&Effect::PostToParent(baseline.clone(), None)));
+    assert!(out.contains(&Effect::ToHost(RunAnswer::Finished {
+        record: baseline.clone(),
+        request: None
+    })));
     assert_eq!(started(&out), Some(RunId(2)));
     let run = run_posted(&out, W_PLAIN);
     assert_eq!(run.tool, Tool::Async);
