@@ -79,11 +79,13 @@ test("predict: without a baseline the page runs sequential first and says so; a 
   await page.fill("#guess", "1");
   await page.click(RUN);
   await page.waitForFunction(() => /Running sequential with the same work first/.test(document.querySelector('[data-testid="notice"]').textContent));
-  const row = await waitForRow(page, 2);
+  // The baseline the page ran first is marked as such (data-baseline-for): one run of the
+  // visitor's own.
+  const row = await waitForRow(page, 1);
   assert.equal(row.tool, "async");
-  const rows = await page.$$eval('[data-testid="run"]', (rs) => rs.map((r) => [r.dataset.tool, r.dataset.predictionGuess ?? null]));
-  // Newest first: the guessed run, after the baseline the page ran first.
-  assert.deepEqual(rows, [["async", "1"], ["sequential", null]], "the baseline first, then the guessed run");
+  const rows = await page.$$eval('[data-testid="run"]', (rs) => rs.map((r) => [r.dataset.tool, r.dataset.predictionGuess ?? null, r.dataset.baselineFor ?? null]));
+  // Newest first: the guessed run, after the baseline the page ran first for it.
+  assert.deepEqual(rows, [["async", "1", null], ["sequential", null, row.runId]], "the baseline first, then the guessed run");
   assert.ok(Number(row.predictionError) > 0.5, row.predictionError);
   assert.match(await page.textContent('[data-testid="prediction-result"]'), /Waits overlap/);
   assert.equal(await page.getAttribute('[data-testid="prediction-result"] a', "href"), "#timeline");
@@ -92,7 +94,7 @@ test("predict: without a baseline the page runs sequential first and says so; a 
   await button.click();
   await page.waitForFunction(() => document.activeElement?.id === "guess");
   await page.waitForTimeout(300);
-  assert.equal(await page.locator(OWN_ROWS).count(), 2, "nothing ran");
+  assert.equal(await page.locator(OWN_ROWS).count(), 1, "nothing ran");
   assert.equal(await page.inputValue("#tool"), "async");
   assert.equal(await page.inputValue("#kind"), "cpu");
   assert.equal(await runDisabled(page), true);
@@ -126,7 +128,7 @@ test("controls=bogus and a bad view are explained; the compact view never panics
   assert.match(notice, /controls="bogus" names no control \(the form's URL keys, such as workers\); ignored\./);
   assert.deepEqual(await page.$$eval(".experiment-panel .field input, .experiment-panel .field select", (els) => els.map((e) => e.id)), ["tasks"]);
   assert.equal(await page.textContent('[data-testid="result-line"]'), "No run yet.");
-  await runOnce(page).catch(() => null);
+  await page.click('[data-testid="run-button"]');
   await page.waitForFunction(() => /took \d+ ms/.test(document.querySelector('[data-testid="result-line"]').textContent));
   assert.equal(await page.locator('[data-testid="runs"]').count(), 0, "no runs table");
   const { page: other, context: c2 } = await open(browser, "?view=tiny");

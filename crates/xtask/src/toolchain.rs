@@ -86,8 +86,8 @@ pub fn ensure_wasm_pack(quiet: bool) -> Result<PathBuf, String> {
             features: "",
             opt_level: "0",
             usual: Usual {
-                secs: 120,
-                crates: 190,
+                secs: 70,
+                crates: 185,
             },
         },
         quiet,
@@ -132,7 +132,7 @@ pub fn ensure_build_tools(quiet: bool) -> Result<Tools, String> {
             // It rewrites every module of the build: optimised, unlike the other tools.
             opt_level: "1",
             usual: Usual {
-                secs: 80,
+                secs: 150,
                 crates: 150,
             },
         },
@@ -151,7 +151,7 @@ pub fn ensure_build_tools(quiet: bool) -> Result<Tools, String> {
             features: "rustls",
             opt_level: "0",
             usual: Usual {
-                secs: 300,
+                secs: 255,
                 crates: 480,
             },
         },
@@ -506,8 +506,8 @@ pub fn ensure_geckodriver(quiet: bool) -> Result<PathBuf, String> {
             features: "",
             opt_level: "0",
             usual: Usual {
-                secs: 100,
-                crates: 150,
+                secs: 45,
+                crates: 140,
             },
         },
         quiet,
