@@ -60,11 +60,17 @@ impl Page {
     /// Both engines up, the pool of 6 threads started, both builds calibrated.
     fn ready_isolated() -> Self {
         let mut p = Page::threads_starting();
-        p.msg(W_ATOMICS, ready(Build::Atomics, 0));
-        p.msg(W_ATOMICS, ready(Build::Atomics, 6));
-        p.msg(W_ATOMICS, calibrated(0.4));
+        p.threads_come_up();
         p.out.clear();
         p
+    }
+
+    /// The threads build that was starting loads, starts its pool of 6 and is calibrated;
+    /// returns the effects of the calibration.
+    fn threads_come_up(&mut self) -> Vec<Effect> {
+        self.msg(W_ATOMICS, ready(Build::Atomics, 0));
+        self.msg(W_ATOMICS, ready(Build::Atomics, 6));
+        self.msg(W_ATOMICS, calibrated(0.4))
     }
 
     fn ready_plain() -> Self {

@@ -101,9 +101,7 @@ fn a_hosts_untagged_run_waits_for_the_threads_build_too() {
         guess: None,
     };
     assert_eq!(started(&p.at(1.0, host)), None);
-    p.msg(W_ATOMICS, ready(Build::Atomics, 0));
-    p.msg(W_ATOMICS, ready(Build::Atomics, 6));
-    let out = p.msg(W_ATOMICS, calibrated(0.4));
+    let out = p.threads_come_up();
     assert_eq!(started(&out), Some(RunId(1)));
     assert!(
         !out.iter()
@@ -119,9 +117,7 @@ fn a_visitors_run_waits_for_the_threads_build_too_but_warms_no_pool() {
     assert_eq!(started(&out), None);
     assert!(spawned(&out).is_empty(), "no process before the run");
     assert_eq!(notices(&out).len(), 1);
-    p.msg(W_ATOMICS, ready(Build::Atomics, 0));
-    p.msg(W_ATOMICS, ready(Build::Atomics, 6));
-    let out = p.msg(W_ATOMICS, calibrated(0.4));
+    let out = p.threads_come_up();
     assert!(started(&out).is_some());
     assert_eq!(
         spawned(&out).len(),
