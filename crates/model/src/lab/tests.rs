@@ -40,19 +40,20 @@ impl Page {
         self.at(1.0, Event::Message(worker, message))
     }
 
+    /// A page started with `run_on_ready` (isolated or not, compact or not) whose plain build
+    /// has loaded and been calibrated; returns it with the calibration's effects.
+    fn up(run_on_ready: Option<Params>, isolated: bool, compact: bool) -> (Self, Vec<Effect>) {
+        let mut p = Page::new(run_on_ready);
+        p.at(0.0, Event::Start { isolated, compact });
+        p.msg(W_PLAIN, ready(Build::Plain, 1));
+        let out = p.msg(W_PLAIN, calibrated(0.5));
+        (p, out)
+    }
+
     /// An isolated page ready on its plain build, whose threads build has just been spawned
     /// (not loaded yet).
     fn threads_starting() -> Self {
-        let mut p = Page::new(None);
-        p.at(
-            0.0,
-            Event::Start {
-                isolated: true,
-                compact: false,
-            },
-        );
-        p.msg(W_PLAIN, ready(Build::Plain, 1));
-        p.msg(W_PLAIN, calibrated(0.5));
+        let (p, _) = Page::up(None, true, false);
         assert!(p.lab.is_ready(), "ready with the plain build alone");
         p
     }
@@ -74,16 +75,7 @@ impl Page {
     }
 
     fn ready_plain() -> Self {
-        let mut p = Page::new(None);
-        p.at(
-            0.0,
-            Event::Start {
-                isolated: false,
-                compact: false,
-            },
-        );
-        p.msg(W_PLAIN, ready(Build::Plain, 1));
-        p.msg(W_PLAIN, calibrated(0.5));
+        let (mut p, _) = Page::up(None, false, false);
         assert!(p.lab.is_ready());
         p.out.clear();
         p

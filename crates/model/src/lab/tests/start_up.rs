@@ -6,17 +6,7 @@ use super::*;
 
 /// A fresh isolated page opened with `run=1` for `params`, up to its plain build's calibration.
 fn linked_isolated(params: Params) -> (Page, Vec<Effect>) {
-    let mut p = Page::new(Some(params));
-    p.at(
-        0.0,
-        Event::Start {
-            isolated: true,
-            compact: false,
-        },
-    );
-    p.msg(W_PLAIN, ready(Build::Plain, 1));
-    let out = p.msg(W_PLAIN, calibrated(0.5));
-    (p, out)
+    Page::up(Some(params), true, false)
 }
 
 #[test]
@@ -58,16 +48,7 @@ fn a_threads_build_that_fails_lets_the_linked_run_go_on_without_it() {
 
 #[test]
 fn a_linked_processes_run_warms_its_pool_first_and_pays_no_start_up() {
-    let mut p = Page::new(Some(params(Tool::Processes, Kind::Cpu)));
-    p.at(
-        0.0,
-        Event::Start {
-            isolated: false,
-            compact: false,
-        },
-    );
-    p.msg(W_PLAIN, ready(Build::Plain, 1));
-    let out = p.msg(W_PLAIN, calibrated(0.5));
+    let (mut p, out) = Page::up(Some(params(Tool::Processes, Kind::Cpu)), false, false);
     assert_eq!(started(&out), None);
     let procs: Vec<WorkerId> = spawned(&out).iter().map(|(w, _)| *w).collect();
     assert_eq!(procs.len(), 2, "the pool's two processes start now");
@@ -128,16 +109,7 @@ fn a_visitors_run_waits_for_the_threads_build_too_but_warms_no_pool() {
 
 #[test]
 fn the_compact_view_runs_its_baseline_first_which_names_the_run_it_is_for() {
-    let mut p = Page::new(None);
-    p.at(
-        0.0,
-        Event::Start {
-            isolated: false,
-            compact: true,
-        },
-    );
-    p.msg(W_PLAIN, ready(Build::Plain, 1));
-    p.msg(W_PLAIN, calibrated(0.5));
+    let (mut p, _) = Page::up(None, false, true);
     let out = p.at(1.0, Event::Run(params(Tool::Async, Kind::Io)));
     assert_eq!(
         notices(&out),
