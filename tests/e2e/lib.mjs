@@ -248,3 +248,21 @@ export async function typeCode(page, text) {
   await page.keyboard.insertText(text);
   await page.waitForFunction(([sel, t]) => document.querySelector(sel).value === t, [EDITOR, text]);
 }
+
+/**
+ * The course page of tests/e2e/fixtures/element.html on the host origin (another origin than the
+ * playground's), its own two elements removed, in a fresh context whose page errors are
+ * recorded: for tests that add the elements they need.
+ */
+export async function emptyCoursePage(browser) {
+  const context = await browser.newContext({ serviceWorkers: "block" });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(new URL(`element.html?pg=${encodeURIComponent(BASE)}`, HOST).href);
+  await page.evaluate(() => {
+    for (const el of document.querySelectorAll("concurrency-playground")) el.remove();
+  });
+  return { page, context, errors };
+}

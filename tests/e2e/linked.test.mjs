@@ -4,7 +4,7 @@
 // beat a sequential run of the same work on the same kind of fresh page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, HOST, launch, open, waitForRow } from "./lib.mjs";
+import { HOST, emptyCoursePage, launch, open, waitForRow } from "./lib.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -48,14 +48,8 @@ test(`a course link's first processes run is ≥ 1.5× sequential on ${NEEDED} o
 
 /** A fresh course page on another origin with one `<concurrency-playground … run>`: its record. */
 async function elementRun(attributes) {
-  const context = await browser.newContext({ serviceWorkers: "block" });
-  context.setDefaultTimeout(60_000);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(new URL(`element.html?pg=${encodeURIComponent(BASE)}`, HOST).href);
+  const { page, context, errors } = await emptyCoursePage(browser);
   const run = await page.evaluate((attributes) => new Promise((resolve, reject) => {
-    for (const el of document.querySelectorAll("concurrency-playground")) el.remove();
     const el = document.createElement("concurrency-playground");
     for (const [k, v] of Object.entries(attributes)) el.setAttribute(k, v);
     el.setAttribute("run", "");

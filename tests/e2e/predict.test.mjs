@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { HOST, BASE, OWN_ROWS, exportRuns, launch, open, runOnce, setExperiment, waitForRow } from "./lib.mjs";
+import { HOST, OWN_ROWS, emptyCoursePage, exportRuns, launch, open, runOnce, setExperiment, waitForRow } from "./lib.mjs";
 
 const require = createRequire(import.meta.url);
 let browser;
@@ -140,14 +140,8 @@ test("controls=bogus and a bad view are explained; the compact view never panics
 
 /** The course page of tests/e2e/fixtures/element.html, its own two elements removed. */
 async function coursePage() {
-  const context = await browser.newContext({ serviceWorkers: "block" });
-  context.setDefaultTimeout(60_000);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(new URL(`element.html?pg=${encodeURIComponent(BASE)}`, HOST).href);
+  const { page, context, errors } = await emptyCoursePage(browser);
   await page.evaluate(() => {
-    for (const el of document.querySelectorAll("concurrency-playground")) el.remove();
     window.predictions = [];
     document.addEventListener("prediction", (e) => window.predictions.push({ id: e.target.id, detail: e.detail }));
   });
