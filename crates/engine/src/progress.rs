@@ -14,15 +14,23 @@ use wasm_bindgen::prelude::*;
 /// heavy); the page still gets every finished span.
 const MAX_OPEN: usize = 200;
 
+/// At most this many finished spans go in one progress message: every task of a 10 000-task
+/// async run ends within one tick, and that batch, decoded as one message, held the page's main
+/// thread 50–80 ms. The rest waits for the next message.
+const MAX_SPANS: usize = 1000;
+
 struct Feed {
     run: Option<RunId>,
     finished: Vec<Span>,
+    /// Finished spans of this run handed out so far (see [`taken`]).
+    taken: usize,
     open: BTreeMap<(u32, u32), (SpanState, f64)>,
 }
 
 static FEED: Mutex<Feed> = Mutex::new(Feed {
     run: None,
     finished: Vec::new(),
+    taken: 0,
     open: BTreeMap::new(),
 });
 
@@ -37,6 +45,7 @@ pub fn begin(id: RunId) {
     with_feed(|f| {
         f.run = Some(id);
         f.finished.clear();
+        f.taken = 0;
         f.open.clear();
     });
 }
@@ -91,12 +100,36 @@ pub fn take_progress() -> String {
         if f.finished.is_empty() && open.is_empty() {
             return;
         }
+        let n = f.finished.len().min(MAX_SPANS);
+        f.taken += n;
         message = FromWorker::Progress {
             id,
-            spans: std::mem::take(&mut f.finished),
+            spans: f.finished.drain(..n).collect(),
             open,
         }
         .encode();
     });
     message
+}
+
+/// How many finished spans of the run the page has been handed so far, in the order they were
+/// recorded.
+pub fn taken() -> usize {
+    FEED.lock().map_or(0, |f| f.taken)
+}
+
+/// Posts every progress message still waiting once a run has ended, each a message of its own
+/// (the page decodes each in a task of its own).
+pub fn flush() {
+    let global = js_sys::global();
+    let post = js_sys::Reflect::get(&global, &"postMessage".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    while let Some(post) = post.as_ref() {
+        let message = take_progress();
+        if message.is_empty() {
+            break;
+        }
+        let _ = post.call1(&global, &message.into());
+    }
 }

@@ -73,6 +73,7 @@ impl RunLog {
             own: Vec::new(),
         });
         RunReport {
+            streamed: 0,
             experiment,
             status,
             build: BUILD,

@@ -177,6 +177,7 @@ fn run_on_pool(id: RunId, e: Experiment) -> RunReport {
         })
         .collect();
     RunReport {
+        streamed: 0,
         experiment: e,
         status: if tasks_done == e.tasks {
             RunStatus::Done

@@ -110,10 +110,24 @@ async fn answer(request: ToWorker) -> Option<FromWorker> {
         }
         ToWorker::Run { id, experiment } => {
             crate::progress::begin(id);
+            // The event loop records its spans in one log, in the order it streams them: the
+            // page has the streamed ones already, and the report leaves them out.
+            let streams_all = experiment.tool == Tool::Async;
             let result = run(id, experiment).await;
+            if streams_all {
+                crate::progress::flush();
+            }
+            let streamed = crate::progress::taken();
             crate::progress::end();
             let reply = match result {
-                Ok(report) => FromWorker::Finished { id, report },
+                Ok(mut report) => {
+                    if streams_all {
+                        let n = streamed.min(report.spans.len());
+                        report.spans.drain(..n);
+                        report.streamed = n as u32;
+                    }
+                    FromWorker::Finished { id, report }
+                }
                 Err(message) => FromWorker::Failed {
                     id: Some(id),
                     message,

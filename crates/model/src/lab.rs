@@ -993,6 +993,7 @@ impl Lab {
             .filter(|&&t| crate::run::timeline::TaskRef::of(t).is_task())
             .count() as u32;
         Some(RunReport {
+            streamed: 0,
             experiment: running.experiment,
             status,
             build: running.build,
@@ -1020,10 +1021,18 @@ impl Lab {
 
     /// Run `id` ended: its record (with its baseline), the embedding page's message, the sweep's
     /// next step, a baseline the table needs, or the run that waited.
-    fn finish(&mut self, now: f64, id: RunId, report: RunReport) {
+    fn finish(&mut self, now: f64, id: RunId, mut report: RunReport) {
         let Some(running) = self.running.take_if(|r| r.id == id) else {
             return;
         };
+        if report.streamed > 0 {
+            // The engine left out the spans it streamed: the page has them, in order.
+            let mut spans = self.view.live_spans();
+            spans.truncate(report.streamed as usize);
+            spans.append(&mut report.spans);
+            report.spans = spans;
+            report.streamed = 0;
+        }
         let mut record = RunRecord::new(id, report, running.baseline_for);
         if let (Some(code_hash), Some((version, load_ms))) =
             (running.code_hash.clone(), self.python_info.clone())

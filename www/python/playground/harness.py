@@ -305,6 +305,8 @@ def finished_message(run_id, experiment, status, message, started_at, wall_ms, d
         "started_at": started_at,
         "wall_ms": wall_ms,
         "spans": [{"task": t, "lane": lane_, "state": state, "start": a, "end": b} for (t, lane_, state, a, b) in drawn],
+        # Every span is in `spans`: CPython's worker streams none ahead of its report.
+        "streamed": 0,
         "pool_threads": 1,
         "paid_startup": paid_startup,
         "tasks_done": tasks_done,

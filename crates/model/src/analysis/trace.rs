@@ -186,6 +186,7 @@ mod tests {
         RunRecord::new(
             crate::run::id::RunId(id),
             RunReport {
+                streamed: 0,
                 experiment,
                 status: RunStatus::Done,
                 build: Build::Atomics,

@@ -364,6 +364,7 @@ impl Lab {
         };
         let (id, experiment) = (running.id, running.experiment);
         let report = RunReport {
+            streamed: 0,
             experiment,
             status,
             build: Build::Plain,

@@ -134,6 +134,7 @@ fn calibrated(ns_per_iter: f64) -> FromWorker {
 
 fn report(experiment: Experiment, build: Build, wall_ms: f64) -> RunReport {
     RunReport {
+        streamed: 0,
         experiment,
         status: RunStatus::Done,
         build,

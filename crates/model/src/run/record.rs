@@ -473,6 +473,7 @@ mod tests {
             ..Params::default().resolve_calibrated(2, Some(1.0))
         };
         RunReport {
+            streamed: 0,
             experiment,
             status: RunStatus::Done,
             build,

@@ -247,8 +247,11 @@ pub struct RunReport {
     pub started_at: f64,
     /// Wall time, ms.
     pub wall_ms: f64,
-    /// Every span of every task.
+    /// Every span of every task, less the first `streamed`.
     pub spans: Vec<Span>,
+    /// The run's first spans, which the page already has from the engine's progress messages
+    /// and which `spans` leaves out (an engine's report only; 0: `spans` holds them all).
+    pub streamed: u32,
     /// Threads in the pool that really ran (1 when rayon fell back to the current thread).
     pub pool_threads: u32,
     /// Whether this run paid for starting its workers (processes).
@@ -278,6 +281,7 @@ impl RunReport {
         spans: Vec<Span>,
     ) -> Self {
         RunReport {
+            streamed: 0,
             experiment,
             status: RunStatus::Done,
             build,
@@ -329,6 +333,7 @@ json_struct!(RunReport, "a run report", {
     started_at,
     wall_ms,
     spans,
+    streamed = default,
     pool_threads,
     paid_startup,
     tasks_done,

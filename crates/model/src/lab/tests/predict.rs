@@ -86,6 +86,7 @@ fn stop_during_the_baseline_drops_the_guessed_run() {
         FromWorker::Finished {
             id,
             report: RunReport {
+                streamed: 0,
                 status: RunStatus::Stopped,
                 ..report(e, Build::Plain, 50.0)
             },

@@ -157,3 +157,31 @@ fn a_full_view_and_a_sequential_run_ask_for_no_baseline() {
     assert!(notices(&out).is_empty());
     assert_eq!(run_posted(&out, W_PLAIN).tool, Tool::Sequential);
 }
+
+#[test]
+fn a_report_that_leaves_out_its_streamed_spans_gets_them_from_the_progress() {
+    use crate::run::timeline::{Span, SpanState};
+    let mut p = Page::ready_plain();
+    let (id, out) = p.run(params(Tool::Async, Kind::Io));
+    let e = run_posted(&out, W_PLAIN);
+    let streamed: Vec<Span> = (0..3)
+        .map(|t| Span::new(t, 0, SpanState::Io, 1.0, 2.0))
+        .collect();
+    p.msg(
+        W_PLAIN,
+        FromWorker::Progress {
+            id,
+            spans: streamed.clone(),
+            open: Vec::new(),
+        },
+    );
+    let last = Span::new(3, 0, SpanState::Io, 1.0, 3.0);
+    let report = RunReport {
+        spans: vec![last],
+        streamed: 3,
+        ..report(e, Build::Plain, 5.0)
+    };
+    let out = p.msg(W_PLAIN, FromWorker::Finished { id, report });
+    let record = &added(&out)[0];
+    assert_eq!(record.spans.as_slice(), [streamed, vec![last]].concat());
+}
