@@ -93,7 +93,7 @@ test("CPython runs the notebook's experiments for real: waits overlap under asyn
   await context.close();
 });
 
-test("CPython's errors are the run's: a traceback ends it with error, threads fail with CPython's own message, Stop interrupts a loop", async () => {
+test("CPython's errors are the run's: a traceback ends it with error, the experiment's threads run, Stop interrupts a loop", async () => {
   const { page, context, errors } = await open(browser, "?engine=cpython&tool=sequential&kind=io&tasks=2&io_ms=50");
   await pythonReady(page);
   await typeCode(page, "def broken(n):\n    return 1 / n\n\nprint('before')\nbroken(0)\n");
@@ -113,9 +113,9 @@ test("CPython's errors are the run's: a traceback ends it with error, threads fa
   await page.click('text=Reset to the experiment\'s code');
   await setExperiment(page, { tool: "threads", kind: "cpu", tasks: 2, workers: 2 });
   const threads = await runOnce(page);
-  assert.equal(threads.status, "error");
-  assert.match(threads.message, /RuntimeError: can't start new thread/);
-  assert.match(await page.textContent('[data-testid="python-output"]'), /can't start new thread\s+\(The page: that is CPython's own error[\s\S]*pthreads build/);
+  assert.equal(threads.status, "done", threads.message);
+  assert.equal(threads.tasksDone, "2");
+  assert.match(await page.textContent('[data-testid="python-output"]'), /threads: 2 cpu tasks done/);
 
   await setExperiment(page, { tool: "sequential" });
   await typeCode(page, "while True:\n    pass\n");

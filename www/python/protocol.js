@@ -21,6 +21,11 @@ export const BOX = 4 * 1024 * 1024;
 export const WORD = { job: 0, jobLength: 1, reply: 2, replyLength: 3 };
 /** Bytes of the header (the job starts there): `model::wire::cpython::HEAD_BYTES`. */
 export const HEAD = 4 * Object.keys(WORD).length;
+/** The words CPython's worker shares with its GIL timer (gil-timer.js), by index: Int32 words
+ * (Pyodide's interrupt buffer first), then `due`, a Float64 word; `GIL_BYTES` in all. Only the
+ * two workers read them: the page's side of Stop stays its own one-word buffer. */
+export const WORDS = { interrupt: 0, generation: 1, stopTaken: 2, due: 2 };
+export const GIL_BYTES = 24;
 
 const text = (message) => JSON.stringify(message);
 

@@ -6,7 +6,7 @@
 // The processes a program's pool uses are pool.js's.
 import { startCpython } from "./interpreter.js";
 import { pool } from "./pool.js";
-import { MAX_OUTPUT, OUTPUT_CUT, failed, loading, now, output, read, ready } from "./protocol.js";
+import { GIL_BYTES, MAX_OUTPUT, OUTPUT_CUT, WORDS, failed, loading, now, output, read, ready } from "./protocol.js";
 
 const startedAt = now();
 /**
@@ -15,7 +15,12 @@ const startedAt = now();
  */
 const MAX_MEMORY = 1024 * 1024 * 1024;
 
+/** The page's Stop word (isolated pages): the page writes SIGINT (2) there. */
 let interrupt = null;
+/** The words shared with the GIL timer, where the program's threads can run (shared memory and
+ * JSPI): the interrupt buffer CPython reads is then the first of them, and the timer carries the
+ * page's Stop into it. */
+let gil = null;
 let pyodide = null;
 let harness = null;
 let runId = null;
@@ -70,13 +75,50 @@ async function start() {
   pyodide.setStdout({ batched: (line) => print(`${line}\n`) });
   pyodide.setStderr({ batched: (line) => print(`${line}\n`) });
   pyodide.registerJsModule("_processes", pool);
+  startGilTimer();
   harness = pyodide.pyimport("playground.harness");
   // A warm interpreter: the first run's wall time is the program's, not asyncio's first timer.
   await harness.warm_up();
-  if (interrupt) pyodide.setInterruptBuffer(interrupt);
+  if (interrupt && !gil) pyodide.setInterruptBuffer(interrupt);
   const version = pyodide.runPython("import sys; sys.version.split()[0]");
   postMessage(ready(startedAt, now(), version));
-  for (const message of waiting.splice(0)) await handle(message);
+  for (const message of waiting.splice(0)) serve(message);
+}
+
+/** Starts the GIL timer where threads can run: a page with shared memory (its Stop word has come)
+ * and a browser with JSPI (`WebAssembly.Suspending`), which suspends a thread's stack. */
+function startGilTimer() {
+  if (!interrupt || typeof WebAssembly.Suspending !== "function") return;
+  const shared = new SharedArrayBuffer(GIL_BYTES);
+  const words = new Int32Array(shared);
+  const due = new Float64Array(shared);
+  due[WORDS.due] = -1;
+  const timer = new Worker(new URL("./gil-timer.js", import.meta.url), { type: "module", name: "GIL timer" });
+  timer.postMessage({ shared, stop: interrupt.buffer });
+  gil = { words, due, timer };
+  pyodide.setInterruptBuffer(new Int32Array(shared, 0, 1));
+  pyodide.registerJsModule("_gil_timer", {
+    /** The running thread must be asked to let go at `at` (shared-clock ms; negative: never). */
+    due(at) {
+      due[WORDS.due] = at;
+      Atomics.add(words, WORDS.generation, 1);
+      Atomics.notify(words, WORDS.generation);
+    },
+    /** The program took Stop: the timer stops writing it. */
+    stopTaken() {
+      Atomics.store(words, WORDS.stopTaken, 1);
+    },
+  });
+}
+
+/** Clears the Stop of an earlier run, in every word that carries it. */
+function clearStop() {
+  if (interrupt) Atomics.store(interrupt, 0, 0);
+  if (gil) {
+    Atomics.store(gil.words, WORDS.stopTaken, 0);
+    Atomics.store(gil.words, WORDS.interrupt, 0);
+    gil.due[WORDS.due] = -1;
+  }
 }
 
 async function handle(message) {
@@ -85,7 +127,7 @@ async function handle(message) {
     postMessage(harness.calibrate());
   } else if (name === "run-code") {
     const { id, experiment, code } = fields;
-    if (interrupt) Atomics.store(interrupt, 0, 0); // a late Stop of an earlier run
+    clearStop(); // a late Stop of an earlier run
     runId = id;
     printed = 0;
     try {
@@ -110,11 +152,20 @@ onmessage = (event) => {
   if (typeof SharedArrayBuffer === "function" && event.data instanceof SharedArrayBuffer) {
     // Stop writes 2 (SIGINT) here; CPython raises KeyboardInterrupt at its next check.
     interrupt = new Int32Array(event.data);
-    pyodide?.setInterruptBuffer(interrupt);
+    if (pyodide && !gil) startGilTimer();
+    if (pyodide && !gil) pyodide.setInterruptBuffer(interrupt);
     return;
   }
   if (!harness) waiting.push(event.data);
-  else handle(event.data).catch((error) => postMessage(failed(null, String(error?.message ?? error))));
+  else serve(event.data);
 };
+
+/** The messages being handled, one after another: while a program's threads wait, this worker's
+ * loop runs, and a message that comes then waits its turn instead of starting a second run
+ * inside the first. */
+let served = Promise.resolve();
+function serve(message) {
+  served = served.then(() => handle(message)).catch((error) => postMessage(failed(null, String(error?.message ?? error))));
+}
 
 start().catch((error) => postMessage(failed(null, `CPython did not load: ${error?.message ?? error}`)));

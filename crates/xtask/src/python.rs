@@ -24,8 +24,9 @@ const PYODIDE_FILES: [&str; 5] = [
 const FETCHED: [&str; 3] = ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 /// Our own files, copied as they are.
-const OWN_FILES: [&str; 5] = [
+const OWN_FILES: [&str; 6] = [
     "worker.js",
+    "gil-timer.js",
     "pool.js",
     "process.js",
     "protocol.js",

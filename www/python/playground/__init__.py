@@ -11,14 +11,17 @@ The package's modules, one job each:
   CPython's worker (www/python/worker.js) calls it.
 - `pool`: the process pool, the parent's side (`ProcessPoolExecutor`, `multiprocessing.Pool`).
 - `process`: the process side, what each process of the pool runs (www/python/process.js).
+- `threads`: the page's `_thread`, under CPython's own `threading`: one thread at a time,
+  handed over as CPython's GIL hands over.
 
 A stand-in for another executor of the standard library is a module like `pool`, listed in
 `harness.executors` below.
 """
 
-from . import harness, pool
+from . import harness, pool, threads
 from .harness import timed
 
-harness.executors.append(pool)
+# Threads first: they import `concurrent.futures` afresh, and the pool then takes its place there.
+harness.executors.extend([threads, pool])
 
 __all__ = ["timed"]

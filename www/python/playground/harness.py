@@ -27,6 +27,8 @@ import types
 # own, not a first import's (ProcessPoolExecutor alone pulls in multiprocessing: ~150 ms here).
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor  # noqa: F401
 
+from . import threads
+
 #: The name a program's frames carry in tracebacks.
 FILENAME = "experiment.py"
 #: The most spans one run reports; a loop of a million timed calls stays drawable.
@@ -111,10 +113,16 @@ def _record(args, state, start, end):
     task = SERIAL_TASK if state == "serial" else first if numbered(first) else _calls
     _calls += 1
     if len(spans) < MAX_SPANS:
-        # One thread per interpreter: a process's spans are on its own lane, the parent's on 0.
-        spans.append((task, lane, state, start, end))
+        # A process's spans are on its own lane; in the page's CPython, each thread's on its own.
+        spans.append((task, lane + _thread_lane(), state, start, end))
     else:
         _left_out += 1
+
+
+def _thread_lane():
+    """The running thread's lane (0 outside the page's threads)."""
+    threads = sys.modules.get("playground.threads")
+    return threads.lane() if threads is not None else 0
 
 
 def page_clock():
@@ -225,15 +233,6 @@ def show_program(code):
     linecache.cache[FILENAME] = (len(code), None, code.splitlines(True), FILENAME)
 
 
-#: What the page says under CPython's own error when a program starts a thread.
-_NO_THREADS = (
-    "\n(The page: that is CPython's own error. Stock Pyodide runs CPython on one WebAssembly "
-    "thread and cannot start another, so ThreadPoolExecutor fails on its first task. Pyodide's "
-    "experimental pthreads build, with wasm threads over SharedArrayBuffer, would change that. "
-    "The Rust model runs threads with CPython's GIL rule: pick Engine: Rust model.)"
-)
-
-
 async def run(run_id, code, experiment_json):
     """Runs `code` as the module `__main__` (its `if __name__ == "__main__":` block runs) and
     returns the page's `finished` message as JSON: the spans `timed` recorded, the wall time,
@@ -267,8 +266,17 @@ async def run(run_id, code, experiment_json):
         result = eval(compiled, module.__dict__)
         if inspect.isawaitable(result):
             await result
+        # The program's end, as CPython's: its non-daemon threads are joined.
+        for executor in executors:
+            getattr(executor, "shutdown", lambda: None)()
     except KeyboardInterrupt:
         status, message = "stopped", "Stopped: Stop raised KeyboardInterrupt in the program."
+        left = [name for executor in executors for name in getattr(executor, "shutdown", lambda: [])()]
+        if left:
+            message += f" Threads abandoned where they were: {', '.join(left)}."
+    except threads.Deadlock as deadlock:
+        status, message = "error", str(deadlock)
+        print(message, file=sys.stderr)
     except SystemExit as exit:
         if exit.code not in (None, 0):
             status, message = "error", f"SystemExit: {exit.code}"
@@ -276,8 +284,12 @@ async def run(run_id, code, experiment_json):
         status, message = "error", program_traceback(error)
         print(message, file=sys.stderr, end="")
         if isinstance(error, RuntimeError) and "can't start new thread" in str(error):
-            print(_NO_THREADS, file=sys.stderr)
+            print(threads.why_not(), file=sys.stderr)
+    finally:
+        for executor in executors:
+            getattr(executor, "uninstall", lambda: None)()
     ended = time.perf_counter()
+    lanes = threads.lanes() if threads.used() else 1
     startups = [span for executor, paid in prepared if executor.used() for span in paid]
     if startups:
         started = before_executors
@@ -291,13 +303,15 @@ async def run(run_id, code, experiment_json):
     # Calls of timed functions: a process's start-up and the copies are no task's.
     tasks_done = sum(state not in (STARTUP, COPY) for (_t, _l, state, _a, _b) in drawn) + _left_out
     return finished_message(
-        run_id, experiment, status, message, ms(started), (ended - started) * 1000, drawn, bool(startups), tasks_done
+        run_id, experiment, status, message, ms(started), (ended - started) * 1000, drawn, bool(startups), tasks_done,
+        lanes,
     )
 
 
-def finished_message(run_id, experiment, status, message, started_at, wall_ms, drawn, paid_startup, tasks_done):
+def finished_message(run_id, experiment, status, message, started_at, wall_ms, drawn, paid_startup, tasks_done, lanes=1):
     """`FromWorker::Finished` with its `RunReport`, as JSON: `drawn` are the spans as
-    (task, lane, state, start, end) in page-clock ms, `started_at` is page-clock ms."""
+    (task, lane, state, start, end) in page-clock ms, `started_at` is page-clock ms, `lanes` the
+    threads that ran the program's tasks."""
     report = {
         "experiment": experiment,
         "status": status,
@@ -307,7 +321,7 @@ def finished_message(run_id, experiment, status, message, started_at, wall_ms, d
         "spans": [{"task": t, "lane": lane_, "state": state, "start": a, "end": b} for (t, lane_, state, a, b) in drawn],
         # Every span is in `spans`: CPython's worker streams none ahead of its report.
         "streamed": 0,
-        "pool_threads": 1,
+        "pool_threads": lanes,
         "paid_startup": paid_startup,
         "tasks_done": tasks_done,
         "checksum": 0,

@@ -1,0 +1,141 @@
+// Threads on the page's CPython (playground/threads.py): programs that use `threading`, `queue`
+// and `ThreadPoolExecutor` print what CPython 3.13 prints running them; a lock-order deadlock ends
+// "Deadlock" with every thread's stack; Stop ends two spinning non-daemon threads and the next
+// run works. Each program runs in the site's own CPython worker (www/python/worker.js), spoken to
+// as the page speaks to it, on the page's isolated origin.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { BASE, PYTHON_LOAD_MS, claim, launch } from "./lib.mjs";
+
+const FIXTURES = new URL("./fixtures/threads/", import.meta.url);
+/** The newest CPython on the machine: pyenv's 3.13 where it is there, else python3. */
+const PYENV_313 = `${homedir()}/.pyenv/versions/3.13.0/bin/python3`;
+const PYTHON = existsSync(PYENV_313) ? PYENV_313 : "python3";
+
+let browser, page;
+before(async () => {
+  browser = await launch();
+  page = await browser.newPage();
+  await page.goto(new URL("?engine=model", BASE).href);
+  await page.evaluate((loadMs) => new Promise((resolve, reject) => {
+    const worker = new Worker("./python/worker.js", { type: "module" });
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    worker.postMessage(stop.buffer);
+    const listeners = new Set();
+    const timer = setTimeout(() => reject(new Error(`CPython did not load in ${loadMs} ms`)), loadMs);
+    worker.onmessage = ({ data }) => {
+      const m = JSON.parse(data);
+      if (m.ready) { clearTimeout(timer); resolve(); }
+      if (m.failed && m.failed.id === null) reject(new Error(m.failed.message));
+      for (const l of listeners) l(m);
+    };
+    let next = 1;
+    /** Runs `code`; resolves with what it printed, its report and, after a Stop at `stopAfter`
+     * ms, how long the run took to end from it. */
+    window.runThreads = (code, { stopAfter = null, timeout = 60_000 } = {}) => new Promise((done) => {
+      const id = next++;
+      const out = [];
+      let stoppedAt = null;
+      const l = (m) => {
+        if (m.output?.id === id) out.push(m.output.text);
+        if (m.finished?.id === id || m.failed?.id === id) {
+          listeners.delete(l);
+          clearTimeout(t);
+          done({ out: out.join(""), report: m.finished?.report ?? null, failed: m.failed?.message ?? null, stopMs: stoppedAt === null ? null : performance.now() - stoppedAt });
+        }
+      };
+      listeners.add(l);
+      const t = setTimeout(() => { listeners.delete(l); done({ out: out.join(""), timedOut: true }); }, timeout);
+      if (stopAfter !== null) setTimeout(() => { stoppedAt = performance.now(); Atomics.store(stop, 0, 2); }, stopAfter);
+      const experiment = { tool: "threads", kind: "cpu", tasks: 4, workers: 2, gil: "on", io_ms: 200, cpu_iters: 1000, serial: 0, lock: "off", engine: "cpython" };
+      worker.postMessage(JSON.stringify({ "run-code": { id, experiment, code } }));
+    });
+  }), PYTHON_LOAD_MS);
+});
+after(async () => { await browser?.close(); });
+
+const run = (code, options) => page.evaluate(([c, o]) => window.runThreads(c, o), [code, options ?? {}]);
+
+for (const name of readdirSync(FIXTURES).filter((f) => f.endsWith(".py")).sort()) {
+  test(`threads on CPython print what ${PYTHON.includes("3.13") ? "CPython 3.13" : "python3"} prints: ${name}`, async () => {
+    const code = readFileSync(new URL(name, FIXTURES), "utf8");
+    const expected = execFileSync(PYTHON, ["-c", code], { encoding: "utf8", timeout: 30_000 });
+    const r = await run(code);
+    assert.ok(!r.timedOut, `${name} did not end in 60 s; printed: ${r.out}`);
+    assert.equal(r.report?.status, "done", `${name}: ${r.report?.message ?? r.failed}`);
+    assert.equal(r.out, expected);
+  });
+}
+
+test("a lock-order deadlock ends the run \"Deadlock\" with each thread's name and stack, within 2 s of forming", async () => {
+  const code = [
+    "import threading, time",
+    "a, b = threading.Lock(), threading.Lock()",
+    "def one():",
+    "    with a:",
+    "        time.sleep(0.05)",
+    "        with b:",
+    "            pass",
+    "def two():",
+    "    with b:",
+    "        time.sleep(0.05)",
+    "        with a:",
+    "            pass",
+    "t1 = threading.Thread(target=one, name='first'); t2 = threading.Thread(target=two, name='second')",
+    "t1.start(); t2.start(); t1.join(); t2.join()",
+    "print('never')",
+  ].join("\n");
+  const r = await run(code);
+  assert.equal(r.report?.status, "error");
+  assert.match(r.report.message, /^Deadlock/);
+  for (const [thread, line] of [["MainThread", 14], ["first", 6], ["second", 11]]) {
+    assert.match(r.report.message, new RegExp(`\\[${thread}\\][^\\n]*\\n(?:  File [^\\n]*\\n)*?  File "experiment\\.py", line ${line}`), thread);
+  }
+  assert.doesNotMatch(r.out, /never/);
+  // The locks are taken 50 ms in; the run ends when the last thread blocks.
+  assert.ok(r.report.wall_ms < 2000 + 50, `ended ${r.report.wall_ms} ms after it started`);
+});
+
+test("Stop ends two spinning non-daemon threads within 300 ms, names them, and the next run works", async () => {
+  const spin = "import threading\ndef spin():\n    while True:\n        pass\nfor i in range(2):\n    threading.Thread(target=spin, name=f'spinner-{i}').start()\nprint('started')\n";
+  await claim("Stop with two spinning threads ends the run within 300 ms", async () => {
+    const r = await run(spin, { stopAfter: 400 });
+    assert.equal(r.report?.status, "stopped", JSON.stringify(r));
+    assert.match(r.report.message, /abandoned where they were: spinner-0, spinner-1/);
+    return r.stopMs;
+  }, (ms) => ms <= 300, { show: (ms) => `${ms.toFixed(0)} ms`, probe: false });
+  const next = await run("import threading\nt = threading.Thread(target=print, args=('again',))\nt.start(); t.join()\n");
+  assert.equal(next.report?.status, "done");
+  assert.equal(next.out, "again\n");
+});
+
+test("the experiment's threads program: cpu × 4 on 2 threads takes as long as sequentially (the GIL), io × 4 on 4 threads about one wait", async () => {
+  const loop = "def cpu(n):\n    t = 0\n    for i in range(n):\n        t += i * i\n    return t\n";
+  const r = await claim("threads on CPython: cpu x4 W=2 within 0.9-1.15x sequential; io x4 W=4 within 1.15 x one wait; a lone thread within 1.1x", async () => {
+    const out = (await run(`${loop}import time
+from concurrent.futures import ThreadPoolExecutor
+import threading
+N = 1_000_000
+t = time.perf_counter(); [cpu(N) for _ in range(4)]; seq = time.perf_counter() - t
+t = time.perf_counter()
+with ThreadPoolExecutor(max_workers=2) as pool:
+    list(pool.map(cpu, [N] * 4))
+par = time.perf_counter() - t
+t = time.perf_counter()
+with ThreadPoolExecutor(max_workers=4) as pool:
+    list(pool.map(time.sleep, [0.2] * 4))
+io = time.perf_counter() - t
+t = time.perf_counter(); cpu(N); alone_main = time.perf_counter() - t
+th = threading.Thread(target=cpu, args=(N,))
+t = time.perf_counter(); th.start(); th.join(); alone = time.perf_counter() - t
+print(par / seq, io / 0.2, alone / alone_main)
+`)).out;
+    const [cpu, io, alone] = out.split("\n")[0].trim().split(/\s+/).map(Number);
+    return { cpu, io, alone };
+  }, ({ cpu, io, alone }) => cpu >= 0.9 && cpu <= 1.15 && io <= 1.15 && alone <= 1.1,
+  { show: ({ cpu, io, alone }) => `cpu ${cpu.toFixed(2)}×, io ${io.toFixed(2)}× one wait, lone thread ${alone.toFixed(2)}×` });
+  console.log(`threads on CPython: cpu × 4, W=2: ${r.cpu.toFixed(2)}× sequential; io × 4, W=4: ${r.io.toFixed(2)}× one wait; a lone thread: ${r.alone.toFixed(2)}×`);
+});

@@ -1,0 +1,844 @@
+"""Threads for the page's CPython: a `_thread` module under CPython's own `threading`, `queue`
+and `concurrent.futures.thread`, with one thread running Python at a time, handed over where
+and when CPython's GIL hands over.
+
+Stock Pyodide runs CPython on one WebAssembly thread and its `_thread` cannot start another.
+With JavaScript Promise Integration (JSPI), though, `pyodide.ffi.run_sync` suspends the
+WebAssembly stack it is called on, Python frames and all, and resumes it when a promise
+settles. So a thread here is such a stack: it runs until it gives the GIL away, and then waits
+on a promise that is resolved when the GIL is handed back to it.
+
+The GIL's rule, as CPython 3.2+ has it:
+- A blocking call (a lock's acquire, a join, `SimpleQueue.get`, `time.sleep`) lets go of the
+  GIL at once. No wait ever blocks inside C: every one is a hand-over, so no thread can be
+  preempted while it holds a C-level lock.
+- A running thread is asked to let go only once another thread has waited for the GIL
+  `sys.getswitchinterval()` (5 ms unless the program sets it). The asking comes through
+  Pyodide's interrupt buffer, which CPython reads at its eval breaker (where CPython's GIL is
+  handed over too): a timer in a worker of its own (www/python/gil-timer.js), which keeps time
+  while this worker runs Python, writes a signal number into it at the deadline this module
+  publishes, and the handler for that signal hands over.
+
+This module is one of the harness's executors (harness.py's `executors`): `install()` puts it in
+the place of `_thread` and imports `threading`, `queue` and `concurrent.futures` afresh for the
+run (locks made before must not survive), `shutdown()` joins the program's threads at its end
+as CPython does, and `used()` says whether the run started any.
+"""
+
+import heapq
+import signal
+import sys
+import time
+import types
+from collections import deque
+
+from . import harness
+
+try:
+    from js import Promise, setTimeout
+    from pyodide.ffi import can_run_sync, create_once_callable, run_sync
+except ImportError:  # at home: CPython's own threads
+
+    def can_run_sync():
+        return False
+
+
+#: The GIL timer's words (worker.js registers them where threads can run: shared memory and
+#: JSPI); looked up when a run starts, as the page's Stop word may come after CPython loads.
+_gil_timer = None
+
+
+#: The signal number the timer writes to ask the running thread to let go (SIGUSR1's number;
+#: Stop writes SIGINT's, 2).
+SWITCH_SIGNAL = 10
+#: The ident of the program's main thread (CPython's are addresses; these only need to differ).
+MAIN_IDENT = 1
+#: `_thread.TIMEOUT_MAX`, as CPython's on 64-bit Linux.
+TIMEOUT_MAX = float(2**63 // 10**9)
+#: What the page says when the interpreter cannot suspend a thread (no JSPI in this browser).
+WHY_NOT = (
+    "\n(The page: that is CPython's own error. Threads run here as stacks that the GIL's hand-"
+    "overs suspend and resume, through WebAssembly's JavaScript Promise Integration (JSPI); "
+    "this browser has none (Chromium 137+ and Firefox 139+ do). The Rust model runs threads "
+    "with CPython's GIL rule: pick Engine: Rust model.)"
+)
+
+#: What the page says when the page has no shared memory for the GIL's timer.
+WHY_NOT_ISOLATED = (
+    "\n(The page: that is CPython's own error. Threads run here handed over by a timer that "
+    "shares memory with CPython's worker, which only a cross-origin isolated page has: open the "
+    "playground in its own tab. The Rust model runs threads with CPython's GIL rule: pick "
+    "Engine: Rust model.)"
+)
+
+#: The modules imported afresh for each run, so that their locks are this run's.
+_FRESH = (
+    "threading",
+    "_threading_local",
+    "queue",
+    "concurrent.futures",
+    "concurrent.futures._base",
+    "concurrent.futures.thread",
+)
+
+
+class Deadlock(BaseException):
+    """Every live thread waits on something only another waiting thread can give: raised in the
+    main thread, with each thread's stack (a `BaseException`, so `except Exception` in the
+    program does not swallow the end of its run)."""
+
+
+class Abandoned(BaseException):
+    """Raised nowhere: a thread left suspended when its run ended is never resumed."""
+
+
+class _Thread:
+    """A thread as the scheduler sees it."""
+
+    __slots__ = ("ident", "name", "resolve", "state", "stack", "woken", "error", "deadline", "ready_since", "what", "daemon")
+
+    def __init__(self, ident, name, daemon):
+        self.ident = ident
+        self.name = name
+        self.daemon = daemon
+        #: The promise's resolve function while the thread is suspended.
+        self.resolve = None
+        #: "running", "ready" (waits for the GIL), "blocked", "outside" (the main thread, while
+        #: asyncio's loop runs something else) or "done".
+        self.state = "running"
+        #: A blocked thread's stack, as the deadlock message prints it.
+        self.stack = None
+        self.woken = False
+        self.error = None
+        self.deadline = None
+        self.ready_since = 0.0
+        #: What a blocked thread waits on, in words (for the deadlock message).
+        self.what = ""
+
+
+class _Run:
+    """The scheduler's state for one run."""
+
+    def __init__(self):
+        self.threads = {}
+        self.current = None
+        self.ready = deque()
+        self.timers = []
+        self.timer_seq = 0
+        self.next_ident = MAIN_IDENT + 1
+        self.started = 0
+        self.stopping = False
+        #: What a wait of the main thread raises once the run is stopping.
+        self.stop_error = KeyboardInterrupt
+        self.ended = False
+        self.js_timer_at = None
+        main = _Thread(MAIN_IDENT, "MainThread", False)
+        self.threads[MAIN_IDENT] = main
+        self.main = main
+        self.current = main
+
+
+_run = None
+#: Whether the running thread is inside the scheduler (a primitive's body). CPython's locks are
+#: C code that no signal interrupts halfway; here they are Python, and the hand-over signal,
+#: handled at any bytecode boundary, must not switch threads in the middle of one: its handler
+#: then does nothing, and the timer asks again 1 ms later.
+_busy = False
+_saved = {}
+_real_sleep = time.sleep
+_real_switchinterval = sys.getswitchinterval()
+
+
+def _now():
+    return time.perf_counter()
+
+
+# --- hand-overs ------------------------------------------------------------------------------
+
+
+def _me():
+    """The thread running now. Code that runs while no thread holds the GIL is the main
+    thread's, resumed by asyncio's loop (an `await` in the program gave the GIL away)."""
+    run = _run
+    if run.current is None:
+        run.current = run.main
+        run.main.state = "running"
+        _watch_main_leaving()
+    return run.current
+
+
+def _watch_main_leaving():
+    """The main thread took the GIL from asyncio's loop: when its stretch of running ends (it
+    awaits again, or its run ends), a microtask gives the GIL away, as CPython's loop releases
+    it while it waits."""
+
+    def left():
+        run = _run
+        if run is not None and run.current is run.main and run.main.state == "running":
+            run.main.state = "outside"
+            _give_away()
+
+    Promise.resolve().then(create_once_callable(left))
+
+
+def _hand(thread):
+    """Gives the GIL to `thread` (ready, suspended): it resumes once this stack suspends."""
+    run = _run
+    run.current = thread
+    thread.state = "running"
+    resolve, thread.resolve = thread.resolve, None
+    resolve()
+
+
+def _give_away():
+    """The running thread lets go: the longest-waiting ready thread gets the GIL, or nobody."""
+    run = _run
+    if run.stopping:
+        # After Stop or a deadlock only the main thread runs again: it unwinds the program.
+        if run.main in run.ready:
+            run.ready.remove(run.main)
+            _hand(run.main)
+        else:
+            run.current = None
+        _publish()
+        return
+    if run.ready:
+        _hand(run.ready.popleft())
+    else:
+        run.current = None
+        _check_deadlock()
+    _publish()
+
+
+def _suspend(thread):
+    """Suspends the calling thread's stack until the GIL is handed back to it."""
+    pair = Promise.withResolvers()
+    thread.resolve = pair.resolve
+    run_sync(pair.promise)
+    _run.current = thread
+    thread.state = "running"
+    if thread.error is not None:
+        error, thread.error = thread.error, None
+        raise error
+
+
+def _make_ready(thread):
+    """`thread` may run again (what it waited for came, or its time ran out)."""
+    run = _run
+    if thread.state != "blocked":
+        return
+    thread.woken = True
+    if run.current is None:
+        _hand(thread)
+    else:
+        thread.state = "ready"
+        thread.ready_since = _now()
+        run.ready.append(thread)
+    _publish()
+
+
+def _block(what, deadline=None):
+    """The calling thread waits for `what` (a word for the deadlock message) until another
+    thread makes it ready, or until `deadline` (perf_counter seconds). Returns whether it was
+    made ready before its deadline."""
+    run = _run
+    me = _me()
+    if run.stopping and me is run.main:
+        # After Stop or a deadlock the main thread waits for nobody: each wait raises again,
+        # as a second Ctrl-C would, so the program unwinds instead of joining its threads.
+        raise run.stop_error()
+    me.state = "blocked"
+    me.woken = False
+    me.what = what
+    # The stack as text now: a suspended stack's frames cannot be read from another stack.
+    me.stack = _stack_lines(sys._getframe(1))
+    me.deadline = deadline
+    if deadline is not None:
+        run.timer_seq += 1
+        heapq.heappush(run.timers, (deadline, run.timer_seq, me))
+    _give_away()
+    _suspend(me)
+    me.stack = None
+    me.deadline = None
+    return me.woken
+
+
+def _switch():
+    """The running thread lets go for the longest-waiting ready thread, and waits its turn."""
+    run = _run
+    me = _me()
+    if not run.ready or run.stopping:
+        return
+    me.state = "ready"
+    me.ready_since = _now()
+    run.ready.append(me)
+    _hand(run.ready.popleft())
+    _publish()
+    _suspend(me)
+
+
+def _expire():
+    """Wakes the threads whose wait has timed out."""
+    run = _run
+    now = _now()
+    while run.timers and run.timers[0][0] <= now:
+        deadline, _seq, thread = heapq.heappop(run.timers)
+        if thread.state == "blocked" and thread.deadline == deadline:
+            _make_ready(thread)
+
+
+def _publish():
+    """Tells the timer when the running thread must next be asked to let go: once the first
+    ready thread has waited the switch interval, or when a timed wait ends. While nobody runs,
+    a timer of this worker's loop wakes the first timed-out wait instead."""
+    run = _run
+    if run is None or run.ended:
+        return
+    due = None
+    if run.ready and run.current is not None:
+        due = run.ready[0].ready_since + sys.getswitchinterval()
+    if run.timers:
+        first = run.timers[0][0]
+        due = first if due is None else min(due, first)
+        if run.current is None:
+            _wake_loop_at(first)
+    if _gil_timer is not None:
+        _gil_timer.due(-1 if due is None else (due - _now()) * 1000 + harness.page_clock())
+
+
+def _wake_loop_at(when):
+    run = _run
+    if run.js_timer_at is not None and run.js_timer_at <= when:
+        return
+    run.js_timer_at = when
+
+    def fire():
+        if _run is not run or run.ended:
+            return
+        run.js_timer_at = None
+        _expire()
+        _publish()
+
+    setTimeout(create_once_callable(fire), max(0.0, (when - _now()) * 1000))
+
+
+def _on_switch_signal(_signum, _frame):
+    """The timer's signal: the running thread lets go if a ready thread has waited the switch
+    interval; threads whose timed wait ended become ready first."""
+    run = _run
+    if run is None or run.ended or run.current is None:
+        return
+    _expire()
+    if run.ready and _now() - run.ready[0].ready_since >= sys.getswitchinterval() * 0.999:
+        _switch()
+    else:
+        _publish()
+
+
+def _on_stop_signal(_signum, _frame):
+    """Stop (SIGINT): KeyboardInterrupt in the main thread, whichever thread was running; the
+    other threads are abandoned where they are."""
+    run = _run
+    _gil_timer.stopTaken()
+    if run is None or run.ended or run.stopping:
+        raise KeyboardInterrupt
+    run.stopping = True
+    me = _me()
+    if me is run.main:
+        raise KeyboardInterrupt
+    main = run.main
+    main.error = KeyboardInterrupt()
+    if main.state == "blocked":
+        _make_ready(main)
+    # This thread stops here for good: it gives the GIL away and is never resumed.
+    me.state = "abandoned"
+    _give_away()
+    _suspend(me)
+
+
+def _check_deadlock():
+    """Nobody runs and nobody is ready: if no wait can time out and every live thread waits on
+    another, the run ends with each thread's stack."""
+    run = _run
+    if run.timers or run.stopping:
+        return
+    live = [t for t in run.threads.values() if t.state not in ("done", "abandoned")]
+    if not live or any(t.state != "blocked" for t in live):
+        return
+    run.stopping = True
+    names = _names()
+    lines = ["Deadlock: every thread waits on something only another waiting thread can give"]
+    for t in live:
+        lines.append("")
+        lines.append(f"Thread 0x{t.ident:016x} [{names.get(t.ident, t.name)}] waiting on {t.what} (most recent call first):")
+        lines.extend(t.stack or [])
+    message = "\n".join(lines)
+    run.stop_error = lambda: Deadlock(message)
+    main = run.main
+    main.error = Deadlock(message)
+    if main.state == "blocked":
+        main.state = "ready"
+        _hand(main)
+
+
+_OWN_FRAMES = (harness.__file__.rsplit("/", 1)[0], "/lib/python314.zip/pyodide/", "/lib/python314.zip/asyncio/")
+
+
+def _names():
+    """Each thread's name as the program's `threading` knows it, by ident."""
+    threading = sys.modules.get("threading")
+    active = getattr(threading, "_active", {}) if threading is not None else {}
+    return {ident: thread.name for ident, thread in list(active.items())}
+
+
+def lane():
+    """The timeline lane of the running thread: 0 for the main thread, then one per thread in
+    the order they started (a pool's threads are lanes 0 to W-1, as the model draws them)."""
+    run = _run
+    if run is None or run.current is None:
+        return 0
+    return max(0, run.current.ident - MAIN_IDENT - 1)
+
+
+def lanes():
+    """How many lanes this run's threads drew on."""
+    return 1 if _run is None else max(1, _run.started)
+
+
+def _stack_lines(frame):
+    """A stack as `faulthandler.dump_traceback` prints it: innermost first."""
+    lines = []
+    while frame is not None:
+        code = frame.f_code
+        # The page's own frames (this package, the loop that runs the program) are not the
+        # program's: CPython's main thread has none of them.
+        if not code.co_filename.startswith(_OWN_FRAMES):
+            lines.append(f'  File "{code.co_filename}", line {frame.f_lineno} in {code.co_name}')
+        frame = frame.f_back
+    return lines
+
+
+# --- the `_thread` module ----------------------------------------------------------------------
+
+
+class LockType:
+    """`_thread.lock`: not owned; a blocked acquire gives the GIL away and retries when a
+    release makes it ready (CPython's locks are not handed to a waiter either: the releasing
+    thread may take the lock again before the waiter runs)."""
+
+    def __init__(self):
+        self._locked = False
+        self._waiters = deque()
+
+    def acquire(self, blocking=True, timeout=-1):
+        global _busy
+        outer = _busy and _run is not None and _run.current is not None
+        _busy = True
+        try:
+            if not blocking and timeout != -1:
+                raise ValueError("can't specify a timeout for a non-blocking call")
+            if timeout < 0 and timeout != -1:
+                raise ValueError("timeout value must be a non-negative number")
+            if not self._locked:
+                self._locked = True
+                return True
+            if not blocking:
+                return False
+            deadline = None if timeout == -1 else _now() + timeout
+            me = _me()
+            self._waiters.append(me)
+            try:
+                while self._locked:
+                    if deadline is not None and _now() >= deadline:
+                        return False
+                    _block("a lock", deadline)
+            finally:
+                self._waiters.remove(me)
+            self._locked = True
+            return True
+        finally:
+            _busy = outer
+
+    def release(self):
+        global _busy
+        outer = _busy and _run is not None and _run.current is not None
+        _busy = True
+        try:
+            if not self._locked:
+                raise RuntimeError("release unlocked lock")
+            self._locked = False
+            if self._waiters:
+                _make_ready(self._waiters[0])
+        finally:
+            _busy = outer
+
+    def locked(self):
+        return self._locked
+
+    def _at_fork_reinit(self):
+        self._locked = False
+        self._waiters.clear()
+
+    acquire_lock = acquire
+    release_lock = release
+    locked_lock = locked
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def __repr__(self):
+        state = "locked" if self._locked else "unlocked"
+        return f"<{state} _thread.lock object at 0x{id(self):x}>"
+
+
+class _ThreadHandle:
+    """`_thread._ThreadHandle`: what `Thread.join` and `is_alive` ask."""
+
+    def __init__(self):
+        self.ident = None
+        self._done = False
+        self._waiters = []
+
+    def is_done(self):
+        return self._done
+
+    def _set_done(self):
+        global _busy
+        outer = _busy and _run is not None and _run.current is not None
+        _busy = True
+        try:
+            self._done = True
+            for t in self._waiters:
+                _make_ready(t)
+        finally:
+            _busy = outer
+
+    def join(self, timeout=None):
+        global _busy
+        outer = _busy and _run is not None and _run.current is not None
+        _busy = True
+        try:
+            if self._done:
+                return
+            run = _run
+            if run is not None and run.current is not None and run.current.ident == self.ident:
+                raise RuntimeError("Cannot join current thread")
+            deadline = None if timeout is None else _now() + max(timeout, 0)
+            me = _me()
+            self._waiters.append(me)
+            try:
+                while not self._done:
+                    if deadline is not None and _now() >= deadline:
+                        return
+                    _block(f"joining thread 0x{self.ident:016x}", deadline)
+            finally:
+                self._waiters.remove(me)
+        finally:
+            _busy = outer
+
+
+class _local:
+    """`_thread._local` (`threading.local`): attributes of each thread's own. Each thread's dict
+    is looked up, never swapped in (a swap could be preempted halfway, and another thread
+    would then read this one's values)."""
+
+    def __new__(cls, /, *args, **kwargs):
+        if (args or kwargs) and cls.__init__ is object.__init__:
+            raise TypeError("Initialization arguments are not supported")
+        self = object.__new__(cls)
+        # The creating thread's dict is filled by the constructor's own __init__ call.
+        object.__getattribute__(self, "__dict__")["_local__state"] = ({get_ident(): {}}, args, kwargs)
+        return self
+
+    def __getattribute__(self, name):
+        own = _local_dict(self)
+        if name == "__dict__":
+            return own
+        if name in own and not hasattr(getattr(type(self), name, None), "__set__"):
+            return own[name]
+        return object.__getattribute__(self, name)
+
+    def __setattr__(self, name, value):
+        if name == "__dict__":
+            raise AttributeError(f"{type(self).__name__!r} object attribute '__dict__' is read-only")
+        descriptor = getattr(type(self), name, None)
+        if hasattr(descriptor, "__set__"):
+            descriptor.__set__(self, value)
+        else:
+            _local_dict(self)[name] = value
+
+    def __delattr__(self, name):
+        try:
+            del _local_dict(self)[name]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}") from None
+
+
+def _local_dict(local):
+    """The calling thread's dict of `local`; a thread's first use runs the class's __init__."""
+    dicts, args, kwargs = object.__getattribute__(local, "__dict__")["_local__state"]
+    ident = get_ident()
+    own = dicts.get(ident)
+    if own is None:
+        own = dicts[ident] = {}
+        init = type(local).__init__
+        if init is not object.__init__:
+            init(local, *args, **kwargs)
+    return own
+
+
+def start_joinable_thread(function, handle=None, daemon=True):
+    """Starts `function` in a new thread: ready at once, it runs when the GIL comes to it."""
+    global _busy
+    outer = _busy and _run is not None and _run.current is not None
+    _busy = True
+    try:
+        run = _run
+        if run is None or run.stopping:
+            raise RuntimeError("can't start new thread")
+        if handle is None:
+            handle = _ThreadHandle()
+        thread = _Thread(run.next_ident, f"Thread-{run.next_ident}", daemon)
+        run.next_ident += 1
+        run.threads[thread.ident] = thread
+        run.started += 1
+        handle.ident = thread.ident
+        thread.state = "ready"
+        thread.ready_since = _now()
+        pair = Promise.withResolvers()
+        thread.resolve = pair.resolve
+        run.ready.append(thread)
+
+        def boot():
+            if _run is not run or run.ended:
+                return
+            run_sync(pair.promise)
+            run.current = thread
+            thread.state = "running"
+            try:
+                function()
+            except SystemExit:
+                pass
+            except BaseException as error:  # noqa: BLE001  what CPython's thread does: report it
+                if not isinstance(error, Abandoned):
+                    sys.unraisablehook(types.SimpleNamespace(exc_type=type(error), exc_value=error, exc_traceback=error.__traceback__, err_msg="Exception ignored in thread started by", object=function))
+            finally:
+                thread.state = "done"
+                handle._set_done()
+                if run.current is thread:
+                    _give_away()
+
+        # A new stack: a callback of this worker's loop that may suspend.
+        setTimeout(create_once_callable(boot, _may_syncify=True), 0)
+        _publish()
+        return handle
+    finally:
+        _busy = outer
+
+
+def start_new_thread(function, args, kwargs=None):
+    """`_thread.start_new_thread`."""
+    return start_joinable_thread(lambda: function(*args, **(kwargs or {}))).ident
+
+
+def _make_thread_handle(ident):
+    handle = _ThreadHandle()
+    handle.ident = ident
+    return handle
+
+
+def get_ident():
+    return _me().ident if _run is not None else MAIN_IDENT
+
+
+def get_native_id():
+    """The thread's id as the page numbers them: the main thread is 1, as a process's first
+    thread is on Linux (its pid); a real native id would be this worker's, the same for all."""
+    return get_ident()
+
+
+def _get_main_thread_ident():
+    return MAIN_IDENT
+
+
+def _is_main_interpreter():
+    return True
+
+
+def daemon_threads_allowed():
+    return True
+
+
+def allocate_lock():
+    return LockType()
+
+
+def stack_size(size=0):
+    if size:
+        raise ValueError("setting stack size not supported")
+    return 0
+
+
+def _count():
+    return 0 if _run is None else sum(t.state not in ("done", "abandoned") for t in _run.threads.values()) - 1
+
+
+def interrupt_main(signum=signal.SIGINT):
+    signal.raise_signal(signum)
+
+
+def exit():
+    raise SystemExit
+
+
+def _shutdown():
+    """Waits for every non-daemon thread, as CPython does when its main thread ends."""
+    global _busy
+    outer = _busy and _run is not None and _run.current is not None
+    _busy = True
+    try:
+        run = _run
+        for thread in list(run.threads.values()):
+            if thread is run.main or thread.daemon:
+                continue
+            while thread.state not in ("done", "abandoned"):
+                _block(f"thread 0x{thread.ident:016x} at exit")
+    finally:
+        _busy = outer
+
+
+class _SimpleQueueModule:
+    """Stands in for `_queue`: with no `SimpleQueue` there, `queue` builds its own on
+    `threading`'s semaphores, which are this module's locks."""
+
+
+def module():
+    """The `_thread` module programs import in this run."""
+    m = types.ModuleType("_thread")
+    m.__doc__ = "The page's threads: one at a time, handed over as under CPython's GIL."
+    for name in (
+        "LockType", "_ThreadHandle", "start_joinable_thread", "start_new_thread",
+        "_make_thread_handle", "get_ident", "get_native_id", "_get_main_thread_ident",
+        "_is_main_interpreter", "daemon_threads_allowed", "allocate_lock", "stack_size",
+        "_count", "interrupt_main", "exit", "_shutdown", "TIMEOUT_MAX", "_local",
+    ):
+        setattr(m, name, globals()[name])
+    m.lock = LockType
+    m.allocate = allocate_lock
+    m.start_new = start_new_thread
+    m.exit_thread = exit
+    m.error = RuntimeError
+    return m
+
+
+def _sleep(seconds):
+    """`time.sleep`: the GIL is given away for the wait (at once; `sleep(0)` only yields)."""
+    global _busy
+    outer = _busy and _run is not None and _run.current is not None
+    _busy = True
+    try:
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        if seconds == 0:
+            _switch()
+            return
+        deadline = _now() + seconds
+        while _now() < deadline:
+            _block("time.sleep", deadline)
+    finally:
+        _busy = outer
+
+
+# --- the harness's executor interface --------------------------------------------------------
+
+
+def available():
+    """Whether threads can run in this interpreter: a GIL timer, and a stack that can suspend."""
+    global _gil_timer
+    if _gil_timer is None:
+        try:
+            import _gil_timer as timer
+        except ImportError:
+            return False
+        _gil_timer = timer
+    return can_run_sync()
+
+
+def why_not():
+    """Why a program's thread could not start here, in the page's words after CPython's error."""
+    if _gil_timer is None and can_run_sync():
+        return WHY_NOT_ISOLATED
+    return WHY_NOT
+
+
+def install():
+    """Puts the page's `_thread` under fresh `threading`, `queue` and `concurrent.futures` for
+    the run in flight (where the interpreter can suspend a stack; elsewhere CPython's own
+    `_thread` stays, and a program that starts a thread gets its error)."""
+    global _run
+    _run = None
+    if not available():
+        return
+    if not _saved:
+        _saved.update({name: sys.modules.get(name) for name in ("_thread", "_queue", *_FRESH)})
+    _run = _Run()
+    sys.modules["_thread"] = module()
+    sys.modules["_queue"] = None  # queue.py then builds SimpleQueue on threading
+    for name in _FRESH:
+        sys.modules.pop(name, None)
+    import concurrent.futures  # noqa: F401  the package re-binds its names from the fresh modules
+    import concurrent.futures.thread  # noqa: F401
+    import queue  # noqa: F401
+    import threading  # noqa: F401
+
+    time.sleep = _sleep
+    sys.setswitchinterval(_real_switchinterval)
+    signal.signal(SWITCH_SIGNAL, _on_switch_signal)
+    signal.signal(signal.SIGINT, _on_stop_signal)
+
+
+async def prepare(_tree, _experiment):
+    return []
+
+
+def used():
+    return _run is not None and _run.started > 0
+
+
+def shutdown():
+    """The program's end, as CPython's: `threading._shutdown()` joins non-daemon threads
+    (daemon threads are dropped). Returns the names of threads Stop or an error left behind."""
+    run = _run
+    if run is None:
+        return []
+    if not run.stopping:
+        threading = sys.modules.get("threading")
+        if threading is not None and run.started:
+            threading._shutdown()
+    names = _names()
+    return [names.get(t.ident, t.name) for t in run.threads.values() if t is not run.main and t.state != "done"]
+
+
+def uninstall():
+    """Ends the run: its threads are never resumed, and the interpreter's own modules return."""
+    global _run
+    run = _run
+    if run is not None:
+        run.ended = True
+        _gil_timer.due(-1)
+    _run = None
+    time.sleep = _real_sleep
+    signal.signal(SWITCH_SIGNAL, signal.SIG_IGN) if _gil_timer is not None else None
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for name, value in _saved.items():
+        if value is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = value
+            # A package's attribute names its submodule too (`concurrent.futures`).
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules:
+                setattr(sys.modules[parent], child, value)
