@@ -173,8 +173,10 @@ def _watch_main_leaving():
     it while it waits."""
 
     def left():
+        global _busy
         run = _run
         if run is not None and run.current is run.main and run.main.state == "running":
+            _busy = True
             run.main.state = "outside"
             _give_away()
 
@@ -313,11 +315,17 @@ def _wake_loop_at(when):
     run.js_timer_at = when
 
     def fire():
+        global _busy
         if _run is not run or run.ended:
             return
         run.js_timer_at = None
-        _expire()
-        _publish()
+        # A stack resumed by what this wakes is inside a primitive: it clears `_busy` itself.
+        earlier, _busy = _busy, True
+        try:
+            _expire()
+            _publish()
+        finally:
+            _busy = earlier
 
     setTimeout(create_once_callable(fire), max(0.0, (when - _now()) * 1000))
 
@@ -325,20 +333,28 @@ def _wake_loop_at(when):
 def _on_switch_signal(_signum, _frame):
     """The timer's signal: the running thread lets go if a ready thread has waited the switch
     interval; threads whose timed wait ended become ready first."""
+    global _busy
     run = _run
-    if run is None or run.ended or run.current is None:
+    if run is None or run.ended or run.current is None or _busy:
         return
-    _expire()
-    if run.ready and _now() - run.ready[0].ready_since >= sys.getswitchinterval() * 0.999:
-        _switch()
-    else:
-        _publish()
+    _busy = True
+    try:
+        _expire()
+        if run.ready and _now() - run.ready[0].ready_since >= sys.getswitchinterval() * 0.999:
+            _switch()
+        else:
+            _publish()
+    finally:
+        _busy = False
 
 
 def _on_stop_signal(_signum, _frame):
     """Stop (SIGINT): KeyboardInterrupt in the main thread, whichever thread was running; the
     other threads are abandoned where they are."""
+    global _busy
     run = _run
+    if run is not None and not run.ended and _busy:
+        return  # not taken: the timer writes Stop again
     _gil_timer.stopTaken()
     if run is None or run.ended or run.stopping:
         raise KeyboardInterrupt
@@ -346,6 +362,7 @@ def _on_stop_signal(_signum, _frame):
     me = _me()
     if me is run.main:
         raise KeyboardInterrupt
+    _busy = True
     main = run.main
     main.error = KeyboardInterrupt()
     if main.state == "blocked":
@@ -613,11 +630,15 @@ def start_joinable_thread(function, handle=None, daemon=True):
         run.ready.append(thread)
 
         def boot():
+            global _busy
+            # Not the GIL's holder yet: no hand-over signal may act on this stack.
+            _busy = True
             if _run is not run or run.ended:
                 return
             run_sync(pair.promise)
             run.current = thread
             thread.state = "running"
+            _busy = False
             try:
                 function()
             except SystemExit:
@@ -626,10 +647,14 @@ def start_joinable_thread(function, handle=None, daemon=True):
                 if not isinstance(error, Abandoned):
                     sys.unraisablehook(types.SimpleNamespace(exc_type=type(error), exc_value=error, exc_traceback=error.__traceback__, err_msg="Exception ignored in thread started by", object=function))
             finally:
+                _busy = True
                 thread.state = "done"
                 handle._set_done()
+                _busy = True
                 if run.current is thread:
                     _give_away()
+                # `_busy` stays set: this stack no longer holds the GIL; the thread that
+                # resumes clears it when its own primitive returns.
 
         # A new stack: a callback of this worker's loop that may suspend.
         setTimeout(create_once_callable(boot, _may_syncify=True), 0)
