@@ -132,6 +132,10 @@ class _Run:
         self.stop_error = KeyboardInterrupt
         self.ended = False
         self.js_timer_at = None
+        #: The due time last told to the timer (perf_counter seconds; None: none).
+        self.published = None
+        #: The shared clock (ms) minus this interpreter's perf_counter (ms).
+        self.clock_offset = harness.page_clock() - _now() * 1000
         main = _Thread(MAIN_IDENT, "MainThread", False)
         self.threads[MAIN_IDENT] = main
         self.main = main
@@ -304,8 +308,10 @@ def _publish():
         due = first if due is None else min(due, first)
         if run.current is None:
             _wake_loop_at(first)
-    if _gil_timer is not None:
-        _gil_timer.due(-1 if due is None else (due - _now()) * 1000 + harness.page_clock())
+    # Only a change crosses to JavaScript: a hand-over publishes several times.
+    if due != run.published:
+        run.published = due
+        _gil_timer.due(-1 if due is None else due * 1000 + run.clock_offset)
 
 
 def _wake_loop_at(when):
