@@ -20,7 +20,7 @@ pub mod view;
 pub use effect::TestHook;
 pub use effect::{Effect, Event, IsolationDemo, Role, Timer, Update, WorkerId};
 
-use crate::experiment::config::{thread_pool_default, Engine, Experiment, Params, Tool};
+use crate::experiment::config::{thread_pool_default, Engine, Experiment, Gil, Params, Tool};
 use crate::experiment::notice::{CpythonLimit, Notice, Reason, Topic, Unavailable};
 use crate::experiment::params::{Field, Param};
 use crate::python::cpython;
@@ -885,6 +885,12 @@ impl Lab {
             // Said at once: no wait for CPython to load first.
             let why = Reason::Cpython(CpythonLimit::ProcessesNeedIsolation);
             return self.refuse(request, Notice::new(Field::Tool, why));
+        }
+        if request.params.tool == Some(Tool::Threads) && request.params.gil == Some(Gil::Off) {
+            // CPython runs the program with its GIL whatever the form says: a record saying
+            // "GIL off" would be false.
+            let why = Reason::Cpython(CpythonLimit::FreeThreadedIsModels);
+            return self.refuse(request, Notice::new(Field::Gil, why));
         }
         if self.python.is_none() {
             self.spawn_engine(Build::Cpython);

@@ -49,6 +49,8 @@ COPY = "copy"
 spans = []
 #: This interpreter's lane: 0 in the page's CPython, a process's index in a pool's process.
 lane = 0
+#: Whether this interpreter is a process of a pool (not the page's own CPython).
+in_process = False
 #: The page's clock minus this interpreter's perf_counter, in ms (set when a run starts).
 offset = 0.0
 #: The program of the run in flight (a pool's processes import it too).

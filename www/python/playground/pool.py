@@ -23,7 +23,7 @@ import pickle
 import sys
 import time
 
-from . import harness
+from . import harness, threads
 
 try:
     import _processes  # the pool's shared memory, from pool.js, in the page's CPython
@@ -44,6 +44,11 @@ _WHY_ISOLATION = (
 _WHY_MAX = (
     "max_workers must be <= {max} here: each process is a CPython of its own (~13 MB of wasm, "
     "1-2 s to start), and the page keeps them warm"
+)
+_WHY_NOT_WITH_THREADS = (
+    "the process pool cannot wait for its processes while the program has other threads here: "
+    "its wait blocks CPython's whole worker, and every thread with it. Start the threads after "
+    "the pool is done, or run the pool from a program without threads"
 )
 #: The warm processes a pool of this run has taken (a process serves one pool at a time).
 _taken = set()
@@ -268,6 +273,10 @@ class ProcessPool(concurrent.futures.Executor):
             raise
 
     def _step(self):
+        if threads.others_alive():
+            # The wait below blocks CPython's whole worker (Atomics.wait): every thread of the
+            # program would stop with it, the ones the processes' results may depend on too.
+            raise RuntimeError(_WHY_NOT_WITH_THREADS)
         busy = list(self._busy)
         if not busy:
             self._dispatch()

@@ -27,6 +27,7 @@ def become(index):
     """This interpreter is process `index` of a pool: its spans go on that lane, and it has an
     id of its own."""
     harness.lane = index
+    harness.in_process = True
     pid = PID_BASE + index + 1
     os.getpid = lambda: pid
     pool.install()

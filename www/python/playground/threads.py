@@ -71,6 +71,12 @@ WHY_NOT_ISOLATED = (
     "Engine: Rust model.)"
 )
 
+#: What the page says when a process of the pool starts a thread.
+WHY_NOT_IN_PROCESS = (
+    "\n(The page: that is CPython's own error. Threads run in the page's own CPython; in a "
+    "process of the pool they do not start. Run the threads in the main program.)"
+)
+
 #: The modules imported afresh for each run, so that their locks are this run's.
 _FRESH = (
     "threading",
@@ -798,8 +804,18 @@ def available():
     return can_run_sync()
 
 
+def others_alive():
+    """Whether a thread other than the main one is alive in the run in flight."""
+    run = _run
+    return run is not None and any(
+        t is not run.main and t.state not in ("done", "abandoned") for t in run.threads.values()
+    )
+
+
 def why_not():
     """Why a program's thread could not start here, in the page's words after CPython's error."""
+    if harness.in_process:
+        return WHY_NOT_IN_PROCESS
     if _gil_timer is None and can_run_sync():
         return WHY_NOT_ISOLATED
     return WHY_NOT

@@ -216,6 +216,9 @@ pub enum CpythonLimit {
     Failed(String),
     /// Processes on CPython need a page that can block a worker (cross-origin isolation).
     ProcessesNeedIsolation,
+    /// The page's CPython is the default build, with its GIL: threads with the GIL off are the
+    /// model's (the free-threaded build runs at home).
+    FreeThreadedIsModels,
 }
 
 /// Why a tool cannot run on this page.
@@ -373,6 +376,11 @@ impl Notice {
                 "Processes on CPython need a cross-origin isolated page: the parent waits for \
                  its processes' results with Atomics.wait on shared memory. Open the playground \
                  in its own tab to run them.",
+            ),
+            Reason::Cpython(CpythonLimit::FreeThreadedIsModels) => page(
+                "GIL off is the Rust model's: the page's CPython is the default build, whose \
+                 threads take turns under the GIL. Pick Engine: Rust model for threads without \
+                 it, or run the program at home with a free-threaded build (python3.14t).",
             ),
             Reason::NotAGuess { given } => page(&format!(
                 "A guess of {given} is not a speedup: enter a number above 0 (2 means twice as \

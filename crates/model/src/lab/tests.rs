@@ -1367,6 +1367,25 @@ fn code_posted(out: &[Effect], worker: WorkerId) -> (RunId, Experiment, String) 
 }
 
 #[test]
+fn cpython_threads_with_the_gil_off_are_refused_saying_they_are_the_models() {
+    let (mut p, worker) = python_ready();
+    let off = Params {
+        gil: Some(crate::experiment::config::Gil::Off),
+        ..cpython(Tool::Threads, Kind::Cpu)
+    };
+    let out = p.at(1.0, Event::Run(off));
+    assert!(posts(&out, worker).is_empty(), "nothing runs: {out:?}");
+    let [text] = &notices(&out)[..] else {
+        panic!("one notice: {out:?}")
+    };
+    assert!(text.contains("GIL off is the Rust model's") && text.contains("python3.14t"));
+    // With the GIL on, the program goes to CPython's worker.
+    let out = p.at(2.0, Event::Run(cpython(Tool::Threads, Kind::Cpu)));
+    let (_, experiment, _) = code_posted(&out, worker);
+    assert_eq!(experiment.tool, Tool::Threads);
+}
+
+#[test]
 fn cpython_processes_need_an_isolated_page_and_say_why_elsewhere() {
     let (mut p, worker) = python_ready();
     let out = p.at(1.0, Event::Run(cpython(Tool::Processes, Kind::Cpu)));
