@@ -171,5 +171,49 @@ export async function cpythonCore(b, name) {
   assert.equal(failed.status, "error");
   const output = await text(b, "python-output");
   assert.match(output, /about to fail[\s\S]*File "experiment\.py", line 2[\s\S]*ValueError: from the test/);
+  // Threads on CPython: where the browser has JSPI they run, handed over as under the GIL (the
+  // race without its lock keeps every update; cpu on 2 threads takes about as long as
+  // sequentially); elsewhere CPython's own error and the page's explanation.
+  const jspi = await b.exec(() => typeof WebAssembly.Suspending === "function");
+  await b.exec(() => {
+    const editor = document.querySelector('[data-testid="python-editor"]');
+    editor.value = [
+      "import threading, time",
+      "counter = 0",
+      "def increment():",
+      "    global counter",
+      "    for _ in range(200_000):",
+      "        counter += 1",
+      "def cpu():",
+      "    t = 0",
+      "    for i in range(300_000):",
+      "        t += i * i",
+      "ts = [threading.Thread(target=increment) for _ in range(4)]",
+      "for t in ts: t.start()",
+      "for t in ts: t.join()",
+      "print('expected 800000 got', counter)",
+      "t0 = time.perf_counter(); [cpu() for _ in range(4)]; seq = time.perf_counter() - t0",
+      "ts = [threading.Thread(target=cpu) for _ in range(4)]",
+      "t0 = time.perf_counter()",
+      "for t in ts: t.start()",
+      "for t in ts: t.join()",
+      "print(f'threads/sequential {(time.perf_counter() - t0) / seq:.2f}')",
+    ].join("\n");
+    editor.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await b.click('[data-testid="run-button"]');
+  const threads = await b.newestRow(++runs);
+  const printed = await text(b, "python-output");
+  if (jspi) {
+    assert.equal(threads.status, "done", printed);
+    assert.match(printed, /expected 800000 got 800000/);
+    const ratio = Number(printed.match(/threads\/sequential ([\d.]+)/)?.[1]);
+    assert.ok(ratio >= 0.8 && ratio <= 1.6, `${name}: cpu on 4 threads ${ratio}x sequential`);
+    console.log(`${name}: CPython threads run (JSPI); cpu × 4 on 4 threads: ${ratio.toFixed(2)}× sequential`);
+  } else {
+    assert.equal(threads.status, "error");
+    assert.match(printed, /can't start new thread[\s\S]*JavaScript Promise Integration/);
+    console.log(`${name}: no JSPI; CPython threads end with CPython's error and the page's explanation`);
+  }
   assert.equal(await errorsShown(b), 0);
 }

@@ -125,7 +125,12 @@ pub fn flush() {
     let post = js_sys::Reflect::get(&global, &"postMessage".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    // Only while finished spans wait: a span still open when the run ended (its task was
+    // cut short) is in every message, and a loop on "any message" never ended.
     while let Some(post) = post.as_ref() {
+        if FEED.lock().map_or(true, |f| f.finished.is_empty()) {
+            break;
+        }
         let message = take_progress();
         if message.is_empty() {
             break;

@@ -297,8 +297,10 @@ async def run(run_id, code, experiment_json):
         started = before_executors
     if saved_main is not None:
         sys.modules["__main__"] = saved_main
+    notes = [threads.note()]
     if _left_out:
-        note = f"{_left_out} timed calls beyond the first {MAX_SPANS} are not drawn."
+        notes.append(f"{_left_out} timed calls beyond the first {MAX_SPANS} are not drawn.")
+    for note in filter(None, notes):
         message = f"{message} {note}" if message else note
     ms = lambda s: s * 1000 + offset  # noqa: E731
     drawn = startups + [(t, lane_, state, ms(a), ms(b)) for (t, lane_, state, a, b) in spans]

@@ -63,14 +63,6 @@ WHY_NOT = (
     "with CPython's GIL rule: pick Engine: Rust model.)"
 )
 
-#: What the page says when the page has no shared memory for the GIL's timer.
-WHY_NOT_ISOLATED = (
-    "\n(The page: that is CPython's own error. Threads run here handed over by a timer that "
-    "shares memory with CPython's worker, which only a cross-origin isolated page has: open the "
-    "playground in its own tab. The Rust model runs threads with CPython's GIL rule: pick "
-    "Engine: Rust model.)"
-)
-
 #: What the page says when a process of the pool starts a thread.
 WHY_NOT_IN_PROCESS = (
     "\n(The page: that is CPython's own error. Threads run in the page's own CPython; in a "
@@ -317,7 +309,8 @@ def _publish():
     # Only a change crosses to JavaScript: a hand-over publishes several times.
     if due != run.published:
         run.published = due
-        _gil_timer.due(-1 if due is None else due * 1000 + run.clock_offset)
+        if _gil_timer is not None:
+            _gil_timer.due(-1 if due is None else due * 1000 + run.clock_offset)
 
 
 def _wake_loop_at(when):
@@ -367,7 +360,8 @@ def _on_stop_signal(_signum, _frame):
     run = _run
     if run is not None and not run.ended and _busy:
         return  # not taken: the timer writes Stop again
-    _gil_timer.stopTaken()
+    if _gil_timer is not None:
+        _gil_timer.stopTaken()
     if run is None or run.ended or run.stopping:
         raise KeyboardInterrupt
     run.stopping = True
@@ -634,6 +628,7 @@ def start_joinable_thread(function, handle=None, daemon=True):
         run.next_ident += 1
         run.threads[thread.ident] = thread
         run.started += 1
+        _Hook.turn(True)
         handle.ident = thread.ident
         thread.state = "ready"
         thread.ready_since = _now()
@@ -650,6 +645,10 @@ def start_joinable_thread(function, handle=None, daemon=True):
             run_sync(pair.promise)
             run.current = thread
             thread.state = "running"
+            if _Hook.on and _Hook.cost is None:
+                # Measured once, on a thread's stack: it pays more for the hook than the main
+                # thread's (the same loop 7x slower here against 2.4x there, in Chromium).
+                _Hook.cost = _Hook.measure()
             _busy = False
             try:
                 function()
@@ -661,6 +660,7 @@ def start_joinable_thread(function, handle=None, daemon=True):
             finally:
                 _busy = True
                 thread.state = "done"
+                _Hook.turn(others_alive())
                 handle._set_done()
                 _busy = True
                 if run.current is thread:
@@ -793,15 +793,106 @@ def _sleep(seconds):
 
 
 def available():
-    """Whether threads can run in this interpreter: a GIL timer, and a stack that can suspend."""
+    """Whether threads can run in this interpreter: a stack that can suspend (JSPI), in the
+    page's own CPython. The hand-over's clock is the GIL timer where the page shares memory
+    with it, or else a `sys.monitoring` hook (`_Hook`)."""
     global _gil_timer
+    if harness.in_process or not can_run_sync():
+        return False
     if _gil_timer is None:
         try:
             import _gil_timer as timer
+
+            _gil_timer = timer
         except ImportError:
-            return False
-        _gil_timer = timer
-    return can_run_sync()
+            pass
+    return True
+
+
+class _Hook:
+    """The hand-over's clock on a page without shared memory: a `sys.monitoring` callback at
+    every jump and function start reads the clock while other threads live, and hands over as
+    the timer's signal does. It costs every line of Python while it is on; the first time it is
+    needed, the cost is measured, and a run that used it says so."""
+
+    TOOL = 4  # a tool id no debugger, coverage tool or profiler takes
+    on = False
+    #: How much slower a loop ran with the hook on than off, measured once.
+    cost = None
+
+    @classmethod
+    def take(cls):
+        monitoring = sys.monitoring
+        if monitoring.get_tool(cls.TOOL) is not None:
+            monitoring.free_tool_id(cls.TOOL)
+        monitoring.use_tool_id(cls.TOOL, "the page's GIL")
+        for event in (monitoring.events.JUMP, monitoring.events.PY_START):
+            monitoring.register_callback(cls.TOOL, event, cls.check)
+
+    @staticmethod
+    def check(*_args):
+        run = _run
+        if run is not None and run.published is not None and not _busy and _now() >= run.published:
+            _on_switch_signal(SWITCH_SIGNAL, None)
+
+    @classmethod
+    def turn(cls, on):
+        if on == cls.on or _gil_timer is not None or _run is None:
+            return
+        events = sys.monitoring.events
+        sys.monitoring.set_events(cls.TOOL, (events.JUMP | events.PY_START) if on else 0)
+        cls.on = on
+
+    @classmethod
+    def measure(cls):
+        """The hook's cost: the same loop timed with and without it (fastest of three each)."""
+        events = sys.monitoring.events
+
+        def loop():
+            total = 0
+            for i in range(20_000):
+                total += i * i
+            return total
+
+        loop()  # specialised once, so that neither side pays for it
+
+        def fastest():
+            best = float("inf")
+            for _ in range(3):
+                start = _now()
+                loop()
+                best = min(best, _now() - start)
+            return best
+
+        mask = sys.monitoring.get_events(cls.TOOL)
+        sys.monitoring.set_events(cls.TOOL, 0)
+        plain = fastest()
+        # As while a thread waits: every event reads the clock.
+        saved, _run.published = _run.published, float("inf")
+        sys.monitoring.set_events(cls.TOOL, events.JUMP | events.PY_START)
+        hooked = fastest()
+        sys.monitoring.set_events(cls.TOOL, mask)
+        _run.published = saved
+        return hooked / plain if plain > 0 else None
+
+    @classmethod
+    def release(cls):
+        if sys.monitoring.get_tool(cls.TOOL) is not None:
+            sys.monitoring.set_events(cls.TOOL, 0)
+            sys.monitoring.free_tool_id(cls.TOOL)
+        cls.on = False
+
+
+def note():
+    """What a run that used threads should say about how they were handed over, if anything."""
+    if _run is None or not _run.started or _gil_timer is not None or _Hook.cost is None:
+        return None
+    return (
+        "This page shares no memory with a timer (it is not cross-origin isolated), so threads "
+        "were handed over by a sys.monitoring hook, under which a short Python loop ran "
+        f"{_Hook.cost:.1f}x slower in a thread (measured here, with and without it). Open the "
+        "playground in its own tab for the GIL's own hand-over."
+    )
 
 
 def others_alive():
@@ -814,11 +905,7 @@ def others_alive():
 
 def why_not():
     """Why a program's thread could not start here, in the page's words after CPython's error."""
-    if harness.in_process:
-        return WHY_NOT_IN_PROCESS
-    if _gil_timer is None and can_run_sync():
-        return WHY_NOT_ISOLATED
-    return WHY_NOT
+    return WHY_NOT_IN_PROCESS if harness.in_process else WHY_NOT
 
 
 def install():
@@ -843,8 +930,11 @@ def install():
 
     time.sleep = _sleep
     sys.setswitchinterval(_real_switchinterval)
-    signal.signal(SWITCH_SIGNAL, _on_switch_signal)
-    signal.signal(signal.SIGINT, _on_stop_signal)
+    if _gil_timer is not None:
+        signal.signal(SWITCH_SIGNAL, _on_switch_signal)
+        signal.signal(signal.SIGINT, _on_stop_signal)
+    else:
+        _Hook.take()
 
 
 async def prepare(_tree, _experiment):
@@ -871,14 +961,17 @@ def shutdown():
 
 def uninstall():
     """Ends the run: its threads are never resumed, and the interpreter's own modules return."""
-    global _run
     run = _run
     if run is not None:
+        # Kept, ended, until the next run: the report asks what it used.
         run.ended = True
-        _gil_timer.due(-1)
-    _run = None
+        if _gil_timer is not None:
+            _gil_timer.due(-1)
     time.sleep = _real_sleep
-    signal.signal(SWITCH_SIGNAL, signal.SIG_IGN) if _gil_timer is not None else None
+    if _gil_timer is not None:
+        signal.signal(SWITCH_SIGNAL, signal.SIG_IGN)
+    elif _saved:
+        _Hook.release()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for name, value in _saved.items():
         if value is None:

@@ -25,6 +25,9 @@ struct Host {
     handling: Cell<bool>,
     /// Progress not drawn yet (a flush is due while there is some).
     progress: Cell<bool>,
+    /// What waits for a finished run's own task, in order: while it waits, later updates and
+    /// snapshots wait behind it, so that an older snapshot never lands on a newer one.
+    later: RefCell<Vec<Action>>,
     this: Weak<Host>,
 }
 
@@ -129,17 +132,10 @@ impl Host {
                 // The snapshot holds the progress so far: none is left to draw.
                 self.progress.set(false);
                 let finished = matches!(update, Update::RunAdded(_));
-                let action = Action::Lab(Some(Box::new(update)), self.snapshot());
-                if finished {
-                    // A finished run is drawn in a task of its own: yew renders in a microtask
-                    // of the task that dispatched, so the worker's last message, the lab's
-                    // account of the run and the drawing of its ten thousand spans were one
-                    // main-thread task (54-65 ms at 10 000 tasks); apart, each stays short.
-                    let ui = self.ui.clone();
-                    Timeout::new(0, move || ui.dispatch(action)).forget();
-                } else {
-                    self.ui.dispatch(action);
-                }
+                self.dispatch(
+                    Action::Lab(Some(Box::new(update)), self.snapshot()),
+                    finished,
+                );
             }
         }
     }
@@ -165,8 +161,36 @@ impl Host {
     /// Draws the progress gathered since the last snapshot (yew renders once after it).
     fn flush_progress(&self) {
         if self.progress.replace(false) {
-            self.ui.dispatch(Action::Lab(None, self.snapshot()));
+            self.dispatch(Action::Lab(None, self.snapshot()), false);
         }
+    }
+
+    /// Hands `action` to the page now, or after the finished run's own task when one waits.
+    /// `own_task`: a finished run, drawn in a task of its own: yew renders in a microtask of the
+    /// task that dispatched, so the worker's last message, the lab's account of the run and the
+    /// drawing of its ten thousand spans were one main-thread task (54-65 ms at 10 000 tasks);
+    /// apart, each stays short.
+    fn dispatch(&self, action: Action, own_task: bool) {
+        let mut later = self.later.borrow_mut();
+        if later.is_empty() && !own_task {
+            drop(later);
+            self.ui.dispatch(action);
+            return;
+        }
+        later.push(action);
+        if later.len() > 1 {
+            return;
+        }
+        drop(later);
+        let host = self.this.clone();
+        Timeout::new(0, move || {
+            if let Some(host) = host.upgrade() {
+                for action in host.later.take() {
+                    host.ui.dispatch(action);
+                }
+            }
+        })
+        .forget();
     }
 }
 
@@ -196,6 +220,7 @@ pub fn use_lab(
             queue: RefCell::default(),
             handling: Cell::new(false),
             progress: Cell::new(false),
+            later: RefCell::default(),
             this: this.clone(),
         }))
     });
