@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { BASE, PYTHON_LOAD_MS, claim, launch } from "./lib.mjs";
+import { BARE, BASE, PYTHON_LOAD_MS, claim, launch } from "./lib.mjs";
 
 const FIXTURES = new URL("./fixtures/threads/", import.meta.url);
 /** The newest CPython on the machine: pyenv's 3.13 where it is there, else python3. */
@@ -148,4 +148,33 @@ print(par / seq, io / 0.2, min(alone) / min(alone_main))
   }, ({ cpu, io, alone }) => cpu >= 0.9 && cpu <= 1.35 && io <= 1.15 && alone <= 1.2,
   { show: ({ cpu, io, alone }) => `cpu ${cpu.toFixed(2)}×, io ${io.toFixed(2)}× one wait, lone thread ${alone.toFixed(2)}×` });
   console.log(`threads on CPython: cpu × 4, W=2: ${r.cpu.toFixed(2)}× sequential; io × 4, W=4: ${r.io.toFixed(2)}× one wait; a lone thread: ${r.alone.toFixed(2)}×`);
+});
+
+test("without cross-origin isolation a sys.monitoring hook hands over: the race keeps every update, and the run says how much slower the hook made Python", { skip: !BARE && "no bare host" }, async () => {
+  // The bare page's service worker would reload it isolated: blocked, as a host without it.
+  const bareContext = await browser.newContext({ serviceWorkers: "block" });
+  const bare = await bareContext.newPage();
+  await bare.goto(new URL("?engine=model", BARE).href);
+  assert.equal(await bare.evaluate(() => self.crossOriginIsolated), false);
+  const code = readFileSync(new URL("race.py", FIXTURES), "utf8");
+  const r = await bare.evaluate(([source, loadMs]) => new Promise((resolve, reject) => {
+    const worker = new Worker("./python/worker.js", { type: "module" });
+    const out = [];
+    const timer = setTimeout(() => reject(new Error("no answer")), loadMs + 60_000);
+    worker.onmessage = ({ data }) => {
+      const m = JSON.parse(data);
+      if (m.ready) {
+        const experiment = { tool: "threads", kind: "race", tasks: 4, workers: 4, gil: "on", io_ms: 200, cpu_iters: 1000, serial: 0, lock: "off", engine: "cpython" };
+        worker.postMessage(JSON.stringify({ "run-code": { id: 1, experiment, code: source } }));
+      }
+      if (m.output) out.push(m.output.text);
+      if (m.finished || m.failed) { clearTimeout(timer); worker.terminate(); resolve({ out: out.join(""), report: m.finished?.report, failed: m.failed?.message }); }
+    };
+  }), [code, PYTHON_LOAD_MS]);
+  await bareContext.close();
+  assert.equal(r.report?.status, "done", JSON.stringify(r));
+  assert.equal(r.out, "expected 800000 got 800000\n");
+  const slower = Number(r.report.message.match(/a short Python loop ran ([\d.]+)x slower in a thread \(measured here/)?.[1]);
+  assert.ok(slower > 1, r.report.message);
+  console.log(`threads without isolation: the sys.monitoring hook's measured cost ${slower}x`);
 });
