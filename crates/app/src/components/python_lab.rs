@@ -114,7 +114,7 @@ pub fn PythonLab(props: &PythonLabProps) -> Html {
             if p.output_cut {
                 <p class="python-why">{ format!("The output was cut at {} KB.", MAX_OUTPUT_CHARS / 1024) }</p>
             }
-            <p class="python-why" data-testid="python-threads-note">
+            <p class="python-note" data-testid="python-threads-note">
                 { "Threads run here as CPython's own threading on the page's " }
                 <a href="./python/playground/threads.py" target="_blank" rel="noopener">{ "_thread" }</a>
                 { ": real CPython bytecode, one thread at a time, handed over as under the GIL (at \
