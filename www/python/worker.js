@@ -75,20 +75,27 @@ async function start() {
   pyodide.setStdout({ batched: (line) => print(`${line}\n`) });
   pyodide.setStderr({ batched: (line) => print(`${line}\n`) });
   pyodide.registerJsModule("_processes", pool);
-  startGilTimer();
+  connectInterrupts();
   harness = pyodide.pyimport("playground.harness");
   // A warm interpreter: the first run's wall time is the program's, not asyncio's first timer.
   await harness.warm_up();
-  if (interrupt && !gil) pyodide.setInterruptBuffer(interrupt);
   const version = pyodide.runPython("import sys; sys.version.split()[0]");
   postMessage(ready(startedAt, now(), version));
   for (const message of waiting.splice(0)) serve(message);
 }
 
-/** Starts the GIL timer where threads can run: a page with shared memory (its Stop word has come)
- * and a browser with JSPI (`WebAssembly.Suspending`), which suspends a thread's stack. */
+/** Gives CPython its interrupt buffer once it is loaded and the page's Stop word has come: the GIL
+ * timer's words where threads can run, else the page's word itself. */
+function connectInterrupts() {
+  if (!pyodide || !interrupt || gil) return;
+  startGilTimer();
+  if (!gil) pyodide.setInterruptBuffer(interrupt);
+}
+
+/** Starts the GIL timer where the browser has JSPI (`WebAssembly.Suspending`), which suspends a
+ * thread's stack. */
 function startGilTimer() {
-  if (!interrupt || typeof WebAssembly.Suspending !== "function") return;
+  if (typeof WebAssembly.Suspending !== "function") return;
   const shared = new SharedArrayBuffer(GIL_BYTES);
   const words = new Int32Array(shared);
   const due = new Float64Array(shared);
@@ -152,8 +159,7 @@ onmessage = (event) => {
   if (typeof SharedArrayBuffer === "function" && event.data instanceof SharedArrayBuffer) {
     // Stop writes 2 (SIGINT) here; CPython raises KeyboardInterrupt at its next check.
     interrupt = new Int32Array(event.data);
-    if (pyodide && !gil) startGilTimer();
-    if (pyodide && !gil) pyodide.setInterruptBuffer(interrupt);
+    connectInterrupts();
     return;
   }
   if (!harness) waiting.push(event.data);

@@ -116,15 +116,9 @@ def _record(args, state, start, end):
     _calls += 1
     if len(spans) < MAX_SPANS:
         # A process's spans are on its own lane; in the page's CPython, each thread's on its own.
-        spans.append((task, lane + _thread_lane(), state, start, end))
+        spans.append((task, lane + threads.lane(), state, start, end))
     else:
         _left_out += 1
-
-
-def _thread_lane():
-    """The running thread's lane (0 outside the page's threads)."""
-    threads = sys.modules.get("playground.threads")
-    return threads.lane() if threads is not None else 0
 
 
 def page_clock():
@@ -291,7 +285,7 @@ async def run(run_id, code, experiment_json):
         for executor in executors:
             getattr(executor, "uninstall", lambda: None)()
     ended = time.perf_counter()
-    lanes = threads.lanes() if threads.used() else 1
+    lanes = threads.lanes()
     startups = [span for executor, paid in prepared if executor.used() for span in paid]
     if startups:
         started = before_executors

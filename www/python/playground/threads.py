@@ -86,10 +86,6 @@ class Deadlock(BaseException):
     program does not swallow the end of its run)."""
 
 
-class Abandoned(BaseException):
-    """Raised nowhere: a thread left suspended when its run ended is never resumed."""
-
-
 class _Thread:
     """A thread as the scheduler sees it."""
 
@@ -119,7 +115,6 @@ class _Run:
 
     def __init__(self):
         self.threads = {}
-        self.current = None
         self.ready = deque()
         self.timers = []
         self.timer_seq = 0
@@ -655,8 +650,7 @@ def start_joinable_thread(function, handle=None, daemon=True):
             except SystemExit:
                 pass
             except BaseException as error:  # noqa: BLE001  what CPython's thread does: report it
-                if not isinstance(error, Abandoned):
-                    sys.unraisablehook(types.SimpleNamespace(exc_type=type(error), exc_value=error, exc_traceback=error.__traceback__, err_msg="Exception ignored in thread started by", object=function))
+                sys.unraisablehook(types.SimpleNamespace(exc_type=type(error), exc_value=error, exc_traceback=error.__traceback__, err_msg="Exception ignored in thread started by", object=function))
             finally:
                 _busy = True
                 thread.state = "done"
@@ -745,11 +739,6 @@ def _shutdown():
                 _block(f"thread 0x{thread.ident:016x} at exit")
     finally:
         _busy = outer
-
-
-class _SimpleQueueModule:
-    """Stands in for `_queue`: with no `SimpleQueue` there, `queue` builds its own on
-    `threading`'s semaphores, which are this module's locks."""
 
 
 def module():
