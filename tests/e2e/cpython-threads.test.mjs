@@ -97,6 +97,12 @@ test("a lock-order deadlock ends the run \"Deadlock\" with each thread's name an
   assert.doesNotMatch(r.out, /never/);
   // The locks are taken 50 ms in; the run ends when the last thread blocks.
   assert.ok(r.report.wall_ms < 2000 + 50, `ended ${r.report.wall_ms} ms after it started`);
+  // A timed wait that got its lock early is no timeout pending: the same deadlock after a
+  // 30 s `acquire(timeout=...)` that succeeded at once still ends within 2 s.
+  const timed = await run(code.replace("t1.start();", "c = threading.Lock(); c.acquire(); threading.Timer(0.01, c.release).start(); c.acquire(timeout=30)\nt1.start();"));
+  assert.equal(timed.report?.status, "error", JSON.stringify(timed));
+  assert.match(timed.report.message, /^Deadlock/);
+  assert.ok(timed.report.wall_ms < 2000 + 50, `ended ${timed.report.wall_ms} ms after it started`);
 });
 
 test("Stop ends two spinning non-daemon threads within 300 ms, names them, and the next run works", async () => {

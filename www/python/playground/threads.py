@@ -280,10 +280,20 @@ def _expire():
     """Wakes the threads whose wait has timed out."""
     run = _run
     now = _now()
+    _prune()
     while run.timers and run.timers[0][0] <= now:
-        deadline, _seq, thread = heapq.heappop(run.timers)
-        if thread.state == "blocked" and thread.deadline == deadline:
-            _make_ready(thread)
+        _deadline, _seq, thread = heapq.heappop(run.timers)
+        _make_ready(thread)
+        _prune()
+
+
+def _prune():
+    """Drops the timed waits that ended before their deadline from the heap's top: a wait that
+    got its lock early is no timeout pending, and must neither wake anyone nor keep a deadlock
+    from being seen. After this the first entry, if any, is a thread still waiting on it."""
+    timers = _run.timers
+    while timers and not (timers[0][2].state == "blocked" and timers[0][2].deadline == timers[0][0]):
+        heapq.heappop(timers)
 
 
 def _publish():
@@ -296,6 +306,7 @@ def _publish():
     due = None
     if run.ready and run.current is not None:
         due = run.ready[0].ready_since + sys.getswitchinterval()
+    _prune()
     if run.timers:
         first = run.timers[0][0]
         due = first if due is None else min(due, first)
@@ -378,6 +389,7 @@ def _check_deadlock():
     """Nobody runs and nobody is ready: if no wait can time out and every live thread waits on
     another, the run ends with each thread's stack."""
     run = _run
+    _prune()
     if run.timers or run.stopping:
         return
     live = [t for t in run.threads.values() if t.state not in ("done", "abandoned")]
