@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { gzipSync } from "node:zlib";
-import { BASE, exportRuns, launch, open, runOnce } from "./lib.mjs";
+import { BASE, exportRuns, launch, open, pythonReady, runOnce } from "./lib.mjs";
 
 const require = createRequire(import.meta.url);
 let browser;
@@ -33,8 +33,10 @@ async function laneSummaries(page) {
 const near = (a, b, share) => Math.abs(a - b) <= Math.max(Math.abs(b) * share, 1e-6);
 const WAITS = ["io", "gil-wait", "stalled", "startup", "copy", "queued"];
 
-test("threads, cpu, GIL on, 2 workers: every GIL wait names how it came and the holder's lane; gil-forced rows number the forced hand-overs; lanes account for the wall", async () => {
-  const { page, errors, context } = await open(browser, "?tool=threads&kind=cpu&tasks=4&workers=2&gil=on&io_ms=100");
+for (const engine of ["model", "cpython"]) {
+test(`threads, cpu, GIL on, 2 workers, ${engine}: every GIL wait names how it came and the holder's lane; gil-forced rows number the forced hand-overs; lanes account for the wall; the GIL lane draws the holders`, async () => {
+  const { page, errors, context } = await open(browser, `?engine=${engine}&tool=threads&kind=cpu&tasks=4&workers=2&gil=on&io_ms=100`);
+  if (engine === "cpython") await pythonReady(page);
   const row = await runOnce(page);
   assert.equal(row.status, "done");
   const rows = await spanRows(page);
@@ -65,9 +67,13 @@ test("threads, cpu, GIL on, 2 workers: every GIL wait names how it came and the 
     assert.ok(near(l.compute + l.wait + l.idle, wall, 0.01), `lane ${l.lane}: ${l.compute} + ${l.wait} + ${l.idle} ≠ ${wall}`);
     assert.match(l.text, /^thread \d+: computing [\d.]+ ms, waiting [\d.]+ ms.*idle [\d.]+ ms$/);
   }
+  // The GIL lane: one holder at a time, from the run's own events.
+  const held = Number(await page.getAttribute('[data-testid="gil-lane"]', "data-holdings"));
+  assert.ok(held >= forced, `${held} holds drawn for ${forced} forced hand-overs`);
   assert.deepEqual(errors, []);
   await context.close();
 });
+}
 
 test("async, mixed: every stall names the task that kept the event loop busy, which computed then", async () => {
   const { page, errors, context } = await open(browser, "?tool=async&kind=mixed&tasks=6&io_ms=60");
@@ -117,8 +123,11 @@ test("processes, more tasks than processes: queued spans name the busy processes
   await context.close();
 });
 
-test("the trace has one flow pair per counted hand-over, ids matching, with the fields Perfetto's importer reads", async () => {
+test("the trace has one flow pair per counted hand-over, ids matching, with the fields Perfetto's importer reads, for the model's threads and CPython's", async () => {
   const { page, errors, context } = await open(browser, "?tool=threads&kind=cpu&tasks=4&workers=2&gil=on&io_ms=100");
+  await runOnce(page);
+  await page.selectOption("#engine", "cpython");
+  await pythonReady(page);
   await runOnce(page);
   const runs = await exportRuns(page);
   const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="download-trace"]')]);

@@ -4,7 +4,7 @@
 // page without isolation says why. The model is then held against CPython in the fidelity table.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BARE, claim, exportRuns, launch, open, runOnce, setExperiment, pythonReady, typeCode } from "./lib.mjs";
+import { BARE, EDITOR, claim, exportRuns, launch, open, runOnce, setExperiment, pythonReady, typeCode } from "./lib.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -128,12 +128,15 @@ test("without cross-origin isolation, processes on CPython end with a notice tha
   await context.close();
 });
 
-test("the fidelity table shows the model's and CPython's ratios for the notebook's three claims, from runs made here", async () => {
+test("the fidelity table holds each claim from one pair of matching runs per engine, threads included, names them, and leaves an edited program out", async () => {
   const { page, context, errors } = await open(browser, "?engine=model&tool=sequential&kind=io&tasks=4&workers=2&io_ms=200");
   const runs = async () => {
     // Processes twice: the claim is about a warm pool's computing, not its start-up.
-    for (const [tool, kind] of [["sequential", "io"], ["async", "io"], ["sequential", "cpu"], ["processes", "cpu"], ["processes", "cpu"]]) {
+    for (const [tool, kind, workers] of [["sequential", "io", 2], ["async", "io", 2], ["sequential", "cpu", 2], ["processes", "cpu", 2],
+      ["processes", "cpu", 2], ["threads", "cpu", 2], ["threads", "io", 4]]) {
       await setExperiment(page, { tool, kind });
+      // The pool's size and the GIL are fields of the tools that have them.
+      if (tool !== "sequential" && tool !== "async") await setExperiment(page, { workers, gil: tool === "threads" ? "on" : undefined });
       const row = await runOnce(page, { timeout: COLD_RUN_MS });
       assert.equal(row.status, "done", `${tool} ${kind}`);
     }
@@ -142,20 +145,49 @@ test("the fidelity table shows the model's and CPython's ratios for the notebook
   await page.selectOption("#engine", "cpython");
   await pythonReady(page);
   await runs();
-  // The insight module writes the table after each run: the last runs' answer fills it.
-  await page.waitForFunction(() => {
-    const rows = [...document.querySelectorAll('[data-testid="fidelity"] tr[data-claim]')];
-    return rows.length === 3 && rows.every((tr) => tr.dataset.model && tr.dataset.cpython);
-  }, null, { timeout: 30_000 });
-  const table = await page.$('[data-testid="fidelity"]');
-  const rows = await page.$$eval('[data-testid="fidelity"] tr[data-claim]', (trs) => trs.map((tr) => ({ ...tr.dataset, text: tr.textContent })));
-  assert.deepEqual(rows.map((r) => r.claim), ["waits", "processes", "cpu-vs-io"]);
+  const count = () => page.locator('[data-testid="run"]').count();
+  // The insight module writes the table once the page is idle after a run: this one has seen
+  // every run when it says how many it was written from.
+  const tableOf = async (n) => {
+    await page.waitForFunction((want) => Number(document.querySelector('[data-testid="fidelity"]')?.dataset.considered) === want, n, { timeout: 30_000 });
+    return page.$$eval('[data-testid="fidelity"] tr[data-claim]', (trs) => trs.map((tr) => ({ ...tr.dataset, text: tr.textContent })));
+  };
+  const rows = await tableOf(await count());
+  assert.deepEqual(rows.map((r) => r.claim), ["waits", "processes", "cpu-vs-io", "threads-cpu", "threads-io", "forced-per-second"]);
+  const records = await exportRuns(page);
+  const byId = new Map(records.map((r) => [String(r.id), r]));
   for (const r of rows) {
-    assert.ok(Number(r.model) > 0 && Number(r.cpython) > 0, `both ratios: ${JSON.stringify(r)}`);
-    console.log(`# ${r.claim}: model ${Number(r.model).toFixed(2)}×, CPython ${Number(r.cpython).toFixed(2)}×`);
+    assert.ok(Number(r.model) > 0 && Number(r.cpython) > 0, `both figures: ${JSON.stringify(r)}`);
+    console.log(`# ${r.claim}: model ${Number(r.model).toFixed(2)} (runs ${r.modelRuns}), CPython ${Number(r.cpython).toFixed(2)} (runs ${r.cpythonRuns}) ${r.text}`);
+    for (const [engine, ids] of [["model", r.modelRuns], ["cpython", r.cpythonRuns]]) {
+      const pair = ids.split(" ").map((id) => byId.get(id));
+      assert.equal(pair.length, r.claim === "forced-per-second" ? 1 : 2, `${r.claim}: ${ids}`);
+      assert.ok(pair.every((run) => run && (run.build === "cpython") === (engine === "cpython") && run.status === "done"), `${r.claim} ${engine}: ${ids}`);
+      // One pair of the same work: tasks, and io_ms for waits or N for computing, agree.
+      const keys = ["waits", "threads-io", "cpu-vs-io"].includes(r.claim) ? ["tasks", "io_ms"] : ["tasks", "cpu_iters"];
+      for (const key of keys) assert.equal(new Set(pair.map((run) => run[key])).size, 1, `${r.claim} ${engine}: ${key}`);
+    }
+    // The figure is the pair's own ratio.
+    const [a, b] = r.cpythonRuns.split(" ").map((id) => byId.get(id));
+    if (["waits", "processes", "threads-io"].includes(r.claim)) {
+      const [seq, other] = a.tool === "sequential" ? [a, b] : [b, a];
+      assert.ok(Math.abs(Number(r.cpython) - seq.wall_ms / other.wall_ms) < 1e-6 * Number(r.cpython), `${r.claim}: ${r.cpython}`);
+    }
   }
   assert.ok(Number(rows[0].model) > 2.5 && Number(rows[0].cpython) > 2.5, "asyncio overlaps the waits on both");
+  assert.ok(Number(rows[3].cpython) > 0.85, "threads with the GIL are no faster than one thread on CPython");
+  const table = await page.$('[data-testid="fidelity"]');
   assert.match(await table.textContent(), /Model vs real CPython/);
+
+  // An edited program is the visitor's, not the notebook's claim: its run enters no figure.
+  await setExperiment(page, { tool: "async", kind: "io" });
+  const own = await page.evaluate((sel) => document.querySelector(sel).value, EDITOR);
+  await typeCode(page, `${own}\nprint("edited")\n`);
+  const edited = await runOnce(page);
+  assert.equal(edited.status, "done");
+  const after = await tableOf(await count());
+  assert.equal(after[0].cpythonRuns, rows[0].cpythonRuns, "the edited async run does not replace the pair");
+  assert.ok(after.every((r) => !(r.cpythonRuns ?? "").split(" ").includes(edited.runId)), JSON.stringify(after));
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -184,3 +184,67 @@ test("without cross-origin isolation a sys.monitoring hook hands over: the race 
   assert.ok(slower > 1, r.report.message);
   console.log(`threads without isolation: the sys.monitoring hook's measured cost ${slower}x`);
 });
+
+/** The experiment's threads program, `tasks` tasks on `workers` threads (the form's constants in the
+ * generated program's shape), with the switch interval set to `interval` s when given. */
+const threadsProgram = ({ kind = "cpu", tasks = 4, workers = 2, iters = 300_000, interval = null } = {}) => `import sys, time
+from concurrent.futures import ThreadPoolExecutor
+from playground import timed
+${interval === null ? "" : `sys.setswitchinterval(${interval})\n`}
+@timed("cpu")
+def cpu_task(n):
+    total = 0
+    for i in range(${iters}):
+        total += i * i
+    return total
+
+@timed("io")
+def io_task(n):
+    time.sleep(0.1)
+
+if __name__ == "__main__":
+    with ThreadPoolExecutor(max_workers=${workers}) as pool:
+        list(pool.map(${kind}_task, range(${tasks})))
+`;
+
+test("the GIL's hand-overs are counted from CPython: forced ones about wall ÷ switch interval, 3-7× as many at 1 ms, none for waits, one at a lone thread's start", async () => {
+  const forcedPer = (r) => r.report.gil_switches.forced;
+  const r = await claim("cpu x4, W=2: forced hand-overs within ±30% of wall / 5 ms; at 1 ms 3-7x as many", async () => {
+    const five = (await run(threadsProgram())).report;
+    const one = (await run(threadsProgram({ interval: 0.001 }))).report;
+    return { five, one, expected: five.wall_ms / 5, ratio: one.gil_switches.forced / five.gil_switches.forced };
+  }, ({ five, expected, ratio }) => Math.abs(five.gil_switches.forced - expected) <= 0.3 * expected && ratio >= 3 && ratio <= 7,
+  { show: ({ five, one, expected, ratio }) => `${five.gil_switches.forced} forced in ${five.wall_ms.toFixed(0)} ms (wall/5 ms = ${expected.toFixed(0)}); at 1 ms ${one.gil_switches.forced} in ${one.wall_ms.toFixed(0)} ms (${ratio.toFixed(1)}x)` });
+  for (const report of [r.five, r.one]) {
+    assert.equal(report.status, "done", report.message);
+    const waits = report.spans.filter((s) => s.state === "gil-wait");
+    const { forced, voluntary } = report.gil_switches;
+    assert.equal(waits.length, forced + voluntary, "each hand-over ends one wait");
+    const acquires = report.gil_events.filter((e) => e.kind === "acquire").length;
+    const drops = report.gil_events.filter((e) => e.kind === "forced-drop").length;
+    assert.equal(drops, forced, "a forced drop per forced hand-over");
+    assert.ok(acquires >= forced + voluntary, `${acquires} acquires`);
+    const times = report.gil_events.map((e) => e.at);
+    assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]), "events in the GIL's order");
+  }
+  assert.ok(r.five.gil_events.every((e) => [0, 1, 2].includes(e.lane)), "threads on lanes 0 and 1, the main thread on 2");
+  assert.equal(r.five.pool_threads, 3);
+  // Waits only: every hand-over is voluntary.
+  const io = (await run(threadsProgram({ kind: "io", workers: 4 }))).report;
+  assert.equal(io?.status, "done");
+  assert.equal(io.gil_switches.forced, 0, JSON.stringify(io.gil_switches));
+  // A lone thread computing: `Thread.start()` waits for the thread to say it started, and the
+  // main thread then wants the GIL back from a thread that computes, so it takes it by force
+  // once, one switch interval in, as in CPython; nothing else is forced while it computes.
+  const lone = (await run(threadsProgram({ tasks: 1, workers: 1 }))).report;
+  assert.equal(lone?.status, "done");
+  const drops = lone.gil_events.filter((e) => e.kind === "forced-drop").map((e) => e.at - lone.started_at);
+  const [computed] = lone.spans.filter((s) => s.state === "compute");
+  console.log(`a lone thread: ${JSON.stringify(lone.gil_switches)}, forced drops at ${drops.map((d) => d.toFixed(1))} ms of a ${(computed.end - computed.start).toFixed(0)} ms task`);
+  assert.ok(lone.gil_switches.forced <= 1, JSON.stringify(lone.gil_switches));
+  for (const at of drops) assert.ok(at - (computed.start - lone.started_at) <= 5 * 2, `forced at ${at} ms, while the thread computed`);
+  // A program that starts no thread has no GIL to hand over, as a sequential model run.
+  const seq = (await run("print('alone')")).report;
+  assert.equal(seq.gil_switches, null);
+  assert.deepEqual(seq.gil_events, []);
+});

@@ -94,30 +94,54 @@ pub fn lane_summary(lanes: &[LaneAccount], lane_noun: &str) -> String {
     h
 }
 
-/// The "Model vs real CPython" table (`model::analysis::fidelity`): each of the notebook's three
-/// claims as a ratio the model measured and one CPython measured in the visitor's runs, and why
-/// they differ where they do.
+/// The "Model vs real CPython" table (`model::analysis::fidelity`): each of the notebook's
+/// claims as a figure the model measured and one CPython measured in the visitor's runs, and
+/// why they differ where they do, in those runs' figures.
 pub fn fidelity_table(runs: &[model::run::record::RunRecord]) -> String {
     let refs: Vec<&model::run::record::RunRecord> = runs.iter().collect();
-    let ratio = |r: Option<f64>| r.map_or_else(|| "run both".to_string(), |r| format!("{r:.2}×"));
+    // Each figure names the runs it comes from: the visitor can look them up in the runs table.
+    let figure =
+        |claim: model::analysis::fidelity::Claim, r: Option<f64>, ids: &[model::run::id::RunId]| {
+            let runs: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+            let from = match runs.len() {
+                0 => String::new(),
+                1 => format!(" <small>run {}</small>", runs[0]),
+                _ => format!(" <small>runs {}</small>", runs.join(" and ")),
+            };
+            r.map_or_else(|| "run both".to_string(), |r| claim.show(r) + &from)
+        };
+    let runs_attr = |name: &str, ids: &[model::run::id::RunId]| {
+        let list: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+        if list.is_empty() {
+            String::new()
+        } else {
+            format!(" {name}=\"{}\"", list.join(" "))
+        }
+    };
     let attr =
         |name: &str, r: Option<f64>| r.map(|r| format!(" {name}=\"{r}\"")).unwrap_or_default();
-    let mut h = String::from(
-        "<table class=\"runs\" data-testid=\"fidelity\"><caption>Model vs real CPython, from \
-         your runs</caption><tr><th>claim</th><th>model</th><th>CPython</th><th>why they differ\
-         </th></tr>",
+    // `data-considered`: how many runs the table was written from (a page can tell that the
+    // table has seen its newest run, even when that run changed nothing in it).
+    let mut h = format!(
+        "<table class=\"runs\" data-testid=\"fidelity\" data-considered=\"{}\"><caption>Model \
+         vs real CPython, from your runs</caption><tr><th>claim</th><th>model</th><th>CPython\
+         </th><th>why they differ</th></tr>",
+        runs.len()
     );
     for row in model::analysis::fidelity::rows(&refs) {
         let _ = write!(
             h,
-            "<tr data-claim=\"{}\"{}{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr data-claim=\"{}\"{}{}{}{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             row.claim.key(),
             attr("data-model", row.model),
             attr("data-cpython", row.cpython),
+            runs_attr("data-model-runs", &row.model_runs),
+            runs_attr("data-cpython-runs", &row.cpython_runs),
             row.claim.label(),
-            ratio(row.model),
-            ratio(row.cpython),
-            if row.differs() { row.claim.why() } else { "" }
+            figure(row.claim, row.model, &row.model_runs),
+            figure(row.claim, row.cpython, &row.cpython_runs),
+            // The page's own words and numbers: nothing in them needs escaping.
+            row.why.as_deref().unwrap_or_default()
         );
     }
     h.push_str("</table>");

@@ -12,6 +12,7 @@ Nothing here changes what a program does; it only times it.
 """
 
 import ast
+import bisect
 import asyncio  # noqa: F401  imported when CPython loads, as are the executors and threading
 import functools
 import inspect
@@ -87,33 +88,46 @@ def timed(kind):
 
             @functools.wraps(fn)
             async def timed_call(*args, **kwargs):
+                task = _task_of(args, state)
                 start = time.perf_counter()
                 try:
                     return await fn(*args, **kwargs)
                 finally:
-                    _record(args, state, start, time.perf_counter())
+                    _record(task, state, start, time.perf_counter())
 
         else:
 
             @functools.wraps(fn)
             def timed_call(*args, **kwargs):
+                task = _task_of(args, state)
+                # The thread's GIL events and waits are this task's while it runs (a coroutine's
+                # are not: others run between its awaits, on the same thread).
+                thread = threads.enter(task)
                 start = time.perf_counter()
                 try:
                     return fn(*args, **kwargs)
                 finally:
-                    _record(args, state, start, time.perf_counter())
+                    end = time.perf_counter()
+                    threads.leave(thread)
+                    _record(task, state, start, end)
 
         return timed_call
 
     return decorate
 
 
-def _record(args, state, start, end):
-    global _calls, _left_out
+def _task_of(args, state):
+    """The task a call of a timed function is drawn as, numbered when it starts."""
+    global _calls
     first = args[0] if args else None
     # The serial part is no task's: the page's timeline knows it by this number.
     task = SERIAL_TASK if state == "serial" else first if numbered(first) else _calls
     _calls += 1
+    return task
+
+
+def _record(task, state, start, end):
+    global _left_out
     if len(spans) < MAX_SPANS:
         # A process's spans are on its own lane; in the page's CPython, each thread's on its own.
         spans.append((task, lane + threads.lane(), state, start, end))
@@ -285,7 +299,7 @@ async def run(run_id, code, experiment_json):
         for executor in executors:
             getattr(executor, "uninstall", lambda: None)()
     ended = time.perf_counter()
-    lanes = threads.lanes()
+    switches, gil_events, gil_waits = threads.gil_log()
     startups = [span for executor, paid in prepared if executor.used() for span in paid]
     if startups:
         started = before_executors
@@ -297,19 +311,58 @@ async def run(run_id, code, experiment_json):
     for note in filter(None, notes):
         message = f"{message} {note}" if message else note
     ms = lambda s: s * 1000 + offset  # noqa: E731
-    drawn = startups + [(t, lane_, state, ms(a), ms(b)) for (t, lane_, state, a, b) in spans]
+    timed_spans = [(t, threads.resolve_lane(lane_), state, a, b) for (t, lane_, state, a, b) in spans]
     # Calls of timed functions: a process's start-up and the copies are no task's.
-    tasks_done = sum(state not in (STARTUP, COPY) for (_t, _l, state, _a, _b) in drawn) + _left_out
+    tasks_done = sum(state not in (STARTUP, COPY) for (_t, _l, state, _a, _b) in timed_spans) + _left_out
+    pieces = without_waits(timed_spans, gil_waits)
+    waits = gil_waits[: max(0, MAX_SPANS - len(pieces))]
+    drawn = startups + [(t, lane_, state, ms(a), ms(b)) for (t, lane_, state, a, b) in pieces + waits]
+    events = [{"at": ms(at), "lane": lane_, "task": task, "kind": kind} for (at, lane_, task, kind) in gil_events]
+    lanes = 1 + max([lane_ for (_t, lane_, _s, _a, _b) in drawn] + [e["lane"] for e in events] + [0])
     return finished_message(
         run_id, experiment, status, message, ms(started), (ended - started) * 1000, drawn, bool(startups), tasks_done,
-        lanes,
+        lanes, switches, events,
     )
 
 
-def finished_message(run_id, experiment, status, message, started_at, wall_ms, drawn, paid_startup, tasks_done, lanes=1):
+def without_waits(timed_spans, waits):
+    """The timed spans with their thread's waits for the GIL cut out, as the model draws a task
+    that lost the GIL: a call that waited for the GIL was neither computing nor on its io then.
+    Spans and waits are (task, lane, state, start, end); a wait is cut from the spans of its
+    own lane (its thread's)."""
+    if not waits:
+        return list(timed_spans)
+    by_lane = {}
+    for (_t, lane_, _s, a, b) in sorted(waits, key=lambda w: w[3]):
+        by_lane.setdefault(lane_, []).append((a, b))
+    starts = {lane_: [a for (a, _b) in ws] for lane_, ws in by_lane.items()}
+    out = []
+    for (t, lane_, state, a, b) in timed_spans:
+        ws = by_lane.get(lane_, ())
+        at = a
+        # The waits that start before this span ends, from the last one that starts before it.
+        i = max(0, bisect.bisect_right(starts.get(lane_, ()), a) - 1)
+        while i < len(ws) and ws[i][0] < b:
+            wa, wb = ws[i]
+            if wb > at and wa < b:
+                if wa > at:
+                    out.append((t, lane_, state, at, wa))
+                at = max(at, wb)
+            i += 1
+        if at < b:
+            out.append((t, lane_, state, at, b))
+    return out
+
+
+def finished_message(
+    run_id, experiment, status, message, started_at, wall_ms, drawn, paid_startup, tasks_done, lanes=1,
+    gil_switches=None, gil_events=(),
+):
     """`FromWorker::Finished` with its `RunReport`, as JSON: `drawn` are the spans as
     (task, lane, state, start, end) in page-clock ms, `started_at` is page-clock ms, `lanes` the
-    threads that ran the program's tasks."""
+    threads that ran the program's tasks (the main thread's lane among them once it started
+    one), and a threads run's hand-overs and GIL events (`GilSwitches`, `GilEvent`s in
+    page-clock ms), as the model's threads engine reports them."""
     report = {
         "experiment": experiment,
         "status": status,
@@ -324,8 +377,8 @@ def finished_message(run_id, experiment, status, message, started_at, wall_ms, d
         "tasks_done": tasks_done,
         "checksum": 0,
         "message": message,
-        "gil_switches": None,
-        "gil_events": [],
+        "gil_switches": gil_switches,
+        "gil_events": list(gil_events),
         "counts": None,
     }
     return json.dumps({"finished": {"id": run_id, "report": report}})

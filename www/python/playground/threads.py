@@ -89,7 +89,10 @@ class Deadlock(BaseException):
 class _Thread:
     """A thread as the scheduler sees it."""
 
-    __slots__ = ("ident", "name", "resolve", "state", "stack", "woken", "error", "deadline", "ready_since", "what", "daemon")
+    __slots__ = (
+        "ident", "name", "resolve", "state", "stack", "woken", "error", "deadline", "ready_since", "what", "daemon",
+        "tasks",
+    )
 
     def __init__(self, ident, name, daemon):
         self.ident = ident
@@ -108,6 +111,13 @@ class _Thread:
         self.ready_since = 0.0
         #: What a blocked thread waits on, in words (for the deadlock message).
         self.what = ""
+        #: The timed calls it is inside, innermost last (their task numbers): the task its GIL
+        #: events and waits belong to.
+        self.tasks = []
+
+    def task(self):
+        """The task this thread runs now: its innermost timed call's, or the lane's own."""
+        return self.tasks[-1] if self.tasks else harness.TASK_LANE
 
 
 class _Run:
@@ -133,6 +143,17 @@ class _Run:
         self.threads[MAIN_IDENT] = main
         self.main = main
         self.current = main
+        #: The GIL's log once a second thread exists, as the model's threads engine logs it:
+        #: (perf_counter s, thread, task, kind), kind "acquire", "release" or "forced-drop".
+        self.gil = []
+        self.gil_cut = 0
+        #: Hand-overs: acquires by a thread that waited for the GIL, counted by how the holder
+        #: let go (as `GilLock::acquire` counts them, on the waiter's side).
+        self.forced = 0
+        self.voluntary = 0
+        self.last_forced = False
+        #: Each wait for the GIL that ended in a hand-over: (thread, task, asked, got).
+        self.waits = []
 
 
 _run = None
@@ -150,6 +171,29 @@ def _now():
     return time.perf_counter()
 
 
+#: The most GIL events one run logs (10 s of hand-overs at a 1 ms interval); later ones are
+#: counted, not kept.
+MAX_GIL_EVENTS = 60_000
+
+
+def _log(thread, kind):
+    """Logs `kind` for `thread` now, once the run has a second thread (before that the GIL is
+    the main thread's alone: nothing to hand over)."""
+    run = _run
+    if not run.started:
+        return
+    if len(run.gil) < MAX_GIL_EVENTS:
+        run.gil.append((_now(), thread, thread.task(), kind))
+    else:
+        run.gil_cut += 1
+
+
+def _let_go(thread, forced=False):
+    """`thread` lets go of the GIL: forced (a waiter waited the switch interval) or on its own."""
+    _run.last_forced = forced
+    _log(thread, "forced-drop" if forced else "release")
+
+
 # --- hand-overs ------------------------------------------------------------------------------
 
 
@@ -160,6 +204,7 @@ def _me():
     if run.current is None:
         run.current = run.main
         run.main.state = "running"
+        _log(run.main, "acquire")
         _watch_main_leaving()
     return run.current
 
@@ -175,14 +220,24 @@ def _watch_main_leaving():
         if run is not None and run.current is run.main and run.main.state == "running":
             _busy = True
             run.main.state = "outside"
+            _let_go(run.main)
             _give_away()
 
     Promise.resolve().then(create_once_callable(left))
 
 
 def _hand(thread):
-    """Gives the GIL to `thread` (ready, suspended): it resumes once this stack suspends."""
+    """Gives the GIL to `thread` (ready, suspended): it resumes once this stack suspends. A
+    thread that waited for the GIL (ready) takes it in a hand-over, logged with its wait."""
     run = _run
+    if thread.state == "ready" and run.started:
+        got = _now()
+        run.waits.append((thread, thread.task(), thread.ready_since, got))
+        if run.last_forced:
+            run.forced += 1
+        else:
+            run.voluntary += 1
+    _log(thread, "acquire")
     run.current = thread
     thread.state = "running"
     resolve, thread.resolve = thread.resolve, None
@@ -255,6 +310,7 @@ def _block(what, deadline=None):
     if deadline is not None:
         run.timer_seq += 1
         heapq.heappush(run.timers, (deadline, run.timer_seq, me))
+    _let_go(me)
     _give_away()
     _suspend(me)
     me.stack = None
@@ -262,8 +318,9 @@ def _block(what, deadline=None):
     return me.woken
 
 
-def _switch():
-    """The running thread lets go for the longest-waiting ready thread, and waits its turn."""
+def _switch(forced):
+    """The running thread lets go for the longest-waiting ready thread, and waits its turn:
+    `forced` when the switch interval made it (the timer's signal), not when it yielded."""
     run = _run
     me = _me()
     if not run.ready or run.stopping:
@@ -271,6 +328,7 @@ def _switch():
     me.state = "ready"
     me.ready_since = _now()
     run.ready.append(me)
+    _let_go(me, forced)
     _hand(run.ready.popleft())
     _publish()
     _suspend(me)
@@ -352,7 +410,7 @@ def _on_switch_signal(_signum, _frame):
     try:
         _expire()
         if run.ready and _now() - run.ready[0].ready_since >= sys.getswitchinterval() * 0.999:
-            _switch()
+            _switch(forced=True)
         else:
             _publish()
     finally:
@@ -381,6 +439,7 @@ def _on_stop_signal(_signum, _frame):
         _make_ready(main)
     # This thread stops here for good: it gives the GIL away and is never resumed.
     me.state = "abandoned"
+    _let_go(me)
     _give_away()
     _suspend(me)
 
@@ -407,7 +466,7 @@ def _check_deadlock():
     main = run.main
     main.error = Deadlock(message)
     if main.state == "blocked":
-        main.state = "ready"
+        # Nobody held the GIL: the main thread takes it, no hand-over.
         _hand(main)
 
 
@@ -421,18 +480,61 @@ def _names():
     return {ident: thread.name for ident, thread in list(active.items())}
 
 
+#: The main thread's lane while its run is in flight: `resolve_lane` places it once the run
+#: knows how many threads it started.
+MAIN_LANE = -1
+
+
+def _lane_of(thread):
+    return MAIN_LANE if thread.ident == MAIN_IDENT else thread.ident - MAIN_IDENT - 1
+
+
 def lane():
-    """The timeline lane of the running thread: 0 for the main thread, then one per thread in
-    the order they started (a pool's threads are lanes 0 to W-1, as the model draws them)."""
+    """The timeline lane of the running thread: one per thread in the order they started (a
+    pool's threads are lanes 0 to W-1, as the model draws them), and the main thread's
+    `MAIN_LANE` until the run ends. 0 where no thread can start."""
     run = _run
-    if run is None or run.current is None:
+    if run is None:
         return 0
-    return max(0, run.current.ident - MAIN_IDENT - 1)
+    return MAIN_LANE if run.current is None else _lane_of(run.current)
 
 
-def lanes():
-    """How many lanes this run's threads drew on."""
-    return 1 if _run is None else max(1, _run.started)
+def resolve_lane(lane_):
+    """A lane as the run draws it: the main thread's is 0 in a run that started no thread, and
+    otherwise the one after its threads' (they hold lanes 0 to W-1)."""
+    if lane_ != MAIN_LANE:
+        return lane_
+    return 0 if _run is None else _run.started
+
+
+def enter(task):
+    """The running thread starts a timed call of `task`: its GIL events and waits are that
+    task's until `leave`. Returns the thread, for `leave`."""
+    run = _run
+    if run is None:
+        return None
+    thread = run.current or run.main
+    thread.tasks.append(task)
+    return thread
+
+
+def leave(thread):
+    """`thread`'s timed call ended."""
+    if thread is not None and thread.tasks:
+        thread.tasks.pop()
+
+
+def gil_log():
+    """The run's GIL as its report carries it: the hand-overs (`None` in a run that started no
+    thread), the events as (perf_counter s, lane, task, kind) and the waits that ended in a
+    hand-over as spans (task, lane, "gil-wait", start, end), with lanes resolved."""
+    run = _run
+    if run is None or not run.started:
+        return None, [], []
+    lane_ = lambda t: resolve_lane(_lane_of(t))  # noqa: E731
+    events = [(at, lane_(t), task, kind) for (at, t, task, kind) in run.gil]
+    waits = [(task, lane_(t), "gil-wait", a, b) for (t, task, a, b) in run.waits]
+    return {"forced": run.forced, "voluntary": run.voluntary}, events, waits
 
 
 def _stack_lines(frame):
@@ -633,8 +735,12 @@ def start_joinable_thread(function, handle=None, daemon=True):
             handle = _ThreadHandle()
         thread = _Thread(run.next_ident, f"Thread-{run.next_ident}", daemon)
         run.next_ident += 1
+        holder = _me()
         run.threads[thread.ident] = thread
         run.started += 1
+        if run.started == 1:
+            # The log starts with the GIL's holder, from here on one of several threads.
+            _log(holder, "acquire")
         _Hook.turn(True)
         handle.ident = thread.ident
         thread.state = "ready"
@@ -670,6 +776,7 @@ def start_joinable_thread(function, handle=None, daemon=True):
                 handle._set_done()
                 _busy = True
                 if run.current is thread:
+                    _let_go(thread)
                     _give_away()
                 # `_busy` stays set: this stack no longer holds the GIL; the thread that
                 # resumes clears it when its own primitive returns.
@@ -781,7 +888,7 @@ def _sleep(seconds):
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
         if seconds == 0:
-            _switch()
+            _switch(forced=False)
             return
         deadline = _now() + seconds
         while _now() < deadline:
