@@ -209,7 +209,10 @@ export async function cpythonCore(b, name) {
     assert.match(printed, /expected 800000 got 800000/);
     const ratio = Number(printed.match(/threads\/sequential ([\d.]+)/)?.[1]);
     assert.ok(ratio >= 0.8 && ratio <= 1.6, `${name}: cpu on 4 threads ${ratio}x sequential`);
-    console.log(`${name}: CPython threads run (JSPI); cpu × 4 on 4 threads: ${ratio.toFixed(2)}× sequential`);
+    // The GIL as CPython handed it over: counted from the interpreter, forced ones among them.
+    const forced = Number(threads.gilForced), voluntary = Number(threads.gilVoluntary);
+    assert.ok(forced > 0 && voluntary > 0, `${name}: hand-overs ${JSON.stringify(threads)}`);
+    console.log(`${name}: CPython threads run (JSPI); cpu × 4 on 4 threads: ${ratio.toFixed(2)}× sequential; ${forced} forced and ${voluntary} voluntary hand-overs in ${Number(threads.wallMs).toFixed(0)} ms (${(forced * 1000 / Number(threads.wallMs)).toFixed(0)} forced a second)`);
   } else {
     assert.equal(threads.status, "error");
     assert.match(printed, /can't start new thread[\s\S]*JavaScript Promise Integration/);

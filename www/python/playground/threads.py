@@ -13,7 +13,9 @@ The GIL's rule, as CPython 3.2+ has it:
   GIL at once. No wait ever blocks inside C: every one is a hand-over, so no thread can be
   preempted while it holds a C-level lock.
 - A running thread is asked to let go only once another thread has waited for the GIL
-  `sys.getswitchinterval()` (5 ms unless the program sets it). The asking comes through
+  `sys.getswitchinterval()` (5 ms unless the program sets it) with no hand-over in that time
+  (a hand-over to another thread starts its interval again, as `take_gil` in
+  Python/ceval_gil.c restarts its timed wait when `switch_number` moved). The asking comes through
   Pyodide's interrupt buffer, which CPython reads at its eval breaker (where CPython's GIL is
   handed over too): a timer in a worker of its own (www/python/gil-timer.js), which keeps time
   while this worker runs Python, writes a signal number into it at the deadline this module
@@ -26,6 +28,7 @@ as CPython does, and `used()` says whether the run started any.
 """
 
 import heapq
+import math
 import signal
 import sys
 import time
@@ -152,6 +155,8 @@ class _Run:
         self.forced = 0
         self.voluntary = 0
         self.last_forced = False
+        #: When the GIL last changed hands (CPython's `switch_number` moving), perf_counter s.
+        self.last_switch = 0.0
         #: Each wait for the GIL that ended in a hand-over: (thread, task, asked, got).
         self.waits = []
 
@@ -238,6 +243,8 @@ def _hand(thread):
         else:
             run.voluntary += 1
     _log(thread, "acquire")
+    if thread is not run.current:
+        run.last_switch = _now()
     run.current = thread
     thread.state = "running"
     resolve, thread.resolve = thread.resolve, None
@@ -326,10 +333,12 @@ def _switch(forced):
     if not run.ready or run.stopping:
         return
     me.state = "ready"
-    me.ready_since = _now()
     run.ready.append(me)
     _let_go(me, forced)
     _hand(run.ready.popleft())
+    # Its wait starts after the hand-over it made: a thread that drops the GIL and asks again
+    # waits a whole interval from there, as CPython's.
+    me.ready_since = _now()
     _publish()
     _suspend(me)
 
@@ -363,7 +372,7 @@ def _publish():
         return
     due = None
     if run.ready and run.current is not None:
-        due = run.ready[0].ready_since + sys.getswitchinterval()
+        due = _drop_due()
     _prune()
     if run.timers:
         first = run.timers[0][0]
@@ -375,6 +384,23 @@ def _publish():
         run.published = due
         if _gil_timer is not None:
             _gil_timer.due(-1 if due is None else due * 1000 + run.clock_offset)
+
+
+def _drop_due():
+    """When a waiter sets CPython's drop request: each ready thread waits in intervals from when
+    it asked, and asks at the end of the first interval in which the GIL did not change hands;
+    the earliest of them (perf_counter s). `None` while nobody waits or nobody holds the GIL."""
+    run = _run
+    if not run.ready or run.current is None:
+        return None
+    interval = sys.getswitchinterval()
+    due = None
+    for thread in run.ready:
+        # The first k >= 1 whose interval [since + (k-1)i, since + ki] saw no switch.
+        k = max(1, math.ceil((run.last_switch - thread.ready_since) / interval + 1))
+        at = thread.ready_since + k * interval
+        due = at if due is None else min(due, at)
+    return due
 
 
 def _wake_loop_at(when):
@@ -409,7 +435,8 @@ def _on_switch_signal(_signum, _frame):
     _busy = True
     try:
         _expire()
-        if run.ready and _now() - run.ready[0].ready_since >= sys.getswitchinterval() * 0.999:
+        due = _drop_due()
+        if due is not None and _now() >= due - sys.getswitchinterval() * 0.001:
             _switch(forced=True)
         else:
             _publish()
