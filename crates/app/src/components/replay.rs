@@ -231,6 +231,7 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
             }
             <Timeline spans={SharedSpans::Fixed(run.spans.clone())} started_at={run.started_at}
                 gil_events={run.gil_events.clone()} gil_switches={run.gil_switches}
+                main_lane={run.main_thread_lane()}
                 lane_noun={noun} caption={props.caption.clone()}
                 playhead={(*touched).then_some(p.time)} insight={(*insight).clone()} />
             <div class="replay" data-testid="replay" data-index={p.index.to_string()}

@@ -43,6 +43,10 @@ pub struct TimelineProps {
     /// The run's GIL hand-over counts.
     #[prop_or_default]
     pub gil_switches: Option<GilSwitches>,
+    /// The lane of the program's main thread (a CPython run that started threads), labelled
+    /// so.
+    #[prop_or_default]
+    pub main_lane: Option<u32>,
     /// The replay's playhead, ms from the run's start.
     #[prop_or_default]
     pub playhead: Option<f64>,
@@ -143,7 +147,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let label_y = y_of(l.lane, 0) + f64::from(l.tracks) * TRACK / 2.0 + 4.0;
         html! {
             <text class="lane-label" x="4" y={format!("{label_y:.1}")}>
-                { format!("{} {}", props.lane_noun, l.lane) }
+                { if props.main_lane == Some(l.lane) {
+                    "main thread".to_string()
+                } else {
+                    format!("{} {}", props.lane_noun, l.lane)
+                } }
             </text>
         }
     });

@@ -101,6 +101,16 @@ fn micros(ms: f64) -> f64 {
 }
 
 impl RunRecord {
+    /// The lane of the program's main thread in a CPython run that started threads: the one
+    /// after its threads' lanes, where the harness puts it (the model's threads runs have no
+    /// main thread on the timeline). `None` elsewhere.
+    pub fn main_thread_lane(&self) -> Option<u32> {
+        if self.build != Build::Cpython || self.gil_switches.is_none() {
+            return None;
+        }
+        self.gil_events.iter().map(|e| e.lane).max()
+    }
+
     /// The record of run `id` from its report, with figures computed once from the spans.
     pub fn new(id: RunId, report: RunReport, baseline_for: Option<RunId>) -> Self {
         let task_time = crate::run::stats::task_time_sum(&report.spans);
