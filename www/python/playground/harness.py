@@ -261,7 +261,11 @@ async def run(run_id, code, experiment_json):
     module = types.ModuleType("__main__")
     module.__file__ = FILENAME
     saved_main = sys.modules.get("__main__")
+    saved_mp_main = sys.modules.get("__mp_main__")
     sys.modules["__main__"] = module
+    # What a process sends back by reference as `__mp_main__.Oops` (a class of the program, its
+    # own exception) is found here too, as in CPython's parent, where both names are the program.
+    sys.modules["__mp_main__"] = module
     status, message = "done", None
     prepared = []
     started = time.perf_counter()
@@ -303,8 +307,13 @@ async def run(run_id, code, experiment_json):
     startups = [span for executor, paid in prepared if executor.used() for span in paid]
     if startups:
         started = before_executors
+    paid_startup = bool(startups) or any(getattr(e, "started_in_run", lambda: False)() for e in executors)
     if saved_main is not None:
         sys.modules["__main__"] = saved_main
+    if saved_mp_main is not None:
+        sys.modules["__mp_main__"] = saved_mp_main
+    else:
+        sys.modules.pop("__mp_main__", None)
     notes = [threads.note()]
     if _left_out:
         notes.append(f"{_left_out} timed calls beyond the first {MAX_SPANS} are not drawn.")
@@ -320,7 +329,7 @@ async def run(run_id, code, experiment_json):
     events = [{"at": ms(at), "lane": lane_, "task": task, "kind": kind} for (at, lane_, task, kind) in gil_events]
     lanes = 1 + max([lane_ for (_t, lane_, _s, _a, _b) in drawn] + [e["lane"] for e in events] + [0])
     return finished_message(
-        run_id, experiment, status, message, ms(started), (ended - started) * 1000, drawn, bool(startups), tasks_done,
+        run_id, experiment, status, message, ms(started), (ended - started) * 1000, drawn, paid_startup, tasks_done,
         lanes, switches, events,
     )
 

@@ -16,6 +16,7 @@ before it runs (`prepare`), and says whether the run used them (`used`).
 
 import ast
 import concurrent.futures
+import concurrent.futures._base
 import concurrent.futures.process as _cf_process
 import json
 import multiprocessing
@@ -50,22 +51,159 @@ _WHY_NOT_WITH_THREADS = (
     "its wait blocks CPython's whole worker, and every thread with it. Start the threads after "
     "the pool is done, or run the pool from a program without threads"
 )
+_original_as_completed = concurrent.futures.as_completed
+_original_wait = concurrent.futures.wait
 #: The warm processes a pool of this run has taken (a process serves one pool at a time).
 _taken = set()
 #: Whether the run in flight took processes of the pool (then their start-ups are its own).
 _used = False
+#: Whether a pool of the run in flight started processes itself, once its size was known.
+_started_in_run = False
 #: In a process: whether it is importing the program (CPython's "bootstrapping phase").
 bootstrapping = False
 
 
 def install():
-    """Makes this run's `ProcessPoolExecutor` and `multiprocessing.Pool` the page's pool."""
+    """Makes this run's `ProcessPoolExecutor`, `multiprocessing.Pool` (and the spawn context's),
+    `as_completed` and `wait` the page's pool's, and what it cannot do fail at once."""
     global _used
+    import concurrent.futures._base as _cf_base
+    import multiprocessing.pool
+
     concurrent.futures.ProcessPoolExecutor = ProcessPool
     _cf_process.ProcessPoolExecutor = ProcessPool
+    for module in (concurrent.futures, _cf_base):
+        module.as_completed = as_completed
+        module.wait = wait
     multiprocessing.Pool = _MpPool
+    multiprocessing.pool.Pool = _MpPool
+    multiprocessing.get_context = _get_context
+    for name in _UNSUPPORTED:
+        setattr(multiprocessing, name, _unsupported(name))
+    global _started_in_run
     _taken.clear()
     _used = False
+    _started_in_run = False
+
+
+#: What `multiprocessing` offers that the page's processes cannot: each shares state between
+#: processes through the OS (pipes, semaphores, a manager's server), which the page's workers do
+#: not have. Each fails at once, with CPython's exception for a platform without it.
+_UNSUPPORTED = ("Process", "Queue", "SimpleQueue", "JoinableQueue", "Pipe", "Manager", "Value", "Array", "Lock", "RLock", "Semaphore", "Event", "Barrier", "Condition")
+
+
+def _unsupported(name):
+    def refuse(*_args, **_kwargs):
+        raise NotImplementedError(
+            f"multiprocessing.{name} is not available in the page: its processes are CPythons in "
+            "workers that share no pipes, semaphores or manager with each other. Pool and "
+            "ProcessPoolExecutor work (arguments and results are pickled between processes)."
+        )
+
+    refuse.__name__ = name
+    return refuse
+
+
+class _Context:
+    """`multiprocessing.get_context(method)`: the page's processes are spawned, and only spawn
+    is offered (fork and forkserver need an OS's processes)."""
+
+    def __init__(self, method):
+        if method not in (None, "spawn"):
+            raise ValueError(f"cannot find context for {method!r}") if method not in ("fork", "forkserver") else NotImplementedError(
+                f"the {method!r} start method is not available in the page: its processes are spawned (use 'spawn')"
+            )
+        self._name = "spawn"
+
+    def get_start_method(self, allow_none=False):
+        return self._name
+
+    def Pool(self, processes=None, initializer=None, initargs=(), maxtasksperchild=None):
+        return _MpPool(processes, initializer, initargs, maxtasksperchild)
+
+    def cpu_count(self):
+        return multiprocessing.cpu_count()
+
+    def __getattr__(self, name):
+        if name in _UNSUPPORTED:
+            return _unsupported(name)
+        raise AttributeError(name)
+
+
+def _get_context(method=None):
+    return _Context(method)
+
+
+def _pools_of(fs):
+    return {id(f._pool): f._pool for f in fs if isinstance(f, _Future)}.values()
+
+
+def _drive(fs, ready, timeout):
+    """Runs the pools of `fs` until `ready()` holds or `timeout` seconds pass (then False)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    pools = list(_pools_of(fs))
+    try:
+        while not ready():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            working = [p for p in pools if p._busy or p._queue]
+            if not working:
+                # Nothing of the page's pool is pending: what is left is another executor's.
+                return None
+            for p in working:
+                p._step(0 if len(working) > 1 else WAIT_SLICE_MS)
+    except KeyboardInterrupt:
+        for p in pools:
+            p._stop()
+        raise
+    return True
+
+
+def as_completed(fs, timeout=None):
+    """`concurrent.futures.as_completed`: each future as it finishes. The parent has one thread
+    for the page's pool, so waiting here runs the pool (in CPython a manager thread would)."""
+    fs = set(fs)
+    if not any(isinstance(f, _Future) for f in fs):
+        yield from _original_as_completed(fs, timeout)
+        return
+    total = len(fs)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    pending = set(fs)
+    while pending:
+        for f in [f for f in pending if f.done()]:
+            pending.discard(f)
+            yield f
+        if not pending:
+            return
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        got = _drive(pending, lambda: any(f._state in ("FINISHED", "CANCELLED_AND_NOTIFIED") for f in pending), left)
+        if got is False:
+            raise TimeoutError(f"{len(pending)} (of {total}) futures unfinished")
+        if got is None:
+            # Only other executors' futures are left: CPython's own waiting does the rest.
+            yield from _original_as_completed(pending, left)
+            return
+
+
+def wait(fs, timeout=None, return_when=concurrent.futures.ALL_COMPLETED):
+    """`concurrent.futures.wait`, running the page's pool while it waits."""
+    fs = set(fs)
+    if not any(isinstance(f, _Future) for f in fs):
+        return _original_wait(fs, timeout, return_when)
+
+    def finished():
+        done = [f for f in fs if f._state in ("FINISHED", "CANCELLED_AND_NOTIFIED")]
+        if return_when == concurrent.futures.FIRST_COMPLETED:
+            return bool(done)
+        if return_when == concurrent.futures.FIRST_EXCEPTION:
+            return len(done) == len(fs) or any(not f.cancelled() and f.exception(0) is not None for f in done)
+        return len(done) == len(fs)
+
+    got = _drive(fs, finished, timeout)
+    if got is None:
+        return _original_wait(fs, timeout, return_when)
+    done = {f for f in fs if f._state in ("FINISHED", "CANCELLED_AND_NOTIFIED")}
+    return concurrent.futures._base.DoneAndNotDoneFutures(done, fs - done)
 
 
 async def prepare(tree, experiment):
@@ -86,6 +224,12 @@ async def prepare(tree, experiment):
 def used():
     """Whether the run in flight took processes of the pool."""
     return _used
+
+
+def started_in_run():
+    """Whether a pool of the run in flight started processes while the program ran (their
+    start-ups are among the run's spans already)."""
+    return _started_in_run
 
 
 def _workers_of(call, consts):
@@ -174,12 +318,19 @@ class _Future(concurrent.futures.Future):
         self._pool._run_until(self, timeout)
         return super().exception(0)
 
+    def done(self):
+        # A program that polls `done()` (and sleeps between) sees its tasks finish: asking
+        # collects what the processes have replied, without waiting.
+        if not super().done():
+            self._pool._poll()
+        return super().done()
+
 
 class ProcessPool(concurrent.futures.Executor):
     """`concurrent.futures.ProcessPoolExecutor` in the page: the same signature and behaviour
     (spawn), each process a CPython in its own worker."""
 
-    def __init__(self, max_workers=None, mp_context=None, initializer=None, initargs=(), **_):
+    def __init__(self, max_workers=None, mp_context=None, initializer=None, initargs=(), *, max_tasks_per_child=None):
         if _processes is None and not bootstrapping:
             raise RuntimeError("a process of the page's pool starts no processes of its own")
         if _processes is not None and not _processes.isolated():
@@ -190,8 +341,16 @@ class ProcessPool(concurrent.futures.Executor):
             raise ValueError("max_workers must be greater than 0")
         if _processes is not None and max_workers > _processes.max:
             raise ValueError(_WHY_MAX.format(max=_processes.max))
+        if max_tasks_per_child is not None and (not isinstance(max_tasks_per_child, int) or max_tasks_per_child < 1):
+            raise ValueError("max_tasks_per_child must be >= 1")
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
         self._max = max_workers
         self._initializer = (initializer, initargs) if initializer else None
+        #: Tasks a process runs before it is replaced by a fresh import of the program (its
+        #: globals start again, as in a new process).
+        self._max_tasks = max_tasks_per_child
+        self._tasks_run = {}
         self._procs = []  # indexes of the warm processes this pool took
         self._booted = set()
         self._busy = {}  # process index -> (future or None for its import, task, started)
@@ -218,8 +377,20 @@ class ProcessPool(concurrent.futures.Executor):
         return future
 
     def _take(self):
-        global _used
+        global _used, _started_in_run
         free = [i for i in range(_processes.started()) if i not in _taken][: self._max]
+        if len(free) < self._max and threads.can_run_sync():
+            # The size is known now, whatever expression gave it: start what is missing here,
+            # the program's stack suspended while the workers load (JSPI).
+            from pyodide.ffi import run_sync
+
+            wanted = len(_taken) + self._max
+            started = json.loads(run_sync(_processes.start(wanted)))
+            to_perf = lambda ms: (ms - harness.offset) / 1000  # noqa: E731
+            _started_in_run = _started_in_run or bool(started)
+            for index, spawned, ready in started:
+                harness.spans.append((harness.TASK_LANE, index, harness.STARTUP, to_perf(spawned), to_perf(ready)))
+            free = [i for i in range(_processes.started()) if i not in _taken][: self._max]
         if len(free) < self._max:
             raise RuntimeError(
                 f"this pool asks for {self._max} processes and {len(free)} are free: the page "
@@ -239,7 +410,10 @@ class ProcessPool(concurrent.futures.Executor):
             if index not in self._booted:
                 # A spawned process first imports the program, as __mp_main__.
                 self._busy[index] = (None, None, time.perf_counter())
-                self._send(index, IMPORT_JOB + pickle.dumps((harness.source, self._initializer)))
+                # The initializer travels pickled on its own: the process unpickles it once the
+                # program is imported (it is found there by reference, as `__main__.init`).
+                init = pickle.dumps(self._initializer) if self._initializer else None
+                self._send(index, IMPORT_JOB + pickle.dumps((harness.source, init)))
                 continue
             if not self._queue:
                 continue
@@ -259,6 +433,11 @@ class ProcessPool(concurrent.futures.Executor):
                 continue
             self._busy[index] = (future, task, start)
             self._send(index, job)
+            self._tasks_run[index] = self._tasks_run.get(index, 0) + 1
+            if self._max_tasks is not None and self._tasks_run[index] >= self._max_tasks:
+                # Its next job is a fresh import: a new process's start.
+                self._booted.discard(index)
+                self._tasks_run[index] = 0
 
     def _run_until(self, future, timeout=None):
         """Runs the pool until `future` is done (or `timeout` seconds pass)."""
@@ -272,7 +451,12 @@ class ProcessPool(concurrent.futures.Executor):
             self._stop()
             raise
 
-    def _step(self):
+    def _poll(self):
+        """Collects the replies that are there, without waiting."""
+        if self._busy and not threads.others_alive():
+            self._step(0)
+
+    def _step(self, slice_ms=WAIT_SLICE_MS):
         if threads.others_alive():
             # The wait below blocks CPython's whole worker (Atomics.wait): every thread of the
             # program would stop with it, the ones the processes' results may depend on too.
@@ -283,7 +467,7 @@ class ProcessPool(concurrent.futures.Executor):
             if not self._busy:
                 raise RuntimeError("the pool has nothing to run")  # a bug of the page's pool
             return
-        for index in _processes.wait(to_js(busy), WAIT_SLICE_MS).to_py():
+        for index in _processes.wait(to_js(busy), slice_ms).to_py():
             self._collect(index, _processes.take(index).to_bytes())
         self._dispatch()
 
@@ -339,9 +523,13 @@ class ProcessPool(concurrent.futures.Executor):
     def shutdown(self, wait=True, *, cancel_futures=False):
         self._shutdown = True
         if cancel_futures:
-            for future, *_ in self._queue:
+            # CPython's pool has already moved up to max_workers + 1 calls to its processes'
+            # queue (EXTRA_QUEUED_CALLS): those run; the calls still pending are cancelled.
+            running = sum(f is not None for f, *_ in self._busy.values())
+            keep = max(0, self._max + 1 - running)
+            for future, *_ in self._queue[keep:]:
                 future.cancel()
-            self._queue.clear()
+            del self._queue[keep:]
         if wait:
             try:
                 while (self._busy or self._queue) and not self._broken:
@@ -360,34 +548,140 @@ class ProcessPool(concurrent.futures.Executor):
         return False
 
 
-class _MpPool:
-    """`multiprocessing.Pool` in the page: map, starmap, apply and imap on the same processes."""
+class AsyncResult:
+    """`multiprocessing.pool.AsyncResult` over the page's futures: `get` (raising the task's
+    exception), `wait`, `ready`, `successful`, and the pool's callbacks when it completes."""
 
-    def __init__(self, processes=None, initializer=None, initargs=(), *_, **__):
-        self._pool = ProcessPool(processes, initializer=initializer, initargs=initargs)
+    def __init__(self, futures, combine, callback=None, error_callback=None):
+        self._futures = futures
+        self._combine = combine
+        self._callback = callback
+        self._error_callback = error_callback
+        self._called = False
+
+    def _settle(self):
+        if self._called or not all(f.done() for f in self._futures):
+            return
+        self._called = True
+        error = next((f.exception(0) for f in self._futures if f.exception(0) is not None), None)
+        if error is not None:
+            if self._error_callback is not None:
+                self._error_callback(error)
+        elif self._callback is not None:
+            self._callback(self._combine([f.result(0) for f in self._futures]))
+
+    def ready(self):
+        done = all(f.done() for f in self._futures)
+        if done:
+            self._settle()
+        return done
+
+    def successful(self):
+        if not self.ready():
+            raise ValueError(f"{self!r} not ready")
+        return all(f.exception(0) is None for f in self._futures)
+
+    def wait(self, timeout=None):
+        wait(self._futures, timeout)
+        self.ready()
+
+    def get(self, timeout=None):
+        self.wait(timeout)
+        if not self.ready():
+            raise multiprocessing.TimeoutError
+        self._settle()
+        for f in self._futures:
+            if f.exception(0) is not None:
+                raise f.exception(0)
+        return self._combine([f.result(0) for f in self._futures])
+
+
+def _chunks(iterable, size):
+    items = list(iterable)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _map_chunk(func, items):
+    """One chunk of `map`: what a process runs for `chunksize` items, as CPython's pool does."""
+    return [func(x) for x in items]
+
+
+def _starmap_chunk(func, items):
+    return [func(*x) for x in items]
+
+
+class _MpPool:
+    """`multiprocessing.Pool` in the page: `map`, `starmap`, `imap`, `imap_unordered`, `apply`
+    and each `*_async`, with `chunksize` batching items into one call per chunk as CPython's
+    pool does, on the page's processes."""
+
+    def __init__(self, processes=None, initializer=None, initargs=(), maxtasksperchild=None, context=None):
+        if processes is not None and processes < 1:
+            raise ValueError("Number of processes must be at least 1")
+        self._pool = ProcessPool(processes, initializer=initializer, initargs=initargs, max_tasks_per_child=maxtasksperchild)
+        self._state = "RUN"
+
+    def _check(self):
+        if self._state != "RUN":
+            raise ValueError("Pool not running")
+
+    def _chunked(self, chunk, func, iterable, chunksize):
+        self._check()
+        items = list(iterable)
+        if chunksize is None:
+            # CPython's default: about four chunks per process.
+            chunksize, extra = divmod(len(items), self._pool._max * 4)
+            chunksize += bool(extra)
+        chunksize = max(1, chunksize)
+        return [self._pool.submit(chunk, func, part) for part in _chunks(items, chunksize)]
+
+    @staticmethod
+    def _flat(results):
+        return [x for part in results for x in part]
+
+    def map_async(self, func, iterable, chunksize=None, callback=None, error_callback=None):
+        return AsyncResult(self._chunked(_map_chunk, func, iterable, chunksize), self._flat, callback, error_callback)
+
+    def starmap_async(self, func, iterable, chunksize=None, callback=None, error_callback=None):
+        return AsyncResult(self._chunked(_starmap_chunk, func, iterable, chunksize), self._flat, callback, error_callback)
 
     def map(self, func, iterable, chunksize=None):
-        return list(self._pool.map(func, iterable))
-
-    def imap(self, func, iterable, chunksize=1):
-        return self._pool.map(func, iterable)
+        return self.map_async(func, iterable, chunksize).get()
 
     def starmap(self, func, iterable, chunksize=None):
-        return list(self._pool.map(func, *zip(*iterable)))
+        return self.starmap_async(func, iterable, chunksize).get()
+
+    def apply_async(self, func, args=(), kwds={}, callback=None, error_callback=None):
+        self._check()
+        return AsyncResult([self._pool.submit(func, *args, **kwds)], lambda results: results[0], callback, error_callback)
 
     def apply(self, func, args=(), kwds={}):
-        return self._pool.submit(func, *args, **kwds).result()
+        return self.apply_async(func, args, kwds).get()
+
+    def imap(self, func, iterable, chunksize=1):
+        # Submitted at once, as CPython's; the results in order as they are asked for.
+        futures = self._chunked(_map_chunk, func, iterable, chunksize)
+        return (x for f in futures for x in f.result())
+
+    def imap_unordered(self, func, iterable, chunksize=1):
+        futures = self._chunked(_map_chunk, func, iterable, chunksize)
+        return (x for f in as_completed(futures) for x in f.result())
 
     def close(self):
-        pass
+        self._state = "CLOSE"
 
     def join(self):
+        if self._state == "RUN":
+            raise ValueError("Pool is still running")
         self._pool.shutdown(wait=True)
 
     def terminate(self):
+        self._state = "TERMINATE"
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool._stop()
 
     def __enter__(self):
+        self._check()
         return self
 
     def __exit__(self, *exc):

@@ -45,9 +45,13 @@ def reply(status, value, printed="", sent=None):
     try:
         return pickle.dumps((status, value, spans, printed, sent))
     except Exception as error:
-        # A result or exception that does not pickle: the parent says so, as CPython's would.
-        why = f"the result could not be pickled: {error!r}"
-        return pickle.dumps(("broken", why, spans, printed, sent))
+        # A result that does not pickle: the future raises the pickling error, as CPython's
+        # pool sends it back (`_sendback_result`).
+        try:
+            return pickle.dumps(("raise", (error, harness.program_traceback(error)), spans, printed, sent))
+        except Exception:
+            why = f"the result could not be pickled: {error!r}"
+            return pickle.dumps(("broken", why, spans, printed, sent))
 
 
 def answer(job, size):
@@ -102,7 +106,9 @@ def _import_program(job, out):
     try:
         exec(compile(code, harness.FILENAME, "exec"), module.__dict__)
         if init:
-            init[0](*init[1])
+            # Unpickled only now: it is the program's own function, found in `__mp_main__`.
+            initializer, initargs = pickle.loads(init)
+            initializer(*initargs)
     except BaseException as error:
         name = multiprocessing.current_process().name
         return reply("broken", f"Process {name}:\n" + harness.program_traceback(error), out.getvalue())
