@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { BARE, BASE, HOST } from "./lib.mjs";
 import { badUrlExplained, coldPoolsReported, cpythonCore, errorsShown as errorsShownOn, ioOverlaps, plainHostDegrades, ready as readyOn, stopAnswers, threadsBeatOneThread } from "./webdriver-claims.mjs";
 import { WebDriverBrowser } from "./webdriver.mjs";
+import { PROGRAM_MS, check, cpython, installRunner, programs } from "./pool-corpus.mjs";
 
 const { FIREFOX, GECKODRIVER } = process.env;
 const skip = !(FIREFOX && GECKODRIVER) && "Firefox or geckodriver unavailable (see the SKIP line above)";
@@ -32,6 +33,27 @@ test("Firefox: Stop answers within 100 ms for every tool, on an isolated page", 
 test("Firefox: a bad URL is explained and runs the defaults", { skip }, () => badUrlExplained(ff));
 
 test("Firefox: real CPython loads, overlaps asyncio waits and reports a traceback", { skip }, () => cpythonCore(ff, "Firefox"));
+
+test("Firefox: the process pool corpus prints what CPython 3.13 prints", { skip }, async () => {
+  await ff.goto(new URL("?engine=model", BASE).href);
+  await ready();
+  await ff.exec(installRunner);
+  await ff.waitFor(() => window.corpus.ready || window.corpus.failed, [], 90_000);
+  assert.equal(await ff.exec(() => window.corpus.failed), null);
+  const failed = [];
+  const corpus = programs();
+  for (const [name, code] of corpus) {
+    const id = await ff.exec((c, ms) => window.corpus.run(c, ms), code, PROGRAM_MS);
+    const r = await ff.waitFor((i) => window.corpus.answers[i], [id], PROGRAM_MS + 10_000);
+    try {
+      check(name, code, r, cpython(name, code));
+    } catch (e) {
+      failed.push(`${name}: ${e.message.split("\n")[0]}`);
+    }
+  }
+  console.log(`Firefox: the pool corpus: ${corpus.length - failed.length} of ${corpus.length} as CPython 3.13${failed.length ? `; not: ${failed.join("; ")}` : ""}`);
+  assert.deepEqual(failed, []);
+});
 
 test("Firefox: a plain host runs everything but threads, which explain themselves", { skip: skip || (!BARE && "no bare host") }, () => plainHostDegrades(ff));
 
