@@ -38,6 +38,13 @@ test("a pool sized by an expression starts its processes when it is created, on 
   assert.equal(r.report.paid_startup, true);
 });
 
+test("what the page's processes cannot share fails at once, with the page's reason", async () => {
+  const code = "import multiprocessing\nfor name in ('Queue', 'Pipe', 'Manager', 'Value'):\n    try:\n        getattr(multiprocessing, name)()\n    except NotImplementedError as error:\n        print(name, 'share no pipes' in str(error))\n";
+  const r = await run(code);
+  assert.equal(r.report?.status, "done", r.report?.message);
+  assert.equal(r.out, "Queue True\nPipe True\nManager True\nValue True\n");
+});
+
 const corpus = programs();
 test("the corpus has at least 30 programs", () => { assert.ok(corpus.length >= 30, `${corpus.length}`); });
 

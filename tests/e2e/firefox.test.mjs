@@ -48,7 +48,7 @@ test("Firefox: the process pool corpus prints what CPython 3.13 prints", { skip 
     try {
       check(name, code, r, cpython(name, code));
     } catch (e) {
-      failed.push(`${name}: ${e.message.split("\n")[0]}`);
+      failed.push(`${name}: ${e.message.slice(0, 800)}`);
     }
   }
   console.log(`Firefox: the pool corpus: ${corpus.length - failed.length} of ${corpus.length} as CPython 3.13${failed.length ? `; not: ${failed.join("; ")}` : ""}`);

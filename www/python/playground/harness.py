@@ -285,7 +285,7 @@ async def run(run_id, code, experiment_json):
             getattr(executor, "shutdown", lambda: None)()
     except KeyboardInterrupt:
         status, message = "stopped", "Stopped: Stop raised KeyboardInterrupt in the program."
-        left = [name for executor in executors for name in getattr(executor, "shutdown", lambda: [])()]
+        left = [name for executor in executors for name in getattr(executor, "shutdown", lambda **_: [])(stopped=True)]
         if left:
             message += f" Threads abandoned where they were: {', '.join(left)}."
     except threads.Deadlock as deadlock:

@@ -78,6 +78,9 @@ def install():
     multiprocessing.Pool = _MpPool
     multiprocessing.pool.Pool = _MpPool
     multiprocessing.get_context = _get_context
+    multiprocessing.Process = Process
+    _processes_started.clear()
+    Process._count = 0  # each run's first is Process-1, as each program's is
     for name in _UNSUPPORTED:
         setattr(multiprocessing, name, _unsupported(name))
     global _started_in_run
@@ -89,7 +92,7 @@ def install():
 #: What `multiprocessing` offers that the page's processes cannot: each shares state between
 #: processes through the OS (pipes, semaphores, a manager's server), which the page's workers do
 #: not have. Each fails at once, with CPython's exception for a platform without it.
-_UNSUPPORTED = ("Process", "Queue", "SimpleQueue", "JoinableQueue", "Pipe", "Manager", "Value", "Array", "Lock", "RLock", "Semaphore", "Event", "Barrier", "Condition")
+_UNSUPPORTED = ("Queue", "SimpleQueue", "JoinableQueue", "Pipe", "Manager", "Value", "Array", "Lock", "RLock", "Semaphore", "Event", "Barrier", "Condition")
 
 
 def _unsupported(name):
@@ -120,6 +123,8 @@ class _Context:
 
     def Pool(self, processes=None, initializer=None, initargs=(), maxtasksperchild=None):
         return _MpPool(processes, initializer, initargs, maxtasksperchild)
+
+    Process = property(lambda self: Process)
 
     def cpu_count(self):
         return multiprocessing.cpu_count()
@@ -546,6 +551,152 @@ class ProcessPool(concurrent.futures.Executor):
         stopped = kind is not None and issubclass(kind, KeyboardInterrupt)
         self.shutdown(wait=not stopped, cancel_futures=stopped)
         return False
+
+
+#: The `multiprocessing.Process`es the run in flight started: joined at its end, as CPython's
+#: `multiprocessing` joins its non-daemon children when the program exits.
+_processes_started = []
+
+
+def _run_process(target, args, kwargs, name):
+    """What a `Process` runs in its process, as `BaseProcess._bootstrap` does: the target, its
+    uncaught exception printed under "Process <name>:", and the exit code it ends with."""
+    import traceback
+
+    me = multiprocessing.current_process()
+    saved, me.name = me.name, name
+    try:
+        if target is not None:
+            target(*args, **kwargs)
+        return 0
+    except SystemExit as exit:
+        code = exit.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        print(code, file=sys.stderr)
+        return 1
+    except BaseException:
+        print(f"Process {name}:", file=sys.stderr)
+        traceback.print_exc()
+        return 1
+    finally:
+        me.name = saved
+
+
+class Process:
+    """`multiprocessing.Process` in the page: `start` runs the target in a process of its own
+    (a CPython in a worker, spawned: the program imported as `__mp_main__` first), `join`
+    waits for it, `exitcode`, `is_alive`, `terminate`, `name` and `pid` as CPython has them.
+    It shares nothing with the parent but its pickled target and arguments."""
+
+    _count = 0
+
+    def __init__(self, group=None, target=None, name=None, args=(), kwargs=None, *, daemon=None):
+        if group is not None:
+            raise AssertionError("group argument must be None for now")
+        Process._count += 1
+        self._target, self._args, self._kwargs = target, tuple(args), dict(kwargs or {})
+        self.name = name or f"Process-{Process._count}"
+        self.daemon = bool(daemon)
+        self._pool = None
+        self._future = None
+        self._exitcode = None
+        self._pid = None
+
+    def run(self):
+        if self._target is not None:
+            self._target(*self._args, **self._kwargs)
+
+    def start(self):
+        if self._pool is not None:
+            raise AssertionError("cannot start a process twice")
+        if bootstrapping:
+            import multiprocessing.spawn
+
+            multiprocessing.spawn._check_not_importing_main()
+        target = self._target if type(self).run is Process.run else self.run
+        args, kwargs = (self._args, self._kwargs) if target is self._target else ((), {})
+        # Spawn pickles the process object at start: what does not pickle fails here, as there.
+        pickle.dumps((target, args, kwargs))
+        self._pool = ProcessPool(1)
+        self._future = self._pool.submit(_run_process, target, args, kwargs, self.name)
+        from .process import PID_BASE
+
+        self._pid = PID_BASE + self._pool._procs[0] + 1
+        _processes_started.append(self)
+
+    def __getstate__(self):
+        # What its process gets (a subclass's `run` is sent bound to it): the parent's handles
+        # on the process stay in the parent, as CPython's do.
+        state = dict(self.__dict__)
+        for name in ("_pool", "_future", "_exitcode", "_pid"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._pool = self._future = self._exitcode = self._pid = None
+
+    def join(self, timeout=None):
+        if self._pool is None:
+            raise AssertionError("can only join a started process")
+        try:
+            self._exitcode = self._future.result(timeout)
+        except TimeoutError:
+            return
+        except concurrent.futures.CancelledError:
+            pass
+        except BaseException as error:  # a pickling error of its target: CPython's start raises
+            if isinstance(error, KeyboardInterrupt):
+                raise
+            self._exitcode = 1
+        self._pool.shutdown(wait=False)
+
+    def is_alive(self):
+        return self._pool is not None and self._exitcode is None and not self._future.done()
+
+    @property
+    def exitcode(self):
+        if self._future is not None and self._exitcode is None and self._future.done():
+            self.join(0)
+        return self._exitcode
+
+    @property
+    def pid(self):
+        return self._pid
+
+    ident = pid
+
+    def terminate(self):
+        if self.is_alive():
+            self._pool._stop()
+            self._exitcode = -15  # -SIGTERM, as CPython's after terminate()
+        elif self._pool is not None and self._exitcode is None:
+            self.join(0)
+
+    kill = terminate
+
+    def close(self):
+        if self.is_alive():
+            raise ValueError(f"Cannot close a process while it is still running. You should first call join() or terminate().")
+
+    def __repr__(self):
+        state = "initial" if self._pool is None else "started" if self._exitcode is None else "stopped"
+        return f"<Process name={self.name!r} {state}>"
+
+
+def shutdown(stopped=False):
+    """The program's end: its non-daemon processes are joined, as CPython's `multiprocessing`
+    does at exit (their prints come then); after Stop, none is waited for."""
+    for p in list(_processes_started):
+        if stopped:
+            p.terminate()
+        elif not p.daemon and p._exitcode is None:
+            p.join()
+    _processes_started.clear()
+    return []
 
 
 class AsyncResult:

@@ -1080,7 +1080,7 @@ def used():
     return _run is not None and _run.started > 0
 
 
-def shutdown():
+def shutdown(stopped=False):
     """The program's end, as CPython's: `threading._shutdown()` joins non-daemon threads
     (daemon threads are dropped). Returns the names of threads Stop or an error left behind."""
     run = _run
