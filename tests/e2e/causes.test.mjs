@@ -31,6 +31,20 @@ async function laneSummaries(page) {
 }
 
 const near = (a, b, share) => Math.abs(a - b) <= Math.max(Math.abs(b) * share, 1e-6);
+
+/** How long a lane's rows cover, overlaps counted once (ms): what is not covered is idle. The
+ * lane accounts are checked against it, not only against their own sum (which holds whatever
+ * the parts are, as idle is what is left). */
+function covered(rows, lane) {
+  const spans = rows.filter((r) => r.lane === lane).map((r) => [Number(r.startMs), Number(r.endMs)]).sort((a, b) => a[0] - b[0]);
+  let total = 0, end = -Infinity;
+  for (const [a, b] of spans) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
 const WAITS = ["io", "gil-wait", "stalled", "startup", "copy", "queued"];
 
 for (const engine of ["model", "cpython"]) {
@@ -65,6 +79,7 @@ test(`threads, cpu, GIL on, 2 workers, ${engine}: every GIL wait names how it ca
       .reduce((sum, r) => sum + Number(r.endMs) - Number(r.startMs), 0);
     assert.ok(near(l.compute, computing, 0.01), `lane ${l.lane}: compute ${l.compute} ms, its spans ${computing} ms`);
     assert.ok(near(l.compute + l.wait + l.idle, wall, 0.01), `lane ${l.lane}: ${l.compute} + ${l.wait} + ${l.idle} ≠ ${wall}`);
+    assert.ok(Math.abs(l.compute + l.wait - covered(rows, l.lane)) <= Math.max(0.01 * wall, 0.5), `lane ${l.lane}: computing ${l.compute} + waiting ${l.wait}, its spans cover ${covered(rows, l.lane)}`);
     assert.match(l.text, /^thread \d+: computing [\d.]+ ms, waiting [\d.]+ ms.*idle [\d.]+ ms$/);
   }
   // The GIL lane: one holder at a time, from the run's own events.
@@ -75,10 +90,13 @@ test(`threads, cpu, GIL on, 2 workers, ${engine}: every GIL wait names how it ca
 });
 }
 
-test("async, mixed: every stall names the task that kept the event loop busy, which computed then", async () => {
-  const { page, errors, context } = await open(browser, "?tool=async&kind=mixed&tasks=6&io_ms=60");
+for (const engine of ["model", "cpython"]) {
+test(`async, mixed, ${engine}: every stall names the task that kept the event loop busy, which computed then; late_ms is the longest`, async () => {
+  const { page, errors, context } = await open(browser, `?engine=${engine}&tool=async&kind=mixed&tasks=6&io_ms=60`);
+  if (engine === "cpython") await pythonReady(page);
   const row = await runOnce(page);
   assert.equal(row.status, "done");
+  assert.ok(Number(row.lateMs) > 0, `late_ms ${row.lateMs}`);
   const rows = await spanRows(page);
   const stalls = rows.filter((r) => r.state === "stalled");
   assert.ok(stalls.length > 0, "io timers fired late behind the cpu tasks");
@@ -97,10 +115,15 @@ test("async, mixed: every stall names the task that kept the event loop busy, wh
   // One event loop: its overlapping waits count once, and its parts add up to the wall.
   const [loop] = await laneSummaries(page);
   assert.ok(near(loop.compute + loop.wait + loop.idle, Number(row.wallMs), 0.01), JSON.stringify(loop));
+  assert.ok(Math.abs(loop.compute + loop.wait - covered(rows, loop.lane)) <= Math.max(0.01 * Number(row.wallMs), 0.5), `${JSON.stringify(loop)}; its spans cover ${covered(rows, loop.lane)}`);
   assert.ok(loop.wait <= Number(row.wallMs) + 0.01, "overlapping waits are not added up");
+  const longest = Math.max(...stalls.map((s) => Number(s.endMs) - Number(s.startMs)));
+  assert.ok(Math.abs(longest - Number(row.lateMs)) < 0.01, `late_ms ${row.lateMs}, longest stall ${longest}`);
+  console.log(`${engine}: ${stalls.length} stalls, the longest ${longest.toFixed(1)} ms`);
   assert.deepEqual(errors, []);
   await context.close();
 });
+}
 
 test("processes, more tasks than processes: queued spans name the busy processes", async () => {
   const { page, errors, context } = await open(browser, "?tool=processes&kind=io&tasks=6&workers=2&io_ms=80");
@@ -165,13 +188,13 @@ test("keyboard and screen readers reach every cause; the critical path toggles; 
   const waits = labels.filter((l) => /waiting/.test(l));
   assert.ok(waits.length > 0, "waits to reach");
   for (const l of waits) assert.match(l, /: (thread \d+ \(task \d+\) held the GIL|the task's own io)/, l);
+  // Two threads that each come back from io to compute: one of them waits for the GIL.
   const gilWait = page.locator('rect.span.gil-wait[tabindex="0"]').first();
-  if (await gilWait.count()) {
-    await gilWait.focus();
-    assert.match(await page.textContent('[data-testid="span-details"]'), /held the GIL .*\((forced|voluntary)\)/);
-    await gilWait.hover();
-    assert.match(await gilWait.locator("title").textContent(), /held the GIL/);
-  }
+  assert.ok(await gilWait.count() > 0, "a GIL wait to focus");
+  await gilWait.focus();
+  assert.match(await page.textContent('[data-testid="span-details"]'), /held the GIL .*\((forced|voluntary)\)/);
+  await gilWait.hover();
+  assert.match(await gilWait.locator("title").textContent(), /held the GIL/);
   // The critical path, by keyboard.
   const toggle = page.locator('[data-testid="critical-path"]');
   assert.equal(await toggle.getAttribute("aria-pressed"), "false");
@@ -184,6 +207,12 @@ test("keyboard and screen readers reach every cause; the critical path toggles; 
   const covered = onPath.reduce((sum, r) => sum + Number(r.endMs) - Number(r.startMs), 0);
   console.log(`critical path: ${onPath.length} spans, ${covered.toFixed(1)} ms of a ${row.wallMs} ms wall`);
   assert.ok(onPath.length > 0 && covered <= Number(row.wallMs) + 1 && covered >= Number(row.wallMs) * 0.5, `${covered} ms of ${row.wallMs}`);
+  // A chain: each span on the path starts where the one before it ended (or later), and the
+  // last is the run's last to end; a path that held the longest span and nothing else is not.
+  const chain = onPath.map((r) => [Number(r.startMs), Number(r.endMs)]).sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < chain.length; i++) assert.ok(chain[i][0] >= chain[i - 1][1] - 0.06, `overlap on the path: ${JSON.stringify(chain)}`);
+  const lastEnd = Math.max(...rows.map((r) => Number(r.endMs)));
+  assert.ok(Math.abs(chain.at(-1)[1] - lastEnd) < 0.06, `the path ends at ${chain.at(-1)[1]}, the run at ${lastEnd}`);
   // In the table, every wait's cause is text a screen reader reads.
   const reasons = await page.$$eval('[data-testid="span-row"][data-cause]', (trs) => trs.map((r) => r.cells[5].textContent));
   assert.ok(reasons.length > 0 && reasons.every((t) => t.length > 10), JSON.stringify(reasons));

@@ -175,7 +175,6 @@ test("the fidelity table holds each claim from one pair of matching runs per eng
     }
   }
   assert.ok(Number(rows[0].model) > 2.5 && Number(rows[0].cpython) > 2.5, "asyncio overlaps the waits on both");
-  assert.ok(Number(rows[3].cpython) > 0.85, "threads with the GIL are no faster than one thread on CPython");
   const table = await page.$('[data-testid="fidelity"]');
   assert.match(await table.textContent(), /Model vs real CPython/);
 

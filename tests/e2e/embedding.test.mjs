@@ -52,6 +52,16 @@ test("header-less host: our service worker isolates the page after one reload", 
   console.log(`header-less host: ${loads} page loads`);
   assert.equal(loads, 2, "one reload, no loop");
   assert.equal(await page.evaluate(() => sessionStorage.getItem("concurrency-playground-coi-reloads")), "1");
+  // The responses the service worker serves carry the page's headers, its CSP among them, as
+  // the server's own (the bare host sends none: these are the worker's).
+  const served = await page.evaluate(async () => {
+    const r = await fetch("./index.html");
+    return { csp: r.headers.get("content-security-policy"), coop: r.headers.get("cross-origin-opener-policy"), sniff: r.headers.get("x-content-type-options") };
+  });
+  const direct = spawnSync("curl", ["-sI", new URL("index.html", BASE).href], { encoding: "utf8" }).stdout;
+  const serverCsp = direct.match(/^content-security-policy: (.*)$/im)?.[1]?.trim();
+  assert.ok(serverCsp, "the server sends a CSP");
+  assert.deepEqual(served, { csp: serverCsp, coop: "same-origin", sniff: "nosniff" });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -48,13 +48,16 @@ export const pool = {
   max: MAX_PROCESSES,
   box: BOX,
   started: () => processes.filter(Boolean).length,
-  /** Makes `n` processes ready before a program runs (a blocked parent could start none): those
-   * still busy with a stopped run's task are interrupted, and replaced if they do not stop.
-   * Resolves with the JSON of the start-ups this call paid for. */
-  async start(n) {
+  /** Makes `n` processes ready: before a program runs (a blocked parent could start none), or
+   * while it runs, once a pool's size is known (then `inUse` lists the processes its other pools
+   * hold, which are left alone). Others still busy with a stopped run's task are interrupted,
+   * and replaced if they do not stop. Resolves with the JSON of the start-ups this call paid
+   * for. */
+  async start(n, inUse = []) {
     n = Math.min(n, MAX_PROCESSES);
+    const keep = new Set(inUse);
     for (const [i, p] of processes.entries()) {
-      if (!p || idle(p)) continue;
+      if (!p || idle(p) || keep.has(i)) continue;
       Atomics.store(p.stop, 0, 2);
       for (let t = 0; t < 20 && !idle(p); t++) await new Promise((r) => setTimeout(r, 100));
       if (!idle(p)) {

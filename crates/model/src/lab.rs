@@ -147,6 +147,10 @@ pub struct Lab {
     python_info: Option<(String, f64)>,
     /// CPython failed to start for good: why (its runs are refused with it).
     python_failed: Option<String>,
+    /// CPython ran code nobody on the page asked for (a host's program, run by its message or
+    /// the element's `run`): that code may have patched the interpreter and its pool, so the
+    /// visitor's next CPython run gets a fresh interpreter, never this one.
+    python_host_code: bool,
     /// The program CPython runs (see [`Event::SetCode`]).
     code: Option<String>,
     calibrating: Option<Build>,
@@ -192,6 +196,7 @@ impl Lab {
             ns_cpython: None,
             python_info: None,
             python_failed: None,
+            python_host_code: false,
             code: None,
             calibrating: None,
             atomics_threads: 0,
@@ -892,6 +897,11 @@ impl Lab {
             let why = Reason::Cpython(CpythonLimit::FreeThreadedIsModels);
             return self.refuse(request, Notice::new(Field::Gil, why));
         }
+        if !request.unattended && std::mem::take(&mut self.python_host_code) {
+            // The host's code ran in this interpreter (and its pool): a fresh one for the
+            // visitor, loaded and calibrated again before the run starts.
+            self.spawn_engine(Build::Cpython);
+        }
         if self.python.is_none() {
             self.spawn_engine(Build::Cpython);
         }
@@ -916,6 +926,9 @@ impl Lab {
             let mut base = RunRequest::visitor(baseline::sequential_of(&experiment));
             base.params.engine = Some(Engine::Cpython);
             return self.baseline_first(now, request, base, Self::begin_python);
+        }
+        if request.unattended && self.code.is_some() {
+            self.python_host_code = true;
         }
         let id = self.start(now, request, experiment, Build::Cpython, None, Some(hash));
         // The output panel is this run's from now on.

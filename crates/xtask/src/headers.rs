@@ -55,6 +55,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_service_worker_sets_every_header_of_the_page() {
+        // A host that cannot send headers gets them from `coi-sw.js`: the same list, CSP
+        // included, or a page served that way would run with fewer protections.
+        let sw = std::fs::read_to_string(crate::project::root().join("www").join("coi-sw.js"))
+            .expect("www/coi-sw.js");
+        for (name, value) in PAGE {
+            let line = format!("headers.set(\"{name}\", \"{value}\");");
+            assert!(sw.contains(&line), "coi-sw.js lacks {line}");
+        }
+    }
+
+    #[test]
     fn csp_allows_no_inline_code_or_eval() {
         assert!(!CSP.contains("unsafe-inline"));
         assert!(!CSP.contains("'unsafe-eval'"));

@@ -13,15 +13,17 @@ The package's modules, one job each:
 - `process`: the process side, what each process of the pool runs (www/python/process.js).
 - `threads`: the page's `_thread`, under CPython's own `threading`: one thread at a time,
   handed over as CPython's GIL hands over.
+- `aio`: `asyncio.run` and `asyncio.Runner` on the page's running event loop, as CPython's
+  behave, and the lateness of `asyncio.sleep` (stalls behind a busy loop).
 
 A stand-in for another executor of the standard library is a module like `pool`, listed in
 `harness.executors` below.
 """
 
-from . import harness, pool, threads
+from . import aio, harness, pool, threads
 from .harness import timed
 
 # Threads first: they import `concurrent.futures` afresh, and the pool then takes its place there.
-harness.executors.extend([threads, pool])
+harness.executors.extend([threads, pool, aio])
 
 __all__ = ["timed"]

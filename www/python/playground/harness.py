@@ -28,7 +28,7 @@ import types
 # own, not a first import's (ProcessPoolExecutor alone pulls in multiprocessing: ~150 ms here).
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor  # noqa: F401
 
-from . import threads
+from . import aio, threads
 
 #: The name a program's frames carry in tracebacks.
 FILENAME = "experiment.py"
@@ -48,6 +48,9 @@ COPY = "copy"
 #: The spans of the run in flight: (task, lane, state, start, end), in `time.perf_counter()`
 #: seconds of this interpreter.
 spans = []
+#: The run's waits that resumed late behind a busy event loop, as spans of their task: cut out of
+#: its timed call and drawn as `stalled` when the run ends.
+stalled = []
 #: This interpreter's lane: 0 in the page's CPython, a process's index in a pool's process.
 lane = 0
 #: Whether this interpreter is a process of a pool (not the page's own CPython).
@@ -89,11 +92,19 @@ def timed(kind):
             @functools.wraps(fn)
             async def timed_call(*args, **kwargs):
                 task = _task_of(args, state)
+                # Its waits that resumed late behind a busy loop (aio.sleep notes them).
+                noted = []
+                token = aio.stalls.set(noted)
                 start = time.perf_counter()
                 try:
                     return await fn(*args, **kwargs)
                 finally:
-                    _record(task, state, start, time.perf_counter())
+                    end = time.perf_counter()
+                    aio.stalls.reset(token)
+                    _record(task, state, start, end)
+                    for due, resumed in noted:
+                        if len(stalled) < MAX_SPANS:
+                            stalled.append((task, lane + threads.lane(), "stalled", due, resumed))
 
         else:
 
@@ -251,6 +262,8 @@ async def run(run_id, code, experiment_json):
 
     experiment = json.loads(experiment_json)
     spans.clear()
+    stalled.clear()
+    tasks_before = set(asyncio.all_tasks())
     _calls = 0
     _left_out = 0
     # perf_counter is this interpreter's clock; the page's timeline is in shared-clock ms.
@@ -270,13 +283,19 @@ async def run(run_id, code, experiment_json):
     prepared = []
     started = time.perf_counter()
     try:
-        tree = _AwaitAsyncioRun().visit(ast.parse(code, FILENAME))
+        tree = ast.parse(code, FILENAME)
+        # Where asyncio.run can block the program's stack, the program is compiled as CPython
+        # compiles a file (top-level await is its SyntaxError); elsewhere asyncio.run at the top
+        # level is written as `await`, the one way to run it on a loop that already runs.
+        top_level_await = not aio.available()
+        if top_level_await:
+            tree = _AwaitAsyncioRun().visit(tree)
         source = code
         before_executors = time.perf_counter()
         prepared = [(executor, await executor.prepare(tree, experiment)) for executor in executors]
         # The program's time starts now; an executor's start-up joins it if the program used it.
         started = time.perf_counter()
-        compiled = compile(tree, FILENAME, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+        compiled = compile(tree, FILENAME, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if top_level_await else 0)
         result = eval(compiled, module.__dict__)
         if inspect.isawaitable(result):
             await result
@@ -302,6 +321,9 @@ async def run(run_id, code, experiment_json):
     finally:
         for executor in executors:
             getattr(executor, "uninstall", lambda: None)()
+        # No task of this run survives into the next (asyncio.run cancels its own; this, what a
+        # program started otherwise).
+        aio.leftover(tasks_before)
     ended = time.perf_counter()
     switches, gil_events, gil_waits = threads.gil_log()
     startups = [span for executor, paid in prepared if executor.used() for span in paid]
@@ -323,7 +345,8 @@ async def run(run_id, code, experiment_json):
     timed_spans = [(t, threads.resolve_lane(lane_), state, a, b) for (t, lane_, state, a, b) in spans]
     # Calls of timed functions: a process's start-up and the copies are no task's.
     tasks_done = sum(state not in (STARTUP, COPY) for (_t, _l, state, _a, _b) in timed_spans) + _left_out
-    pieces = without_waits(timed_spans, gil_waits)
+    late = [(t, threads.resolve_lane(lane_), state, a, b) for (t, lane_, state, a, b) in stalled]
+    pieces = without_waits(without_waits(timed_spans, gil_waits), late, by_task=True) + late
     waits = gil_waits[: max(0, MAX_SPANS - len(pieces))]
     drawn = startups + [(t, lane_, state, ms(a), ms(b)) for (t, lane_, state, a, b) in pieces + waits]
     events = [{"at": ms(at), "lane": lane_, "task": task, "kind": kind} for (at, lane_, task, kind) in gil_events]
@@ -334,23 +357,25 @@ async def run(run_id, code, experiment_json):
     )
 
 
-def without_waits(timed_spans, waits):
+def without_waits(timed_spans, waits, by_task=False):
     """The timed spans with their thread's waits for the GIL cut out, as the model draws a task
     that lost the GIL: a call that waited for the GIL was neither computing nor on its io then.
     Spans and waits are (task, lane, state, start, end); a wait is cut from the spans of its
-    own lane (its thread's)."""
+    own lane (its thread's), or with `by_task` of its own task on its lane (a coroutine's stall:
+    the loop's other tasks share the lane)."""
     if not waits:
         return list(timed_spans)
+    key = (lambda t, lane_: (lane_, t)) if by_task else (lambda t, lane_: lane_)
     by_lane = {}
-    for (_t, lane_, _s, a, b) in sorted(waits, key=lambda w: w[3]):
-        by_lane.setdefault(lane_, []).append((a, b))
+    for (t, lane_, _s, a, b) in sorted(waits, key=lambda w: w[3]):
+        by_lane.setdefault(key(t, lane_), []).append((a, b))
     starts = {lane_: [a for (a, _b) in ws] for lane_, ws in by_lane.items()}
     out = []
     for (t, lane_, state, a, b) in timed_spans:
-        ws = by_lane.get(lane_, ())
+        ws = by_lane.get(key(t, lane_), ())
         at = a
         # The waits that start before this span ends, from the last one that starts before it.
-        i = max(0, bisect.bisect_right(starts.get(lane_, ()), a) - 1)
+        i = max(0, bisect.bisect_right(starts.get(key(t, lane_), ()), a) - 1)
         while i < len(ws) and ws[i][0] < b:
             wa, wb = ws[i]
             if wb > at and wa < b:

@@ -390,7 +390,8 @@ class ProcessPool(concurrent.futures.Executor):
             from pyodide.ffi import run_sync
 
             wanted = len(_taken) + self._max
-            started = json.loads(run_sync(_processes.start(wanted)))
+            # The run's other pools keep their processes, busy or not.
+            started = json.loads(run_sync(_processes.start(wanted, to_js(sorted(_taken)))))
             to_perf = lambda ms: (ms - harness.offset) / 1000  # noqa: E731
             _started_in_run = _started_in_run or bool(started)
             for index, spawned, ready in started:

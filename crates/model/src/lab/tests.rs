@@ -1672,3 +1672,52 @@ fn the_workers_that_run_the_pages_own_module_are_the_plain_builds() {
         assert_eq!(role.runs_page_module(), plain, "{role:?}");
     }
 }
+
+#[test]
+fn host_sent_code_never_shares_its_interpreter_with_the_visitors_next_run() {
+    let (mut p, worker) = python_ready();
+    // The host's program, run by its message: in the interpreter that is there.
+    p.at(
+        1.0,
+        Event::SetCode(Some("import json\njson.dumps = None\n".into())),
+    );
+    let out = p.at(
+        1.0,
+        Event::RunFor {
+            params: cpython(Tool::Sequential, Kind::Io),
+            request: Some("host".into()),
+            guess: None,
+        },
+    );
+    let (id, e, _) = code_posted(&out, worker);
+    p.finish(worker, id, e, 10.0);
+    // Another of the host's runs may share it; the visitor's own run gets a fresh one.
+    let out = p.at(2.0, Event::Run(cpython(Tool::Sequential, Kind::Io)));
+    assert!(out.contains(&Effect::Terminate(worker)), "{out:?}");
+    let [(fresh, Role::Engine(Build::Cpython))] = spawned(&out)[..] else {
+        panic!("a new interpreter: {out:?}");
+    };
+    assert_eq!(
+        started(&out),
+        None,
+        "the run waits for it to load and measure its loop"
+    );
+    p.msg(
+        fresh,
+        FromWorker::Ready {
+            build: Build::Cpython,
+            pool_threads: 1,
+            started_at: 100.0,
+            ready_at: 2100.0,
+            cancel_word: None,
+            python_version: Some("3.14.2".into()),
+        },
+    );
+    let out = p.msg(fresh, calibrated(50.0));
+    let (id, e, _) = code_posted(&out, fresh);
+    p.finish(fresh, id, e, 10.0);
+    // The visitor's later runs keep it.
+    let out = p.at(3.0, Event::Run(cpython(Tool::Sequential, Kind::Io)));
+    assert!(spawned(&out).is_empty());
+    code_posted(&out, fresh);
+}

@@ -1,0 +1,60 @@
+// asyncio on the page's CPython as CPython runs it: asyncio.run in every spelling (debug=True,
+// `from asyncio import run`, inside a function, asyncio.Runner), its errors (called from a
+// coroutine, not given a coroutine, on a closed Runner), the tasks it leaves cancelled and async
+// generators shut down at its end, top-level await refused; each program of fixtures/asyncio/
+// prints what CPython 3.13 prints, or ends with its exception class. A task a run leaves behind
+// prints nothing into the next run. Through the site's own CPython worker.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { BASE, PYTHON_LOAD_MS, launch } from "./lib.mjs";
+import { cpython, installRunner } from "./pool-corpus.mjs";
+
+const FIXTURES = new URL("./fixtures/asyncio/", import.meta.url);
+const RUN_MS = 30_000;
+
+let browser, page;
+before(async () => {
+  browser = await launch();
+  page = await browser.newPage();
+  await page.goto(new URL("?engine=model", BASE).href);
+  await page.evaluate(installRunner);
+  await page.waitForFunction(() => window.corpus.ready || window.corpus.failed, null, { timeout: PYTHON_LOAD_MS });
+  assert.equal(await page.evaluate(() => window.corpus.failed), null);
+});
+after(async () => { await browser?.close(); });
+
+async function run(code) {
+  const id = await page.evaluate(([c, ms]) => window.corpus.run(c, ms), [code, RUN_MS]);
+  await page.waitForFunction((i) => window.corpus.answers[i], id, { timeout: RUN_MS + 10_000, polling: 100 });
+  return page.evaluate((i) => window.corpus.answers[i], id);
+}
+
+const lastClass = (text) => (text ?? "").trim().split("\n").at(-1).split(":")[0];
+
+for (const name of readdirSync(FIXTURES).filter((f) => f.endsWith(".py")).sort()) {
+  test(`asyncio on CPython as CPython 3.13: ${name}`, async () => {
+    const code = readFileSync(new URL(name, FIXTURES), "utf8");
+    const expected = cpython(name, code);
+    const r = await run(code);
+    assert.ok(!r.timedOut, `${name} did not end; printed ${r.out}`);
+    if (expected.error === null) {
+      assert.equal(r.report?.status, "done", `${name}: ${r.report?.message ?? r.failed}\n${r.out}`);
+      assert.equal(r.out, expected.out);
+    } else {
+      assert.equal(r.report?.status, "error", `${name}: ${JSON.stringify(r.report?.status)} ${r.out}`);
+      assert.ok(r.out.startsWith(expected.out), `${name}: printed ${JSON.stringify(r.out)}`);
+      assert.equal(lastClass(r.report.message), expected.error, r.report.message);
+    }
+  });
+}
+
+test("a task a run leaves running prints nothing into the next run", async () => {
+  // Started outside asyncio.run, on the loop the page's CPython keeps: the run's end cancels it.
+  const leave = "import asyncio\n\nasync def tick():\n    while True:\n        await asyncio.sleep(0.01)\n        print('tick')\n\nasync def main():\n    asyncio.get_running_loop().create_task(tick())\n    await asyncio.sleep(0.035)\n\nloop_task = asyncio.run(main())\n";
+  const first = await run(leave);
+  assert.equal(first.report?.status, "done", first.report?.message);
+  const next = await run("import asyncio\n\nasync def main():\n    await asyncio.sleep(0.2)\n    print('next')\n\nasyncio.run(main())\n");
+  assert.equal(next.report?.status, "done");
+  assert.equal(next.out, "next\n");
+});
