@@ -13,8 +13,10 @@ Where the interpreter cannot suspend a stack (no JSPI), the harness falls back t
 `asyncio.run(x)` at the top level as `await x` (`harness._AwaitAsyncioRun`).
 
 Lateness: `asyncio.sleep` is timed against the loop. A task whose timer came due while another
-task kept the loop busy resumes late; that stretch (due, resumed) is drawn as `stalled` instead
-of the wait's own io, as the model draws a wait behind a busy event loop.
+task kept the loop busy resumes late; the part of that stretch (due, resumed) in which the loop
+computed (a timed cpu call ran) is drawn as `stalled` instead of the wait's own io, as the model
+draws a wait behind a busy event loop (the harness's `busy_stalls`). Lateness while nothing
+computed is the browser's timers, and stays the wait's own.
 
 This module is one of the harness's executors (harness.py's `executors`).
 """

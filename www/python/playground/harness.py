@@ -345,7 +345,9 @@ async def run(run_id, code, experiment_json):
     timed_spans = [(t, threads.resolve_lane(lane_), state, a, b) for (t, lane_, state, a, b) in spans]
     # Calls of timed functions: a process's start-up and the copies are no task's.
     tasks_done = sum(state not in (STARTUP, COPY) for (_t, _l, state, _a, _b) in timed_spans) + _left_out
-    late = [(t, threads.resolve_lane(lane_), state, a, b) for (t, lane_, state, a, b) in stalled]
+    late = busy_stalls(
+        [(t, threads.resolve_lane(lane_), state, a, b) for (t, lane_, state, a, b) in stalled], timed_spans
+    )
     pieces = without_waits(without_waits(timed_spans, gil_waits), late, by_task=True) + late
     waits = gil_waits[: max(0, MAX_SPANS - len(pieces))]
     drawn = startups + [(t, lane_, state, ms(a), ms(b)) for (t, lane_, state, a, b) in pieces + waits]
@@ -355,6 +357,20 @@ async def run(run_id, code, experiment_json):
         run_id, experiment, status, message, ms(started), (ended - started) * 1000, drawn, paid_startup, tasks_done,
         lanes, switches, events,
     )
+
+
+def busy_stalls(late, timed_spans):
+    """The stretches of the late waits `late` during which their lane computed (a timed cpu or
+    serial call ran): the loop was busy then. A wait that was late while nothing computed was
+    late by the browser's timers, not by a busy loop, and stays the task's own io."""
+    out = []
+    for (t, lane_, state, a, b) in late:
+        busy = [(max(a, c), min(b, d)) for (_t, l, s, c, d) in timed_spans if l == lane_ and s in ("compute", "serial") and c < b and d > a]
+        if busy:
+            start, end = min(x for x, _ in busy), max(y for _, y in busy)
+            if end > start:
+                out.append((t, lane_, state, start, end))
+    return out
 
 
 def without_waits(timed_spans, waits, by_task=False):
