@@ -8,27 +8,19 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { BASE, PYTHON_LOAD_MS, launch } from "./lib.mjs";
-import { cpython, installRunner } from "./pool-corpus.mjs";
+import { cpython, runnerPage } from "./pool-corpus.mjs";
 
 const FIXTURES = new URL("./fixtures/asyncio/", import.meta.url);
 const RUN_MS = 30_000;
 
-let browser, page;
+let browser, runner;
 before(async () => {
   browser = await launch();
-  page = await browser.newPage();
-  await page.goto(new URL("?engine=model", BASE).href);
-  await page.evaluate(installRunner);
-  await page.waitForFunction(() => window.corpus.ready || window.corpus.failed, null, { timeout: PYTHON_LOAD_MS });
-  assert.equal(await page.evaluate(() => window.corpus.failed), null);
+  runner = await runnerPage(browser, BASE, PYTHON_LOAD_MS);
 });
 after(async () => { await browser?.close(); });
 
-async function run(code) {
-  const id = await page.evaluate(([c, ms]) => window.corpus.run(c, ms), [code, RUN_MS]);
-  await page.waitForFunction((i) => window.corpus.answers[i], id, { timeout: RUN_MS + 10_000, polling: 100 });
-  return page.evaluate((i) => window.corpus.answers[i], id);
-}
+const run = (code) => runner.run(code, RUN_MS);
 
 const lastClass = (text) => (text ?? "").trim().split("\n").at(-1).split(":")[0];
 

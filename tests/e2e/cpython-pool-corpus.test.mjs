@@ -8,24 +8,16 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE, PYTHON_LOAD_MS, launch } from "./lib.mjs";
-import { PROGRAM_MS, check, cpython, installRunner, programs } from "./pool-corpus.mjs";
+import { PROGRAM_MS, check, cpython, programs, runnerPage } from "./pool-corpus.mjs";
 
-let browser, page;
+let browser, runner;
 before(async () => {
   browser = await launch();
-  page = await browser.newPage();
-  await page.goto(new URL("?engine=model", BASE).href);
-  await page.evaluate(installRunner);
-  await page.waitForFunction(() => window.corpus.ready || window.corpus.failed, null, { timeout: PYTHON_LOAD_MS });
-  assert.equal(await page.evaluate(() => window.corpus.failed), null);
+  runner = await runnerPage(browser, BASE, PYTHON_LOAD_MS);
 });
 after(async () => { await browser?.close(); });
 
-async function run(code) {
-  const id = await page.evaluate(([c, ms]) => window.corpus.run(c, ms), [code, PROGRAM_MS]);
-  await page.waitForFunction((i) => window.corpus.answers[i], id, { timeout: PROGRAM_MS + 10_000, polling: 100 });
-  return page.evaluate((i) => window.corpus.answers[i], id);
-}
+const run = (code) => runner.run(code, PROGRAM_MS);
 
 test("a pool sized by an expression starts its processes when it is created, on a cold page", async () => {
   // The first program this worker runs: no process is warm, and the code names no size.

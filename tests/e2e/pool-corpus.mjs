@@ -62,6 +62,22 @@ export function check(name, code, r, expected) {
   }
 }
 
+/** A page of `base` in `browser` with the runner installed and CPython loaded (within
+ * `loadMs`); returns the page and `run(code, ms)`, which resolves with the program's answer. */
+export async function runnerPage(browser, base, loadMs) {
+  const page = await browser.newPage();
+  await page.goto(new URL("?engine=model", base).href);
+  await page.evaluate(installRunner);
+  await page.waitForFunction(() => window.corpus.ready || window.corpus.failed, null, { timeout: loadMs });
+  assert.equal(await page.evaluate(() => window.corpus.failed), null);
+  const run = async (code, ms) => {
+    const id = await page.evaluate(([c, bound]) => window.corpus.run(c, bound), [code, ms]);
+    await page.waitForFunction((i) => window.corpus.answers[i], id, { timeout: ms + 10_000, polling: 100 });
+    return page.evaluate((i) => window.corpus.answers[i], id);
+  };
+  return { page, run };
+}
+
 /** Installed in the page (a function of no closure): starts CPython's worker; `window.corpus`
  * then says `ready` (or `failed`), and `run(code, ms)` returns an id whose answer appears in
  * `answers[id]`: what the program printed, its report, or `timedOut` after Stop. */

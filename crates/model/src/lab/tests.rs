@@ -1297,6 +1297,18 @@ fn a_tagged_request_during_a_sweep_or_declined_is_rejected() {
     assert_eq!(rejected(&out)[0].0, "long");
 }
 
+/// CPython's worker says it loaded 3.14.2 in 2 s.
+fn python_loaded() -> FromWorker {
+    FromWorker::Ready {
+        build: Build::Cpython,
+        pool_threads: 1,
+        started_at: 100.0,
+        ready_at: 2100.0,
+        cancel_word: None,
+        python_version: Some("3.14.2".into()),
+    }
+}
+
 /// CPython in the page: a plain page, with CPython picked and loaded, its loop measured at
 /// 50 ns an iteration. Returns the page and CPython's worker.
 fn python_ready() -> (Page, WorkerId) {
@@ -1324,17 +1336,7 @@ fn python_ready() -> (Page, WorkerId) {
         },
     );
     assert!(out.contains(&Effect::Show(Update::PythonLoading(10.0, 100.0))));
-    let out = p.msg(
-        worker,
-        FromWorker::Ready {
-            build: Build::Cpython,
-            pool_threads: 1,
-            started_at: 100.0,
-            ready_at: 2100.0,
-            cancel_word: None,
-            python_version: Some("3.14.2".into()),
-        },
-    );
+    let out = p.msg(worker, python_loaded());
     assert_eq!(posts(&out, worker), vec![ToWorker::Calibrate]);
     assert_eq!(
         p.lab.view().python.ready,
@@ -1702,17 +1704,7 @@ fn host_sent_code_never_shares_its_interpreter_with_the_visitors_next_run() {
         None,
         "the run waits for it to load and measure its loop"
     );
-    p.msg(
-        fresh,
-        FromWorker::Ready {
-            build: Build::Cpython,
-            pool_threads: 1,
-            started_at: 100.0,
-            ready_at: 2100.0,
-            cancel_word: None,
-            python_version: Some("3.14.2".into()),
-        },
-    );
+    p.msg(fresh, python_loaded());
     let out = p.msg(fresh, calibrated(50.0));
     let (id, e, _) = code_posted(&out, fresh);
     p.finish(fresh, id, e, 10.0);
