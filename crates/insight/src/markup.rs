@@ -99,10 +99,13 @@ pub fn lane_summary(lanes: &[LaneAccount], lane_noun: &str) -> String {
 /// why they differ where they do, in those runs' figures.
 pub fn fidelity_table(runs: &[model::run::record::RunRecord]) -> String {
     let refs: Vec<&model::run::record::RunRecord> = runs.iter().collect();
+    let numbers = |ids: &[model::run::id::RunId]| -> Vec<String> {
+        ids.iter().map(|id| id.0.to_string()).collect()
+    };
     // Each figure names the runs it comes from: the visitor can look them up in the runs table.
     let figure =
         |claim: model::analysis::fidelity::Claim, r: Option<f64>, ids: &[model::run::id::RunId]| {
-            let runs: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+            let runs = numbers(ids);
             let from = match runs.len() {
                 0 => String::new(),
                 1 => format!(" <small>run {}</small>", runs[0]),
@@ -111,7 +114,7 @@ pub fn fidelity_table(runs: &[model::run::record::RunRecord]) -> String {
             r.map_or_else(|| "run both".to_string(), |r| claim.show(r) + &from)
         };
     let runs_attr = |name: &str, ids: &[model::run::id::RunId]| {
-        let list: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+        let list = numbers(ids);
         if list.is_empty() {
             String::new()
         } else {

@@ -66,13 +66,12 @@ bootstrapping = False
 def install():
     """Makes this run's `ProcessPoolExecutor`, `multiprocessing.Pool` (and the spawn context's),
     `as_completed` and `wait` the page's pool's, and what it cannot do fail at once."""
-    global _used
-    import concurrent.futures._base as _cf_base
+    global _used, _started_in_run
     import multiprocessing.pool
 
     concurrent.futures.ProcessPoolExecutor = ProcessPool
     _cf_process.ProcessPoolExecutor = ProcessPool
-    for module in (concurrent.futures, _cf_base):
+    for module in (concurrent.futures, concurrent.futures._base):
         module.as_completed = as_completed
         module.wait = wait
     multiprocessing.Pool = _MpPool
@@ -83,7 +82,6 @@ def install():
     Process._count = 0  # each run's first is Process-1, as each program's is
     for name in _UNSUPPORTED:
         setattr(multiprocessing, name, _unsupported(name))
-    global _started_in_run
     _taken.clear()
     _used = False
     _started_in_run = False
@@ -112,10 +110,12 @@ class _Context:
     is offered (fork and forkserver need an OS's processes)."""
 
     def __init__(self, method):
-        if method not in (None, "spawn"):
-            raise ValueError(f"cannot find context for {method!r}") if method not in ("fork", "forkserver") else NotImplementedError(
+        if method in ("fork", "forkserver"):
+            raise NotImplementedError(
                 f"the {method!r} start method is not available in the page: its processes are spawned (use 'spawn')"
             )
+        if method not in (None, "spawn"):
+            raise ValueError(f"cannot find context for {method!r}")
         self._name = "spawn"
 
     def get_start_method(self, allow_none=False):
@@ -137,6 +137,16 @@ class _Context:
 
 def _get_context(method=None):
     return _Context(method)
+
+
+def _settled(f):
+    """Whether future `f` has finished or been cancelled, as `concurrent.futures` reads it."""
+    return f._state in ("FINISHED", "CANCELLED_AND_NOTIFIED")
+
+
+def _to_perf(ms):
+    """Page-clock ms as this interpreter's `perf_counter` seconds (the harness's spans' clock)."""
+    return (ms - harness.offset) / 1000
 
 
 def _pools_of(fs):
@@ -181,7 +191,7 @@ def as_completed(fs, timeout=None):
         if not pending:
             return
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
-        got = _drive(pending, lambda: any(f._state in ("FINISHED", "CANCELLED_AND_NOTIFIED") for f in pending), left)
+        got = _drive(pending, lambda: any(_settled(f) for f in pending), left)
         if got is False:
             raise TimeoutError(f"{len(pending)} (of {total}) futures unfinished")
         if got is None:
@@ -197,7 +207,7 @@ def wait(fs, timeout=None, return_when=concurrent.futures.ALL_COMPLETED):
         return _original_wait(fs, timeout, return_when)
 
     def finished():
-        done = [f for f in fs if f._state in ("FINISHED", "CANCELLED_AND_NOTIFIED")]
+        done = [f for f in fs if _settled(f)]
         if return_when == concurrent.futures.FIRST_COMPLETED:
             return bool(done)
         if return_when == concurrent.futures.FIRST_EXCEPTION:
@@ -207,7 +217,7 @@ def wait(fs, timeout=None, return_when=concurrent.futures.ALL_COMPLETED):
     got = _drive(fs, finished, timeout)
     if got is None:
         return _original_wait(fs, timeout, return_when)
-    done = {f for f in fs if f._state in ("FINISHED", "CANCELLED_AND_NOTIFIED")}
+    done = {f for f in fs if _settled(f)}
     return concurrent.futures._base.DoneAndNotDoneFutures(done, fs - done)
 
 
@@ -392,10 +402,9 @@ class ProcessPool(concurrent.futures.Executor):
             wanted = len(_taken) + self._max
             # The run's other pools keep their processes, busy or not.
             started = json.loads(run_sync(_processes.start(wanted, to_js(sorted(_taken)))))
-            to_perf = lambda ms: (ms - harness.offset) / 1000  # noqa: E731
             _started_in_run = _started_in_run or bool(started)
             for index, spawned, ready in started:
-                harness.spans.append((harness.TASK_LANE, index, harness.STARTUP, to_perf(spawned), to_perf(ready)))
+                harness.spans.append((harness.TASK_LANE, index, harness.STARTUP, _to_perf(spawned), _to_perf(ready)))
             free = [i for i in range(_processes.started()) if i not in _taken][: self._max]
         if len(free) < self._max:
             raise RuntimeError(
@@ -483,12 +492,11 @@ class ProcessPool(concurrent.futures.Executor):
         done = time.perf_counter()
         if printed:
             print(printed, end="")
-        to_perf = lambda ms: (ms - harness.offset) / 1000  # noqa: E731
         for t, state, a, b in spans:
             # The process's spans, in the page's clock, on the process's lane.
             if t is None:
                 t = task
-            harness.spans.append((t, index, state, to_perf(a), to_perf(b)))
+            harness.spans.append((t, index, state, _to_perf(a), _to_perf(b)))
         if future is None:
             if status == "ok":
                 self._booted.add(index)
@@ -498,8 +506,8 @@ class ProcessPool(concurrent.futures.Executor):
         if sent is not None:
             # The copies: the call pickled here and unpickled there; the result pickled there
             # and unpickled here.
-            harness.spans.append((task, index, harness.COPY, start, to_perf(sent[0])))
-            harness.spans.append((task, index, harness.COPY, to_perf(sent[1]), done))
+            harness.spans.append((task, index, harness.COPY, start, _to_perf(sent[0])))
+            harness.spans.append((task, index, harness.COPY, _to_perf(sent[1]), done))
         if status == "ok":
             future.set_result(value)
         elif status == "raise":
@@ -681,7 +689,7 @@ class Process:
 
     def close(self):
         if self.is_alive():
-            raise ValueError(f"Cannot close a process while it is still running. You should first call join() or terminate().")
+            raise ValueError("Cannot close a process while it is still running. You should first call join() or terminate().")
 
     def __repr__(self):
         state = "initial" if self._pool is None else "started" if self._exitcode is None else "stopped"

@@ -149,6 +149,7 @@ class _Run:
         #: The GIL's log once a second thread exists, as the model's threads engine logs it:
         #: (perf_counter s, thread, task, kind), kind "acquire", "release" or "forced-drop".
         self.gil = []
+        #: Events beyond `MAX_GIL_EVENTS`, counted (the run's note says how many).
         self.gil_cut = 0
         #: Hand-overs: acquires by a thread that waited for the GIL, counted by how the holder
         #: let go (as `GilLock::acquire` counts them, on the waiter's side).
@@ -235,16 +236,16 @@ def _hand(thread):
     """Gives the GIL to `thread` (ready, suspended): it resumes once this stack suspends. A
     thread that waited for the GIL (ready) takes it in a hand-over, logged with its wait."""
     run = _run
+    now = _now()
     if thread.state == "ready" and run.started:
-        got = _now()
-        run.waits.append((thread, thread.task(), thread.ready_since, got))
+        run.waits.append((thread, thread.task(), thread.ready_since, now))
         if run.last_forced:
             run.forced += 1
         else:
             run.voluntary += 1
     _log(thread, "acquire")
     if thread is not run.current:
-        run.last_switch = _now()
+        run.last_switch = now
     run.current = thread
     thread.state = "running"
     resolve, thread.resolve = thread.resolve, None
@@ -1020,9 +1021,16 @@ class _Hook:
 
 def note():
     """What a run that used threads should say about how they were handed over, if anything."""
-    if _run is None or not _run.started or _gil_timer is not None or _Hook.cost is None:
+    if _run is None or not _run.started:
         return None
-    return (
+    cut = (
+        f"{_run.gil_cut} GIL events beyond the first {MAX_GIL_EVENTS} are not drawn (the hand-overs are all counted)."
+        if _run.gil_cut
+        else None
+    )
+    if _gil_timer is not None or _Hook.cost is None:
+        return cut
+    return (f"{cut} " if cut else "") + (
         "This page shares no memory with a timer (it is not cross-origin isolated), so threads "
         "were handed over by a sys.monitoring hook, under which a short Python loop ran "
         f"{_Hook.cost:.1f}x slower in a thread (measured here, with and without it). Open the "
