@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { gzipSync } from "node:zlib";
 import { enforce, overrides, verdict } from "./bench-verdict.mjs";
-import { BARE, BASE, exportRuns, launch, open, runOnce, setExperiment, stopLatency } from "./lib.mjs";
+import { BARE, BASE, exportRuns, launch, open, runOnce, setExperiment, stopLatency, waitForRow } from "./lib.mjs";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const REPS = QUICK ? 2 : 5;
@@ -251,7 +251,7 @@ if (BARE) {
 // ---- cold pools: the first processes run (plain host) and the first threads run (isolated
 // page) after load, each on a fresh page against the sequential run of the same build -------
 {
-  const cold = { speedup: [], task: [], startup: [], threads: [] };
+  const cold = { speedup: [], task: [], startup: [], threads: [], threadsTask: [] };
   for (let i = 0; i < (QUICK ? 1 : 3); i++) {
     if (BARE) {
       const { page: p, context: c } = await open(browser, "?kind=cpu&tasks=4&workers=2&io_ms=200", { base: BARE, contextOptions: { serviceWorkers: "block" } });
@@ -268,7 +268,9 @@ if (BARE) {
     const seqRow = await runOnce(p);
     await setExperiment(p, { tool: "threads" });
     const first = await runOnce(p);
+    const threadsRun = (await exportRuns(p)).find((r) => String(r.id) === first.runId);
     cold.threads.push(seqRow.wallMs / first.wallMs);
+    cold.threadsTask.push(threadsRun.spans.filter((s) => s.state === "compute").reduce((a, s) => a + s.end - s.start, 0) / (4 * 200));
     await c.close();
   }
   if (BARE) {
@@ -277,6 +279,26 @@ if (BARE) {
     record("process start-up, cold", "ms per process (spawn → ready: load and kernel warm-up), max over the fresh pools", stats(cold.startup), atMost(150, { stat: "max" }), " ms");
   }
   record("CPU speedup, threads (first run after load), W=2", "wall(sequential)/wall(first threads run), GIL off, 4 tasks of 200 ms, fresh page each", stats(cold.threads), atLeast(1.5), "×");
+  record("calibrated task time, threads build", "computing spans of the first threads run (pool lanes) / (4 × the calibrated 200 ms)", stats(cold.threadsTask), between(0.9, 1.1), "×");
+}
+
+// ---- a course link's first run: `?…&run=1` on a fresh isolated page, processes against the
+// sequential run of the same work on another fresh page; the share of pages at ≥ 1.5× ---------
+if (!QUICK) {
+  const linkedRun = async (query) => {
+    const { page: p, context: c } = await open(browser, `?${query}&run=1`, { ready: false });
+    await p.waitForSelector('html[data-isolated="true"]', { timeout: 30_000 });
+    const row = await waitForRow(p, 1);
+    await c.close();
+    return row;
+  };
+  const ratios = [];
+  for (let i = 0; i < 10; i++) {
+    const proc = await linkedRun("tool=processes&kind=cpu&tasks=4&workers=2");
+    const seq = await linkedRun(`tool=sequential&kind=cpu&tasks=4&cpu_iters=${proc.cpuIters}`);
+    ratios.push(Number(seq.wallMs) / Number(proc.wallMs));
+  }
+  record("linked first processes run, W=2", `pages of 10 whose first run (\`run=1\`) is ≥ 1.5× the sequential run of the same work on a fresh page (${ratios.map((r) => r.toFixed(2)).join(", ")})`, ratios.filter((r) => r >= 1.5).length, atLeast(9), " of 10");
 }
 
 // ---- the same cold pools in Firefox and WebKit (full runs, when xtask provides them) --------

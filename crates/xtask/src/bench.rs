@@ -221,7 +221,7 @@ pub fn page_curve_smoke(browser: &toolchain::Browser) -> Result<(), String> {
         .arg(root().join("tests").join("bench").join("page_curve.py"))
         .arg(crate::project::dist())
         .arg(&browser.chromium)
-        .args(["1,2", "--reps", "1", "--tools", "threads,processes"])
+        .args(["1,2", "--reps", "3", "--tools", "threads,processes"])
         .output()
         .map_err(|e| format!("python3 did not start: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -238,15 +238,17 @@ pub fn page_curve_smoke(browser: &toolchain::Browser) -> Result<(), String> {
         .ok_or_else(|| format!("page_curve.py gave speedups {speedups:?}: {text}"))
 }
 
-/// Threads then processes at W = 1, 2 on 2 cores: one worker is the sequential run's own speed
-/// (0.75-1.33x), two are really parallel (at least 1.3x, at most the 2 cores allow). A page
-/// that ran serially, failed, or measured nothing cannot meet these.
+/// Threads then processes at W = 1, 2 on 2 cores, each the median of three pairs of runs: one
+/// worker is the sequential run's own speed (0.75-1.33x), two are really parallel (at least
+/// 1.25x, at most the 2 cores allow). A page that ran serially, failed, or measured nothing
+/// cannot meet these; one pair of runs on a busy machine could (a parallel pair measured 1.19x),
+/// hence the median.
 fn curve_is_real(speedups: &[f64]) -> Option<()> {
     let [t1, t2, p1, p2] = speedups else {
         return None;
     };
     let one = |s: f64| (0.75..=1.33).contains(&s);
-    let two = |s: f64| (1.3..=2.3).contains(&s);
+    let two = |s: f64| (1.25..=2.3).contains(&s);
     (one(*t1) && two(*t2) && one(*p1) && two(*p2)).then_some(())
 }
 
