@@ -37,6 +37,48 @@ test("what the page's processes cannot share fails at once, with the page's reas
   assert.equal(r.out, "Queue True\nPipe True\nManager True\nValue True\n");
 });
 
+test("a warm process starts each run as a fresh process would: what a task changed is gone", async () => {
+  const program = (body) => `import math\nfrom concurrent.futures import ProcessPoolExecutor\n\ndef task(n):\n${body}\n\nif __name__ == "__main__":\n    with ProcessPoolExecutor(max_workers=2) as pool:\n        print(sorted(pool.map(task, range(4))))\n`;
+  const first = await run(program("    math.answer = n\n    return n"));
+  assert.equal(first.report?.status, "done", first.report?.message);
+  assert.equal(first.out, "[0, 1, 2, 3]\n");
+  const look = program("    return hasattr(math, 'answer')");
+  const next = await run(look);
+  assert.equal(next.report?.status, "done", next.report?.message);
+  assert.equal(next.report.paid_startup, false, "the same warm processes ran it");
+  assert.equal(next.out, cpython("warm-slate.py", look).out);
+  assert.equal(next.out, "[False, False, False, False]\n");
+});
+
+test("what a process prints reaches the page while it runs, not when its result comes back", async () => {
+  // Each process prints, then computes for 600 ms: CPython's child writes to the terminal at
+  // once; the page shows the line while the parent waits.
+  const code = [
+    "import os, time",
+    "from concurrent.futures import ProcessPoolExecutor",
+    "",
+    "def task(n):",
+    "    print(f'task {n} started')",
+    "    t = time.perf_counter()",
+    "    while time.perf_counter() - t < 0.6:",
+    "        pass",
+    "    return n",
+    "",
+    "if __name__ == '__main__':",
+    "    with ProcessPoolExecutor(max_workers=2) as pool:",
+    "        print(sorted(pool.map(task, range(2))))",
+    "",
+  ].join("\n");
+  const r = await run(code);
+  assert.equal(r.report?.status, "done", r.report?.message);
+  const started = r.pieces.filter((p) => /task \d started/.test(p.text));
+  assert.equal(started.length, 2, JSON.stringify(r.pieces));
+  for (const p of started) assert.ok(p.before >= 300, `"${p.text.trim()}" came ${p.before.toFixed(0)} ms before the run's end`);
+  assert.match(r.out, /^task [01] started\ntask [01] started\n\[0, 1\]\n$/, "the tasks' lines first, as on a terminal");
+  const expected = cpython("prints-as-they-happen.py", code);
+  assert.deepEqual(r.out.split("\n").sort(), expected.out.split("\n").sort(), "the lines CPython prints");
+});
+
 const corpus = programs();
 test("the corpus has at least 30 programs", () => { assert.ok(corpus.length >= 30, `${corpus.length}`); });
 

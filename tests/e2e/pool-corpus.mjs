@@ -85,17 +85,23 @@ export function installRunner() {
   const worker = new Worker("./python/worker.js", { type: "module" });
   const stop = new Int32Array(new SharedArrayBuffer(4));
   worker.postMessage(stop.buffer);
-  const corpus = { ready: false, failed: null, answers: {}, out: {}, next: 1 };
+  const corpus = { ready: false, failed: null, answers: {}, out: {}, at: {}, next: 1 };
   window.corpus = corpus;
   worker.onmessage = ({ data }) => {
     const m = JSON.parse(data);
     if (m.ready) corpus.ready = true;
     if (m.failed && m.failed.id === null) corpus.failed = m.failed.message;
-    if (m.output) (corpus.out[m.output.id] ??= []).push(m.output.text);
+    if (m.output) {
+      (corpus.out[m.output.id] ??= []).push(m.output.text);
+      (corpus.at[m.output.id] ??= []).push(performance.now());
+    }
     const id = m.finished?.id ?? m.failed?.id;
     if (id && !corpus.answers[id]) {
       clearTimeout(corpus[`timer${id}`]);
-      corpus.answers[id] = { out: (corpus.out[id] ?? []).join(""), report: m.finished?.report ?? null, failed: m.failed?.message ?? null };
+      // Each piece of output with how long before the run's end it came, ms.
+      const end = performance.now();
+      const pieces = (corpus.out[id] ?? []).map((text, i) => ({ text, before: end - corpus.at[id][i] }));
+      corpus.answers[id] = { out: (corpus.out[id] ?? []).join(""), pieces, report: m.finished?.report ?? null, failed: m.failed?.message ?? null };
     }
   };
   corpus.run = (code, ms) => {

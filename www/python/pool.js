@@ -3,19 +3,19 @@
 // harness's pool (playground/pool.py) calls `pool` as the module `_processes`; worker.js only
 // registers it. Nothing is shared with a process but its box (a pickled job, then a pickled
 // reply, after a header: protocol.js's `WORD`) and the pool's one reply counter.
-import { BOX, HEAD, MAX_PROCESSES, WORD, now, read, start } from "./protocol.js";
+import { BOX, HEAD, MAX_PROCESSES, PRINTS, WORD, now, read, start } from "./protocol.js";
 
 /** Counts every reply of every process: the parent blocks on it (Atomics.wait). Only an isolated
  * page has shared memory; elsewhere the pool says why it cannot start. */
 const repliesDone = globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
-/** The pool's warm processes, by index: {worker, head, job, reply, stop}. */
+/** The pool's warm processes, by index: {worker, head, job, reply, prints, shown, stop}. */
 const processes = [];
 
 /** Starts process `index` and resolves with [index, spawned at, ready at] (shared-clock ms). */
 function startProcess(index) {
   return new Promise((resolve, reject) => {
     const spawnedAt = now();
-    const box = new SharedArrayBuffer(HEAD + 2 * BOX);
+    const box = new SharedArrayBuffer(HEAD + 2 * BOX + PRINTS);
     const stop = new Int32Array(new SharedArrayBuffer(4));
     const worker = new Worker(new URL("./process.js", import.meta.url), { type: "module", name: `process ${index + 1}` });
     const failed = (why) => {
@@ -31,12 +31,19 @@ function startProcess(index) {
       if (name !== "ready") return failed(name === "failed" ? fields.message : `it said ${data}`);
       clearTimeout(timer);
       const head = new Int32Array(box, 0, HEAD / 4);
-      processes[index] = { worker, head, job: new Uint8Array(box, HEAD, BOX), reply: new Uint8Array(box, HEAD + BOX, BOX), stop };
+      processes[index] = {
+        worker, head, stop, shown: 0,
+        job: new Uint8Array(box, HEAD, BOX),
+        reply: new Uint8Array(box, HEAD + BOX, BOX),
+        prints: new Uint8Array(box, HEAD + 2 * BOX, PRINTS),
+      };
       resolve([index, spawnedAt, fields.at]);
     };
     worker.postMessage([start(index), box, repliesDone.buffer, stop.buffer]);
   });
 }
+
+const decoder = new TextDecoder();
 
 const idle = (p) => Atomics.load(p.head, WORD.reply) === Atomics.load(p.head, WORD.job);
 
@@ -73,21 +80,36 @@ export const pool = {
   send(i, bytes) {
     const p = processes[i];
     Atomics.store(p.stop, 0, 0);
+    // The print area is the new job's (the process is idle: nobody writes it now).
+    p.shown = 0;
+    Atomics.store(p.head, WORD.printed, 0);
     p.job.set(bytes);
     Atomics.store(p.head, WORD.jobLength, bytes.length);
     Atomics.add(p.head, WORD.job, 1);
     Atomics.notify(p.head, WORD.job);
   },
-  /** Blocks until a process among `busy` (indexes) has replied, at most `ms`; returns those that
-   * have. The caller waits again in slices, so that Stop (KeyboardInterrupt) is read between. */
+  /** Blocks until a process among `busy` (indexes) has replied or printed, at most `ms`;
+   * returns those that have replied. The caller waits again in slices, so that Stop
+   * (KeyboardInterrupt) is read between, and shows what they printed. */
   wait(busy, ms) {
     const seen = Atomics.load(repliesDone, 0);
+    const unshown = () => busy.some((i) => Atomics.load(processes[i].head, WORD.printed) > processes[i].shown);
     let ready = busy.filter((i) => idle(processes[i]));
-    if (ready.length === 0) {
+    if (ready.length === 0 && !unshown()) {
       Atomics.wait(repliesDone, 0, seen, ms);
       ready = busy.filter((i) => idle(processes[i]));
     }
     return ready;
+  },
+  /** What process `i`'s job printed since the last call (text; "" when nothing). Only whole
+   * writes are counted in the word, so a character is never cut. */
+  printed(i) {
+    const p = processes[i];
+    const end = Atomics.load(p.head, WORD.printed);
+    if (end <= p.shown) return "";
+    const text = decoder.decode(p.prints.slice(p.shown, end));
+    p.shown = end;
+    return text;
   },
   /** Process `i`'s reply, copied out of its box. */
   take(i) {

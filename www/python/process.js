@@ -3,8 +3,9 @@
 // shared with the parent but one box of shared memory: the parent writes a pickled job into it
 // and this worker writes the pickled reply back (playground/process.py makes one of the other).
 // Messages cannot serve, because the parent's thread is blocked in Atomics.wait while its pool
-// works, and a blocked worker delivers none; only the start-up is a message (protocol.js).
-import { BOX, HEAD, WORD, now, processFailed, processReady, read } from "./protocol.js";
+// works, and a blocked worker delivers none; only the start-up is a message (protocol.js). What a
+// job prints goes into the box's print area as it prints, and wakes the parent, which shows it.
+import { BOX, HEAD, PRINTS, WORD, now, processFailed, processReady, read } from "./protocol.js";
 import { startCpython } from "./interpreter.js";
 
 onmessage = async ({ data }) => {
@@ -23,11 +24,25 @@ onmessage = async ({ data }) => {
     postMessage(processFailed(String(error?.message ?? error)));
     return;
   }
-  postMessage(processReady(now()));
   const head = new Int32Array(box, 0, HEAD / 4);
   const job = new Uint8Array(box, HEAD, BOX);
   const reply = new Uint8Array(box, HEAD + BOX, BOX);
+  const prints = new Uint8Array(box, HEAD + 2 * BOX, PRINTS);
   const done = new Int32Array(control);
+  const encoder = new TextEncoder();
+  // The job's prints, as they happen: false once the area is full (the rest, in order, comes
+  // with the reply). The counter is notified without a change: the parent wakes, shows them,
+  // and waits again.
+  side.stream((text) => {
+    const bytes = encoder.encode(text);
+    const at = Atomics.load(head, WORD.printed);
+    if (at + bytes.length > PRINTS) return false;
+    prints.set(bytes, at);
+    Atomics.store(head, WORD.printed, at + bytes.length);
+    Atomics.notify(done, 0);
+    return true;
+  });
+  postMessage(processReady(now()));
   let seen = 0;
   for (;;) {
     // Bounded, and again: an idle process waits here for its next job as long as the pool lives.

@@ -18,9 +18,11 @@ export const MAX_PROCESSES = 8;
  * `model::wire::cpython::BOX_BYTES`. */
 export const BOX = 4 * 1024 * 1024;
 /** The box header's Int32 words, by name: `model::wire::cpython::HEAD_WORDS`. */
-export const WORD = { job: 0, jobLength: 1, reply: 2, replyLength: 3 };
+export const WORD = { job: 0, jobLength: 1, reply: 2, replyLength: 3, printed: 4 };
 /** Bytes of the header (the job starts there): `model::wire::cpython::HEAD_BYTES`. */
 export const HEAD = 4 * Object.keys(WORD).length;
+/** Bytes of a box's print area, after the reply: `model::wire::cpython::PRINT_BYTES`. */
+export const PRINTS = 64 * 1024;
 /** The words CPython's worker shares with its GIL timer (gil-timer.js), by index: Int32 words
  * (Pyodide's interrupt buffer first), then `due`, a Float64 word; `GIL_BYTES` in all. Only the
  * two workers read them: the page's side of Stop stays its own one-word buffer. */

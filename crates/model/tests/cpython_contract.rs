@@ -17,7 +17,7 @@ use model::json::ToJson;
 use model::python::cpython::program;
 use model::run::timeline::{Build, RunStatus, SpanState, TaskRef};
 use model::wire::cpython::{
-    FromProcess, ToProcess, BOX_BYTES, HEAD_BYTES, HEAD_WORDS, MAX_PROCESSES,
+    FromProcess, ToProcess, BOX_BYTES, HEAD_BYTES, HEAD_WORDS, MAX_PROCESSES, PRINT_BYTES,
 };
 use model::wire::worker::{FromWorker, ToWorker, MAX_OUTPUT_CHARS};
 use serde_json::{json, Value};
@@ -119,8 +119,8 @@ const written = {
 };
 const read = {};
 for (const [name, doc] of Object.entries(fixtures)) read[name] = m.read(JSON.stringify(doc));
-const { MAX_OUTPUT, MAX_PROCESSES, BOX, HEAD, WORD } = m;
-console.log(JSON.stringify({ written, read, numbers: { MAX_OUTPUT, MAX_PROCESSES, BOX, HEAD, WORD } }));
+const { MAX_OUTPUT, MAX_PROCESSES, BOX, HEAD, WORD, PRINTS } = m;
+console.log(JSON.stringify({ written, read, numbers: { MAX_OUTPUT, MAX_PROCESSES, BOX, HEAD, WORD, PRINTS } }));
 "#;
 
 /// What python3 makes of the harness (the package `playground` under `dir`): `written` (each
@@ -358,6 +358,11 @@ fn disagreements(js: &Value, python: &Value) -> Vec<String> {
             json!(MAX_PROCESSES),
         ),
         ("protocol.js BOX", &js["numbers"]["BOX"], json!(BOX_BYTES)),
+        (
+            "protocol.js PRINTS",
+            &js["numbers"]["PRINTS"],
+            json!(PRINT_BYTES),
+        ),
         (
             "protocol.js HEAD",
             &js["numbers"]["HEAD"],

@@ -15,6 +15,8 @@ The package's modules, one job each:
   handed over as CPython's GIL hands over.
 - `aio`: `asyncio.run` and `asyncio.Runner` on the page's running event loop, as CPython's
   behave, and the lateness of `asyncio.sleep` (stalls behind a busy loop).
+- `slate`: what a run changed in the interpreter's modules, put back when it ends (a clean
+  slate per run, as a fresh `python3` has).
 
 A stand-in for another executor of the standard library is a module like `pool`, listed in
 `harness.executors` below.

@@ -24,7 +24,6 @@ This module is one of the harness's executors (harness.py's `executors`).
 import asyncio
 import asyncio.runners
 import contextvars
-import time
 
 from . import harness, threads
 
@@ -140,11 +139,11 @@ async def sleep(delay, result=None):
     """`asyncio.sleep`, with its lateness noted for the timed call that waits."""
     if delay <= 0:
         return await _real["sleep"](delay, result)
-    due = time.perf_counter() + delay
+    due = harness.clock() + delay
     try:
         return await _real["sleep"](delay, result)
     finally:
-        resumed = time.perf_counter()
+        resumed = harness.clock()
         noted = stalls.get()
         if noted is not None and resumed - due > LATE_S:
             noted.append((due, resumed))

@@ -28,7 +28,14 @@ import types
 # own, not a first import's (ProcessPoolExecutor alone pulls in multiprocessing: ~150 ms here).
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor  # noqa: F401
 
-from . import aio, threads
+from . import aio, slate, threads
+
+#: The harness's clock and JSON, bound once when CPython loads: a program that patches
+#: `time.perf_counter` or `json.dumps` changes its own figures, never the page's report of them
+#: (and `slate` puts the module back when the run ends).
+clock = time.perf_counter
+_to_json = json.dumps
+_from_json = json.loads
 
 #: The name a program's frames carry in tracebacks.
 FILENAME = "experiment.py"
@@ -45,7 +52,7 @@ STATE_OF_KIND = {"io": "io", "cpu": "compute", "serial": "serial"}
 STARTUP = "startup"
 COPY = "copy"
 
-#: The spans of the run in flight: (task, lane, state, start, end), in `time.perf_counter()`
+#: The spans of the run in flight: (task, lane, state, start, end), in `clock()`
 #: seconds of this interpreter.
 spans = []
 #: The run's waits that resumed late behind a busy event loop, as spans of their task: cut out of
@@ -77,7 +84,7 @@ def numbered(x):
 
 
 def timed(kind):
-    """Records every call of the decorated function as one span: `time.perf_counter()` when
+    """Records every call of the decorated function as one span: `clock()` when
     it starts and when it returns or raises. `kind` is "io" (drawn as waiting), "cpu" (drawn
     as computing) or "serial" (Amdahl's serial part: computing that no task owns). Works on
     plain and on `async def` functions. A call whose first argument is a whole number is drawn
@@ -95,11 +102,11 @@ def timed(kind):
                 # Its waits that resumed late behind a busy loop (aio.sleep notes them).
                 noted = []
                 token = aio.stalls.set(noted)
-                start = time.perf_counter()
+                start = clock()
                 try:
                     return await fn(*args, **kwargs)
                 finally:
-                    end = time.perf_counter()
+                    end = clock()
                     aio.stalls.reset(token)
                     _record(task, state, start, end)
                     for due, resumed in noted:
@@ -114,11 +121,11 @@ def timed(kind):
                 # The thread's GIL events and waits are this task's while it runs (a coroutine's
                 # are not: others run between its awaits, on the same thread).
                 thread = threads.enter(task)
-                start = time.perf_counter()
+                start = clock()
                 try:
                     return fn(*args, **kwargs)
                 finally:
-                    end = time.perf_counter()
+                    end = clock()
                     threads.leave(thread)
                     _record(task, state, start, end)
 
@@ -191,17 +198,17 @@ def calibrate():
     from five samples of at least 60 ms each, after a warm-up."""
     n = 50_000
     while True:
-        start = time.perf_counter()
+        start = clock()
         _cpu_loop(n)
-        took = time.perf_counter() - start
+        took = clock() - start
         if took >= 0.06 or n >= 50_000_000:
             break
         n *= 2
     samples = []
     for _ in range(5):
-        start = time.perf_counter()
+        start = clock()
         _cpu_loop(n)
-        samples.append((time.perf_counter() - start) * 1e9 / n)
+        samples.append((clock() - start) * 1e9 / n)
     return calibrated_message(samples)
 
 
@@ -210,7 +217,7 @@ def calibrated_message(samples):
     spread ((max - min) / median)."""
     samples = sorted(samples)
     median = samples[len(samples) // 2]
-    return json.dumps({"calibrated": {"ns_per_iter": median, "spread": (samples[-1] - samples[0]) / median}})
+    return _to_json({"calibrated": {"ns_per_iter": median, "spread": (samples[-1] - samples[0]) / median}})
 
 
 class _AwaitAsyncioRun(ast.NodeTransformer):
@@ -260,14 +267,16 @@ async def run(run_id, code, experiment_json):
     and how it ended (`done`, `stopped` by KeyboardInterrupt, or `error` with the traceback)."""
     global _calls, _left_out, offset, source
 
-    experiment = json.loads(experiment_json)
+    experiment = _from_json(experiment_json)
     spans.clear()
     stalled.clear()
     tasks_before = set(asyncio.all_tasks())
     _calls = 0
     _left_out = 0
     # perf_counter is this interpreter's clock; the page's timeline is in shared-clock ms.
-    offset = page_clock() - time.perf_counter() * 1000
+    offset = page_clock() - clock() * 1000
+    # Before the executors take their places: the interpreter as the last run left it.
+    before = slate.take()
     for executor in executors:
         executor.install()
     show_program(code)
@@ -281,7 +290,7 @@ async def run(run_id, code, experiment_json):
     sys.modules["__mp_main__"] = module
     status, message = "done", None
     prepared = []
-    started = time.perf_counter()
+    started = clock()
     try:
         tree = ast.parse(code, FILENAME)
         # Where asyncio.run can block the program's stack, the program is compiled as CPython
@@ -291,10 +300,10 @@ async def run(run_id, code, experiment_json):
         if top_level_await:
             tree = _AwaitAsyncioRun().visit(tree)
         source = code
-        before_executors = time.perf_counter()
+        before_executors = clock()
         prepared = [(executor, await executor.prepare(tree, experiment)) for executor in executors]
         # The program's time starts now; an executor's start-up joins it if the program used it.
-        started = time.perf_counter()
+        started = clock()
         compiled = compile(tree, FILENAME, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if top_level_await else 0)
         result = eval(compiled, module.__dict__)
         if inspect.isawaitable(result):
@@ -324,7 +333,9 @@ async def run(run_id, code, experiment_json):
         # No task of this run survives into the next (asyncio.run cancels its own; this, what a
         # program started otherwise).
         aio.leftover(tasks_before)
-    ended = time.perf_counter()
+    ended = clock()
+    # The program's changes to the interpreter's modules do not outlive it (nor change the report).
+    slate.restore(before)
     switches, gil_events, gil_waits = threads.gil_log()
     startups = [span for executor, paid in prepared if executor.used() for span in paid]
     if startups:
@@ -431,4 +442,4 @@ def finished_message(
         "gil_events": list(gil_events),
         "counts": None,
     }
-    return json.dumps({"finished": {"id": run_id, "report": report}})
+    return _to_json({"finished": {"id": run_id, "report": report}})

@@ -26,6 +26,10 @@ import time
 
 from . import harness, threads
 
+# Bound at import, as multiprocessing binds its own pickler's: a program's patch of pickle.loads or
+# json.loads is not the pool's.
+_dumps, _loads, _from_json = pickle.dumps, pickle.loads, json.loads
+
 try:
     import _processes  # the pool's shared memory, from pool.js, in the page's CPython
 except ImportError:  # a process of the pool starts none itself; at home there is none
@@ -103,6 +107,14 @@ def _unsupported(name):
 
     refuse.__name__ = name
     return refuse
+
+
+def _show_printed(index):
+    """Prints what process `index`'s job printed since it was last looked at (the parent's
+    output is the page's, as a child's prints share the terminal in CPython)."""
+    text = _processes.printed(index)
+    if text:
+        print(text, end="")
 
 
 class _Context:
@@ -232,7 +244,7 @@ async def prepare(tree, experiment):
     wanted = processes_wanted(tree)
     if not wanted or not _processes.isolated():
         return []
-    started = json.loads(await _processes.start(wanted))
+    started = _from_json(await _processes.start(wanted))
     return [(harness.TASK_LANE, index, harness.STARTUP, spawned, ready) for index, spawned, ready in started]
 
 
@@ -401,7 +413,7 @@ class ProcessPool(concurrent.futures.Executor):
 
             wanted = len(_taken) + self._max
             # The run's other pools keep their processes, busy or not.
-            started = json.loads(run_sync(_processes.start(wanted, to_js(sorted(_taken)))))
+            started = _from_json(run_sync(_processes.start(wanted, to_js(sorted(_taken)))))
             _started_in_run = _started_in_run or bool(started)
             for index, spawned, ready in started:
                 harness.spans.append((harness.TASK_LANE, index, harness.STARTUP, _to_perf(spawned), _to_perf(ready)))
@@ -424,11 +436,11 @@ class ProcessPool(concurrent.futures.Executor):
                 continue
             if index not in self._booted:
                 # A spawned process first imports the program, as __mp_main__.
-                self._busy[index] = (None, None, time.perf_counter())
+                self._busy[index] = (None, None, harness.clock())
                 # The initializer travels pickled on its own: the process unpickles it once the
                 # program is imported (it is found there by reference, as `__main__.init`).
-                init = pickle.dumps(self._initializer) if self._initializer else None
-                self._send(index, IMPORT_JOB + pickle.dumps((harness.source, init)))
+                init = _dumps(self._initializer) if self._initializer else None
+                self._send(index, IMPORT_JOB + _dumps((harness.source, init)))
                 continue
             if not self._queue:
                 continue
@@ -437,9 +449,9 @@ class ProcessPool(concurrent.futures.Executor):
                 continue
             task = args[0] if args and harness.numbered(args[0]) else self._submitted
             self._submitted += 1
-            start = time.perf_counter()
+            start = harness.clock()
             try:
-                job = CALL_JOB + pickle.dumps((fn, args, kwargs))
+                job = CALL_JOB + _dumps((fn, args, kwargs))
             except Exception as error:  # CPython's pool reports an unpicklable call this way too
                 future.set_exception(error)
                 continue
@@ -482,14 +494,18 @@ class ProcessPool(concurrent.futures.Executor):
             if not self._busy:
                 raise RuntimeError("the pool has nothing to run")  # a bug of the page's pool
             return
-        for index in _processes.wait(to_js(busy), slice_ms).to_py():
+        replied = _processes.wait(to_js(busy), slice_ms).to_py()
+        for index in busy:
+            _show_printed(index)
+        for index in replied:
             self._collect(index, _processes.take(index).to_bytes())
         self._dispatch()
 
     def _collect(self, index, reply):
         future, task, start = self._busy.pop(index)
-        status, value, spans, printed, sent = pickle.loads(reply)
-        done = time.perf_counter()
+        status, value, spans, printed, sent = _loads(reply)
+        done = harness.clock()
+        _show_printed(index)
         if printed:
             print(printed, end="")
         for t, state, a, b in spans:
@@ -628,7 +644,7 @@ class Process:
         target = self._target if type(self).run is Process.run else self.run
         args, kwargs = (self._args, self._kwargs) if target is self._target else ((), {})
         # Spawn pickles the process object at start: what does not pickle fails here, as there.
-        pickle.dumps((target, args, kwargs))
+        _dumps((target, args, kwargs))
         self._pool = ProcessPool(1)
         self._future = self._pool.submit(_run_process, target, args, kwargs, self.name)
         from .process import PID_BASE

@@ -13,14 +13,50 @@ import multiprocessing
 import os
 import pickle
 import sys
-import time
 import types
 
-from . import harness, pool
+from . import harness, pool, slate
+
+# Bound at import, as multiprocessing binds its own pickler's.
+_dumps, _loads = pickle.dumps, pickle.loads
 
 #: Each process's process id here: CPython's pids are the OS's; these are the page's own, one
 #: per interpreter, so that a program can tell its processes apart with `os.getpid()`.
 PID_BASE = 1000
+
+
+#: process.js's writer into the box's print area: true when the text fit there.
+_write = None
+
+
+def stream(write):
+    """What process.js calls once: where a job's prints go as they happen."""
+    global _write
+    _write = write
+
+
+class _Printed(io.TextIOBase):
+    """A job's stdout and stderr: each write goes to the box's print area at once, and the parent
+    shows it while it waits, as a child's prints reach the terminal in CPython. Once one does not
+    fit, it and everything after it wait, in order, for the reply."""
+
+    def __init__(self):
+        self.rest = io.StringIO()
+        self.full = _write is None
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if text and not self.full:
+            self.full = not _write(text)
+        if self.full:
+            self.rest.write(text)
+        return len(text)
+
+    def getvalue(self):
+        """What did not fit in the print area: it goes with the reply."""
+        return self.rest.getvalue()
 
 
 def become(index):
@@ -39,19 +75,19 @@ def become(index):
 
 def reply(status, value, printed="", sent=None):
     """The pickled reply, with the spans the job recorded (then forgotten) in page-clock ms."""
-    off = harness.page_clock() - time.perf_counter() * 1000
+    off = harness.page_clock() - harness.clock() * 1000
     spans = [(t, state, a * 1000 + off, b * 1000 + off) for (t, _l, state, a, b) in harness.spans]
     harness.spans.clear()
     try:
-        return pickle.dumps((status, value, spans, printed, sent))
+        return _dumps((status, value, spans, printed, sent))
     except Exception as error:
         # A result that does not pickle: the future raises the pickling error, as CPython's
         # pool sends it back (`_sendback_result`).
         try:
-            return pickle.dumps(("raise", (error, harness.program_traceback(error)), spans, printed, sent))
+            return _dumps(("raise", (error, harness.program_traceback(error)), spans, printed, sent))
         except Exception:
             why = f"the result could not be pickled: {error!r}"
-            return pickle.dumps(("broken", why, spans, printed, sent))
+            return _dumps(("broken", why, spans, printed, sent))
 
 
 def answer(job, size):
@@ -60,24 +96,37 @@ def answer(job, size):
     out = _answer(job.to_bytes())
     if len(out) > size:
         why = f"a reply of {len(out)} bytes pickled; a process here sends at most {size}"
-        out = pickle.dumps(("broken", why, [], "", None))
+        out = _dumps(("broken", why, [], "", None))
     return pool.to_js(out)
 
 
 def failure(why):
     """What process.js calls when the job itself failed: the reply that says so."""
-    return pool.to_js(pickle.dumps(("broken", why, [], "", None)))
+    return pool.to_js(_dumps(("broken", why, [], "", None)))
+
+
+#: The process as it was before its first program: every later import of a program (a new run on
+#: a warm process, or the next child under `max_tasks_per_child`) starts from it, as a fresh
+#: process would.
+_pristine = None
 
 
 def _answer(job):
     """Runs one job and returns its pickled reply."""
-    out = io.StringIO()
+    global _pristine
+    if job[:1] == pool.IMPORT_JOB:
+        # Before the job's own output is captured: the slate holds the real stdout.
+        if _pristine is None:
+            _pristine = slate.take()
+        else:
+            slate.restore(_pristine)
+    out = _Printed()
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = out
     try:
         if job[:1] == pool.IMPORT_JOB:
             return _import_program(job[1:], out)
-        fn, args, kwargs = pickle.loads(job[1:])
+        fn, args, kwargs = _loads(job[1:])
         unpickled = harness.page_clock()
         try:
             value = fn(*args, **kwargs)
@@ -94,8 +143,8 @@ def _answer(job):
 def _import_program(job, out):
     """Imports the program as `__mp_main__` (CPython's bootstrapping phase: a pool started
     without the `__main__` guard fails here, as in CPython), then runs the pool's initializer."""
-    start = time.perf_counter()
-    code, init = pickle.loads(job)
+    start = harness.clock()
+    code, init = _loads(job)
     module = types.ModuleType("__mp_main__")
     module.__file__ = harness.FILENAME
     harness.show_program(code)
@@ -107,7 +156,7 @@ def _import_program(job, out):
         exec(compile(code, harness.FILENAME, "exec"), module.__dict__)
         if init:
             # Unpickled only now: it is the program's own function, found in `__mp_main__`.
-            initializer, initargs = pickle.loads(init)
+            initializer, initargs = _loads(init)
             initializer(*initargs)
     except BaseException as error:
         name = multiprocessing.current_process().name
@@ -115,5 +164,5 @@ def _import_program(job, out):
     finally:
         pool.bootstrapping = False
         multiprocessing.current_process()._inheriting = False
-    harness.spans.append((harness.TASK_LANE, harness.lane, harness.STARTUP, start, time.perf_counter()))
+    harness.spans.append((harness.TASK_LANE, harness.lane, harness.STARTUP, start, harness.clock()))
     return reply("ok", None, out.getvalue())

@@ -174,7 +174,7 @@ _real_switchinterval = sys.getswitchinterval()
 
 
 def _now():
-    return time.perf_counter()
+    return harness.clock()
 
 
 #: The most GIL events one run logs (10 s of hand-overs at a 1 ms interval); later ones are

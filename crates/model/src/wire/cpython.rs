@@ -20,12 +20,19 @@ pub const BOX_BYTES: u32 = 4 * 1024 * 1024;
 
 /// The box's header: one `Int32` word each, in this order: the job's number (the parent adds
 /// one per job), the job's length, the number of the job last answered (the process copies the
-/// job's number when its reply is written) and the reply's length. A process is idle when the
-/// two numbers agree. Named as `protocol.js` names them (`WORD.jobLength`).
-pub const HEAD_WORDS: [&str; 4] = ["job", "jobLength", "reply", "replyLength"];
+/// job's number when its reply is written), the reply's length, and the bytes the job has
+/// printed so far into the print area (the parent sets it to 0 when it sends a job). A process
+/// is idle when the two numbers agree. Named as `protocol.js` names them (`WORD.jobLength`).
+pub const HEAD_WORDS: [&str; 5] = ["job", "jobLength", "reply", "replyLength", "printed"];
 
-/// Bytes of the header: the job starts there, the reply [`BOX_BYTES`] later.
+/// Bytes of the header: the job starts there, the reply [`BOX_BYTES`] later, and the print area
+/// [`BOX_BYTES`] after that.
 pub const HEAD_BYTES: u32 = 4 * HEAD_WORDS.len() as u32;
+
+/// Bytes of a box's print area: what a job prints, as UTF-8, written there as it prints (and
+/// the pool's reply counter notified), so that the parent shows it while it waits, as a child's
+/// prints reach the terminal in CPython. What does not fit comes with the reply.
+pub const PRINT_BYTES: u32 = 64 * 1024;
 
 /// What CPython's worker tells a process it starts. Posted as `[json, box, replies, interrupt]`:
 /// the message, the process's box, the pool's one reply counter (an `Int32`, which every
@@ -103,7 +110,7 @@ mod tests {
     }
 
     #[test]
-    fn the_header_is_four_words() {
-        assert_eq!(HEAD_BYTES, 16);
+    fn the_header_is_five_words() {
+        assert_eq!(HEAD_BYTES, 20);
     }
 }
