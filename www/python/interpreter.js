@@ -5,7 +5,7 @@
 import { loadPyodide } from "../pyodide/pyodide.mjs";
 
 /** The harness's modules (www/python/playground/, copied as they are into the site). */
-export const HARNESS = ["__init__.py", "aio.py", "harness.py", "pool.py", "process.py", "slate.py", "threads.py"];
+export const HARNESS = ["__init__.py", "aio.py", "harness.py", "pool.py", "process.py", "queues.py", "slate.py", "threads.py"];
 
 /** Loads CPython and the harness; resolves with Pyodide's interface to it. */
 export async function startCpython() {

@@ -4,10 +4,15 @@
 // registers it. Nothing is shared with a process but its box (a pickled job, then a pickled
 // reply, after a header: protocol.js's `WORD`) and the pool's one reply counter.
 import { BOX, HEAD, MAX_PROCESSES, PRINTS, WORD, now, read, start } from "./protocol.js";
+import { arenaBytes, channels } from "./queues.js";
 
 /** Counts every reply of every process: the parent blocks on it (Atomics.wait). Only an isolated
  * page has shared memory; elsewhere the pool says why it cannot start. */
 const repliesDone = globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
+/** The queues and pipes between the processes (queues.js): one arena every process maps. */
+const arena = repliesDone ? new SharedArrayBuffer(arenaBytes()) : null;
+/** The arena's calls, as the page's CPython imports them (`_queues`); null without isolation. */
+export const queueCalls = arena ? channels(arena) : null;
 /** The pool's warm processes, by index: {worker, head, job, reply, prints, shown, stop}. */
 const processes = [];
 
@@ -39,7 +44,7 @@ function startProcess(index) {
       };
       resolve([index, spawnedAt, fields.at]);
     };
-    worker.postMessage([start(index), box, repliesDone.buffer, stop.buffer]);
+    worker.postMessage([start(index), box, repliesDone.buffer, stop.buffer, arena]);
   });
 }
 

@@ -7,15 +7,18 @@
 // job prints goes into the box's print area as it prints, and wakes the parent, which shows it.
 import { BOX, HEAD, PRINTS, WORD, now, processFailed, processReady, read } from "./protocol.js";
 import { startCpython } from "./interpreter.js";
+import { channels } from "./queues.js";
 
 onmessage = async ({ data }) => {
   onmessage = null;
-  const [message, box, control, interrupt] = data;
+  const [message, box, control, interrupt, arena] = data;
   const [name, { index }] = read(message);
   let side;
   try {
     if (name !== "start") throw new Error(`a process is started with "start", not ${message}`);
     const pyodide = await startCpython();
+    // The queues and pipes the parent's program shares with this process (queues.js).
+    pyodide.registerJsModule("_queues", channels(arena));
     side = pyodide.pyimport("playground.process");
     side.become(index);
     // Stop writes 2 here: KeyboardInterrupt in the task, as SIGINT would raise in a real child.

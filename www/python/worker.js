@@ -5,7 +5,7 @@
 // and writes the reply itself; this file only loads, forwards and caps what a program prints.
 // The processes a program's pool uses are pool.js's.
 import { startCpython } from "./interpreter.js";
-import { pool } from "./pool.js";
+import { pool, queueCalls } from "./pool.js";
 import { GIL_BYTES, MAX_OUTPUT, OUTPUT_CUT, WORDS, failed, loading, now, output, read, ready } from "./protocol.js";
 
 const startedAt = now();
@@ -75,6 +75,7 @@ async function start() {
   pyodide.setStdout({ batched: (line) => print(`${line}\n`) });
   pyodide.setStderr({ batched: (line) => print(`${line}\n`) });
   pyodide.registerJsModule("_processes", pool);
+  if (queueCalls) pyodide.registerJsModule("_queues", queueCalls);
   connectInterrupts();
   harness = pyodide.pyimport("playground.harness");
   // A warm interpreter: the first run's wall time is the program's, not asyncio's first timer.

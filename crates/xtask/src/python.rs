@@ -24,12 +24,13 @@ const PYODIDE_FILES: [&str; 5] = [
 const FETCHED: [&str; 3] = ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 /// Our own files, copied as they are.
-const OWN_FILES: [&str; 6] = [
+const OWN_FILES: [&str; 7] = [
     "worker.js",
     "gil-timer.js",
     "pool.js",
     "process.js",
     "protocol.js",
+    "queues.js",
     "interpreter.js",
 ];
 

@@ -24,7 +24,9 @@ import pickle
 import sys
 import time
 
-from . import harness, threads
+import weakref
+
+from . import harness, queues, threads
 
 # Bound at import, as multiprocessing binds its own pickler's: a program's patch of pickle.loads or
 # json.loads is not the pool's.
@@ -50,11 +52,6 @@ _WHY_MAX = (
     "max_workers must be <= {max} here: each process is a CPython of its own (~13 MB of wasm, "
     "1-2 s to start), and the page keeps them warm"
 )
-_WHY_NOT_WITH_THREADS = (
-    "the process pool cannot wait for its processes while the program has other threads here: "
-    "its wait blocks CPython's whole worker, and every thread with it. Start the threads after "
-    "the pool is done, or run the pool from a program without threads"
-)
 _original_as_completed = concurrent.futures.as_completed
 _original_wait = concurrent.futures.wait
 #: The warm processes a pool of this run has taken (a process serves one pool at a time).
@@ -65,6 +62,11 @@ _used = False
 _started_in_run = False
 #: In a process: whether it is importing the program (CPython's "bootstrapping phase").
 bootstrapping = False
+#: The run's pools: a wait outside them (a queue's, a pipe's) runs them between its slices.
+_live = weakref.WeakSet()
+#: The thread collecting the pools' replies while the program has threads (a forced switch may
+#: come at any bytecode: one thread at a time collects), or None.
+_driver = None
 
 
 def install():
@@ -82,6 +84,10 @@ def install():
     multiprocessing.pool.Pool = _MpPool
     multiprocessing.get_context = _get_context
     multiprocessing.Process = Process
+    queues.install(multiprocessing)
+    if not harness.in_process:
+        queues.reset()
+        _live.clear()
     _processes_started.clear()
     Process._count = 0  # each run's first is Process-1, as each program's is
     for name in _UNSUPPORTED:
@@ -94,15 +100,15 @@ def install():
 #: What `multiprocessing` offers that the page's processes cannot: each shares state between
 #: processes through the OS (pipes, semaphores, a manager's server), which the page's workers do
 #: not have. Each fails at once, with CPython's exception for a platform without it.
-_UNSUPPORTED = ("Queue", "SimpleQueue", "JoinableQueue", "Pipe", "Manager", "Value", "Array", "Lock", "RLock", "Semaphore", "Event", "Barrier", "Condition")
+_UNSUPPORTED = ("Manager", "Value", "Array", "Lock", "RLock", "Semaphore", "Event", "Barrier", "Condition")
 
 
 def _unsupported(name):
     def refuse(*_args, **_kwargs):
         raise NotImplementedError(
             f"multiprocessing.{name} is not available in the page: its processes are CPythons in "
-            "workers that share no pipes, semaphores or manager with each other. Pool and "
-            "ProcessPoolExecutor work (arguments and results are pickled between processes)."
+            "workers that share no semaphores, shared objects or manager with each other. Pool, "
+            "ProcessPoolExecutor, Process, Queue and Pipe work (what they carry is pickled)."
         )
 
     refuse.__name__ = name
@@ -385,6 +391,7 @@ class ProcessPool(concurrent.futures.Executor):
         self._broken = None
         self._shutdown = False
         self._submitted = 0
+        _live.add(self)
 
     def submit(self, fn, /, *args, **kwargs):
         if bootstrapping:
@@ -480,26 +487,39 @@ class ProcessPool(concurrent.futures.Executor):
 
     def _poll(self):
         """Collects the replies that are there, without waiting."""
-        if self._busy and not threads.others_alive():
+        if self._busy:
             self._step(0)
 
     def _step(self, slice_ms=WAIT_SLICE_MS):
-        if threads.others_alive():
-            # The wait below blocks CPython's whole worker (Atomics.wait): every thread of the
-            # program would stop with it, the ones the processes' results may depend on too.
-            raise RuntimeError(_WHY_NOT_WITH_THREADS)
+        """Waits at most `slice_ms` for the processes, then shows what they printed, collects
+        their replies and hands out the next calls. While the program has other threads, the
+        wait is theirs: no `Atomics.wait` (it would stop CPython's whole worker, every thread
+        with it), but the GIL handed over for 2 ms, as CPython releases it in a blocking call."""
+        global _driver
         busy = list(self._busy)
         if not busy:
             self._dispatch()
             if not self._busy:
                 raise RuntimeError("the pool has nothing to run")  # a bug of the page's pool
             return
-        replied = _processes.wait(to_js(busy), slice_ms).to_py()
-        for index in busy:
-            _show_printed(index)
-        for index in replied:
-            self._collect(index, _processes.take(index).to_bytes())
-        self._dispatch()
+        others = threads.others_alive()
+        me = threads.current() if others else None
+        if others and _driver not in (None, me):
+            if slice_ms:
+                threads.wait_outside(0.002)
+            return
+        saved, _driver = _driver, me
+        try:
+            replied = _processes.wait(to_js(busy), 0 if others else slice_ms).to_py()
+            for index in busy:
+                _show_printed(index)
+            for index in replied:
+                self._collect(index, _processes.take(index).to_bytes())
+            self._dispatch()
+        finally:
+            _driver = saved
+        if others and slice_ms and not replied:
+            threads.wait_outside(0.002)
 
     def _collect(self, index, reply):
         future, task, start = self._busy.pop(index)
@@ -570,12 +590,28 @@ class ProcessPool(concurrent.futures.Executor):
         _taken.difference_update(i for i in self._procs if i not in self._busy)
         if not self._busy:
             self._procs = []
+            _live.discard(self)
 
     def __exit__(self, kind, error, tb):
         # As CPython's, it waits for the tasks; but Stop (KeyboardInterrupt) waits for none.
         stopped = kind is not None and issubclass(kind, KeyboardInterrupt)
         self.shutdown(wait=not stopped, cancel_futures=stopped)
         return False
+
+
+def run_pools():
+    """What a wait outside the pools (a queue's, a pipe's) does between its slices: every pool
+    collects what its processes replied and hands out its next calls (a `Process` started just
+    before `q.get()` is handed its target only then: the parent has no thread that would)."""
+    for p in list(_live):
+        if p._busy:
+            p._step(0)
+
+
+def _run_pickled(payload, name):
+    """A `Process`'s target in its process, from what `start` pickled (the spawn moment)."""
+    target, args, kwargs = _loads(payload)
+    return _run_process(target, args, kwargs, name)
 
 
 #: The `multiprocessing.Process`es the run in flight started: joined at its end, as CPython's
@@ -643,10 +679,16 @@ class Process:
             multiprocessing.spawn._check_not_importing_main()
         target = self._target if type(self).run is Process.run else self.run
         args, kwargs = (self._args, self._kwargs) if target is self._target else ((), {})
-        # Spawn pickles the process object at start: what does not pickle fails here, as there.
-        _dumps((target, args, kwargs))
+        # Spawn pickles the process object at start: what does not pickle fails here, as there,
+        # and a queue or a pipe's end is the child's from this moment (only now may a queue be
+        # pickled), though the call reaches the process once it has imported the program.
+        queues.spawning = True
+        try:
+            payload = _dumps((target, args, kwargs))
+        finally:
+            queues.spawning = False
         self._pool = ProcessPool(1)
-        self._future = self._pool.submit(_run_process, target, args, kwargs, self.name)
+        self._future = self._pool.submit(_run_pickled, payload, self.name)
         from .process import PID_BASE
 
         self._pid = PID_BASE + self._pool._procs[0] + 1

@@ -15,7 +15,7 @@ import pickle
 import sys
 import types
 
-from . import harness, pool, slate
+from . import harness, pool, queues, slate
 
 # Bound at import, as multiprocessing binds its own pickler's.
 _dumps, _loads = pickle.dumps, pickle.loads
@@ -126,14 +126,18 @@ def _answer(job):
     try:
         if job[:1] == pool.IMPORT_JOB:
             return _import_program(job[1:], out)
-        fn, args, kwargs = _loads(job[1:])
-        unpickled = harness.page_clock()
         try:
-            value = fn(*args, **kwargs)
-            status = "ok"
-        except BaseException as error:
-            value = (error, harness.program_traceback(error))
-            status = "raise"
+            fn, args, kwargs = _loads(job[1:])
+            unpickled = harness.page_clock()
+            try:
+                value = fn(*args, **kwargs)
+                status = "ok"
+            except BaseException as error:
+                value = (error, harness.program_traceback(error))
+                status = "raise"
+        finally:
+            # The job's pipe handles close with it, as a process's close when it exits.
+            queues.release_inherited()
         sent_at = harness.page_clock()
         return reply(status, value, out.getvalue(), (unpickled, sent_at))
     finally:

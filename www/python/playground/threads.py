@@ -1038,6 +1038,18 @@ def note():
     )
 
 
+def current():
+    """The thread running now (an object of the page's, not `threading.Thread`)."""
+    return _me()
+
+
+def wait_outside(seconds):
+    """A wait for something outside the interpreter (a process's reply, a queue between
+    processes): the GIL goes to the other threads for `seconds`, as CPython releases it around a
+    blocking call."""
+    _sleep(seconds)
+
+
 def others_alive():
     """Whether a thread other than the main one is alive in the run in flight."""
     run = _run
