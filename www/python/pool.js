@@ -121,8 +121,11 @@ export const pool = {
     const p = processes[i];
     return p.reply.slice(0, Atomics.load(p.head, WORD.replyLength));
   },
-  /** Stop for the processes: KeyboardInterrupt in the task each is running. */
-  interrupt(i) {
-    if (processes[i]) Atomics.store(processes[i].stop, 0, 2);
+  /** Stop for the processes: KeyboardInterrupt in the task each is running (signal 2, SIGINT),
+   * or `Process.terminate`'s quiet end (15, SIGTERM). */
+  interrupt(i, signal = 2) {
+    if (processes[i]) Atomics.store(processes[i].stop, 0, signal);
   },
+  /** Whether process `i` is started and has no job (a stopped run's may still be busy). */
+  idle: (i) => Boolean(processes[i]) && idle(processes[i]),
 };

@@ -42,6 +42,8 @@ onmessage = async ({ data }) => {
     if (at + bytes.length > PRINTS) return false;
     prints.set(bytes, at);
     Atomics.store(head, WORD.printed, at + bytes.length);
+    // A change of the counter, not only a notify: a parent about to wait sees it and does not.
+    Atomics.add(done, 0, 1);
     Atomics.notify(done, 0);
     return true;
   });

@@ -89,9 +89,16 @@ export function channels(arena) {
     reset() {
       for (let i = 0; i < SLOTS; i++) {
         Atomics.store(head(i), W.state, 0);
+        Atomics.store(head(i), W.lock, 0);
         changed(head(i));
       }
     },
+    /** Slot `i` free again (a channel that could not be made whole). */
+    free(i) {
+      Atomics.store(head(i), W.state, 0);
+    },
+    /** Wakes whoever waits on slot `i` (an end of its pipe was closed). */
+    touch: (i) => changed(head(i)),
     /** Puts `bytes` (a Uint8Array) as one item when fewer than `max` are there and it fits:
      * 1 put, 0 still full after `ms`, -1 larger than the slot could ever hold. */
     put(i, bytes, max, ms) {

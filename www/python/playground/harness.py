@@ -327,6 +327,13 @@ async def run(run_id, code, experiment_json):
         print(message, file=sys.stderr, end="")
         if isinstance(error, RuntimeError) and "can't start new thread" in str(error):
             print(threads.why_not(), file=sys.stderr)
+        # As CPython's exit after an uncaught exception: multiprocessing's children are joined,
+        # daemonic ones terminated (Stop during that join ends it too).
+        for executor in executors:
+            try:
+                getattr(executor, "after_error", lambda: None)()
+            except BaseException:  # noqa: BLE001  the run's error is already its result
+                pass
     finally:
         for executor in executors:
             getattr(executor, "uninstall", lambda: None)()

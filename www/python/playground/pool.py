@@ -332,6 +332,8 @@ def processes_wanted(tree):
             if n is None:
                 n = _processes.cores()
             wanted = max(wanted, n)
+        elif name == "Process":
+            wanted = max(wanted, 1)
     return max(0, min(wanted, _processes.max))
 
 
@@ -412,7 +414,7 @@ class ProcessPool(concurrent.futures.Executor):
 
     def _take(self):
         global _used, _started_in_run
-        free = [i for i in range(_processes.started()) if i not in _taken][: self._max]
+        free = self._free()
         if len(free) < self._max and threads.can_run_sync():
             # The size is known now, whatever expression gave it: start what is missing here,
             # the program's stack suspended while the workers load (JSPI).
@@ -424,7 +426,7 @@ class ProcessPool(concurrent.futures.Executor):
             _started_in_run = _started_in_run or bool(started)
             for index, spawned, ready in started:
                 harness.spans.append((harness.TASK_LANE, index, harness.STARTUP, _to_perf(spawned), _to_perf(ready)))
-            free = [i for i in range(_processes.started()) if i not in _taken][: self._max]
+            free = self._free()
         if len(free) < self._max:
             raise RuntimeError(
                 f"this pool asks for {self._max} processes and {len(free)} are free: the page "
@@ -433,6 +435,11 @@ class ProcessPool(concurrent.futures.Executor):
         self._procs = free
         _taken.update(free)
         _used = True
+
+    def _free(self):
+        """The warm processes no pool of this run holds and no job of an earlier run keeps busy
+        (a daemon `Process` ended by its run, say), as many as this pool takes."""
+        return [i for i in range(_processes.started()) if i not in _taken and _processes.idle(i)][: self._max]
 
     def _send(self, index, job):
         _processes.send(index, to_js(job))
@@ -446,7 +453,13 @@ class ProcessPool(concurrent.futures.Executor):
                 self._busy[index] = (None, None, harness.clock())
                 # The initializer travels pickled on its own: the process unpickles it once the
                 # program is imported (it is found there by reference, as `__main__.init`).
-                init = _dumps(self._initializer) if self._initializer else None
+                # Spawning, for what the initializer's arguments carry (a queue may go to a pool's
+                # processes this way, as CPython's `initargs`).
+                queues.spawning = True
+                try:
+                    init = _dumps(self._initializer) if self._initializer else None
+                finally:
+                    queues.spawning = False
                 self._send(index, IMPORT_JOB + _dumps((harness.source, init)))
                 continue
             if not self._queue:
@@ -510,6 +523,7 @@ class ProcessPool(concurrent.futures.Executor):
             return
         saved, _driver = _driver, me
         try:
+            queues.flush()
             replied = _processes.wait(to_js(busy), 0 if others else slice_ms).to_py()
             for index in busy:
                 _show_printed(index)
@@ -562,9 +576,9 @@ class ProcessPool(concurrent.futures.Executor):
             future.set_exception(_cf_process.BrokenProcessPool(self._broken))
         self._queue.clear()
 
-    def _stop(self):
+    def _stop(self, signal=2):
         for index in list(self._busy):
-            _processes.interrupt(index)
+            _processes.interrupt(index, signal)
         self._broken = "the pool was stopped"
         for future, *_ in self._queue:
             future.cancel()
@@ -609,14 +623,26 @@ def run_pools():
 
 
 def _run_pickled(payload, name):
-    """A `Process`'s target in its process, from what `start` pickled (the spawn moment)."""
-    target, args, kwargs = _loads(payload)
+    """A `Process`'s target in its process, from what `start` pickled (the spawn moment); what
+    does not unpickle there (a target defined under the `__main__` guard) is the process's
+    error, printed as CPython's child prints it."""
+    try:
+        target, args, kwargs = _loads(payload)
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        return 1
     return _run_process(target, args, kwargs, name)
 
 
 #: The `multiprocessing.Process`es the run in flight started: joined at its end, as CPython's
 #: `multiprocessing` joins its non-daemon children when the program exits.
 _processes_started = []
+
+
+class Terminated(BaseException):
+    """What `Process.terminate` raises in its process (its SIGTERM handler, process.py)."""
 
 
 def _run_process(target, args, kwargs, name):
@@ -630,6 +656,8 @@ def _run_process(target, args, kwargs, name):
         if target is not None:
             target(*args, **kwargs)
         return 0
+    except Terminated:
+        return -15  # -SIGTERM: `terminate` ends a process without a word, as the OS's signal does
     except SystemExit as exit:
         code = exit.code
         if code is None:
@@ -709,8 +737,9 @@ class Process:
     def join(self, timeout=None):
         if self._pool is None:
             raise AssertionError("can only join a started process")
+        code = None
         try:
-            self._exitcode = self._future.result(timeout)
+            code = self._future.result(timeout)
         except TimeoutError:
             return
         except concurrent.futures.CancelledError:
@@ -718,7 +747,9 @@ class Process:
         except BaseException as error:  # a pickling error of its target: CPython's start raises
             if isinstance(error, KeyboardInterrupt):
                 raise
-            self._exitcode = 1
+            code = 1
+        if self._exitcode is None:  # terminate's -15 stays
+            self._exitcode = code
         self._pool.shutdown(wait=False)
 
     def is_alive(self):
@@ -738,7 +769,7 @@ class Process:
 
     def terminate(self):
         if self.is_alive():
-            self._pool._stop()
+            self._pool._stop(signal=15)
             self._exitcode = -15  # -SIGTERM, as CPython's after terminate()
         elif self._pool is not None and self._exitcode is None:
             self.join(0)
@@ -758,12 +789,18 @@ def shutdown(stopped=False):
     """The program's end: its non-daemon processes are joined, as CPython's `multiprocessing`
     does at exit (their prints come then); after Stop, none is waited for."""
     for p in list(_processes_started):
-        if stopped:
+        if stopped or p.daemon:
+            # Daemonic children are terminated at exit, as CPython's `_exit_function` does.
             p.terminate()
-        elif not p.daemon and p._exitcode is None:
+        elif p._exitcode is None:
             p.join()
     _processes_started.clear()
     return []
+
+
+def after_error():
+    """The program raised: its processes end as at CPython's exit (see `shutdown`)."""
+    shutdown()
 
 
 class AsyncResult:

@@ -12,6 +12,7 @@ import io
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import types
 
@@ -36,27 +37,38 @@ def stream(write):
 
 
 class _Printed(io.TextIOBase):
-    """A job's stdout and stderr: each write goes to the box's print area at once, and the parent
-    shows it while it waits, as a child's prints reach the terminal in CPython. Once one does not
-    fit, it and everything after it wait, in order, for the reply."""
+    """A job's stdout and stderr, line-buffered as CPython's on a terminal: each whole line goes
+    to the box's print area at once, and the parent shows it while it waits, as a child's lines
+    reach the terminal in CPython (two processes' lines never run into one). Once a line does
+    not fit, it and everything after it wait, in order, for the reply, with the unfinished
+    line."""
 
     def __init__(self):
         self.rest = io.StringIO()
+        self.line = ""
         self.full = _write is None
 
     def writable(self):
         return True
 
     def write(self, text):
-        if text and not self.full:
-            self.full = not _write(text)
-        if self.full:
-            self.rest.write(text)
+        self.line += text
+        cut = self.line.rfind("\n") + 1
+        if cut:
+            lines, self.line = self.line[:cut], self.line[cut:]
+            if not self.full:
+                self.full = not _write(lines)
+            if self.full:
+                self.rest.write(lines)
         return len(text)
 
     def getvalue(self):
-        """What did not fit in the print area: it goes with the reply."""
-        return self.rest.getvalue()
+        """What did not go to the print area: it goes with the reply."""
+        return self.rest.getvalue() + self.line
+
+
+def _terminated(_signum, _frame):
+    raise pool.Terminated()
 
 
 def become(index):
@@ -67,6 +79,9 @@ def become(index):
     pid = PID_BASE + index + 1
     os.getpid = lambda: pid
     pool.install()
+    # `Process.terminate` writes SIGTERM's number into the interrupt buffer: the target ends
+    # without a traceback, with exit code -15, as the OS's signal ends CPython's child.
+    signal.signal(signal.SIGTERM, _terminated)
     me = multiprocessing.current_process()
     me._identity = (index + 1,)
     me._config["authkey"] = b"page"

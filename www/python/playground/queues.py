@@ -45,6 +45,13 @@ spawning = False
 #: The pipe handles this process got with its job: closed when the job ends, as a process's
 #: handles close when it exits.
 _inherited = []
+#: Counts the page's runs: a connection of an earlier run (collected late, in this one) closes
+#: nothing, its slot being another channel's now.
+_generation = 0
+#: Queues without a size whose items did not fit in their slot yet, in order: CPython's `put`
+#: returns at once (its feeder thread holds what the pipe cannot take); here the page's CPython
+#: holds them and moves them in whenever it waits.
+_held = []
 
 
 def _ch():
@@ -60,11 +67,33 @@ def _ch():
 
 def reset():
     """A new run: no channel of the last one is open (the page's CPython calls it)."""
+    global _generation
+    _generation += 1
     try:
         _ch().reset()
     except NotImplementedError:
         pass
     _inherited.clear()
+    _held.clear()
+
+
+def flush():
+    """Moves the held items of unsized queues into their slots, in order, as far as they fit."""
+    for q in list(_held):
+        while q._pending and _ch().put(q._slot, _to_js(q._pending[0]), q._maxsize, 0) == 1:
+            q._pending.pop(0)
+        if not q._pending:
+            _held.remove(q)
+
+
+def _drive():
+    """In the page's CPython: what a look at a queue does first (the pools run, so that a
+    `Process` started before a polling loop is handed its target; held items move in)."""
+    if not harness.in_process:
+        from . import pool
+
+        flush()
+        pool.run_pools()
 
 
 def release_inherited():
@@ -98,9 +127,7 @@ def _wait(call, done, timeout):
         if done(answer):
             return answer
         if not harness.in_process:
-            from . import pool
-
-            pool.run_pools()
+            _drive()
             if others:
                 threads.wait_outside(0.002)
         if deadline is not None and harness.clock() >= deadline:
@@ -131,6 +158,7 @@ class Queue:
         self._maxsize = maxsize if maxsize > 0 else SEM_VALUE_MAX
         self._slot = _open()
         self._closed = False
+        self._pending = []
 
     def __reduce__(self):
         _assert_spawning(self)
@@ -144,6 +172,15 @@ class Queue:
         except Exception:
             # CPython's feeder thread pickles it, prints the error and drops the item.
             traceback.print_exc()
+            return
+        if self._maxsize == SEM_VALUE_MAX and not harness.in_process:
+            # Never full, as CPython's: what the slot cannot take now waits here, in order.
+            if len(data) + 4 > _ch().capacity:
+                raise ValueError(f"an item of {len(data)} bytes pickled; a queue here holds at most {_ch().capacity - 4}")
+            if self._pending or _ch().put(self._slot, _to_js(data), self._maxsize, 0) != 1:
+                self._pending.append(data)
+                if self not in _held:
+                    _held.append(self)
             return
         answer = _wait(
             lambda ms: _ch().put(self._slot, _to_js(data), self._maxsize, ms),
@@ -170,13 +207,14 @@ class Queue:
         return self.get(False)
 
     def qsize(self):
-        return _ch().size(self._slot)
+        _drive()
+        return _ch().size(self._slot) + len(getattr(self, "_pending", ()))
 
     def empty(self):
-        return _ch().size(self._slot) == 0
+        return self.qsize() == 0
 
     def full(self):
-        return _ch().size(self._slot) >= self._maxsize
+        return self.qsize() >= self._maxsize
 
     def close(self):
         self._closed = True
@@ -225,6 +263,7 @@ class SimpleQueue:
         return _loads(_wait(lambda ms: _ch().get(self._slot, ms), lambda a: a is not None, None).to_bytes())
 
     def empty(self):
+        _drive()
         return _ch().size(self._slot) == 0
 
     def close(self):
@@ -236,7 +275,7 @@ def _attach_queue(cls, slot, maxsize):
     q = cls.__new__(cls)
     q._slot, q._closed = slot, False
     if cls is not SimpleQueue:
-        q._maxsize = maxsize
+        q._maxsize, q._pending = maxsize, []
     return q
 
 
@@ -249,7 +288,12 @@ def Pipe(duplex=True):
     """`multiprocessing.Pipe`: two connections; one way (reader, writer) when not `duplex`."""
     ch = _ch()
     if duplex:
-        a, b = _open(), _open()
+        a = _open()
+        try:
+            b = _open()
+        except OSError:
+            ch.free(a)
+            raise
         ends = (Connection(b, a, a, 0), Connection(a, b, a, 1))
     else:
         s = _open()
@@ -266,6 +310,7 @@ class Connection:
     def __init__(self, recv, send, pipe, end):
         self._recv, self._send, self._pipe, self._end = recv, send, pipe, end
         self._closed = False
+        self._generation = _generation
 
     def __reduce__(self):
         if self._closed:
@@ -315,6 +360,8 @@ class Connection:
         self._put(_dumps(obj))
 
     def _put(self, data):
+        if _ch().endsOpen(self._pipe, 1 - self._end) <= 0:
+            raise BrokenPipeError(32, "Broken pipe")
         answer = _wait(lambda ms: _ch().put(self._send, _to_js(data), SEM_VALUE_MAX, ms), lambda a: a != 0, None)
         if answer < 0:
             raise ValueError(f"a message of {len(data)} bytes; a pipe here carries at most {_ch().capacity - 4}")
@@ -350,7 +397,9 @@ class Connection:
 
     def poll(self, timeout=0.0):
         self._check(True)
-        return bool(_wait(lambda ms: _ch().poll(self._recv, ms), bool, timeout))
+        # True at end of file too, as CPython's: a recv would not block (it raises EOFError).
+        ch, other = _ch(), 1 - self._end
+        return bool(_wait(lambda ms: ch.poll(self._recv, ms) or ch.endsOpen(self._pipe, other) <= 0, bool, timeout))
 
     def fileno(self):
         raise OSError("a pipe's end here has no file descriptor: the page's processes share no OS pipes")
@@ -358,7 +407,13 @@ class Connection:
     def close(self):
         if not self._closed:
             self._closed = True
-            _ch().ends(self._pipe, self._end, -1)
+            if self._generation != _generation and not harness.in_process:
+                return  # an earlier run's: its slot is another channel's now
+            ch = _ch()
+            ch.ends(self._pipe, self._end, -1)
+            # The other end waits on the slot this end sends into.
+            if self._send is not None:
+                ch.touch(self._send)
 
     def __enter__(self):
         return self
@@ -384,7 +439,10 @@ def _attach_connection(recv, send, pipe, end, counted=False):
     c = Connection(recv, send, pipe, end)
     if not counted:
         _ch().ends(pipe, end, 1)
-    if harness.in_process:
+    from . import pool
+
+    # A pool's initializer's handles live as long as the process; a job's close with it.
+    if harness.in_process and not pool.bootstrapping:
         _inherited.append(c)
     return c
 

@@ -36,7 +36,8 @@ pub const PRINT_BYTES: u32 = 64 * 1024;
 
 /// What CPython's worker tells a process it starts. Posted as `[json, box, replies, interrupt]`:
 /// the message, the process's box, the pool's one reply counter (an `Int32`, which every
-/// process increments and notifies when it has replied) and the process's interrupt buffer.
+/// process increments and notifies when it has replied or printed), the process's interrupt
+/// buffer and the arena of the queues and pipes between processes (`www/python/queues.js`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToProcess {
     /// Load CPython and the harness, become process `index` of the pool, then wait for jobs.
