@@ -21,30 +21,26 @@ pub fn externalise_inline_scripts(dist: &Path) -> Result<(), String> {
     std::fs::write(&index, html).map_err(|e| format!("cannot write {}: {e}", index.display()))
 }
 
-/// The scripts Trunk copies as they are (`copy-file`) and the page loads before it is ready: the
-/// first load is bound by size, so their whole-line comments and indentation are dropped.
-const COPIED_SCRIPTS: [&str; 3] = ["engine-worker.js", "coi.js", "coi-sw.js"];
+/// The scripts Trunk copies as they are (`copy-file`) and the page loads before it is ready (the
+/// service worker's among them): the first load is bound by size, so they are minified.
+pub const COPIED_SCRIPTS: [&str; 3] = ["engine-worker.js", "coi.js", "coi-sw.js"];
 
-/// Drops the whole-line comments and the indentation of the copied scripts in `dist` (the
-/// sources in `www/` keep them; none of them has a multi-line string a line could start in).
-pub fn shrink_copied_scripts(dist: &Path) -> Result<(), String> {
-    for name in COPIED_SCRIPTS {
-        let path = dist.join(name);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        std::fs::write(&path, without_comment_lines(&text))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    Ok(())
-}
-
-/// `text` without its whole-line `//` comments, blank lines and indentation.
-pub fn without_comment_lines(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("//"))
-        .map(|l| format!("{l}\n"))
-        .collect()
+/// Minifies `name` in `dist` in place with the site's esbuild (the sources in `www/` keep their
+/// comments): whitespace, comments and local names, not the script's meaning or format.
+pub fn minify(dist: &Path, name: &str) -> Result<(), String> {
+    let esbuild = crate::project::root()
+        .join("www")
+        .join("python")
+        .join("node_modules")
+        .join(".bin")
+        .join("esbuild");
+    let path = dist.join(name);
+    crate::shell::run(
+        std::process::Command::new(esbuild)
+            .arg(&path)
+            .args(["--minify", "--allow-overwrite", "--log-level=warning"])
+            .arg(format!("--outfile={}", path.display())),
+    )
 }
 
 /// Returns the page with each inline module script replaced by a `src` reference, and the
@@ -79,15 +75,6 @@ pub fn split_inline_scripts(html: &str) -> (String, Vec<(String, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn copied_scripts_lose_their_comment_lines_only() {
-        let js = "// a comment\nconst a = 1; // kept: it follows code\n\n  if (a) {\n    // inner\n    f(`${a} // not a comment`);\n  }\n";
-        assert_eq!(
-            without_comment_lines(js),
-            "const a = 1; // kept: it follows code\nif (a) {\nf(`${a} // not a comment`);\n}\n"
-        );
-    }
 
     #[test]
     fn moves_inline_module_scripts_out() {

@@ -231,8 +231,16 @@ fn build_page(tools: &Tools, out: &std::path::Path, extra: &[&str]) -> Result<()
     crate::imports::shorten_site(out)?;
     crate::python::add_to_site(out)?;
     crate::boot::externalise_inline_scripts(out)?;
-    crate::boot::shrink_copied_scripts(out)?;
     crate::headers::write_headers_file(out)?;
+    // The worker's script last: the build's id is a hash of every other file, as served.
+    for name in crate::boot::COPIED_SCRIPTS
+        .iter()
+        .filter(|&&n| n != "coi-sw.js")
+    {
+        crate::boot::minify(out, name)?;
+    }
+    crate::offline::stamp_build(out)?;
+    crate::boot::minify(out, "coi-sw.js")?;
     Ok(())
 }
 

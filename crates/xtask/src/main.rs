@@ -7,6 +7,7 @@ mod dist;
 mod headers;
 mod imports;
 mod lint;
+mod offline;
 mod project;
 mod python;
 mod serve;

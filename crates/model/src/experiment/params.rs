@@ -53,7 +53,7 @@ pub enum Param {
     Embed,
     /// Python code edited by the visitor, compressed: shown in the editor, never run on load.
     Code,
-    /// Whether `www/coi.js` may register the isolation service worker. Only that script reads it:
+    /// Whether `www/coi.js` may register the service worker (offline copy, isolation). Only that script reads it:
     /// the page itself ignores it.
     Coi,
     /// Ask the learner for a guess of the speedup before each run (`crate::teaching::predict`).

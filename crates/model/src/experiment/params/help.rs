@@ -79,8 +79,8 @@ pub fn help(param: Param) -> &'static str {
                `workers,gil`)."
         }
         Param::Coi => {
-            "`0` stops `coi.js` from registering the isolation service worker. Read only by \
-               `www/coi.js`, only in a top-level window."
+            "`0` stops `coi.js` from registering the service worker (the offline copy, and \
+               isolation on hosts without headers). Read only by `www/coi.js`."
         }
     }
 }
