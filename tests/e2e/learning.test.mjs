@@ -105,7 +105,10 @@ test("the speedup chart plots a point per worker count", async () => {
     const shown = await page.textContent('[data-testid="cores-measured"]');
     if (kept.length) {
       const best = Math.max(...kept);
-      assert.match(shown, new RegExp(`measured: ${best.toFixed(2)}× at best`));
+      // The point's attribute carries three decimals, the page rounds the value itself to two:
+      // 1.785 on one side can be 1.79 on the other.
+      const said = Number(shown.match(/measured: ([\d.]+)× at best/)?.[1]);
+      assert.ok(Math.abs(said - best) <= 0.0051, `${shown}: the sweep's best is ${best}`);
       // What the machine has bounds what was measured, whatever the browser reports.
       assert.ok(best <= cpus().length * 1.25, `measured ${best}× on ${cpus().length} cores`);
     } else {
