@@ -27,7 +27,7 @@ export function attach(registration, address) {
   registration.addEventListener("updatefound", () => watch(registration.installing));
 }
 
-/** Says, under the app, that the page came from the browser's copy of build `build`. */
+/** Says, above the app, that the page came from the browser's copy of build `build`. */
 function fromCache(build) {
   const root = document.documentElement;
   root.dataset.fromCache = build;
@@ -37,7 +37,7 @@ function fromCache(build) {
     p.dataset.testid = "from-cache";
     p.setAttribute("role", "status");
     p.textContent = `Loaded from this browser's copy of the playground (build ${build}): it runs without the network too.`;
-    document.body.append(p);
+    document.body.prepend(p);
   };
   // The page is ready (coi.js loads this only then): the app has mounted, and clears its host,
   // the body, no more.

@@ -50,19 +50,20 @@ function countingFetch(total) {
   return async (input, init) => {
     const response = await realFetch(input, init);
     if (!response.ok || !response.body) return response;
-    const counted = response.body.pipeThrough(
-      new TransformStream({
-        transform(chunk, controller) {
-          loaded += chunk.byteLength;
-          report(false);
-          controller.enqueue(chunk);
-        },
-        flush() {
-          report(true);
-        },
-      }),
-    );
-    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+    // Counted on a copy: Pyodide gets the response itself, which keeps its URL, so that the
+    // browser can reuse the code it compiled from it on a return visit (a Response made here
+    // from a stream has no URL, and is compiled afresh every time).
+    const reader = response.clone().body.getReader();
+    (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        loaded += value.byteLength;
+        report(false);
+      }
+      report(true);
+    })().catch(() => {});
+    return response;
   };
 }
 
