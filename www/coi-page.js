@@ -29,17 +29,13 @@ export function attach(registration, address) {
 
 /** Says, above the app, that the page came from the browser's copy of build `build`. */
 function fromCache(build) {
-  const root = document.documentElement;
-  root.dataset.fromCache = build;
-  const show = () => {
-    const p = document.createElement("p");
-    p.className = "from-cache";
-    p.dataset.testid = "from-cache";
-    p.setAttribute("role", "status");
-    p.textContent = `Loaded from this browser's copy of the playground (build ${build}): it runs without the network too.`;
-    document.body.prepend(p);
-  };
+  document.documentElement.dataset.fromCache = build;
+  const p = document.createElement("p");
+  p.className = "from-cache";
+  p.dataset.testid = "from-cache";
+  p.setAttribute("role", "status");
+  p.textContent = `Loaded from this browser's copy of the playground (build ${build}): it runs without the network too.`;
   // The page is ready (coi.js loads this only then): the app has mounted, and clears its host,
   // the body, no more.
-  show();
+  document.body.prepend(p);
 }

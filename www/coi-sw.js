@@ -34,13 +34,19 @@ self.addEventListener("message", (event) => {
     event.waitUntil(keep(event.data.keep).then((n) => source?.postMessage({ build: BUILD, kept: n })));
   }
 });
+// A file's key in the cache: a page is one file whatever its query (the experiment is in the
+// query, not the file); every other file is its whole URL.
+function keyOf(url) {
+  const at = new URL(url, self.location.href);
+  return at.pathname.endsWith("/") || at.pathname.endsWith(".html") ? at.pathname : at.href;
+}
 async function keep(urls) {
   const cache = await caches.open(CACHE);
   let kept = 0;
   for (const url of urls) {
     const at = new URL(url, self.location.href);
     if (at.origin !== self.location.origin) continue;
-    const key = at.pathname.endsWith("/") || at.pathname.endsWith(".html") ? at.pathname : at.href;
+    const key = keyOf(at.href);
     if (!(await cache.match(key))) {
       const response = await fetch(at.href).catch(() => null);
       if (!response || !response.ok) continue;
@@ -69,8 +75,7 @@ self.addEventListener("fetch", (event) => {
   if (request.cache === "only-if-cached" && request.mode !== "same-origin") return;
   if (request.headers.has("range")) return;
   const page = request.mode === "navigate";
-  // A page is one file whatever its query (the experiment is in the query, not the file).
-  const key = page ? new URL(request.url).pathname : request;
+  const key = keyOf(request.url);
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     const kept = await cache.match(key);

@@ -74,6 +74,7 @@ export function channels(arena) {
   };
   return {
     capacity: CAPACITY,
+    slots: SLOTS,
     /** A free slot, made empty, for a new channel; -1 when all are open. */
     open() {
       for (let i = 0; i < SLOTS; i++) {

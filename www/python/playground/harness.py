@@ -160,6 +160,14 @@ def page_clock():
     return performance.timeOrigin + performance.now()
 
 
+def to_js(x):
+    """`x` as JavaScript sees it (bytes become a Uint8Array): what the pool, its processes and
+    the queues hand to their JavaScript sides."""
+    from pyodide.ffi import to_js as convert
+
+    return convert(x)
+
+
 #: What `warm_up` runs: the paths a first program takes (asyncio's loop and timers, gather,
 #: time.sleep, the decorator, compiling a module), so that no run pays for them.
 _WARM_UP = """

@@ -23,7 +23,6 @@ import multiprocessing
 import pickle
 import sys
 import time
-
 import weakref
 
 from . import harness, queues, threads
@@ -422,7 +421,7 @@ class ProcessPool(concurrent.futures.Executor):
 
             wanted = len(_taken) + self._max
             # The run's other pools keep their processes, busy or not.
-            started = _from_json(run_sync(_processes.start(wanted, to_js(sorted(_taken)))))
+            started = _from_json(run_sync(_processes.start(wanted, harness.to_js(sorted(_taken)))))
             _started_in_run = _started_in_run or bool(started)
             for index, spawned, ready in started:
                 harness.spans.append((harness.TASK_LANE, index, harness.STARTUP, _to_perf(spawned), _to_perf(ready)))
@@ -442,7 +441,7 @@ class ProcessPool(concurrent.futures.Executor):
         return [i for i in range(_processes.started()) if i not in _taken and _processes.idle(i)][: self._max]
 
     def _send(self, index, job):
-        _processes.send(index, to_js(job))
+        _processes.send(index, harness.to_js(job))
 
     def _dispatch(self):
         for index in self._procs:
@@ -455,11 +454,7 @@ class ProcessPool(concurrent.futures.Executor):
                 # program is imported (it is found there by reference, as `__main__.init`).
                 # Spawning, for what the initializer's arguments carry (a queue may go to a pool's
                 # processes this way, as CPython's `initargs`).
-                queues.spawning = True
-                try:
-                    init = _dumps(self._initializer) if self._initializer else None
-                finally:
-                    queues.spawning = False
+                init = queues.pickled_at_spawn(self._initializer) if self._initializer else None
                 self._send(index, IMPORT_JOB + _dumps((harness.source, init)))
                 continue
             if not self._queue:
@@ -524,7 +519,8 @@ class ProcessPool(concurrent.futures.Executor):
         saved, _driver = _driver, me
         try:
             queues.flush()
-            replied = _processes.wait(to_js(busy), 0 if others else slice_ms).to_py()
+            replied = _processes.wait(harness.to_js(busy), 0 if others else slice_ms).to_py()
+            # Every busy process's prints, a replied one's included: they all precede its reply.
             for index in busy:
                 _show_printed(index)
             for index in replied:
@@ -539,7 +535,6 @@ class ProcessPool(concurrent.futures.Executor):
         future, task, start = self._busy.pop(index)
         status, value, spans, printed, sent = _loads(reply)
         done = harness.clock()
-        _show_printed(index)
         if printed:
             print(printed, end="")
         for t, state, a, b in spans:
@@ -710,11 +705,7 @@ class Process:
         # Spawn pickles the process object at start: what does not pickle fails here, as there,
         # and a queue or a pipe's end is the child's from this moment (only now may a queue be
         # pickled), though the call reaches the process once it has imported the program.
-        queues.spawning = True
-        try:
-            payload = _dumps((target, args, kwargs))
-        finally:
-            queues.spawning = False
+        payload = queues.pickled_at_spawn((target, args, kwargs))
         self._pool = ProcessPool(1)
         self._future = self._pool.submit(_run_pickled, payload, self.name)
         from .process import PID_BASE
@@ -943,8 +934,3 @@ class _MpPool:
         self.terminate()  # as CPython's Pool: leaving the with block terminates it
 
 
-def to_js(x):
-    """`x` as JavaScript sees it (bytes become a Uint8Array)."""
-    from pyodide.ffi import to_js as convert
-
-    return convert(x)

@@ -112,12 +112,12 @@ def answer(job, size):
     if len(out) > size:
         why = f"a reply of {len(out)} bytes pickled; a process here sends at most {size}"
         out = _dumps(("broken", why, [], "", None))
-    return pool.to_js(out)
+    return harness.to_js(out)
 
 
 def failure(why):
     """What process.js calls when the job itself failed: the reply that says so."""
-    return pool.to_js(_dumps(("broken", why, [], "", None)))
+    return harness.to_js(_dumps(("broken", why, [], "", None)))
 
 
 #: The process as it was before its first program: every later import of a program (a new run on

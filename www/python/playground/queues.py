@@ -80,7 +80,7 @@ def reset():
 def flush():
     """Moves the held items of unsized queues into their slots, in order, as far as they fit."""
     for q in list(_held):
-        while q._pending and _ch().put(q._slot, _to_js(q._pending[0]), q._maxsize, 0) == 1:
+        while q._pending and _ch().put(q._slot, harness.to_js(q._pending[0]), q._maxsize, 0) == 1:
             q._pending.pop(0)
         if not q._pending:
             _held.remove(q)
@@ -105,14 +105,8 @@ def release_inherited():
 def _open():
     slot = _ch().open()
     if slot < 0:
-        raise OSError(WHY_FULL.format(slots=32))
+        raise OSError(WHY_FULL.format(slots=_ch().slots))
     return slot
-
-
-def _to_js(data):
-    from pyodide.ffi import to_js
-
-    return to_js(data)
 
 
 def _wait(call, done, timeout):
@@ -140,6 +134,17 @@ def _queue_module():
     import queue
 
     return sys.modules.get("queue", queue)
+
+
+def pickled_at_spawn(obj):
+    """`obj` pickled as a `Process` (or a pool's initializer) is sent to its process: the one
+    moment a queue may be pickled, and a pipe's end becomes the child's."""
+    global spawning
+    spawning = True
+    try:
+        return _dumps(obj)
+    finally:
+        spawning = False
 
 
 def _assert_spawning(obj):
@@ -177,13 +182,13 @@ class Queue:
             # Never full, as CPython's: what the slot cannot take now waits here, in order.
             if len(data) + 4 > _ch().capacity:
                 raise ValueError(f"an item of {len(data)} bytes pickled; a queue here holds at most {_ch().capacity - 4}")
-            if self._pending or _ch().put(self._slot, _to_js(data), self._maxsize, 0) != 1:
+            if self._pending or _ch().put(self._slot, harness.to_js(data), self._maxsize, 0) != 1:
                 self._pending.append(data)
                 if self not in _held:
                     _held.append(self)
             return
         answer = _wait(
-            lambda ms: _ch().put(self._slot, _to_js(data), self._maxsize, ms),
+            lambda ms: _ch().put(self._slot, harness.to_js(data), self._maxsize, ms),
             lambda a: a != 0,
             timeout if block else 0,
         )
@@ -256,7 +261,7 @@ class SimpleQueue:
     def put(self, obj):
         self._check()
         data = _dumps(obj)
-        _wait(lambda ms: _ch().put(self._slot, _to_js(data), SEM_VALUE_MAX, ms), lambda a: a != 0, None)
+        _wait(lambda ms: _ch().put(self._slot, harness.to_js(data), SEM_VALUE_MAX, ms), lambda a: a != 0, None)
 
     def get(self):
         self._check()
@@ -362,7 +367,7 @@ class Connection:
     def _put(self, data):
         if _ch().endsOpen(self._pipe, 1 - self._end) <= 0:
             raise BrokenPipeError(32, "Broken pipe")
-        answer = _wait(lambda ms: _ch().put(self._send, _to_js(data), SEM_VALUE_MAX, ms), lambda a: a != 0, None)
+        answer = _wait(lambda ms: _ch().put(self._send, harness.to_js(data), SEM_VALUE_MAX, ms), lambda a: a != 0, None)
         if answer < 0:
             raise ValueError(f"a message of {len(data)} bytes; a pipe here carries at most {_ch().capacity - 4}")
 
