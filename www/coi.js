@@ -6,6 +6,8 @@
 // worker says of this page, keeping what it loaded, a newer build's take-over) is coi-page.js,
 // loaded once the page is ready: it is no part of the first load. `?coi=0` opts out of it all.
 (() => {
+  // Threads stepped by the learner or searched by the page have a page of their own.
+  if (/[?&]schedule=(you|search)(&|$)/.test(location.search) && !/stepping/.test(location.pathname)) return location.replace(`stepping.html${location.search}`);
   if (!window.isSecureContext || !("serviceWorker" in navigator)) return;
   if (new URL(location.href).searchParams.get("coi") === "0") return;
   const KEY = "concurrency-playground-coi-reloads";

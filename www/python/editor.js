@@ -7,14 +7,16 @@
 //                    fires `input`, or `code-link-error` when it is not code this page wrote
 //   input            the visitor changed the text
 //   code-link        (detail: the text, compressed for a link) after each change, 300 ms later
+//   thread-lines attr  [[line, colour], …]: each stepped thread's next line, marked in its
+//                    thread's colour (set by <thread-scheduler>)
 //
 // Keyboard: Tab indents; Escape, then Tab, leaves the editor (CodeMirror's rule, so that the
 // editor is no keyboard trap). No completion pop-ups: they would cover the code being taught,
 // and their tooltip sets a style attribute, which the page's CSP (style-src 'self') refuses.
 import {
-  EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection,
+  Decoration, EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection,
 } from "@codemirror/view";
-import { EditorState, Compartment } from "@codemirror/state";
+import { EditorState, Compartment, StateEffect, StateField } from "@codemirror/state";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { python } from "@codemirror/lang-python";
@@ -41,6 +43,23 @@ export async function decompress(link) {
 
 const dark = matchMedia("(prefers-color-scheme: dark)");
 
+/** The stepped threads' next lines (`thread-lines`), as line decorations. */
+const setThreadLines = StateEffect.define();
+const threadLines = StateField.define({
+  create: () => Decoration.none,
+  update(marks, tr) {
+    marks = marks.map(tr.changes);
+    for (const effect of tr.effects) if (effect.is(setThreadLines)) marks = effect.value;
+    return marks;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+/** The threads' colours, as the scheduler's swatches (style.css `.swatch.thread-N`). */
+const THREAD_COLOURS = ["#2563eb", "#d97706", "#059669", "#db2777", "#7c3aed", "#0891b2"];
+const threadTheme = EditorView.theme(Object.fromEntries(THREAD_COLOURS.map((c, i) => [
+  `.cm-thread-${i}`, { boxShadow: `inset 4px 0 0 ${c}`, backgroundColor: `${c}22` },
+])));
+
 /** The page's own colours and fonts, through its CSS custom properties. */
 const pageTheme = EditorView.theme({
   "&": { fontSize: "0.9rem", border: "1px solid var(--line)", borderRadius: "var(--radius)" },
@@ -63,7 +82,7 @@ const replaceSelectionOurselves = EditorView.domEventHandlers({
 });
 
 class PythonEditor extends HTMLElement {
-  static observedAttributes = ["code-link"];
+  static observedAttributes = ["code-link", "thread-lines"];
   #view = null;
   #pending = "";
   #quiet = false;
@@ -100,6 +119,8 @@ class PythonEditor extends HTMLElement {
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           python(),
           pageTheme,
+          threadTheme,
+          threadLines,
           this.#theme.of(dark.matches ? oneDark : []),
           replaceSelectionOurselves,
           // The text is focusable (contenteditable), yet checkers such as axe count only an
@@ -122,6 +143,23 @@ class PythonEditor extends HTMLElement {
 
   attributeChangedCallback(name, before, after) {
     if (name === "code-link" && after && after !== before && this.#view) this.#open(after);
+    if (name === "thread-lines" && this.#view) this.#markThreads(after);
+  }
+
+  /** Marks each stepped thread's next line; lines outside the text are left out. */
+  #markThreads(text) {
+    let lines = [];
+    try {
+      lines = JSON.parse(text || "[]");
+    } catch {
+      lines = [];
+    }
+    const doc = this.#view.state.doc;
+    const marks = lines
+      .filter(([line]) => Number.isInteger(line) && line >= 1 && line <= doc.lines)
+      .sort((a, b) => a[0] - b[0])
+      .map(([line, colour]) => Decoration.line({ class: `cm-thread-${colour}` }).range(doc.line(line).from));
+    this.#view.dispatch({ effects: setThreadLines.of(Decoration.set(marks, true)) });
   }
 
   get value() {

@@ -5,11 +5,13 @@
 import { loadPyodide } from "../pyodide/pyodide.mjs";
 
 /** The harness's modules (www/python/playground/, copied as they are into the site). */
-export const HARNESS = ["__init__.py", "aio.py", "harness.py", "pool.py", "process.py", "queues.py", "slate.py", "threads.py"];
+export const HARNESS = ["__init__.py", "aio.py", "harness.py", "pool.py", "process.py", "queues.py", "slate.py", "stepping.py", "threads.py"];
 
 /** Loads CPython and the harness; resolves with Pyodide's interface to it. */
 export async function startCpython() {
-  const pyodide = await loadPyodide({ indexURL: new URL("../pyodide/", import.meta.url).href });
+  // String hashing is fixed (`PYTHONHASHSEED=0`): a set's order, and so what a program prints,
+  // is the same on every visit, which a recorded schedule's replay relies on.
+  const pyodide = await loadPyodide({ indexURL: new URL("../pyodide/", import.meta.url).href, env: { PYTHONHASHSEED: "0" } });
   const sources = await Promise.all(
     HARNESS.map(async (name) => {
       const response = await fetch(new URL(`./playground/${name}`, import.meta.url));

@@ -55,6 +55,10 @@ export const output = (id, printed) => text({ output: { id, text: printed } });
 /** What ends the printing of a run that reached `MAX_OUTPUT`. */
 export const OUTPUT_CUT = `\n[output cut at ${MAX_OUTPUT / 1024} KB]\n`;
 
+/** Run `id` waits for the learner's pick (`schedule=you`): its threads as `state` (JSON text,
+ * written by playground/stepping.py). */
+export const paused = (id, state) => text({ paused: { id, state: JSON.parse(state) } });
+
 /** Something failed: run `id`'s, or (`id` null) the interpreter's. */
 export const failed = (id, message) => text({ failed: { id, message } });
 

@@ -6,7 +6,7 @@
 // The processes a program's pool uses are pool.js's.
 import { startCpython } from "./interpreter.js";
 import { pool, queueCalls } from "./pool.js";
-import { GIL_BYTES, MAX_OUTPUT, OUTPUT_CUT, WORDS, failed, loading, now, output, read, ready } from "./protocol.js";
+import { GIL_BYTES, MAX_OUTPUT, OUTPUT_CUT, WORDS, failed, loading, now, output, paused, read, ready } from "./protocol.js";
 
 const startedAt = now();
 /**
@@ -26,6 +26,8 @@ let harness = null;
 let runId = null;
 let printed = 0;
 const waiting = [];
+/** Resolves the learner's pick while a stepped run waits for one (`schedule=you`). */
+let pendingPick = null;
 
 function print(text) {
   if (runId === null) return;
@@ -77,6 +79,13 @@ async function start() {
   pyodide.setStderr({ batched: (line) => print(`${line}\n`) });
   pyodide.registerJsModule("_processes", pool);
   if (queueCalls) pyodide.registerJsModule("_queues", queueCalls);
+  pyodide.registerJsModule("_stepping", {
+    /** A stepped run's choice point: the page gets its state, the run waits for the pick. */
+    ask(state) {
+      postMessage(paused(runId, state));
+      return new Promise((resolve) => { pendingPick = resolve; });
+    },
+  });
   connectInterrupts();
   harness = pyodide.pyimport("playground.harness");
   // A warm interpreter: the first run's wall time is the program's, not asyncio's first timer.
@@ -135,16 +144,17 @@ async function handle(message) {
   if (name === "calibrate") {
     postMessage(harness.calibrate());
   } else if (name === "run-code") {
-    const { id, experiment, code } = fields;
+    const { id, experiment, code, steps } = fields;
     clearStop(); // a late Stop of an earlier run
     runId = id;
     printed = 0;
     try {
-      postMessage(await harness.run(id, code, JSON.stringify(experiment)));
+      postMessage(await harness.run(id, code, JSON.stringify(experiment), typeof steps === "string" ? steps : ""));
     } catch (error) {
       postMessage(failed(id, `the harness failed: ${error?.message ?? error}`));
     } finally {
       runId = null;
+      pendingPick = null;
     }
     // `_module` is Pyodide's Emscripten module: its heap is the interpreter's whole memory.
     const memory = pyodide._module?.HEAP8?.buffer?.byteLength ?? 0;
@@ -164,6 +174,17 @@ onmessage = (event) => {
     connectInterrupts();
     return;
   }
+  // A pick, or a Stop, while a stepped run waits for one: answered at once (the run is the
+  // message being served, so it cannot wait its turn).
+  const [name, fields] = read(event.data);
+  if (pendingPick && ((name === "pick" && fields.id === runId) || (name === "cancel" && fields.id === runId))) {
+    const resolve = pendingPick;
+    pendingPick = null;
+    const thread = Number(fields.thread);
+    resolve(name === "pick" && Number.isInteger(thread) && thread >= 0 ? thread : -1);
+    return;
+  }
+  if (name === "pick") return; // a late pick of a run that has moved on
   if (!harness) waiting.push(event.data);
   else serve(event.data);
 };

@@ -24,7 +24,7 @@ const PYODIDE_FILES: [&str; 5] = [
 const FETCHED: [&str; 3] = ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 /// Our own files, copied as they are.
-const OWN_FILES: [&str; 7] = [
+const OWN_FILES: [&str; 12] = [
     "worker.js",
     "gil-timer.js",
     "pool.js",
@@ -32,6 +32,11 @@ const OWN_FILES: [&str; 7] = [
     "protocol.js",
     "queues.js",
     "interpreter.js",
+    "scheduler.js",
+    "scheduler.css",
+    "stepping-page.js",
+    "stepping.css",
+    "favicon.svg",
 ];
 
 /// The harness: a Python package, copied as it is into `python/playground/`. `interpreter.js`

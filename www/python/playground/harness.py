@@ -28,7 +28,7 @@ import types
 # own, not a first import's (ProcessPoolExecutor alone pulls in multiprocessing: ~150 ms here).
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor  # noqa: F401
 
-from . import aio, slate, threads
+from . import aio, slate, stepping, threads
 
 #: The harness's clock and JSON, bound once when CPython loads: a program that patches
 #: `time.perf_counter` or `json.dumps` changes its own figures, never the page's report of them
@@ -269,13 +269,37 @@ def show_program(code):
     linecache.cache[FILENAME] = (len(code), None, code.splitlines(True), FILENAME)
 
 
-async def run(run_id, code, experiment_json):
+def ask_learner(state):
+    """The learner's pick at a choice point (`schedule=you`): the paused run goes to the page
+    (worker.js's `_stepping.ask`), and this thread's stack waits for the pick. A negative pick is
+    Stop."""
+    import _stepping
+    from pyodide.ffi import run_sync
+
+    pick = run_sync(_stepping.ask(_to_json(state)))
+    if pick is None or pick < 0:
+        # Stop reached the paused run as a message; the timer, told so, stops writing it too.
+        if threads._gil_timer is not None:
+            threads._gil_timer.stopTaken()
+        threads.stop_here()
+    return int(pick)
+
+
+async def run(run_id, code, experiment_json, steps=""):
     """Runs `code` as the module `__main__` (its `if __name__ == "__main__":` block runs) and
     returns the page's `finished` message as JSON: the spans `timed` recorded, the wall time,
-    and how it ended (`done`, `stopped` by KeyboardInterrupt, or `error` with the traceback)."""
+    and how it ended (`done`, `stopped` by KeyboardInterrupt, or `error` with the traceback).
+    Under `schedule=you` the learner picks each next thread (after the recorded picks of
+    `steps`, as a link writes them, replayed); under `schedule=search` the program runs under
+    many schedules
+    (stepping.py) and the report says what the search found."""
     global _calls, _left_out, offset, source
 
     experiment = _from_json(experiment_json)
+    schedule = experiment.get("schedule", "gil")
+    step = experiment.get("step", stepping.LINE)
+    stepper = None
+    found = None
     spans.clear()
     stalled.clear()
     tasks_before = set(asyncio.all_tasks())
@@ -313,6 +337,22 @@ async def run(run_id, code, experiment_json):
         # The program's time starts now; an executor's start-up joins it if the program used it.
         started = clock()
         compiled = compile(tree, FILENAME, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT if top_level_await else 0)
+        if schedule != "gil" and not threads.available():
+            raise RuntimeError(f"schedule={schedule} steps the program's threads, and they cannot run here")
+        if schedule == "search":
+            found = stepping.search(compiled, step)
+            message = stepping.search_text(found)
+            # The tries are done; the run itself runs nothing more, under a fresh `_thread`.
+            threads.install()
+            compiled = compile("", FILENAME, "exec")
+        elif schedule == "you":
+            try:
+                picks = stepping.decode_steps(steps)
+            except ValueError as why:
+                raise stepping.Mismatch(str(why)) from None
+            stepper = stepping.Stepper(step, compiled, picks, ask=ask_learner)
+            stepper.module = module
+            stepping.begin(stepper)
         result = eval(compiled, module.__dict__)
         if inspect.isawaitable(result):
             await result
@@ -330,6 +370,9 @@ async def run(run_id, code, experiment_json):
     except SystemExit as exit:
         if exit.code not in (None, 0):
             status, message = "error", f"SystemExit: {exit.code}"
+    except stepping.Mismatch as mismatch:
+        status, message = "error", f"The schedule does not fit this program: {mismatch}"
+        print(message, file=sys.stderr)
     except BaseException as error:  # everything the program raises is its result
         status, message = "error", program_traceback(error)
         print(message, file=sys.stderr, end="")
@@ -343,6 +386,8 @@ async def run(run_id, code, experiment_json):
             except BaseException:  # noqa: BLE001  the run's error is already its result
                 pass
     finally:
+        if stepper is not None:
+            stepping.end()
         for executor in executors:
             getattr(executor, "uninstall", lambda: None)()
         # No task of this run survives into the next (asyncio.run cancels its own; this, what a
@@ -367,6 +412,18 @@ async def run(run_id, code, experiment_json):
         notes.append(f"{_left_out} timed calls beyond the first {MAX_SPANS} are not drawn.")
     for note in filter(None, notes):
         message = f"{message} {note}" if message else note
+    scheduled = None
+    if stepper is not None or found is not None:
+        run_ = threads._run
+        scheduled = {
+            "picks": stepper.made if stepper is not None else [],
+            "steps": stepping.encode_steps(stepper.made) if stepper is not None else "",
+            "cycle": [
+                {"thread": name, "holds": holds, "waits": waits}
+                for (name, holds, waits) in (run_.cycle if run_ is not None and stepper is not None else [])
+            ],
+            "search": found,
+        }
     ms = lambda s: s * 1000 + offset  # noqa: E731
     timed_spans = [(t, threads.resolve_lane(lane_), state, a, b) for (t, lane_, state, a, b) in spans]
     # Calls of timed functions: a process's start-up and the copies are no task's.
@@ -381,7 +438,7 @@ async def run(run_id, code, experiment_json):
     lanes = 1 + max([lane_ for (_t, lane_, _s, _a, _b) in drawn] + [e["lane"] for e in events] + [0])
     return finished_message(
         run_id, experiment, status, message, ms(started), (ended - started) * 1000, drawn, paid_startup, tasks_done,
-        lanes, switches, events,
+        lanes, switches, events, scheduled,
     )
 
 
@@ -432,7 +489,7 @@ def without_waits(timed_spans, waits, by_task=False):
 
 def finished_message(
     run_id, experiment, status, message, started_at, wall_ms, drawn, paid_startup, tasks_done, lanes=1,
-    gil_switches=None, gil_events=(),
+    gil_switches=None, gil_events=(), scheduled=None,
 ):
     """`FromWorker::Finished` with its `RunReport`, as JSON: `drawn` are the spans as
     (task, lane, state, start, end) in page-clock ms, `started_at` is page-clock ms, `lanes` the
@@ -457,4 +514,8 @@ def finished_message(
         "gil_events": list(gil_events),
         "counts": None,
     }
+    if scheduled is not None:
+        # A run under `schedule=you` or `search` (the stepping page's): its picks, a deadlock's
+        # cycle, the search's report (stepping.py).
+        report["schedule"] = scheduled
     return _to_json({"finished": {"id": run_id, "report": report}})

@@ -32,6 +32,7 @@ import math
 import signal
 import sys
 import time
+import traceback
 import types
 from collections import deque
 
@@ -89,12 +90,17 @@ class Deadlock(BaseException):
     program does not swallow the end of its run)."""
 
 
+class Unwind(BaseException):
+    """Raised in a thread a deadlock left waiting, once its run has ended (`unwind`): its stack
+    runs its `finally` clauses and ends, instead of staying suspended for good."""
+
+
 class _Thread:
     """A thread as the scheduler sees it."""
 
     __slots__ = (
         "ident", "name", "resolve", "state", "stack", "woken", "error", "deadline", "ready_since", "what", "daemon",
-        "tasks",
+        "tasks", "on", "line", "at", "owes_step", "taken",
     )
 
     def __init__(self, ident, name, daemon):
@@ -117,6 +123,15 @@ class _Thread:
         #: The timed calls it is inside, innermost last (their task numbers): the task its GIL
         #: events and waits belong to.
         self.tasks = []
+        #: What a blocked thread waits on (a lock, a thread's handle) and its program line.
+        self.on = None
+        self.line = None
+        #: Under a chooser (stepping.py): where its next step is, and whether the pick that
+        #: resumed it was for the step it reaches next (it runs that one without a choice).
+        self.at = None
+        self.owes_step = False
+        #: Step points it has reached.
+        self.taken = 0
 
     def task(self):
         """The task this thread runs now: its innermost timed call's, or the lane's own."""
@@ -160,6 +175,11 @@ class _Run:
         self.last_switch = 0.0
         #: Each wait for the GIL that ended in a hand-over: (thread, task, asked, got).
         self.waits = []
+        #: The chooser of the next thread (stepping.Stepper) under `schedule=you` or `search`:
+        #: the GIL's clock then hands nothing over.
+        self.stepper = None
+        #: A deadlock's cycle (stepping.cycle), once one formed.
+        self.cycle = []
 
 
 _run = None
@@ -175,6 +195,13 @@ _real_switchinterval = sys.getswitchinterval()
 
 def _now():
     return harness.clock()
+
+
+def _deadline_now():
+    """Now on the clock of timeouts and sleeps: the chooser's virtual clock under a schedule,
+    else the real one."""
+    run = _run
+    return run.stepper.clock if run is not None and run.stepper is not None else harness.clock()
 
 
 #: The most GIL events one run logs (10 s of hand-overs at a 1 ms interval); later ones are
@@ -249,12 +276,19 @@ def _hand(thread):
     run.current = thread
     thread.state = "running"
     resolve, thread.resolve = thread.resolve, None
-    resolve()
+    # None: the thread is the caller, about to suspend (the last to block, handed the GIL back
+    # with an error to raise): `_suspend` then returns at once.
+    if resolve is not None:
+        resolve()
 
 
 def _give_away():
-    """The running thread lets go: the longest-waiting ready thread gets the GIL, or nobody."""
+    """The running thread lets go: the longest-waiting ready thread gets the GIL, or nobody.
+    Under a chooser, the chooser picks; returns True when it picked the thread that let go (its
+    wait's deadline came at once: it does not suspend)."""
     run = _run
+    if run.stepper is not None and not run.stopping:
+        return run.stepper.choose(run.current, runnable=False)
     if run.stopping:
         # After Stop or a deadlock only the main thread runs again: it unwinds the program.
         if run.main in run.ready:
@@ -274,9 +308,14 @@ def _give_away():
 
 def _suspend(thread):
     """Suspends the calling thread's stack until the GIL is handed back to it."""
-    pair = Promise.withResolvers()
-    thread.resolve = pair.resolve
-    run_sync(pair.promise)
+    if not (_run.current is thread and thread.state == "running"):
+        run = _run
+        pair = Promise.withResolvers()
+        thread.resolve = pair.resolve
+        run_sync(pair.promise)
+        if run.ended:
+            # Resumed after its run ended: the thread's stack ends here, quietly.
+            raise Unwind()
     _run.current = thread
     thread.state = "running"
     if thread.error is not None:
@@ -290,7 +329,7 @@ def _make_ready(thread):
     if thread.state != "blocked":
         return
     thread.woken = True
-    if run.current is None:
+    if run.current is None and run.stepper is None:
         _hand(thread)
     else:
         thread.state = "ready"
@@ -299,10 +338,10 @@ def _make_ready(thread):
     _publish()
 
 
-def _block(what, deadline=None):
+def _block(what, deadline=None, on=None):
     """The calling thread waits for `what` (a word for the deadlock message) until another
     thread makes it ready, or until `deadline` (perf_counter seconds). Returns whether it was
-    made ready before its deadline."""
+    made ready before its deadline. `on` is the lock or thread handle it waits on, if any."""
     run = _run
     me = _me()
     if run.stopping and me is run.main:
@@ -312,17 +351,20 @@ def _block(what, deadline=None):
     me.state = "blocked"
     me.woken = False
     me.what = what
+    me.on = on
     # The stack as text now: a suspended stack's frames cannot be read from another stack.
     me.stack = _stack_lines(sys._getframe(1))
+    me.line = _program_line(sys._getframe(1))
     me.deadline = deadline
     if deadline is not None:
         run.timer_seq += 1
         heapq.heappush(run.timers, (deadline, run.timer_seq, me))
     _let_go(me)
-    _give_away()
-    _suspend(me)
+    if not _give_away():
+        _suspend(me)
     me.stack = None
     me.deadline = None
+    me.on = None
     return me.woken
 
 
@@ -331,7 +373,8 @@ def _switch(forced):
     `forced` when the switch interval made it (the timer's signal), not when it yielded."""
     run = _run
     me = _me()
-    if not run.ready or run.stopping:
+    if not run.ready or run.stopping or run.stepper is not None:
+        # Under a chooser, every step is already a point where another thread may be picked.
         return
     me.state = "ready"
     run.ready.append(me)
@@ -347,7 +390,7 @@ def _switch(forced):
 def _expire():
     """Wakes the threads whose wait has timed out."""
     run = _run
-    now = _now()
+    now = _deadline_now()
     _prune()
     while run.timers and run.timers[0][0] <= now:
         _deadline, _seq, thread = heapq.heappop(run.timers)
@@ -369,7 +412,8 @@ def _publish():
     ready thread has waited the switch interval, or when a timed wait ends. While nobody runs,
     a timer of this worker's loop wakes the first timed-out wait instead."""
     run = _run
-    if run is None or run.ended:
+    if run is None or run.ended or run.stepper is not None:
+        # Under a chooser no clock hands over, and time moves only when a wait is picked.
         return
     due = None
     if run.ready and run.current is not None:
@@ -431,7 +475,7 @@ def _on_switch_signal(_signum, _frame):
     interval; threads whose timed wait ended become ready first."""
     global _busy
     run = _run
-    if run is None or run.ended or run.current is None or _busy:
+    if run is None or run.ended or run.current is None or _busy or run.stepper is not None:
         return
     _busy = True
     try:
@@ -456,6 +500,14 @@ def _on_stop_signal(_signum, _frame):
         _gil_timer.stopTaken()
     if run is None or run.ended or run.stopping:
         raise KeyboardInterrupt
+    stop_here()
+
+
+def stop_here():
+    """Stop in the running thread: KeyboardInterrupt in the main thread; any other thread
+    hands the GIL to the main thread, which raises it, and is abandoned where it is."""
+    global _busy
+    run = _run
     run.stopping = True
     me = _me()
     if me is run.main:
@@ -484,7 +536,12 @@ def _check_deadlock():
         return
     run.stopping = True
     names = _names()
+    from .stepping import cycle, cycle_text
+
+    run.cycle = cycle()
     lines = ["Deadlock: every thread waits on something only another waiting thread can give"]
+    if run.cycle:
+        lines.append(f"The cycle: {cycle_text(run.cycle)}.")
     for t in live:
         lines.append("")
         lines.append(f"Thread 0x{t.ident:016x} [{names.get(t.ident, t.name)}] waiting on {t.what} (most recent call first):")
@@ -565,6 +622,15 @@ def gil_log():
     return {"forced": run.forced, "voluntary": run.voluntary}, events, waits
 
 
+def _program_line(frame):
+    """The line of the program's innermost frame on a stack (what a blocked thread shows)."""
+    while frame is not None:
+        if frame.f_code.co_filename == harness.FILENAME:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
 def _stack_lines(frame):
     """A stack as `faulthandler.dump_traceback` prints it: innermost first."""
     lines = []
@@ -589,6 +655,9 @@ class LockType:
     def __init__(self):
         self._locked = False
         self._waiters = deque()
+        #: The thread that took it (a `_thread.lock` has no owner; this only names who holds
+        #: it when a deadlock's cycle is told).
+        self._holder = None
 
     def acquire(self, blocking=True, timeout=-1):
         global _busy
@@ -601,20 +670,22 @@ class LockType:
                 raise ValueError("timeout value must be a non-negative number")
             if not self._locked:
                 self._locked = True
+                self._holder = _run.current if _run is not None else None
                 return True
             if not blocking:
                 return False
-            deadline = None if timeout == -1 else _now() + timeout
+            deadline = None if timeout == -1 else _deadline_now() + timeout
             me = _me()
             self._waiters.append(me)
             try:
                 while self._locked:
-                    if deadline is not None and _now() >= deadline:
+                    if deadline is not None and _deadline_now() >= deadline:
                         return False
-                    _block("a lock", deadline)
+                    _block("a lock", deadline, self)
             finally:
                 self._waiters.remove(me)
             self._locked = True
+            self._holder = me
             return True
         finally:
             _busy = outer
@@ -627,6 +698,7 @@ class LockType:
             if not self._locked:
                 raise RuntimeError("release unlocked lock")
             self._locked = False
+            self._holder = None
             if self._waiters:
                 _make_ready(self._waiters[0])
         finally:
@@ -686,14 +758,14 @@ class _ThreadHandle:
             run = _run
             if run is not None and run.current is not None and run.current.ident == self.ident:
                 raise RuntimeError("Cannot join current thread")
-            deadline = None if timeout is None else _now() + max(timeout, 0)
+            deadline = None if timeout is None else _deadline_now() + max(timeout, 0)
             me = _me()
             self._waiters.append(me)
             try:
                 while not self._done:
-                    if deadline is not None and _now() >= deadline:
+                    if deadline is not None and _deadline_now() >= deadline:
                         return
-                    _block(f"joining thread 0x{self.ident:016x}", deadline)
+                    _block(f"joining thread 0x{self.ident:016x}", deadline, self)
             finally:
                 self._waiters.remove(me)
         finally:
@@ -793,13 +865,17 @@ def start_joinable_thread(function, handle=None, daemon=True):
             _busy = False
             try:
                 function()
-            except SystemExit:
+            except (SystemExit, Unwind):
                 pass
             except BaseException as error:  # noqa: BLE001  what CPython's thread does: report it
-                sys.unraisablehook(types.SimpleNamespace(exc_type=type(error), exc_value=error, exc_traceback=error.__traceback__, err_msg="Exception ignored in thread started by", object=function))
+                # Not after its run ended: a thread unwound then is no longer the program's.
+                if not run.ended:
+                    print(f"Exception ignored in thread started by: {function!r}", file=sys.stderr)
+                    traceback.print_exception(error)
             finally:
                 _busy = True
                 thread.state = "done"
+                thread.line = None
                 _Hook.turn(others_alive())
                 handle._set_done()
                 _busy = True
@@ -918,8 +994,8 @@ def _sleep(seconds):
         if seconds == 0:
             _switch(forced=False)
             return
-        deadline = _now() + seconds
-        while _now() < deadline:
+        deadline = _deadline_now() + seconds
+        while _deadline_now() < deadline:
             _block("time.sleep", deadline)
     finally:
         _busy = outer
@@ -973,7 +1049,7 @@ class _Hook:
 
     @classmethod
     def turn(cls, on):
-        if on == cls.on or _gil_timer is not None or _run is None:
+        if on == cls.on or _gil_timer is not None or _run is None or _run.stepper is not None:
             return
         events = sys.monitoring.events
         sys.monitoring.set_events(cls.TOOL, (events.JUMP | events.PY_START) if on else 0)
@@ -1063,12 +1139,15 @@ def why_not():
     return WHY_NOT_IN_PROCESS if harness.in_process else WHY_NOT
 
 
-def install():
+def install(eager=True):
     """Puts the page's `_thread` under fresh `threading`, `queue` and `concurrent.futures` for
     the run in flight (where the interpreter can suspend a stack; elsewhere CPython's own
-    `_thread` stays, and a program that starts a thread gets its error)."""
-    global _run
+    `_thread` stays, and a program that starts a thread gets its error). `eager`: imported now,
+    so that the run's wall time is the program's own; else when the program imports them (a
+    search's tries, which are not timed, import only what the program uses)."""
+    global _run, _busy
     _run = None
+    _busy = False
     if not available():
         return
     if not _saved:
@@ -1078,12 +1157,20 @@ def install():
     sys.modules["_queue"] = None  # queue.py then builds SimpleQueue on threading
     for name in _FRESH:
         sys.modules.pop(name, None)
+    time.sleep = _sleep
+    if not eager:
+        _take_signals()
+        return
     import concurrent.futures  # noqa: F401  the package re-binds its names from the fresh modules
     import concurrent.futures.thread  # noqa: F401
     import queue  # noqa: F401
     import threading  # noqa: F401
 
-    time.sleep = _sleep
+    _take_signals()
+
+
+def _take_signals():
+    """The hand-over signal and Stop are this run's (or the hook, without a timer)."""
     sys.setswitchinterval(_real_switchinterval)
     if _gil_timer is not None:
         signal.signal(SWITCH_SIGNAL, _on_switch_signal)
@@ -1112,6 +1199,28 @@ def shutdown(stopped=False):
             threading._shutdown()
     names = _names()
     return [names.get(t.ident, t.name) for t in run.threads.values() if t is not run.main and t.state != "done"]
+
+
+def unwind():
+    """Ends the stacks of the threads the run left waiting or ready (a deadlock's): each is handed
+    the GIL with `Unwind` to raise, and hands it back to the main thread as it ends. A search
+    ends thousands of runs; stacks left suspended for good accumulate in the interpreter, and
+    after a few of them CPython's collector crashed reading them."""
+    run = _run
+    if run is None:
+        return
+    main = run.main
+    for thread in list(run.threads.values()):
+        if thread is main or thread.state not in ("blocked", "ready") or thread.resolve is None:
+            continue
+        run.stopping = True
+        thread.error = Unwind()
+        if thread in run.ready:
+            run.ready.remove(thread)
+        main.state = "ready"
+        run.ready.append(main)
+        _hand(thread)
+        _suspend(main)
 
 
 def uninstall():

@@ -1,0 +1,282 @@
+// The learner as the scheduler of real CPython threads (`schedule=you`) and the page's search
+// (`schedule=search`), on the stepping page (stepping.html, where the playground sends those
+// links): picking reaches a lost update at instruction steps and its link replays it exactly;
+// picking reaches a lock-order deadlock and the page names its cycle; Back and Stop work at any
+// step; 500 steps by keyboard stay responsive; axe finds nothing serious in the stepping view;
+// the search finds the lost update and the deadlock, exhausts its bound under a lock, and its
+// finding can be stepped through.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { EDITOR, OWN_ROWS, PYTHON_LOAD_MS, launch, open, typeCode, waitForRow } from "./lib.mjs";
+
+const require = createRequire(import.meta.url);
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+export const RACE = `import threading
+counter = 0
+
+def work():
+    global counter
+    for _ in range(3):
+        counter += 1
+
+threads = [threading.Thread(target=work) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("counter", counter)
+`;
+
+export const TWO_LOCKS = `import threading
+a = threading.Lock()
+b = threading.Lock()
+
+def one():
+    with a:
+        with b:
+            pass
+
+def two():
+    with b:
+        with a:
+            pass
+
+t1 = threading.Thread(target=one)
+t2 = threading.Thread(target=two)
+t1.start()
+t2.start()
+t1.join()
+t2.join()
+print("done")
+`;
+
+const SCHEDULER = "thread-scheduler";
+
+/** The paused run's state once `picks` picks are made, or null once the run has ended (a new
+ * row). Bounded by `timeout`. */
+async function pauseAfter(page, picks, rows, timeout = 30_000) {
+  const handle = await page.waitForFunction(([sel, n, rowSel, before]) => {
+    const text = document.querySelector(sel)?.getAttribute("state");
+    if (text) {
+      const state = JSON.parse(text);
+      if (state.picks.length === n) return { state };
+    }
+    if (document.querySelectorAll(rowSel).length > before) return { ended: true };
+    return false;
+  }, [SCHEDULER, picks, OWN_ROWS, rows], { timeout, polling: 20 });
+  const value = await handle.jsonValue();
+  return value.ended ? null : value.state;
+}
+
+/** Steps the run in flight to its end, `choose(state)` naming each pick; returns the picks made. */
+async function stepThrough(page, choose, { rows, max = 2000 } = {}) {
+  const made = [];
+  for (let i = 0; i < max; i++) {
+    const state = await pauseAfter(page, i, rows);
+    if (!state) return made;
+    const thread = choose(state);
+    made.push(thread);
+    await page.click(`[data-testid="pick-thread"][data-thread="${thread}"]`);
+  }
+  throw new Error(`the run did not end within ${max} picks`);
+}
+
+const byNumber = (state, n) => state.threads.find((t) => t.thread === n);
+const pickable = (state, n) => byNumber(state, n)?.pickable ?? false;
+const firstPickable = (state) => state.threads.find((t) => t.pickable).thread;
+
+/** The lost update by picking: thread 1 runs until it has loaded `counter` and its next step
+ * stores it, thread 2 then runs to its end, and thread 1 stores its stale value. */
+function loseAnUpdate() {
+  let phase = "load";
+  return (state) => {
+    const one = byNumber(state, 1);
+    if (phase === "load") {
+      if (one?.pickable && one.writes.includes("counter")) phase = "other";
+      else return one?.pickable ? 1 : firstPickable(state);
+    }
+    if (phase === "other") {
+      if (byNumber(state, 2)?.state === "finished") phase = "stale";
+      else return pickable(state, 2) ? 2 : pickable(state, 0) ? 0 : firstPickable(state);
+    }
+    return pickable(state, 1) ? 1 : firstPickable(state);
+  };
+}
+
+/** CPython loaded on the stepping page, and Run enabled. */
+async function pythonReady(page) {
+  await page.waitForSelector('[data-testid="python-ready"]', { timeout: PYTHON_LOAD_MS });
+  await page.waitForSelector('[data-testid="run-button"]:not([disabled])');
+}
+
+/** The playground's link with a schedule, which sends the visitor to the stepping page. */
+async function openStepping(query, contextOptions = {}) {
+  const opened = await open(browser, `?engine=cpython&${query}`, { contextOptions });
+  assert.match(opened.page.url(), /stepping\.html\?/, "the playground sends a schedule to the stepping page");
+  await pythonReady(opened.page);
+  return opened;
+}
+
+const output = (page) => page.locator('[data-testid="python-output"]').textContent();
+
+test("instruction steps: picking loses an update of `counter += 1`, and the run's link replays that interleaving 10 of 10 times", async () => {
+  const { page, context, errors } = await openStepping("schedule=you&step=instruction");
+  await typeCode(page, RACE);
+  await page.click('[data-testid="run-button"]');
+  const picks = await stepThrough(page, loseAnUpdate(), { rows: 0 });
+  const row = await waitForRow(page, 1);
+  assert.equal(row.schedule, "you");
+  const printed = await output(page);
+  assert.match(printed, /^counter [1-5]\n$/, `the picks (${picks.length}) lost no update: ${printed}`);
+  assert.ok(row.steps, "the row carries its schedule");
+  const link = page.url();
+  assert.match(link, /[?&]steps=/, `the page's link carries the schedule: ${link}`);
+  assert.match(link, /[?&]code=/);
+  const replays = [];
+  for (let i = 0; i < 10; i++) {
+    await page.goto(link);
+    await page.waitForSelector('html[data-ready="true"]');
+    await pythonReady(page);
+    // A link never runs by itself.
+    assert.equal(await page.locator(OWN_ROWS).count(), 0);
+    await page.waitForFunction(([sel, text]) => document.querySelector(sel).value === text, [EDITOR, RACE]);
+    await page.click('[data-testid="run-button"]');
+    const replayed = await waitForRow(page, 1);
+    replays.push([await output(page), replayed.steps]);
+  }
+  for (const [text, steps] of replays) {
+    assert.equal(text, printed, "a replay printed something else");
+    assert.equal(steps, row.steps, "a replay made other picks");
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a two-lock program: picking reaches the deadlock, and the page names the cycle", async () => {
+  const { page, context, errors } = await openStepping("schedule=you&step=line");
+  await typeCode(page, TWO_LOCKS);
+  await page.click('[data-testid="run-button"]');
+  // Thread 1 takes a (its next line is `with b:`), thread 2 takes b, then each asks for the other.
+  await stepThrough(page, (state) => {
+    const one = byNumber(state, 1);
+    const two = byNumber(state, 2);
+    if (one?.pickable && one.line < 7 && one.state !== "new") return 1;
+    if (one?.state === "new") return 1;
+    if (!two || (two.state === "new" && !two.pickable)) return pickable(state, 0) ? 0 : firstPickable(state);
+    if (two.pickable && two.line < 12) return 2;
+    return firstPickable(state);
+  }, { rows: 0 });
+  const row = await waitForRow(page, 1);
+  assert.equal(row.status, "error");
+  const outcome = await page.locator('[data-testid="schedule-outcome"]').textContent();
+  assert.match(outcome, /Thread-1 \(one\) holds a and waits for b; Thread-2 \(two\) holds b and waits for a/, outcome);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("Back replays all picks but the last, Stop ends a paused run, 500 steps by keyboard stay responsive, and axe finds nothing serious", async () => {
+  // axe is injected as a script: this context lets the page's CSP allow it.
+  const { page, context, errors } = await openStepping("schedule=you&step=line", { bypassCSP: true });
+  const loop = RACE.replace("range(3)", "range(400)");
+  await typeCode(page, loop);
+  await page.click('[data-testid="run-button"]');
+  await pauseAfter(page, 0, 0);
+  // Long tasks of the main thread while stepping (none may reach 50 ms).
+  await page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: "longtask" });
+  });
+  await page.focus('[data-testid="pick-thread"][data-thread="1"]');
+  const started = Date.now();
+  for (let i = 0; i < 500; i++) {
+    await page.keyboard.press("Enter");
+    const state = await pauseAfter(page, i + 1, 0);
+    assert.ok(state, `the run ended after ${i + 1} picks`);
+  }
+  const perStep = (Date.now() - started) / 500;
+  const longTasks = await page.evaluate(() => window.longTasks);
+  console.log(`500 steps by keyboard: ${perStep.toFixed(1)} ms a step, round trip included; long tasks: ${JSON.stringify(longTasks)}`);
+  assert.deepEqual(longTasks.filter((d) => d >= 50), [], "a step kept the main thread 50 ms or more");
+  const announced = await page.locator('[data-testid="pick-announce"]').textContent();
+  assert.match(announced, /takes a step at line \d+/);
+  // axe, on the stepping view.
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const result = await page.evaluate(() => axe.run(document.querySelector("thread-scheduler"), { resultTypes: ["violations"] }));
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`), []);
+  // Back: the run stops (a row) and replays the 499 picks before the last.
+  await page.click('[data-testid="step-back"]');
+  const back = await pauseAfter(page, 499, 1, 60_000);
+  assert.ok(back, "Back ended the run instead of replaying");
+  // Stop, while paused.
+  await page.click('[data-testid="stop-button"]');
+  const row = await waitForRow(page, 2);
+  assert.equal(row.status, "stopped");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** Runs the editor's program under the search; returns its row and the search's result. */
+async function search(page, code, rows) {
+  await typeCode(page, code);
+  await page.click('[data-testid="run-button"]');
+  const row = await waitForRow(page, rows + 1);
+  const result = page.locator('[data-testid="search-result"]');
+  return {
+    row,
+    found: await result.getAttribute("data-found"),
+    tried: Number(await result.getAttribute("data-tried")),
+    exhausted: (await result.getAttribute("data-exhausted")) !== null,
+    text: await result.textContent(),
+  };
+}
+
+test("search, 2 threads x 3 increments at instruction steps: a lost update within 2 s and 1000 schedules; with `with lock:` it exhausts its bound and finds none; a two-lock program's deadlock is found with its cycle", async () => {
+  const { page, context, errors } = await openStepping("schedule=search&step=instruction");
+  const lost = await search(page, RACE, 0);
+  console.log(`lost update: ${lost.tried} schedules, ${lost.row.wallMs} ms: ${lost.text}`);
+  assert.equal(lost.found, "lost-update");
+  assert.ok(lost.tried >= 1 && lost.tried <= 1000, `${lost.tried} schedules`);
+  assert.ok(Number(lost.row.wallMs) <= 2000, `the search took ${lost.row.wallMs} ms`);
+  assert.match(lost.text, /counter ends [1-5]; without preemption it ends 6/);
+  const locked = RACE.replace("counter = 0", "counter = 0\nlock = threading.Lock()").replace("        counter += 1", "        with lock:\n            counter += 1");
+  const none = await search(page, locked, 1);
+  console.log(`under a lock: ${none.tried} schedules, ${none.row.wallMs} ms: ${none.text}`);
+  assert.equal(none.found, "none");
+  assert.ok(none.exhausted, none.text);
+  assert.match(none.text, new RegExp(`Tried all ${none.tried} schedules`));
+  const deadlock = await search(page, TWO_LOCKS, 2);
+  console.log(`two locks: ${deadlock.tried} schedules: ${deadlock.text}`);
+  assert.equal(deadlock.found, "deadlock");
+  assert.match(deadlock.text, /Thread-1 \(one\) holds a and waits for b; Thread-2 \(two\) holds b and waits for a/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("search at line steps: `counter += 1` is one step, and no schedule within the bound loses an update", async () => {
+  const { page, context, errors } = await openStepping("schedule=search&step=line");
+  const lines = await search(page, RACE, 0);
+  console.log(`line steps: ${lines.tried} schedules: ${lines.text}`);
+  assert.equal(lines.found, "none");
+  assert.ok(lines.exhausted, lines.text);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("search: its finding can be stepped through, and replays to the same lost update", async () => {
+  const { page, context, errors } = await openStepping("schedule=search&step=instruction");
+  const lost = await search(page, RACE, 0);
+  assert.equal(lost.found, "lost-update");
+  await page.click('[data-testid="step-through"]');
+  const row = await waitForRow(page, 2);
+  assert.equal(row.schedule, "you");
+  assert.equal(row.steps, lost.row.steps);
+  assert.match(await output(page), /^counter [1-5]\n$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

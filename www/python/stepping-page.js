@@ -1,0 +1,267 @@
+// The stepping page (stepping.html): the learner as the scheduler of real CPython threads
+// (`schedule=you`) and the page's search for the interleaving that changes the result or
+// deadlocks (`schedule=search`). A page of its own, in JavaScript: the playground's first load
+// (its WebAssembly module) carries none of it, and the playground sends `schedule=you|search`
+// here (coi.js). It speaks to CPython's worker (worker.js) with protocol.js's messages:
+// `run-code` with the schedule to replay (`steps`), `paused` (a choice point: the threads'
+// state), `pick`, `cancel`.
+//
+// URL: `code` (the program, compressed by the editor), `schedule` (`you`, `search`), `step`
+// (`line`, `instruction`), `steps` (a recorded schedule, as stepping.py writes it); a link
+// never runs by itself. docs/url.md lists them.
+import "./editor.js";
+import "./scheduler.js";
+
+/** What a program starts with when the link brings none: two threads, `counter += 1`. */
+const RACE = `import threading
+counter = 0
+
+def work():
+    global counter
+    for _ in range(3):
+        counter += 1
+
+threads = [threading.Thread(target=work) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("counter", counter)
+`;
+const SCHEDULES = ["you", "search"];
+const STEPS = ["line", "instruction"];
+/** `model::experiment::params::MAX_STEPS_CHARS`'s bound, as stepping.py checks it. */
+const MAX_STEPS_CHARS = 2000;
+/** What the harness echoes as the run's experiment: the page's own fields for a program. */
+const EXPERIMENT = { tool: "threads", kind: "cpu", tasks: 1, workers: 1, gil: "on", io_ms: 200, cpu_iters: 1, serial: 0, lock: "off", engine: "cpython" };
+
+const $ = (sel) => document.querySelector(sel);
+const editor = $("python-editor");
+const scheduler = $("thread-scheduler");
+const output = $('[data-testid="python-output"]');
+const status = $('[data-testid="python-status"]');
+const runButton = $('[data-testid="run-button"]');
+const stopButton = $('[data-testid="stop-button"]');
+const notices = $('[data-testid="notices"]');
+
+const params = new URL(location.href).searchParams;
+const page = {
+  schedule: SCHEDULES.includes(params.get("schedule")) ? params.get("schedule") : "you",
+  step: STEPS.includes(params.get("step")) ? params.get("step") : "line",
+  steps: "",
+  code: params.get("code") ?? "",
+  running: null,
+  /** Back: once the run in flight has stopped, run again. */
+  rerun: false,
+  lastPause: null,
+  /** A pause waits for its pick. */
+  waiting: false,
+  runs: 0,
+};
+
+function notice(param, text) {
+  const p = document.createElement("p");
+  p.className = "notice";
+  p.dataset.param = param;
+  p.textContent = text;
+  notices.append(p);
+}
+
+for (const [key, allowed] of [["schedule", SCHEDULES], ["step", STEPS]]) {
+  const value = params.get(key);
+  if (value !== null && !allowed.includes(value)) notice(key, `${key}="${value.slice(0, 40)}" is not a known value; using the default (${allowed[0] === "you" ? "you" : allowed[0]}).`);
+}
+const linked = params.get("steps");
+if (linked !== null) {
+  if (linked.length <= MAX_STEPS_CHARS && /^([a-z]\d*)+$/.test(linked)) page.steps = linked;
+  else notice("steps", "The recorded schedule (steps=) is not one this page wrote (letters, each thread's, and run lengths, at most 2000 characters): Run steps the program from its start.");
+}
+if (params.get("run") !== null) notice("run", "A link never runs a program by itself: press Run.");
+$("#schedule").value = page.schedule;
+$("#step").value = page.step;
+if (page.code) editor.setAttribute("code-link", page.code);
+else editor.value = RACE;
+
+function showSchedule() {
+  scheduler.setAttribute("schedule", page.schedule);
+  scheduler.setAttribute("step", page.step);
+  scheduler.setAttribute("steps", page.schedule === "you" ? page.steps : "");
+  if (page.running) scheduler.setAttribute("running", "");
+  else scheduler.removeAttribute("running");
+  runButton.disabled = !worker.ready || page.running !== null;
+  stopButton.disabled = page.running === null;
+}
+
+/** The address of this program and schedule: what the share link and the address bar say. */
+function writeUrl() {
+  const query = new URLSearchParams();
+  query.set("schedule", page.schedule);
+  query.set("step", page.step);
+  if (page.code) query.set("code", page.code);
+  if (page.schedule === "you" && page.steps) query.set("steps", page.steps);
+  const url = `${location.pathname}?${query}`;
+  history.replaceState(null, "", url);
+  $('[data-testid="share-link"]').href = url;
+}
+
+// --- CPython's worker ---------------------------------------------------------------------------
+
+const worker = { ready: false, stop: null, port: new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "CPython" }) };
+if (typeof SharedArrayBuffer === "function" && self.crossOriginIsolated) {
+  // Stop writes SIGINT (2) here: CPython raises KeyboardInterrupt at its next check (a search).
+  worker.stop = new Int32Array(new SharedArrayBuffer(4));
+  worker.port.postMessage(worker.stop.buffer);
+}
+const post = (message) => worker.port.postMessage(JSON.stringify(message));
+
+worker.port.onmessage = ({ data }) => {
+  let message;
+  try {
+    message = JSON.parse(data);
+  } catch {
+    return;
+  }
+  if (message.loading) {
+    const { loaded, total } = message.loading;
+    status.textContent = `Loading CPython 3.14 (Pyodide) from this site: ${(loaded / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`;
+  } else if (message.ready) {
+    worker.ready = true;
+    const { python_version: version, started_at: at, ready_at: ready } = message.ready;
+    status.textContent = `CPython ${version} (Pyodide) loaded in ${((ready - at) / 1000).toFixed(2)} s.`;
+    status.dataset.testid = "python-ready";
+    showSchedule();
+  } else if (message.output && message.output.id === page.running) {
+    output.textContent += message.output.text;
+  } else if (message.paused && message.paused.id === page.running) {
+    page.lastPause = message.paused.state;
+    page.waiting = true;
+    scheduler.setAttribute("state", JSON.stringify(message.paused.state));
+  } else if (message.finished && message.finished.id === page.running) {
+    finished(message.finished.report);
+  } else if (message.failed) {
+    if (message.failed.id === null || message.failed.id === page.running) {
+      output.textContent += `\n${message.failed.message}\n`;
+      if (page.running !== null) finished({ status: "error", message: message.failed.message, schedule: null });
+      if (message.failed.id === null && !worker.ready) status.textContent = `CPython did not start: ${message.failed.message}`;
+    }
+  }
+};
+
+function run() {
+  if (!worker.ready || page.running !== null) return;
+  page.runs += 1;
+  const id = page.runs;
+  page.running = id;
+  page.lastPause = null;
+  if (worker.stop) Atomics.store(worker.stop, 0, 0);
+  output.textContent = "";
+  scheduler.removeAttribute("state");
+  scheduler.removeAttribute("last-status");
+  showSchedule();
+  const experiment = { ...EXPERIMENT, schedule: page.schedule, step: page.step };
+  post({ "run-code": { id, experiment, code: editor.value, steps: page.schedule === "you" ? page.steps : "" } });
+}
+
+function stop() {
+  if (page.running === null) return;
+  const paused = page.waiting;
+  page.waiting = false;
+  post({ cancel: { id: page.running } });
+  // A paused run takes Stop as that message; a running one (a search) at CPython's next check.
+  if (worker.stop && !paused) Atomics.store(worker.stop, 0, 2);
+}
+
+function finished(report) {
+  const id = page.running;
+  page.running = null;
+  scheduler.removeAttribute("state");
+  const schedule = report.schedule ?? null;
+  if (page.schedule === "you" && report.status !== "stopped" && schedule?.steps !== undefined && !page.rerun) {
+    // Run again replays this interleaving, and the link carries it.
+    page.steps = schedule.steps;
+  }
+  scheduler.setAttribute("last-status", report.status);
+  scheduler.setAttribute("last-message", report.message ?? "");
+  scheduler.setAttribute("last-report", schedule ? JSON.stringify(schedule) : "");
+  addRow(id, report, schedule);
+  writeUrl();
+  showSchedule();
+  if (page.rerun) {
+    page.rerun = false;
+    run();
+  }
+}
+
+function addRow(id, report, schedule) {
+  const row = document.createElement("tr");
+  const found = schedule?.search;
+  const steps = found ? found.steps : schedule?.steps ?? "";
+  Object.assign(row.dataset, {
+    testid: "run", runId: String(id), schedule: page.schedule, step: page.step, status: report.status, steps,
+    wallMs: report.wall_ms === undefined ? "" : report.wall_ms.toFixed(3),
+  });
+  if (found) Object.assign(row.dataset, { found: found.found, tried: String(found.tried) });
+  const cells = [String(id), page.schedule, page.step, report.status,
+    found ? `${found.found} after ${found.tried} schedule${found.tried === 1 ? "" : "s"}` : `${schedule?.picks?.length ?? 0} picks`];
+  for (const [i, text] of cells.entries()) {
+    const cell = document.createElement(i === 0 ? "th" : "td");
+    if (i === 0) cell.scope = "row";
+    cell.textContent = text;
+    row.append(cell);
+  }
+  $('[data-testid="runs"] tbody').prepend(row);
+}
+
+// --- the page's controls ------------------------------------------------------------------------
+
+$('[data-testid="stepping-controls"]').addEventListener("submit", (event) => {
+  event.preventDefault();
+  run();
+});
+stopButton.addEventListener("click", stop);
+$("#schedule").addEventListener("change", (e) => {
+  page.schedule = e.target.value;
+  writeUrl();
+  showSchedule();
+});
+$("#step").addEventListener("change", (e) => {
+  page.step = e.target.value;
+  // A schedule is the picks of one kind of step: another kind starts from the program's start.
+  page.steps = "";
+  writeUrl();
+  showSchedule();
+});
+editor.addEventListener("code-link", (e) => {
+  page.code = e.detail;
+  writeUrl();
+});
+editor.addEventListener("code-link-error", (e) => notice("code", `The link's code could not be read (${e.detail}); the example program is shown.`));
+
+scheduler.addEventListener("schedule-action", ({ detail }) => {
+  const [verb, rest = ""] = String(detail).split(" ");
+  if (verb === "pick" && page.running !== null && page.waiting) {
+    // One pick per pause: a second press before the next pause picks nothing.
+    page.waiting = false;
+    scheduler.removeAttribute("state");
+    post({ pick: { id: page.running, thread: Number(rest) } });
+  } else if (verb === "back" && page.running !== null && page.waiting) {
+    // Back: the picks but the last are the schedule; the run stops and replays them.
+    page.steps = page.lastPause.back;
+    page.rerun = true;
+    stop();
+  } else if (verb === "clear") {
+    page.steps = "";
+    writeUrl();
+    showSchedule();
+  } else if (verb === "through" && page.running === null) {
+    page.schedule = "you";
+    $("#schedule").value = "you";
+    page.steps = rest;
+    writeUrl();
+    run();
+  }
+});
+
+writeUrl();
+showSchedule();
+document.documentElement.dataset.ready = "true";
