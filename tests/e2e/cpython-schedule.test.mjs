@@ -280,3 +280,24 @@ test("search: its finding can be stepped through, and replays to the same lost u
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("each lesson's link opens its program on the stepping page, and its search finds what the lesson promises", async () => {
+  const { page, context, errors } = await openStepping("schedule=search");
+  const lessons = await page.$$eval('[data-testid="lesson-link"]', (links) => links.map((a) => ({ href: a.href, finding: a.dataset.finding, step: a.dataset.step })));
+  assert.equal(lessons.length, 5);
+  for (const [i, lesson] of lessons.entries()) {
+    await page.goto(lesson.href);
+    await pythonReady(page);
+    assert.equal(await page.locator(OWN_ROWS).count(), 0, "a lesson's link never runs by itself");
+    assert.equal(await page.inputValue("#step"), lesson.step);
+    await page.waitForFunction((sel) => document.querySelector(sel).value.includes("threading"), EDITOR);
+    await page.click('[data-testid="run-button"]');
+    await waitForRow(page, 1);
+    const result = page.locator('[data-testid="search-result"]');
+    const found = await result.getAttribute("data-found");
+    console.log(`lesson ${i + 1}: ${found}: ${await result.textContent()}`);
+    assert.equal(found, lesson.finding, `lesson ${i + 1} (${lesson.href.slice(0, 80)}…)`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -87,7 +87,7 @@ class ThreadScheduler extends HTMLElement {
     if (status === "done") return `The program ended after ${picks} pick${picks === 1 ? "" : "s"}.`;
     if (status === "stopped") return "Stopped.";
     if (message.startsWith("Deadlock")) {
-      const cycle = message.split("\n").find((l) => l.startsWith("The cycle:"));
+      const cycle = message.split("\n").find((l) => l.startsWith("The cycle:") || l.startsWith("The waits:"));
       return `Deadlock after ${picks} pick${picks === 1 ? "" : "s"}.${cycle ? ` ${cycle}` : ""}`;
     }
     const last = message.trim().split("\n").pop();

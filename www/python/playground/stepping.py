@@ -429,6 +429,13 @@ def cycle():
     return []
 
 
+def waits_text():
+    """What each blocked thread waits for, in words: a deadlock without a cycle of locks (a
+    wait for a notify that came before it, a full queue) is told so."""
+    run = threads._run
+    return "; ".join(f"{_name(t)} is {describe_wait(t)}" for t in run.threads.values() if t.state == "blocked")
+
+
 def cycle_text(ring):
     """The cycle in words: "Thread-1 holds a and waits for b; Thread-2 holds b and waits for a"."""
     parts = []
@@ -522,6 +529,12 @@ def compare(base, seen, writers):
         if len(writers.get(name, ())) >= 2 and base["values"].get(name) != value:
             return "lost-update", f"{name} ends {value}; without preemption it ends {base['values'].get(name)}"
     if seen["out"] != base["out"]:
+        ours, theirs = seen["out"].splitlines(), base["out"].splitlines()
+        for i in range(max(len(ours), len(theirs))):
+            a = ours[i] if i < len(ours) else "nothing"
+            b = theirs[i] if i < len(theirs) else "nothing"
+            if a != b:
+                return "different-output", f"line {i + 1} of its output is {a!r}; without preemption it is {b!r}"
         return "different-output", "it prints something else than the run without preemption"
     return None
 
@@ -571,7 +584,7 @@ def run_try(compiled, step, picks):
         exec(compiled, module.__dict__)
         threads.shutdown()
     except threads.Deadlock as error:
-        deadlock = cycle_text(threads._run.cycle) or str(error).splitlines()[0]
+        deadlock = cycle_text(threads._run.cycle) or threads._run.waits_text or str(error).splitlines()[0]
     except (KeyboardInterrupt, Mismatch):
         raise
     except BaseException as error:  # noqa: BLE001  the program's error is part of its result

@@ -178,8 +178,9 @@ class _Run:
         #: The chooser of the next thread (stepping.Stepper) under `schedule=you` or `search`:
         #: the GIL's clock then hands nothing over.
         self.stepper = None
-        #: A deadlock's cycle (stepping.cycle), once one formed.
+        #: A deadlock's cycle (stepping.cycle), once one formed, and what each thread waited for.
         self.cycle = []
+        self.waits_text = ""
 
 
 _run = None
@@ -536,12 +537,15 @@ def _check_deadlock():
         return
     run.stopping = True
     names = _names()
-    from .stepping import cycle, cycle_text
+    from .stepping import cycle, cycle_text, waits_text
 
     run.cycle = cycle()
+    run.waits_text = waits_text()
     lines = ["Deadlock: every thread waits on something only another waiting thread can give"]
     if run.cycle:
         lines.append(f"The cycle: {cycle_text(run.cycle)}.")
+    elif run.waits_text:
+        lines.append(f"The waits: {run.waits_text}.")
     for t in live:
         lines.append("")
         lines.append(f"Thread 0x{t.ident:016x} [{names.get(t.ident, t.name)}] waiting on {t.what} (most recent call first):")
