@@ -14,7 +14,9 @@
 // playground is hosted; default: this script's folder), `height` (a fixed height in CSS pixels,
 // instead of following the content), `title` (the frame's title), and how the lesson shows:
 // `predict` (ask for a guess before each run the learner starts), `view` (`compact`: Run, the
-// controls `controls` names as URL keys, the timeline and a result line).
+// controls `controls` names as URL keys, the timeline and a result line), and CPython's threads
+// under a schedule (`schedule`: `you` or `search`, `step`, `steps`: the stepping page, in the
+// frame).
 // An inline `<script type="text/x-python">` child is the Python program CPython runs
 // (`engine="cpython"`): the frame shows it in its editor, and runs it with `run` or `run()`.
 // Events: `ready` (detail: {isolated, threads, build, cores, popout}), `run-finished` (detail:
@@ -33,7 +35,7 @@ const PARAMS = {
 /** Names a script may also use in `run({...})`. */
 const ALIASES = { ioMs: "io_ms", cpuIters: "cpu_iters", "io-ms": "io_ms", "cpu-iters": "cpu_iters" };
 /** How the lesson shows: attributes that reload the frame with their URL parameter. */
-const LESSON = ["predict", "view", "controls"];
+const LESSON = ["predict", "view", "controls", "schedule", "step", "steps"];
 const HERE = new URL("./", import.meta.url).href;
 /** Before the playground says how tall it is. */
 const FIRST_HEIGHT = 480;
@@ -72,7 +74,7 @@ function fixedHeight(value) {
 }
 
 export class ConcurrencyPlayground extends HTMLElement {
-  static observedAttributes = [...Object.keys(PARAMS), "run", "src", "height", "title", "predict", "view", "controls"];
+  static observedAttributes = [...Object.keys(PARAMS), "run", "src", "height", "title", "predict", "view", "controls", "schedule", "step", "steps"];
 
   #frame = null;
   #origin = null;

@@ -258,8 +258,8 @@ test("search, 2 threads x 3 increments at instruction steps: a lost update withi
   await context.close();
 });
 
-test("search at line steps: `counter += 1` is one step, and no schedule within the bound loses an update", async () => {
-  const { page, context, errors } = await openStepping("schedule=search&step=line");
+test("search at line steps: `counter += 1` is one step, and no schedule of at most 2 preemptions loses an update", async () => {
+  const { page, context, errors } = await openStepping("schedule=search&step=line&preemptions=2");
   const lines = await search(page, RACE, 0);
   console.log(`line steps: ${lines.tried} schedules: ${lines.text}`);
   assert.equal(lines.found, "none");
@@ -298,6 +298,36 @@ test("each lesson's link opens its program on the stepping page, and its search 
     console.log(`lesson ${i + 1}: ${found}: ${await result.textContent()}`);
     assert.equal(found, lesson.finding, `lesson ${i + 1} (${lesson.href.slice(0, 80)}…)`);
   }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("Stop ends a search within 2 s, and the page's main thread stays responsive while it searches", async () => {
+  const { page, context, errors } = await openStepping("schedule=search&step=instruction&preemptions=3");
+  const locked = RACE.replace("counter = 0", "counter = 0\nlock = threading.Lock()").replace("        counter += 1", "        with lock:\n            counter += 1");
+  await typeCode(page, locked);
+  await page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: "longtask" });
+  });
+  await page.click('[data-testid="run-button"]');
+  await page.waitForTimeout(1500);
+  assert.equal(await page.locator(OWN_ROWS).count(), 0, "the search ended before Stop");
+  const stopped = Date.now();
+  await page.click('[data-testid="stop-button"]');
+  const row = await waitForRow(page, 1, 10_000);
+  const took = Date.now() - stopped;
+  const longTasks = await page.evaluate(() => window.longTasks);
+  console.log(`Stop during a search: ended in ${took} ms; long tasks of the page: ${JSON.stringify(longTasks)}`);
+  assert.equal(row.status, "stopped");
+  assert.ok(took <= 2000, `${took} ms`);
+  assert.deepEqual(longTasks.filter((d) => d >= 50), []);
+  // The worker runs the next program as usual.
+  await page.selectOption("#schedule", "you");
+  await typeCode(page, "print('after')\n");
+  await page.click('[data-testid="run-button"]');
+  await waitForRow(page, 2);
+  assert.equal(await output(page), "after\n");
   assert.deepEqual(errors, []);
   await context.close();
 });

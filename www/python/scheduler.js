@@ -115,7 +115,7 @@ class ThreadScheduler extends HTMLElement {
     section.append(el("p", {
       class: "scheduler-how",
       text: schedule === "search"
-        ? `Run runs the program under every schedule that preempts a thread at most once (a step is ${unit} of the program), fewest preemptions first, and stops at the first whose result differs from the run without preemption, or that deadlocks. Time is virtual; random is seeded.`
+        ? `Run runs the program under every schedule within the preemption bound (a preemption: switching away from a thread that could run on; a step is ${unit} of the program), fewest preemptions first, and stops at the first whose result differs from the run without preemption, or that deadlocks. Time is virtual; random is seeded.`
         : `Run pauses each time more than one thread could take the next step (a step is ${unit} of the program; threading and queue run inside the step that calls them). Pick the thread; Back takes a pick back by replaying the ones before it. Time is virtual: a sleeping thread wakes when you pick it.`,
     }));
     if (state) section.append(this.#pauseView(state, schedule));

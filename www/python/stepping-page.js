@@ -30,6 +30,8 @@ print("counter", counter)
 `;
 const SCHEDULES = ["you", "search"];
 const STEPS = ["line", "instruction"];
+/** How many preemptions a searched schedule may have (stepping.py's MAX_BOUND). */
+const BOUNDS = ["1", "2", "3"];
 /** `model::experiment::params::MAX_STEPS_CHARS`'s bound, as stepping.py checks it. */
 const MAX_STEPS_CHARS = 2000;
 /** What the harness echoes as the run's experiment: the page's own fields for a program. */
@@ -48,6 +50,7 @@ const params = new URL(location.href).searchParams;
 const page = {
   schedule: SCHEDULES.includes(params.get("schedule")) ? params.get("schedule") : "you",
   step: STEPS.includes(params.get("step")) ? params.get("step") : "line",
+  preemptions: BOUNDS.includes(params.get("preemptions")) ? params.get("preemptions") : "1",
   steps: "",
   code: params.get("code") ?? "",
   running: null,
@@ -67,9 +70,9 @@ function notice(param, text) {
   notices.append(p);
 }
 
-for (const [key, allowed] of [["schedule", SCHEDULES], ["step", STEPS]]) {
+for (const [key, allowed] of [["schedule", SCHEDULES], ["step", STEPS], ["preemptions", BOUNDS]]) {
   const value = params.get(key);
-  if (value !== null && !allowed.includes(value)) notice(key, `${key}="${value.slice(0, 40)}" is not a known value; using the default (${allowed[0] === "you" ? "you" : allowed[0]}).`);
+  if (value !== null && !allowed.includes(value)) notice(key, `${key}="${value.slice(0, 40)}" is not a known value; using the default (${allowed[0]}).`);
 }
 const linked = params.get("steps");
 if (linked !== null) {
@@ -79,6 +82,7 @@ if (linked !== null) {
 if (params.get("run") !== null) notice("run", "A link never runs a program by itself: press Run.");
 $("#schedule").value = page.schedule;
 $("#step").value = page.step;
+$("#preemptions").value = page.preemptions;
 if (page.code) editor.setAttribute("code-link", page.code);
 else editor.value = RACE;
 
@@ -97,6 +101,7 @@ function writeUrl() {
   const query = new URLSearchParams();
   query.set("schedule", page.schedule);
   query.set("step", page.step);
+  if (page.schedule === "search" && page.preemptions !== "1") query.set("preemptions", page.preemptions);
   if (page.code) query.set("code", page.code);
   if (page.schedule === "you" && page.steps) query.set("steps", page.steps);
   const url = `${location.pathname}?${query}`;
@@ -130,6 +135,7 @@ worker.port.onmessage = ({ data }) => {
     status.textContent = `CPython ${version} (Pyodide) loaded in ${((ready - at) / 1000).toFixed(2)} s.`;
     status.dataset.testid = "python-ready";
     showSchedule();
+    toHost({ type: "ready", isolated: self.crossOriginIsolated, threads: true, build: "cpython", cores: navigator.hardwareConcurrency, popout: location.href });
   } else if (message.output && message.output.id === page.running) {
     output.textContent += message.output.text;
   } else if (message.paused && message.paused.id === page.running) {
@@ -158,7 +164,7 @@ function run() {
   scheduler.removeAttribute("state");
   scheduler.removeAttribute("last-status");
   showSchedule();
-  const experiment = { ...EXPERIMENT, schedule: page.schedule, step: page.step };
+  const experiment = { ...EXPERIMENT, schedule: page.schedule, step: page.step, preemptions: Number(page.preemptions) };
   post({ "run-code": { id, experiment, code: editor.value, steps: page.schedule === "you" ? page.steps : "" } });
 }
 
@@ -184,6 +190,8 @@ function finished(report) {
   scheduler.setAttribute("last-message", report.message ?? "");
   scheduler.setAttribute("last-report", schedule ? JSON.stringify(schedule) : "");
   addRow(id, report, schedule);
+  toHost({ type: "run-finished", request: host.request, run: { id, status: report.status, message: report.message ?? null, schedule: page.schedule, step: page.step, steps: schedule?.search ? schedule.search.steps : schedule?.steps ?? "", search: schedule?.search ?? null, output: output.textContent } });
+  host.request = null;
   writeUrl();
   showSchedule();
   if (page.rerun) {
@@ -224,6 +232,10 @@ $("#schedule").addEventListener("change", (e) => {
   writeUrl();
   showSchedule();
 });
+$("#preemptions").addEventListener("change", (e) => {
+  page.preemptions = e.target.value;
+  writeUrl();
+});
 $("#step").addEventListener("change", (e) => {
   page.step = e.target.value;
   // A schedule is the picks of one kind of step: another kind starts from the program's start.
@@ -261,6 +273,26 @@ scheduler.addEventListener("schedule-action", ({ detail }) => {
     run();
   }
 });
+
+// --- in a course page's frame (<concurrency-playground schedule="…">) ---------------------------
+
+const SOURCE = "concurrency-playground";
+const framed = window.parent !== window;
+const host = { request: null };
+function toHost(message) {
+  if (framed) window.parent.postMessage({ source: SOURCE, ...message }, "*");
+}
+if (framed) {
+  document.documentElement.classList.add("embed");
+  new ResizeObserver(() => toHost({ type: "height", height: document.documentElement.scrollHeight })).observe(document.body);
+  window.addEventListener("message", ({ data, source }) => {
+    if (source !== window.parent || !data || data.source !== SOURCE || typeof data.code !== "string") return;
+    // The element's inline program: shown, and run when the element says `run`.
+    editor.value = data.code.slice(0, 1_000_000);
+    host.request = data.request ?? null;
+    if (data.type === "run") run();
+  });
+}
 
 writeUrl();
 showSchedule();

@@ -340,7 +340,9 @@ async def run(run_id, code, experiment_json, steps=""):
         if schedule != "gil" and not threads.available():
             raise RuntimeError(f"schedule={schedule} steps the program's threads, and they cannot run here")
         if schedule == "search":
-            found = stepping.search(compiled, step)
+            bound = experiment.get("preemptions", stepping.BOUND)
+            bound = bound if isinstance(bound, int) and 0 <= bound <= stepping.MAX_BOUND else stepping.BOUND
+            found = stepping.search(compiled, step, bound)
             message = stepping.search_text(found)
             # The tries are done; the run itself runs nothing more, under a fresh `_thread`.
             threads.install()

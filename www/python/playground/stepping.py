@@ -44,8 +44,10 @@ MAX_STEPS = 200_000
 #: The `sys.monitoring` tool id of the scheduler (threads.py's hook takes 4; debuggers 0-2,
 #: coverage 1, profilers 2: 5 is free).
 TOOL = 5
-#: Preemptions a search allows in one schedule by default, and the most tries it makes.
+#: Preemptions a search allows in one schedule by default (and at most), and the most tries it
+#: makes.
 BOUND = 1
+MAX_BOUND = 3
 MAX_TRIES = 1_000
 #: A search's wall-clock budget, seconds: past it, it says how far it got.
 SEARCH_SECONDS = 60.0
