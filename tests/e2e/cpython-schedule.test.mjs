@@ -8,7 +8,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { EDITOR, OWN_ROWS, PYTHON_LOAD_MS, launch, open, typeCode, waitForRow } from "./lib.mjs";
+import { EDITOR, HOST, OWN_ROWS, PYTHON_LOAD_MS, emptyCoursePage, launch, open, typeCode, waitForRow } from "./lib.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -328,6 +328,26 @@ test("Stop ends a search within 2 s, and the page's main thread stays responsive
   await page.click('[data-testid="run-button"]');
   await waitForRow(page, 2);
   assert.equal(await output(page), "after\n");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a course page's <concurrency-playground schedule=\"search\" run> with its lesson's program inline: the frame runs the search and reports its finding", { skip: !HOST && "no host page" }, async () => {
+  const { page, context, errors } = await emptyCoursePage(browser);
+  const run = await page.evaluate(([code, loadMs]) => new Promise((resolve, reject) => {
+    const el = document.createElement("concurrency-playground");
+    for (const [k, v] of Object.entries({ engine: "cpython", schedule: "search", step: "instruction", run: "" })) el.setAttribute(k, v);
+    const script = document.createElement("script");
+    script.type = "text/x-python";
+    script.textContent = code;
+    el.append(script);
+    el.addEventListener("run-finished", (e) => resolve(e.detail));
+    setTimeout(() => reject(new Error(`no run-finished within ${loadMs} ms`)), loadMs);
+    document.body.append(el);
+  }), [RACE, PYTHON_LOAD_MS]);
+  assert.equal(run.status, "done");
+  assert.equal(run.search?.found, "lost-update");
+  assert.ok(run.steps, "the finding's schedule comes with it");
   assert.deepEqual(errors, []);
   await context.close();
 });
