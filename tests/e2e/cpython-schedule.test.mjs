@@ -134,6 +134,13 @@ test("instruction steps: picking loses an update of `counter += 1`, and the run'
   const printed = await output(page);
   assert.match(printed, /^counter [1-5]\n$/, `the picks (${picks.length}) lost no update: ${printed}`);
   assert.ok(row.steps, "the row carries its schedule");
+  // The GIL lane draws the stepped run's hand-overs: a holding per acquire, the picks that
+  // switched away from a runnable thread as forced drops.
+  const lane = page.locator('[data-testid="gil-lane"]');
+  const holdings = Number(await lane.getAttribute("data-holdings"));
+  const forced = Number(await lane.getAttribute("data-forced"));
+  assert.ok(holdings >= 4 && forced >= 1, `${holdings} holdings, ${forced} forced`);
+  assert.equal(await lane.locator("rect").count(), holdings);
   const link = page.url();
   assert.match(link, /[?&]steps=/, `the page's link carries the schedule: ${link}`);
   assert.match(link, /[?&]code=/);

@@ -1240,7 +1240,9 @@ def uninstall():
         signal.signal(SWITCH_SIGNAL, signal.SIG_IGN)
     elif _saved:
         _Hook.release()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Between runs (a search's tries too) Stop still tells the timer it was taken: a Stop the
+    # timer kept writing would otherwise interrupt the harness after the program has ended.
+    signal.signal(signal.SIGINT, _on_stop_signal if _gil_timer is not None else signal.default_int_handler)
     for name, value in _saved.items():
         if value is None:
             sys.modules.pop(name, None)
