@@ -423,6 +423,26 @@ if (!QUICK) {
   record("CPython load, return visit", "worker start → ready on a second page of the same browser, CPython's files from the service worker's cache", stats(returns), atMost(1200), " ms");
 }
 
+// ---- the search for the schedule that loses ----------------------------------------------------
+// The stepping page's default program (2 threads, 3 × `counter += 1` each) at instruction
+// steps: the search's own wall (its report's) until it finds the lost update, and how many
+// schedules it ran.
+if (!QUICK) {
+  const { page, context } = await open(browser, "stepping.html?schedule=search&step=instruction");
+  await page.waitForSelector('[data-testid="python-ready"]', { timeout: 120_000 });
+  const searchWalls = [];
+  const tried = [];
+  for (let r = 0; r < REPS; r++) {
+    await page.click('[data-testid="run-button"]');
+    const row = await waitForRow(page, r + 1, 120_000);
+    searchWalls.push(Number(row.wallMs));
+    tried.push(Number(row.tried));
+  }
+  record("search finds the lost update", "schedule=search, 2 threads × 3 `counter += 1`, instruction steps: the search's wall until it finds the lost update", stats(searchWalls), atMost(2000), " ms");
+  record("search: schedules to the lost update", "schedules the same search ran, the one without preemption included", stats(tried), atMost(1000), "");
+  await context.close();
+}
+
 // ---- memory after 200 runs vs after 10 ----------------------------------------------------
 // Real runs of every tool (mixed work, 100 tasks: waits and computations, all four tools in
 // turn, so that every worker, the pool threads and the processes take part), then the memory of
