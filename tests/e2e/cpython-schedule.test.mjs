@@ -360,3 +360,17 @@ test("a course page's <concurrency-playground schedule=\"search\" run> with its 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("the stepping page explains what it cannot take from a link: a schedule it did not write, unknown values, code too long or unreadable", async () => {
+  const { page, context, errors } = await open(browser, `stepping.html?schedule=nope&step=word&preemptions=9&steps=B!&code=${"A".repeat(6001)}`);
+  const notices = await page.locator('[data-testid="notices"] .notice').allTextContents();
+  assert.equal(notices.length, 5, notices.join("\n"));
+  for (const key of ["schedule", "step", "preemptions", "steps", "code"]) {
+    assert.equal(await page.locator(`[data-testid="notices"] [data-param="${key}"]`).count(), 1, `${key}: ${notices.join("\n")}`);
+  }
+  assert.equal(await page.inputValue("#schedule"), "you");
+  assert.equal(await page.inputValue("#step"), "line");
+  assert.match(await page.locator(EDITOR).evaluate((el) => el.value), /counter \+= 1/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -83,6 +83,14 @@ if (params.get("run") !== null) notice("run", "A link never runs a program by it
 $("#schedule").value = page.schedule;
 $("#step").value = page.step;
 $("#preemptions").value = page.preemptions;
+/** `model::experiment::params::MAX_ENCODED`: the most characters `code=` may take. */
+const MAX_ENCODED = 6000;
+if (page.code.length > MAX_ENCODED || (page.code && !/^[A-Za-z0-9_-]+$/.test(page.code))) {
+  notice("code", page.code.length > MAX_ENCODED
+    ? `The link's code is ${page.code.length} characters, more than the ${MAX_ENCODED} a link may carry; the example program is shown.`
+    : "The link's code is not code this page wrote (compressed, URL-safe base64); the example program is shown.");
+  page.code = "";
+}
 if (page.code) editor.setAttribute("code-link", page.code);
 else editor.value = RACE;
 
