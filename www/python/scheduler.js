@@ -47,6 +47,9 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** `n` and `word`, plural unless one: "1 pick", "3 picks". */
+export const counted = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 function parse(text) {
   if (!text) return null;
   try {
@@ -59,9 +62,15 @@ function parse(text) {
 class ThreadScheduler extends HTMLElement {
   static observedAttributes = ["schedule", "step", "state", "running", "steps", "last-status", "last-message", "last-report"];
   #shown = null;
-  #announce = "";
+  /** Where each pick is announced: one element for the element's life, outside what each pause
+   * re-renders (a live region inserted with its text already in it is often not read out). */
+  #announce = el("p", { class: "visually-hidden", "aria-live": "polite", "data-testid": "pick-announce" });
+
+  /** What each pause re-renders. */
+  #view = el("div");
 
   connectedCallback() {
+    if (!this.#view.isConnected) this.append(this.#view, this.#announce);
     this.#render();
   }
 
@@ -84,11 +93,11 @@ class ThreadScheduler extends HTMLElement {
     if (!status || !report) return "";
     const picks = report.picks?.length ?? 0;
     const message = this.getAttribute("last-message") ?? "";
-    if (status === "done") return `The program ended after ${picks} pick${picks === 1 ? "" : "s"}.`;
+    if (status === "done") return `The program ended after ${counted(picks, "pick")}.`;
     if (status === "stopped") return "Stopped.";
     if (message.startsWith("Deadlock")) {
       const cycle = message.split("\n").find((l) => l.startsWith("The cycle:") || l.startsWith("The waits:"));
-      return `Deadlock after ${picks} pick${picks === 1 ? "" : "s"}.${cycle ? ` ${cycle}` : ""}`;
+      return `Deadlock after ${counted(picks, "pick")}.${cycle ? ` ${cycle}` : ""}`;
     }
     const last = message.trim().split("\n").pop();
     return `The program ended with ${last || "an error"}`;
@@ -125,7 +134,7 @@ class ThreadScheduler extends HTMLElement {
       if (schedule === "you" && steps > 0) {
         const clear = el("button", { type: "button", class: "secondary small", "data-testid": "clear-steps", text: "Start from the program's start" });
         clear.addEventListener("click", () => this.#emit("clear"));
-        section.append(el("p", { class: "scheduler-status", "data-testid": "recorded-steps", "data-picks": steps, text: `Run replays the recorded schedule (${steps} pick${steps === 1 ? "" : "s"}), then asks you. ` }, clear));
+        section.append(el("p", { class: "scheduler-status", "data-testid": "recorded-steps", "data-picks": steps, text: `Run replays the recorded schedule (${counted(steps, "pick")}), then asks you. ` }, clear));
       } else if (schedule === "you") {
         section.append(el("p", { class: "scheduler-status", text: "Press Run: the program stops at the first moment two threads could run." }));
       }
@@ -134,8 +143,7 @@ class ThreadScheduler extends HTMLElement {
     const outcome = schedule === "you" ? this.#outcome(report) : "";
     if (outcome && !state && !running) section.append(el("p", { class: "scheduler-outcome", "data-testid": "schedule-outcome", text: outcome }));
     if (schedule === "search" && report?.search && !running) section.append(this.#searchView(report.search));
-    section.append(el("p", { class: "visually-hidden", "aria-live": "polite", "data-testid": "pick-announce", text: this.#announce }));
-    this.replaceChildren(section);
+    this.#view.replaceChildren(section);
     this.#markEditor(state);
     if (focusThread !== null) {
       const again = focusThread === "back"
@@ -167,7 +175,7 @@ class ThreadScheduler extends HTMLElement {
         const where = t.line ? ` at line ${t.line}` : "";
         const button = el("button", { type: "button", class: "small", "data-testid": "pick-thread", "data-thread": t.thread, "aria-label": `Step ${t.name}${where}`, text: "Step" });
         button.addEventListener("click", () => {
-          this.#announce = `${t.name} takes a step${where}.`;
+          this.#announce.textContent = `${t.name} takes a step${where}.`;
           this.#emit(`pick ${t.thread}`);
         });
         row.lastChild.append(button);
@@ -182,7 +190,7 @@ class ThreadScheduler extends HTMLElement {
     }
     const back = el("button", { type: "button", class: "secondary small", "data-testid": "step-back", disabled: state.picks.length === 0, text: "Back" });
     back.addEventListener("click", () => {
-      this.#announce = "Back: replaying the picks before the last one.";
+      this.#announce.textContent = "Back: replaying the picks before the last one.";
       this.#emit("back");
     });
     if (schedule === "you") box.append(back);
@@ -192,8 +200,8 @@ class ThreadScheduler extends HTMLElement {
   #searchView(search) {
     const found = FINDINGS[search.found] ?? search.found;
     const box = el("div", { class: "search-result", "data-testid": "search-result", "data-tried": search.tried, "data-found": search.found, "data-bound": search.bound, "data-exhausted": search.exhausted });
-    const tried = `${search.tried} schedule${search.tried === 1 ? "" : "s"}`;
-    const bound = `at most ${search.bound} preemption${search.bound === 1 ? "" : "s"} each`;
+    const tried = counted(search.tried, "schedule");
+    const bound = `at most ${counted(search.bound, "preemption")} each`;
     const text = search.found === "none"
       ? `Tried ${search.exhausted ? "all " : ""}${tried} (${bound}${search.exhausted ? "" : ", stopped at the search's limit"}): none changed the result or deadlocked.`
       : `Found ${found} after ${tried} (${bound}): ${search.detail}.`;

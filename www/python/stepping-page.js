@@ -10,7 +10,7 @@
 // (`line`, `instruction`), `steps` (a recorded schedule, as stepping.py writes it); a link
 // never runs by itself. docs/url.md lists them.
 import "./editor.js";
-import "./scheduler.js";
+import { counted } from "./scheduler.js";
 
 /** What a program starts with when the link brings none: two threads, `counter += 1`. */
 const RACE = `import threading
@@ -32,7 +32,7 @@ const SCHEDULES = ["you", "search"];
 const STEPS = ["line", "instruction"];
 /** How many preemptions a searched schedule may have (stepping.py's MAX_BOUND). */
 const BOUNDS = ["1", "2", "3"];
-/** `model::experiment::params::MAX_STEPS_CHARS`'s bound, as stepping.py checks it. */
+/** The most characters `steps=` takes: stepping.py's `MAX_STEPS_CHARS`. */
 const MAX_STEPS_CHARS = 2000;
 /** What the harness echoes as the run's experiment: the page's own fields for a program. */
 const EXPERIMENT = { tool: "threads", kind: "cpu", tasks: 1, workers: 1, gil: "on", io_ms: 200, cpu_iters: 1, serial: 0, lock: "off", engine: "cpython" };
@@ -77,7 +77,7 @@ for (const [key, allowed] of [["schedule", SCHEDULES], ["step", STEPS], ["preemp
 const linked = params.get("steps");
 if (linked !== null) {
   if (linked.length <= MAX_STEPS_CHARS && /^([a-z]\d*)+$/.test(linked)) page.steps = linked;
-  else notice("steps", "The recorded schedule (steps=) is not one this page wrote (letters, each thread's, and run lengths, at most 2000 characters): Run steps the program from its start.");
+  else notice("steps", `The recorded schedule (steps=) is not one this page wrote (letters, each thread's, and run lengths, at most ${MAX_STEPS_CHARS} characters): Run steps the program from its start.`);
 }
 if (params.get("run") !== null) notice("run", "A link never runs a program by itself: press Run.");
 $("#schedule").value = page.schedule;
@@ -198,8 +198,8 @@ function finished(report) {
   scheduler.setAttribute("last-message", report.message ?? "");
   scheduler.setAttribute("last-report", schedule ? JSON.stringify(schedule) : "");
   addRow(id, report, schedule);
-  drawGil(report);
-  toHost({ type: "run-finished", request: host.request, run: { id, status: report.status, message: report.message ?? null, schedule: page.schedule, step: page.step, steps: schedule?.search ? schedule.search.steps : schedule?.steps ?? "", search: schedule?.search ?? null, output: output.textContent } });
+  drawGil(id, report);
+  toHost({ type: "run-finished", request: host.request, run: { id, status: report.status, message: report.message ?? null, schedule: page.schedule, step: page.step, steps: replayed(schedule), search: schedule?.search ?? null, output: output.textContent } });
   host.request = null;
   writeUrl();
   showSchedule();
@@ -215,7 +215,7 @@ function finished(report) {
  * learner's pick, or the search's), a grey one where it let go itself (it blocked or ended). On
  * the wall clock: a stepped run's holdings last as long as the learner took to pick.
  */
-function drawGil(report) {
+function drawGil(id, report) {
   const figure = $('[data-testid="gil-figure"]');
   const events = (report.gil_events ?? []).slice().sort((a, b) => a.at - b.at);
   figure.hidden = events.length === 0;
@@ -256,20 +256,23 @@ function drawGil(report) {
   }
   figure.querySelector("svg")?.remove();
   figure.prepend(svg);
-  figure.querySelector("figcaption").textContent = `Who held the GIL in run ${page.running ?? page.runs}, one lane per thread (the main thread's last), on the wall clock: ${held.length} holdings; red ticks: ${held.filter((h) => h.forced).length} preemptions, grey: the holder blocked or ended.`;
+  figure.querySelector("figcaption").textContent = `Who held the GIL in run ${id}, one lane per thread (the main thread's last), on the wall clock: ${held.length} holdings; red ticks: ${held.filter((h) => h.forced).length} preemptions, grey: the holder blocked or ended.`;
 }
+
+/** The schedule a run's report replays, as a link writes it: its search's finding, or the
+ * stepped run's own picks ("" for none). */
+const replayed = (schedule) => (schedule?.search ? schedule.search.steps : schedule?.steps ?? "");
 
 function addRow(id, report, schedule) {
   const row = document.createElement("tr");
   const found = schedule?.search;
-  const steps = found ? found.steps : schedule?.steps ?? "";
   Object.assign(row.dataset, {
-    testid: "run", runId: String(id), schedule: page.schedule, step: page.step, status: report.status, steps,
+    testid: "run", runId: String(id), schedule: page.schedule, step: page.step, status: report.status, steps: replayed(schedule),
     wallMs: report.wall_ms === undefined ? "" : report.wall_ms.toFixed(3),
   });
   if (found) Object.assign(row.dataset, { found: found.found, tried: String(found.tried) });
   const cells = [String(id), page.schedule, page.step, report.status,
-    found ? `${found.found} after ${found.tried} schedule${found.tried === 1 ? "" : "s"}` : `${schedule?.picks?.length ?? 0} picks`];
+    found ? `${found.found} after ${counted(found.tried, "schedule")}` : counted(schedule?.picks?.length ?? 0, "pick")];
   for (const [i, text] of cells.entries()) {
     const cell = document.createElement(i === 0 ? "th" : "td");
     if (i === 0) cell.scope = "row";

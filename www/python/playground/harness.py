@@ -291,8 +291,7 @@ async def run(run_id, code, experiment_json, steps=""):
     and how it ended (`done`, `stopped` by KeyboardInterrupt, or `error` with the traceback).
     Under `schedule=you` the learner picks each next thread (after the recorded picks of
     `steps`, as a link writes them, replayed); under `schedule=search` the program runs under
-    many schedules
-    (stepping.py) and the report says what the search found."""
+    many schedules (stepping.py) and the report says what the search found."""
     global _calls, _left_out, offset, source
 
     experiment = _from_json(experiment_json)

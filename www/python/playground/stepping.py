@@ -37,7 +37,8 @@ LINE = "line"
 INSTRUCTION = "instruction"
 #: The most picks a schedule holds.
 MAX_PICKS = 10_000
-#: The most characters a link's `steps` takes (`model::run::schedule::MAX_STEPS_CHARS`).
+#: The most characters a link's `steps` takes (the stepping page checks the same bound,
+#: stepping-page.js's `MAX_STEPS_CHARS`).
 MAX_STEPS_CHARS = 2_000
 #: The most steps one stepped run takes: a loop that never ends stops here, with its reason.
 MAX_STEPS = 200_000
@@ -68,6 +69,8 @@ _LOCAL = frozenset(
 )
 #: `BINARY_OP`'s in-place operators (`+=` and its kin may change a shared object in place).
 _INPLACE = frozenset(range(13, 26))
+#: One run of a schedule as a link writes it: a thread's letter and an optional count.
+_RUN = re.compile(r"([a-z])(\d*)")
 
 
 def encode_steps(picks):
@@ -100,7 +103,7 @@ def _runs(text):
     """(letter, count) of each run in `text`."""
     at = 0
     while at < len(text):
-        match = re.compile(r"([a-z])(\d*)").match(text, at)
+        match = _RUN.match(text, at)
         if match is None:
             raise ValueError(f"the recorded schedule holds {text[at]!r}: it is written with letters and run lengths")
         count = int(match.group(2)) if match.group(2) else 1
@@ -146,8 +149,8 @@ class Stepper:
         me = run.current
         if me is None or run.stopping:
             return
-        visible, reads, writes, line = _effects(code, where, self.step)
-        me.at = (code.co_name, line, reads, writes, visible)
+        me.at = _effects(code, where, self.step)
+        writes = me.at[2]
         me.taken += 1
         if me.owes_step:
             me.owes_step = False
@@ -208,7 +211,7 @@ class Stepper:
         """The threads that could take the next step, by number: the running one (if it can),
         the ready ones, and those whose wait has a deadline (picking one moves the clock)."""
         run = threads._run
-        out = [t for t in run.threads.values() if (t.state == "ready" or t is me) and t.state != "blocked"]
+        out = [t for t in run.threads.values() if t.state == "ready" or t is me]
         out += [t for t in run.threads.values() if t.state == "blocked" and t.deadline is not None]
         return sorted(out, key=number)
 
@@ -232,7 +235,7 @@ class Stepper:
         if len(self.made) >= MAX_PICKS:
             raise RuntimeError(f"the schedule reached {MAX_PICKS} picks (the page's limit)")
         self.made.append(wanted)
-        visible = me is not None and me.at is not None and me.at[4]
+        visible = me is not None and me.at is not None and me.at[0]
         self.points.append((numbers, number(me) if me is not None else None, visible))
         return next(t for t in options if number(t) == wanted)
 
@@ -247,13 +250,14 @@ class Stepper:
         shown = []
         touched = set()
         for t in sorted(run.threads.values(), key=number):
-            at = t.at
-            line = reads = writes = None
-            if t.state == "blocked" or t.state in ("done", "abandoned"):
+            line, reads, writes = None, (), ()
+            if t.state in ("blocked", "done", "abandoned"):
                 line = t.line
-            elif at is not None:
-                _fn, line, reads, writes, _v = at
-            if t.state == "ready" and at is None:
+            elif t.at is not None:
+                _visible, reads, writes, line = t.at
+                reads = [n for n in reads if self.shared(n)]
+                writes = [n for n in writes if self.shared(n)]
+            if t.state == "ready" and t.at is None:
                 state = "new"
             elif t is me or t.state == "ready":
                 state = "runnable"
@@ -261,8 +265,7 @@ class Stepper:
                 state = "sleeping" if t.what == "time.sleep" else "waiting"
             else:
                 state = "finished"
-            data = [n for n in (reads or ()) + (writes or ()) if self.shared(n)]
-            touched.update(data)
+            touched.update(reads, writes)
             shown.append(
                 {
                     "thread": number(t),
@@ -270,8 +273,8 @@ class Stepper:
                     "state": state,
                     "line": line,
                     "what": describe_wait(t) if t.state == "blocked" else None,
-                    "reads": [n for n in (reads or ()) if self.shared(n)],
-                    "writes": [n for n in (writes or ()) if self.shared(n)],
+                    "reads": list(reads),
+                    "writes": list(writes),
                     "pickable": number(t) in pickable,
                     "taken": t.taken,
                 }
@@ -293,10 +296,13 @@ class Stepper:
         """Whether a global is data the program's threads share (not a function, class or
         module, nor a name the program never bound)."""
         module = self.module.__dict__ if self.module is not None else {}
-        if name not in module:
-            return False
-        value = module[name]
-        return not isinstance(value, (types.FunctionType, types.ModuleType, type, types.BuiltinFunctionType))
+        return name in module and is_data(module[name])
+
+
+def is_data(value):
+    """Whether a value of the program's globals is its data, not code (a function, a class, a
+    module)."""
+    return not isinstance(value, (types.FunctionType, types.ModuleType, type, types.BuiltinFunctionType))
 
 
 def number(thread):
@@ -425,7 +431,10 @@ def cycle():
                     for u in ring
                     if isinstance(edges[u][1], threads.LockType) and edges[u][1]._holder is t
                 ]
-                what = name_of(waited) or "a lock" if isinstance(waited, threads.LockType) else f"the end of {_name(edges[t][0])}"
+                if isinstance(waited, threads.LockType):
+                    what = name_of(waited) or "a lock"
+                else:
+                    what = f"the end of {_name(edges[t][0])}"
                 out.append((_name(t), holds, what))
             return out
     return []
@@ -515,7 +524,7 @@ def outcome(out, module, deadlock):
     """What a try's result is made of: what it printed, its globals' values, its deadlock."""
     values = {}
     for name, value in module.__dict__.items():
-        if name.startswith("__") or isinstance(value, (types.FunctionType, types.ModuleType, type)):
+        if name.startswith("__") or not is_data(value):
             continue
         if isinstance(value, (int, float, str, bool, bytes, tuple, list, dict, set, type(None))):
             values[name] = _short_repr(value)
@@ -591,8 +600,6 @@ def run_try(compiled, step, picks):
         raise
     except BaseException as error:  # noqa: BLE001  the program's error is part of its result
         print(harness.program_traceback(error), file=out, end="")
-        from js import console
-        console.log(harness.program_traceback(error))
     finally:
         printed = out.getvalue()
         # What the unwound threads print on their way out is not the program's.
@@ -606,8 +613,8 @@ def run_try(compiled, step, picks):
 def search(compiled, step, bound=BOUND, max_tries=MAX_TRIES, seconds=SEARCH_SECONDS):
     """Runs the program under schedules of at most `bound` preemptions, fewest first, until one
     ends otherwise than the run without preemption (or deadlocks), the schedules run out, or
-    `max_tries` or `seconds` are spent. Returns the search's report (`model::wire::worker`'s
-    `SearchReport`)."""
+    `max_tries` or `seconds` are spent. Returns the search's report (a run's `schedule.search`,
+    which the stepping page shows)."""
     import heapq
 
     started = harness.clock()

@@ -126,8 +126,9 @@ class _Thread:
         #: What a blocked thread waits on (a lock, a thread's handle) and its program line.
         self.on = None
         self.line = None
-        #: Under a chooser (stepping.py): where its next step is, and whether the pick that
-        #: resumed it was for the step it reaches next (it runs that one without a choice).
+        #: Under a chooser (stepping.py): its next step, as (visible, globals read, globals
+        #: written, line), and whether the pick that resumed it was for the step it reaches next
+        #: (it runs that one without a choice).
         self.at = None
         self.owes_step = False
         #: Step points it has reached.
