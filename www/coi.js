@@ -6,11 +6,13 @@
 // worker says of this page, keeping what it loaded, a newer build's take-over) is coi-page.js,
 // loaded once the page is ready: it is no part of the first load. `?coi=0` opts out of it all.
 (() => {
-  // Threads stepped by the learner or searched by the page have a page of their own.
-  if (/[?&]schedule=(you|search)(&|$)/.test(location.search) && !/stepping/.test(location.pathname)) return location.replace(`stepping.html${location.search}`);
+  const query = location.search;
+  // Threads stepped by the learner or searched by the page (`schedule=you|search`; any other
+  // value but `gil` goes there too, where the page explains it) have a page of their own.
+  if (/[?&]schedule=[^g&]/.test(query) && !/stepping/.test(location.pathname)) return location.replace(`stepping.html${query}`);
   if (!window.isSecureContext || !("serviceWorker" in navigator)) return;
-  if (new URL(location.href).searchParams.get("coi") === "0") return;
-  const KEY = "concurrency-playground-coi-reloads";
+  if (new URLSearchParams(query).get("coi") === "0") return;
+  const KEY = "playground-coi-reloads";
   // The address as loaded: the page rewrites its URL (run=1 is dropped once it ran), and a
   // reload must bring back the experiment that was asked for.
   const address = location.href;
@@ -24,7 +26,7 @@
     } catch {}
     location.replace(address);
   };
-  const base = (document.currentScript && document.currentScript.src) || location.href;
+  const base = document.currentScript?.src || location.href;
   const sw = navigator.serviceWorker;
   // Once the page is ready (`html[data-ready]`, set by the app).
   const rest = (registration) => {

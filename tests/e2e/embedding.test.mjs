@@ -51,7 +51,7 @@ test("header-less host: our service worker isolates the page after one reload", 
   await page.waitForTimeout(1000);
   console.log(`header-less host: ${loads} page loads`);
   assert.equal(loads, 2, "one reload, no loop");
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("concurrency-playground-coi-reloads")), "1");
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("playground-coi-reloads")), "1");
   // The responses the service worker serves carry the page's headers, its CSP among them, as
   // the server's own (the bare host sends none: these are the worker's).
   const served = await page.evaluate(async () => {

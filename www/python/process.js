@@ -16,7 +16,7 @@ onmessage = async ({ data }) => {
   let side;
   try {
     if (name !== "start") throw new Error(`a process is started with "start", not ${message}`);
-    const pyodide = await startCpython();
+    const { pyodide } = await startCpython();
     // The queues and pipes the parent's program shares with this process (queues.js).
     pyodide.registerJsModule("_queues", channels(arena));
     side = pyodide.pyimport("playground.process");

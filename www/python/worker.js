@@ -69,29 +69,40 @@ function countingFetch(total) {
   };
 }
 
+/** The stepped runs' module (`_stepping`). */
+const stepping = {
+  /** A stepped run's choice point: the page gets its state, the run waits for the pick. */
+  ask(state) {
+    postMessage(paused(runId, state));
+    return new Promise((resolve) => { pendingPick = resolve; });
+  },
+};
+
 async function start() {
   const files = await (await fetch(new URL("./files.json", import.meta.url))).json();
   const total = Object.values(files).reduce((a, b) => a + b, 0);
   postMessage(loading(0, total));
+  const realFetch = globalThis.fetch;
   globalThis.fetch = countingFetch(total);
-  pyodide = await startCpython();
+  const modules = { _processes: pool, _stepping: stepping };
+  if (queueCalls) modules._queues = queueCalls;
+  let from;
+  ({ pyodide, from } = await startCpython({ snapshot: { modules, imports: "playground.harness" } }));
+  // Loaded: what is fetched from here on is no part of the progress the page shows.
+  globalThis.fetch = realFetch;
+  // How it started, for whoever reads the console (the offline test does).
+  console.info(`CPython started: ${from}`);
   pyodide.setStdout({ batched: (line) => print(`${line}\n`) });
   pyodide.setStderr({ batched: (line) => print(`${line}\n`) });
-  pyodide.registerJsModule("_processes", pool);
-  if (queueCalls) pyodide.registerJsModule("_queues", queueCalls);
-  pyodide.registerJsModule("_stepping", {
-    /** A stepped run's choice point: the page gets its state, the run waits for the pick. */
-    ask(state) {
-      postMessage(paused(runId, state));
-      return new Promise((resolve) => { pendingPick = resolve; });
-    },
-  });
-  connectInterrupts();
   harness = pyodide.pyimport("playground.harness");
+  connectInterrupts();
   // A warm interpreter: the first run's wall time is the program's, not asyncio's first timer.
   await harness.warm_up();
   const version = pyodide.runPython("import sys; sys.version.split()[0]");
   postMessage(ready(startedAt, now(), version));
+  // A pool's process script, fetched once through the service worker (which keeps what it
+  // serves), so that a pool starts with the network gone too.
+  fetch(new URL("./process.js", import.meta.url)).catch(() => {});
   for (const message of waiting.splice(0)) serve(message);
 }
 

@@ -156,7 +156,9 @@ pub struct Lab {
     calibrating: Option<Build>,
     atomics_threads: u32,
     /// An isolated page starts the threads build once the page is ready (the first load stays
-    /// light and quick); until then threads, and sequential runs that compare with them, wait.
+    /// light and quick), and once CPython, when it is loading, has measured its loop (it loads
+    /// and calibrates on a machine of its own); until then every run waits (see
+    /// `start_up_left`).
     threads_later: bool,
     /// Whether the page is cross-origin isolated: CPython's processes block on shared memory.
     isolated: bool,
@@ -507,9 +509,6 @@ impl Lab {
         let atomics_ok = self.atomics.is_none() || self.ns_atomics.is_some();
         if plain_ok && atomics_ok && (self.ns_plain.is_some() || self.ns_atomics.is_some()) {
             self.show(Update::Ready);
-            if std::mem::take(&mut self.threads_later) {
-                self.spawn_engine(Build::Atomics);
-            }
             self.resume_waiting(now);
         }
     }
@@ -649,6 +648,7 @@ impl Lab {
     /// Tries the run that waits again, unless one is in flight (`begin` keeps it waiting if
     /// what it waits for is still not there).
     fn resume_waiting(&mut self, now: f64) {
+        self.start_threads_later();
         if self.running.is_none() {
             if let Some(request) = self.pending.take() {
                 self.begin(now, request, false);
@@ -829,6 +829,16 @@ impl Lab {
         base.reply = None;
         self.wait(request);
         begin(self, now, base, false);
+    }
+
+    /// Spawns the threads build that waits for the page (`threads_later`) once the page is
+    /// ready and CPython, if it is loading, has measured its loop or failed (its worker gone).
+    fn start_threads_later(&mut self) {
+        let python_done = self.python.is_none() || self.ns_cpython.is_some();
+        if self.threads_later && self.view.ready && python_done {
+            self.threads_later = false;
+            self.spawn_engine(Build::Atomics);
+        }
     }
 
     /// Whether the threads build is still starting (its module, pool or calibration).

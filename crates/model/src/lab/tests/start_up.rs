@@ -185,3 +185,67 @@ fn a_report_that_leaves_out_its_streamed_spans_gets_them_from_the_progress() {
     let record = &added(&out)[0];
     assert_eq!(record.spans.as_slice(), [streamed, vec![last]].concat());
 }
+
+/// An isolated page opened on CPython, its plain build calibrated while CPython loads; returns
+/// it with CPython's worker and the calibration's effects.
+fn loading_cpython() -> (Page, WorkerId, Vec<Effect>) {
+    let mut p = Page::new(None);
+    p.at(
+        0.0,
+        Event::Start {
+            isolated: true,
+            compact: false,
+        },
+    );
+    let out = p.at(
+        1.0,
+        Event::UseEngine(crate::experiment::config::Engine::Cpython),
+    );
+    let [(python, Role::Engine(Build::Cpython))] = spawned(&out)[..] else {
+        panic!("CPython's worker: {out:?}");
+    };
+    p.msg(W_PLAIN, ready(Build::Plain, 1));
+    let out = p.msg(W_PLAIN, calibrated(0.5));
+    (p, python, out)
+}
+
+#[test]
+fn a_page_that_loads_cpython_starts_the_threads_build_once_cpython_measured_its_loop() {
+    let (mut p, python, out) = loading_cpython();
+    assert!(p.lab.is_ready());
+    assert!(spawned(&out).is_empty(), "CPython loads first: {out:?}");
+    let out = p.msg(python, python_loaded());
+    assert!(spawned(&out).is_empty(), "nor beside its calibration");
+    let out = p.msg(python, calibrated(50.0));
+    assert!(
+        matches!(spawned(&out)[..], [(_, Role::Engine(Build::Atomics))]),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_cpython_that_fails_to_load_lets_the_threads_build_start() {
+    let (mut p, python, _) = loading_cpython();
+    let out = p.at(1.0, Event::Crashed(python, "404".into()));
+    assert!(
+        matches!(spawned(&out)[..], [(_, Role::Engine(Build::Atomics))]),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_model_run_asked_while_cpython_loads_waits_for_it_then_for_the_threads_build() {
+    let (mut p, python, _) = loading_cpython();
+    let out = p.at(1.0, Event::Run(params(Tool::Threads, Kind::Cpu)));
+    assert_eq!(started(&out), None, "it waits for the start-up");
+    assert!(spawned(&out).is_empty(), "CPython loads first");
+    p.msg(python, python_loaded());
+    let out = p.msg(python, calibrated(50.0));
+    let [(atomics, Role::Engine(Build::Atomics))] = spawned(&out)[..] else {
+        panic!("the threads build: {out:?}");
+    };
+    p.msg(atomics, ready(Build::Atomics, 0));
+    p.msg(atomics, ready(Build::Atomics, 6));
+    let out = p.msg(atomics, calibrated(0.4));
+    assert!(started(&out).is_some(), "then it runs: {out:?}");
+}
