@@ -229,10 +229,10 @@ test("Back replays all picks but the last, Stop ends a paused run, 500 steps by 
 });
 
 /** Runs the editor's program under the search; returns its row and the search's result. */
-async function search(page, code, rows) {
+async function search(page, code, rows, timeout = 60_000) {
   await typeCode(page, code);
   await page.click('[data-testid="run-button"]');
-  const row = await waitForRow(page, rows + 1);
+  const row = await waitForRow(page, rows + 1, timeout);
   const result = page.locator('[data-testid="search-result"]');
   return {
     row,
@@ -267,14 +267,20 @@ test("search, 2 threads x 3 increments at instruction steps: a lost update withi
   await context.close();
 });
 
-test("search at line steps: `counter += 1` is one step, and no schedule of at most 2 preemptions loses an update", async () => {
-  const { page, context, errors } = await openStepping("schedule=search&step=line&preemptions=2");
-  const lines = await search(page, RACE, 0);
-  console.log(`line steps: ${lines.tried} schedules: ${lines.text}`);
+test("search at line steps, every schedule (any number of preemptions): `counter += 1` is one step, and no schedule loses an update; at instruction steps every schedule is explained and bounded", async () => {
+  const { page, context, errors } = await openStepping("schedule=search&step=line&preemptions=all");
+  const lines = await search(page, RACE, 0, 150_000);
+  console.log(`line steps, every schedule: ${lines.tried} schedules, ${lines.row.wallMs} ms: ${lines.text}`);
   assert.equal(lines.found, "none");
   assert.ok(lines.exhausted, lines.text);
+  assert.match(lines.text, new RegExp(`^Tried all ${lines.tried} schedules \\(any number of preemptions`));
   assert.deepEqual(errors, []);
   await context.close();
+  // Halfway through a line a thread holds values no state shows: there, the search is bounded.
+  const { page: other, context: second } = await openStepping("schedule=search&step=instruction&preemptions=all");
+  assert.match(await other.locator('[data-testid="notices"] [data-param="preemptions"]').textContent(), /searches line steps only/);
+  assert.equal(await other.inputValue("#preemptions"), "3");
+  await second.close();
 });
 
 test("search: its finding can be stepped through, and replays to the same lost update", async () => {

@@ -24,8 +24,10 @@ const SNAPSHOT = new URL("./cpython.snapshot", import.meta.url).href;
 const OPTIONS = { indexURL: new URL("../pyodide/", import.meta.url).href, env: { PYTHONHASHSEED: "0" } };
 
 /**
- * Loads CPython and the harness; resolves with Pyodide's interface to it and how it started
- * (`from`: "snapshot", "kept" when this start wrote the snapshot, or "fresh").
+ * Loads CPython and the harness; resolves with Pyodide's interface to it, how it started
+ * (`from`: "snapshot", "kept" when this start took the snapshot, or "fresh") and, where it took
+ * one, `keep`, which writes it into the build's cache (a 30 MB write: the worker calls it once
+ * CPython's loop is calibrated, so that the write is no part of the measurement).
  *
  * `snapshot` (CPython's worker only: a process of its pool starts afresh, so that a pool never
  * makes several at once) names the JavaScript modules to register (`modules`, by name) and the
@@ -52,12 +54,14 @@ export async function startCpython({ snapshot = null } = {}) {
   const making = !pyodide && Boolean(kept.cache);
   if (!pyodide) pyodide = await loadPyodide({ ...OPTIONS, _makeSnapshot: making });
   await writeHarness(pyodide);
+  let keep = null;
   if (snapshot && from === "fresh") {
     for (const [name, module] of Object.entries(snapshot.modules)) pyodide.registerJsModule(name, module);
     pyodide.pyimport(snapshot.imports);
-    if (making && keepSnapshot(pyodide, kept.cache, snapshot.modules)) from = "kept";
+    if (making) keep = takeSnapshot(pyodide, kept.cache, snapshot.modules);
+    if (keep) from = "kept";
   }
-  return { pyodide, from };
+  return { pyodide, from, keep };
 }
 
 /** Writes the harness's files (a restored interpreter has its modules, not its files: they are
@@ -92,13 +96,13 @@ async function keptSnapshot() {
 }
 
 /**
- * Takes the snapshot and writes it into the build's cache while the start goes on; false where
- * it could not be taken (a JavaScript object Python holds that is none of `modules`). Either
- * way, `js` is then the worker's own global scope again: a start that may make a snapshot
- * reaches JavaScript's globals through Pyodide's recording proxy, which breaks a getter such as
+ * Takes the snapshot; returns what writes it into the build's cache, or null where it could not
+ * be taken (a JavaScript object Python holds that is none of `modules`). Either way, `js` is
+ * then the worker's own global scope again: a start that may make a snapshot reaches
+ * JavaScript's globals through Pyodide's recording proxy, which breaks a getter such as
  * `performance`.
  */
-function keepSnapshot(pyodide, name, modules) {
+function takeSnapshot(pyodide, name, modules) {
   let bytes = null;
   try {
     const names = new Map(Object.entries(modules).map(([key, module]) => [module, key]));
@@ -113,8 +117,8 @@ function keepSnapshot(pyodide, name, modules) {
   }
   pyodide.registerJsModule("js", globalThis);
   pyodide.runPython("import sys; sys.modules.pop('js', None)");
-  if (!bytes) return false;
-  const response = new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } });
-  caches.open(name).then((cache) => cache.put(SNAPSHOT, response)).catch((error) => console.warn("CPython: the snapshot was not kept:", error));
-  return true;
+  if (!bytes) return null;
+  return () => caches.open(name)
+    .then((cache) => cache.put(SNAPSHOT, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } })))
+    .catch((error) => console.warn("CPython: the snapshot was not kept:", error));
 }

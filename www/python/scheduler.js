@@ -201,7 +201,7 @@ class ThreadScheduler extends HTMLElement {
     const found = FINDINGS[search.found] ?? search.found;
     const box = el("div", { class: "search-result", "data-testid": "search-result", "data-tried": search.tried, "data-found": search.found, "data-bound": search.bound, "data-exhausted": search.exhausted });
     const tried = counted(search.tried, "schedule");
-    const bound = `at most ${counted(search.bound, "preemption")} each`;
+    const bound = search.bound === "all" ? "any number of preemptions, each schedule followed until it reached a state another had reached" : `at most ${counted(search.bound, "preemption")} each`;
     const text = search.found === "none"
       ? `Tried ${search.exhausted ? "all " : ""}${tried} (${bound}${search.exhausted ? "" : ", stopped at the search's limit"}): none changed the result or deadlocked.`
       : `Found ${found} after ${tried} (${bound}): ${search.detail}.`;

@@ -30,8 +30,9 @@ print("counter", counter)
 `;
 const SCHEDULES = ["you", "search"];
 const STEPS = ["line", "instruction"];
-/** How many preemptions a searched schedule may have (stepping.py's MAX_BOUND). */
-const BOUNDS = ["1", "2", "3"];
+/** How many preemptions a searched schedule may have (stepping.py's MAX_BOUND), or `all`:
+ * any number, each schedule followed until it reaches a state another reached. */
+const BOUNDS = ["1", "2", "3", "all"];
 /** The most characters `steps=` takes: stepping.py's `MAX_STEPS_CHARS`. */
 const MAX_STEPS_CHARS = 2000;
 /** What the harness echoes as the run's experiment: the page's own fields for a program. */
@@ -73,6 +74,10 @@ function notice(param, text) {
 for (const [key, allowed] of [["schedule", SCHEDULES], ["step", STEPS], ["preemptions", BOUNDS]]) {
   const value = params.get(key);
   if (value !== null && !allowed.includes(value)) notice(key, `${key}="${value.slice(0, 40)}" is not a known value; using the default (${allowed[0]}).`);
+}
+if (page.schedule === "search" && page.preemptions === "all" && page.step === "instruction") {
+  notice("preemptions", `preemptions="all" searches line steps only (halfway through a line a thread holds values no state shows); at instruction steps the search takes at most ${BOUNDS[BOUNDS.length - 2]}.`);
+  page.preemptions = BOUNDS[BOUNDS.length - 2];
 }
 const linked = params.get("steps");
 if (linked !== null) {
@@ -172,7 +177,7 @@ function run() {
   scheduler.removeAttribute("state");
   scheduler.removeAttribute("last-status");
   showSchedule();
-  const experiment = { ...EXPERIMENT, schedule: page.schedule, step: page.step, preemptions: Number(page.preemptions) };
+  const experiment = { ...EXPERIMENT, schedule: page.schedule, step: page.step, preemptions: page.preemptions === "all" ? "all" : Number(page.preemptions) };
   post({ "run-code": { id, experiment, code: editor.value, steps: page.schedule === "you" ? page.steps : "" } });
 }
 

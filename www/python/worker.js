@@ -23,6 +23,8 @@ let interrupt = null;
 let gil = null;
 let pyodide = null;
 let harness = null;
+/** Writes the snapshot this start took into the build's cache (interpreter.js), or null. */
+let keepSnapshot = null;
 let runId = null;
 let printed = 0;
 const waiting = [];
@@ -87,7 +89,7 @@ async function start() {
   const modules = { _processes: pool, _stepping: stepping };
   if (queueCalls) modules._queues = queueCalls;
   let from;
-  ({ pyodide, from } = await startCpython({ snapshot: { modules, imports: "playground.harness" } }));
+  ({ pyodide, from, keep: keepSnapshot } = await startCpython({ snapshot: { modules, imports: "playground.harness" } }));
   // Loaded: what is fetched from here on is no part of the progress the page shows.
   globalThis.fetch = realFetch;
   // How it started, for whoever reads the console (the offline test does).
@@ -154,6 +156,9 @@ async function handle(message) {
   const [name, fields] = read(message);
   if (name === "calibrate") {
     postMessage(harness.calibrate());
+    // The snapshot this start took, written once the loop is measured (see interpreter.js).
+    keepSnapshot?.();
+    keepSnapshot = null;
   } else if (name === "run-code") {
     const { id, experiment, code, steps } = fields;
     clearStop(); // a late Stop of an earlier run

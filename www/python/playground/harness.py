@@ -340,7 +340,12 @@ async def run(run_id, code, experiment_json, steps=""):
             raise RuntimeError(f"schedule={schedule} steps the program's threads, and they cannot run here")
         if schedule == "search":
             bound = experiment.get("preemptions", stepping.BOUND)
-            bound = bound if isinstance(bound, int) and 0 <= bound <= stepping.MAX_BOUND else stepping.BOUND
+            if bound == "all":
+                # Every schedule compares states at line boundaries (stepping.Stepper.fingerprint):
+                # halfway through a line a thread holds values no state shows.
+                bound = None if step == stepping.LINE else stepping.MAX_BOUND
+            elif not (isinstance(bound, int) and 0 <= bound <= stepping.MAX_BOUND):
+                bound = stepping.BOUND
             found = stepping.search(compiled, step, bound)
             message = stepping.search_text(found)
             # The tries are done; the run itself runs nothing more, under a fresh `_thread`.

@@ -22,6 +22,8 @@ of the threads picked at its choice points, each thread numbered by start order 
 - A run starts from a clean interpreter state (harness.py's slate), each try of a search too.
 """
 
+import builtins
+import contextvars
 import dis
 import io
 import random
@@ -29,6 +31,7 @@ import re
 import sys
 import time
 import types
+from collections import deque
 
 from . import harness, threads
 
@@ -50,7 +53,8 @@ TOOL = 5
 BOUND = 1
 MAX_BOUND = 3
 MAX_TRIES = 1_000
-#: A search's wall-clock budget, seconds: past it, it says how far it got.
+#: A search's wall-clock budget, seconds (one of every schedule's, which runs each state's
+#: branches, twice that): past it, it says how far it got.
 SEARCH_SECONDS = 60.0
 
 #: Instructions that touch nothing another thread can see: a preemption just before one is the
@@ -69,6 +73,9 @@ _LOCAL = frozenset(
 )
 #: `BINARY_OP`'s in-place operators (`+=` and its kin may change a shared object in place).
 _INPLACE = frozenset(range(13, 26))
+#: The most objects a state's fingerprint walks (`fingerprint`): a state past it is never
+#: taken for another.
+FINGERPRINT_OBJECTS = 20_000
 #: One run of a schedule as a link writes it: a thread's letter and an optional count.
 _RUN = re.compile(r"([a-z])(\d*)")
 
@@ -122,7 +129,7 @@ class Stepper:
     without one, by the default policy (the running thread runs on; when it blocks or ends, the
     lowest-numbered runnable thread runs)."""
 
-    def __init__(self, step, code, picks=(), ask=None):
+    def __init__(self, step, code, picks=(), ask=None, seen=None):
         self.step = step
         #: The program's compiled module: its code objects are the ones stepped.
         self.code = code
@@ -131,8 +138,19 @@ class Stepper:
         #: The picks made at choice points (thread numbers), the prefix's first.
         self.made = []
         #: For the search, at each choice point: (the pickable threads' numbers, the running
-        #: thread's number if it could run on, else None, whether its next step is visible).
+        #: thread's number if it could run on, else None, whether its next step is visible,
+        #: whether the exhaustive search branches there).
         self.points = []
+        #: The exhaustive search's states seen so far, by fingerprint (shared by its tries):
+        #: None when not tracked (a stepped run, a bounded search, or once this try reached a
+        #: state another try had reached: from there it runs as that one did).
+        self.seen = seen
+        #: The first choice point at which this try reached a state seen before.
+        self.redundant_at = None
+        #: Each thread's innermost frame of the program's, as of its last step.
+        self.frames = {}
+        #: What the run printed so far (a search's try keeps it here).
+        self.out = None
         #: The virtual clock, seconds.
         self.clock = 0.0
         self.steps = 0
@@ -150,6 +168,10 @@ class Stepper:
         if me is None or run.stopping:
             return
         me.at = _effects(code, where, self.step)
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code is not code:
+            frame = frame.f_back
+        self.frames[number(me)] = frame
         writes = me.at[2]
         me.taken += 1
         if me.owes_step:
@@ -232,12 +254,50 @@ class Stepper:
                 wanted = self.ask(self.state(options, me))
         else:
             wanted = default_pick(options, me)
+        tracked = self.seen is not None and index >= len(self.prefix)
+        if tracked:
+            state = self.fingerprint(me)
+            if state in self.seen:
+                self.seen, self.redundant_at, tracked = None, index, False
+            else:
+                self.seen.add(state)
         if len(self.made) >= MAX_PICKS:
             raise RuntimeError(f"the schedule reached {MAX_PICKS} picks (the page's limit)")
         self.made.append(wanted)
-        visible = me is not None and me.at is not None and me.at[0]
-        self.points.append((numbers, number(me) if me is not None else None, visible))
+        visible = me is not None and me.at is not None and (me.at[0] or not _holds(me.at[4], self.globals()))
+        self.points.append((numbers, number(me) if me is not None else None, visible, tracked))
         return next(t for t in options if number(t) == wanted)
+
+    def fingerprint(self, me):
+        """The run's state at a choice point, as the exhaustive search compares states: what was
+        printed, the clock, each thread's state, steps taken, next step and locals (its frames of
+        the program's), which thread runs, and the program's globals, all by value (objects by
+        their attributes, shared objects as shared). Two schedules that reach the same state go
+        on alike, so the search follows one of them. A state it cannot read whole (an object it
+        cannot look into, or one too big) is a state of its own."""
+        run = threads._run
+        memo = {}
+        budget = [FINGERPRINT_OBJECTS]
+        try:
+            parts = [self.out.getvalue() if self.out is not None else "", self.clock, number(me) if me is not None else None]
+            for t in sorted(run.threads.values(), key=number):
+                frames = []
+                frame = self.frames.get(number(t))
+                while frame is not None and frame.f_code in self._codes():
+                    frames.append((frame.f_code.co_qualname, frame.f_lineno, _value(dict(frame.f_locals), memo, budget)))
+                    frame = frame.f_back
+                parts.append((number(t), t.state, t.taken, t.at, t.deadline, t.what, tuple(frames)))
+            module = {k: v for k, v in self.globals().items() if not k.startswith("__")}
+            parts.append(_value(module, memo, budget))
+            return tuple(parts)
+        except _Unreadable:
+            return object()
+
+    def _codes(self):
+        codes = getattr(self, "_program_codes", None)
+        if codes is None:
+            codes = self._program_codes = frozenset(program_codes(self.code))
+        return codes
 
     # --- what the page shows ----------------------------------------------------------------
 
@@ -254,7 +314,7 @@ class Stepper:
             if t.state in ("blocked", "done", "abandoned"):
                 line = t.line
             elif t.at is not None:
-                _visible, reads, writes, line = t.at
+                _visible, reads, writes, line, _owned = t.at
                 reads = [n for n in reads if self.shared(n)]
                 writes = [n for n in writes if self.shared(n)]
             if t.state == "ready" and t.at is None:
@@ -292,11 +352,91 @@ class Stepper:
             "globals": values,
         }
 
+    def globals(self):
+        """The program's globals (its module's namespace)."""
+        return self.module.__dict__ if self.module is not None else {}
+
     def shared(self, name):
         """Whether a global is data the program's threads share (not a function, class or
         module, nor a name the program never bound)."""
         module = self.module.__dict__ if self.module is not None else {}
         return name in module and is_data(module[name])
+
+
+class _Unreadable(Exception):
+    """A state's fingerprint met what it cannot compare by value (or too much of it)."""
+
+
+_SCALARS = (type(None), bool, int, float, complex, str, bytes)
+try:
+    from pyodide.ffi import JsProxy as _JsProxy
+except ImportError:  # at home
+    _JsProxy = None
+
+
+def _value(obj, memo, budget):
+    """`obj` by value, for a state's fingerprint: the same for two objects that hold the same
+    values in the same shape, shared objects written once and then referred to by their
+    place (`memo`), stable from one try of a search to the next (no ids, no addresses)."""
+    if isinstance(obj, _SCALARS):
+        return (type(obj).__name__, obj)
+    seen = memo.get(id(obj))
+    if seen is not None:
+        return ("ref", seen[0])
+    memo[id(obj)] = (len(memo), obj)  # the object kept alive: its id stays its own
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _Unreadable
+    if isinstance(obj, threads._Thread):
+        return ("thread", number(obj))
+    if isinstance(obj, (list, tuple, deque)):
+        return (type(obj).__name__, tuple(_value(x, memo, budget) for x in obj))
+    if isinstance(obj, (set, frozenset)):
+        return (type(obj).__name__, frozenset(_value(x, memo, budget) for x in obj))
+    if isinstance(obj, dict):
+        items = ((k, v) for k, v in obj.items() if not (isinstance(k, str) and k.startswith("__")))
+        return ("dict", tuple((_value(k, memo, budget), _value(v, memo, budget)) for k, v in items))
+    if isinstance(obj, range):
+        return ("range", obj.start, obj.stop, obj.step)
+    if isinstance(obj, contextvars.Context):  # a thread's context (Thread._context)
+        return ("context", tuple((var.name, _value(v, memo, budget)) for var, v in obj.items()))
+    if isinstance(obj, types.ModuleType):
+        return ("module", obj.__name__)
+    if isinstance(obj, (types.BuiltinFunctionType, types.MethodWrapperType, types.WrapperDescriptorType)):
+        return ("builtin", getattr(obj, "__qualname__", type(obj).__name__), _value(getattr(obj, "__self__", None), memo, budget))
+    if isinstance(obj, types.MethodType):
+        return ("method", obj.__func__.__qualname__, _value(obj.__self__, memo, budget))
+    if isinstance(obj, types.FunctionType):
+        if obj.__module__ != "__main__":  # the library's: code, not the program's state
+            return ("function", obj.__module__, obj.__qualname__)
+        cells = tuple(_value(c.cell_contents, memo, budget) if _filled(c) else None for c in obj.__closure__ or ())
+        return ("function", obj.__qualname__, id(obj.__code__), _value(obj.__defaults__, memo, budget), cells)
+    if _JsProxy is not None and isinstance(obj, _JsProxy):
+        raise _Unreadable("a JavaScript object")
+    if isinstance(obj, type):
+        if obj.__module__ == "__main__":  # the program's class: its attributes are its state
+            return ("class", obj.__qualname__, _value(dict(vars(obj)), memo, budget))
+        return ("class", obj.__module__, obj.__qualname__)
+    if isinstance(obj, io.IOBase):
+        return ("stream", type(obj).__name__)  # what a run prints is compared on its own
+    state = {}
+    if hasattr(obj, "__dict__"):
+        state.update(vars(obj))
+    for cls in type(obj).__mro__:
+        for name in getattr(cls, "__slots__", ()):
+            if hasattr(obj, name):
+                state[name] = getattr(obj, name)
+    if not state and not hasattr(obj, "__dict__") and type(obj).__module__ != "__main__":
+        raise _Unreadable  # a C object whose state it cannot see (an iterator, a file, …)
+    return ("object", type(obj).__module__, type(obj).__qualname__, _value(state, memo, budget))
+
+
+def _filled(cell):
+    try:
+        cell.cell_contents
+    except ValueError:
+        return False
+    return True
 
 
 def is_data(value):
@@ -325,27 +465,70 @@ _cache = {}
 
 
 def _effects(code, where, step):
-    """(visible, globals read, globals written, line) of the step at `where` in `code`."""
+    """(visible, globals read, globals written, line, the conditions under which its loops'
+    ops are its own: see `_own_loops`) of the step at `where` in `code`."""
     table = _cache.get((code, step))
     if table is None:
         table = _cache[(code, step)] = _table(code, step)
-    return table.get(where, (True, (), (), where if step == LINE else None))
+    return table.get(where, (True, (), (), where if step == LINE else None, ()))
+
+
+#: Containers whose iteration runs no code of the program's and changes nothing.
+_CONTAINERS = (list, tuple, range, str, bytes, dict, set, frozenset)
+
+
+def _own_loops(instructions):
+    """The loops whose iteration touches nothing another thread can change but through a step
+    that touches anything (a call, an item, an attribute): `for … in range(…)` (the call, its
+    `GET_ITER` and `FOR_ITER`: a range and its iterator are the frame's own) and `for … in
+    NAME` (its `GET_ITER` and `FOR_ITER`) over a built-in container. Returns offset -> the
+    condition a step checks when it matters (`_holds`): `range` is the builtin, or NAME holds
+    a built-in container."""
+    out = {}
+    for i, ins in enumerate(instructions):
+        if ins.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):
+            continue
+        k = i + 1
+        if ins.argval == "range":
+            while k < len(instructions) and (instructions[k].opname in _LOCAL or instructions[k].opname in ("LOAD_GLOBAL", "LOAD_NAME")):
+                k += 1
+            if [x.opname for x in instructions[k : k + 3]] == ["CALL", "GET_ITER", "FOR_ITER"]:
+                out.update((x.offset, ("range", "range")) for x in instructions[k : k + 3])
+        elif [x.opname for x in instructions[k : k + 2]] == ["GET_ITER", "FOR_ITER"]:
+            out.update((x.offset, ("container", ins.argval)) for x in instructions[k : k + 2])
+    return out
+
+
+def _holds(conditions, module):
+    """Whether every condition of a step's own loops holds in the program's globals now."""
+    for what, name in conditions:
+        if what == "range":
+            if module.get("range", builtins.range) is not builtins.range:
+                return False
+        elif not isinstance(module.get(name), _CONTAINERS):
+            return False
+    return True
 
 
 def _table(code, step):
+    instructions = list(dis.get_instructions(code))
+    owned = _own_loops(instructions)
     out = {}
-    for ins in dis.get_instructions(code):
+    for ins in instructions:
         key = ins.offset if step == INSTRUCTION else ins.line_number
         if key is None:
             continue
-        visible, reads, writes, _line = out.get(key, (False, (), (), ins.line_number))
+        visible, reads, writes, _line, conditions = out.get(key, (False, (), (), ins.line_number, ()))
         op = ins.opname
         if op in ("LOAD_GLOBAL", "LOAD_NAME"):
             reads += (ins.argval,)
         elif op in ("STORE_GLOBAL", "STORE_NAME", "DELETE_GLOBAL", "DELETE_NAME"):
             writes += (ins.argval,)
-        seen = op not in _LOCAL and not (op == "BINARY_OP" and ins.arg not in _INPLACE)
-        out[key] = (visible or seen, reads, writes, ins.line_number)
+        own = owned.get(ins.offset)
+        if own is not None and own not in conditions:
+            conditions += (own,)
+        seen = op not in _LOCAL and not (op == "BINARY_OP" and ins.arg not in _INPLACE) and own is None
+        out[key] = (visible or seen, reads, writes, ins.line_number, conditions)
     if len(_cache) > 512:
         _cache.clear()
     return out
@@ -552,7 +735,7 @@ def compare(base, seen, writers):
 
 def preemptions(points, picks):
     """How many picks switched away from a thread that could have run on."""
-    return sum(1 for (_opts, me, _v), pick in zip(points, picks) if me is not None and pick != me)
+    return sum(1 for (_opts, me, *_rest), pick in zip(points, picks) if me is not None and pick != me)
 
 
 def branches(points, picks, start, bound):
@@ -560,7 +743,7 @@ def branches(points, picks, start, bound):
     `bound` preemptions: each a prefix (the picks up to there, then the other thread)."""
     out = []
     used = 0
-    for i, ((options, me, visible), pick) in enumerate(zip(points, picks)):
+    for i, ((options, me, visible, *_tracked), pick) in enumerate(zip(points, picks)):
         if i >= start:
             for other in options:
                 if other == pick:
@@ -576,17 +759,34 @@ def branches(points, picks, start, bound):
     return out
 
 
-def run_try(compiled, step, picks):
+def branches_all(points, picks, start):
+    """The exhaustive search's branches of a try: at each choice point from `start` on where it
+    reached a state no try had reached before, every other pickable thread (no bound; not
+    before an invisible step, as for `branches`)."""
+    out = []
+    used = 0
+    for i, ((options, me, visible, tracked), pick) in enumerate(zip(points, picks)):
+        if i >= start and tracked and not (me is not None and not visible):
+            for other in options:
+                if other != pick:
+                    out.append((used + (1 if me is not None and other != me else 0), picks[:i] + [other]))
+        if me is not None and pick != me:
+            used += 1
+    return out
+
+
+def run_try(compiled, step, picks, seen=None):
     """One try of a search: the program run afresh as `__main__` under the default policy after
-    `picks`, its output kept here. Returns (its stepper, its outcome). Stop (KeyboardInterrupt)
-    and a schedule that does not fit pass through."""
+    `picks`, its output kept here; `seen`, the exhaustive search's states so far, gets this
+    try's. Returns (its stepper, its outcome). Stop (KeyboardInterrupt) and a schedule that
+    does not fit pass through."""
     threads.install(eager=False)
-    stepper = Stepper(step, compiled, picks)
+    stepper = Stepper(step, compiled, picks, seen=seen)
     module = types.ModuleType("__main__")
     module.__file__ = harness.FILENAME
     sys.modules["__main__"] = module
     stepper.module = module
-    out = io.StringIO()
+    out = stepper.out = io.StringIO()
     saved = sys.stdout, sys.stderr
     deadlock = None
     begin(stepper)
@@ -611,39 +811,51 @@ def run_try(compiled, step, picks):
 
 
 def search(compiled, step, bound=BOUND, max_tries=MAX_TRIES, seconds=SEARCH_SECONDS):
-    """Runs the program under schedules of at most `bound` preemptions, fewest first, until one
-    ends otherwise than the run without preemption (or deadlocks), the schedules run out, or
+    """Runs the program under schedules of at most `bound` preemptions (`None`: any number, a
+    schedule followed only until it reaches a state an earlier one reached, see
+    `Stepper.fingerprint`), fewest preemptions first, until one ends
+    otherwise than the run without preemption (or deadlocks), the schedules run out, or
     `max_tries` or `seconds` are spent. Returns the search's report (a run's `schedule.search`,
     which the stepping page shows)."""
     import heapq
 
+    every = bound is None
+    seen = set() if every else None
+    if every:
+        seconds *= 2
+
+    def more(stepper, start):
+        if every:
+            return branches_all(stepper.points, stepper.made, start)
+        return branches(stepper.points, stepper.made, start, bound)
+
     started = harness.clock()
-    stepper, base = run_try(compiled, step, [])
+    stepper, base = run_try(compiled, step, [], seen)
     tried = 1
     writers = {name: set(ws) for name, ws in stepper.writers.items()}
-    report = {"bound": bound, "tried": 1, "found": "none", "detail": None, "steps": "", "preemptions": 0, "exhausted": False}
+    report = {"bound": "all" if every else bound, "tried": 1, "found": "none", "detail": None, "steps": "", "preemptions": 0, "exhausted": False}
     if base["deadlock"]:
         report.update(found="deadlock", detail=base["deadlock"], steps=encode_steps(stepper.made))
         return report
     queue = []
     seq = 0
-    for cost, prefix in branches(stepper.points, stepper.made, 0, bound):
+    for cost, prefix in more(stepper, 0):
         seq += 1
         heapq.heappush(queue, (cost, seq, prefix))
     while queue and tried < max_tries and harness.clock() - started < seconds:
         cost, _seq, prefix = heapq.heappop(queue)
-        stepper, seen = run_try(compiled, step, prefix)
+        stepper, result = run_try(compiled, step, prefix, seen)
         tried += 1
         for name, ws in stepper.writers.items():
             writers.setdefault(name, set()).update(ws)
-        diff = compare(base, seen, writers)
+        diff = compare(base, result, writers)
         if diff is not None:
             report.update(
                 tried=tried, found=diff[0], detail=diff[1], steps=encode_steps(stepper.made),
                 preemptions=preemptions(stepper.points, stepper.made),
             )
             return report
-        for c, p in branches(stepper.points, stepper.made, len(prefix), bound):
+        for c, p in more(stepper, len(prefix)):
             seq += 1
             heapq.heappush(queue, (c, seq, p))
     report.update(tried=tried, exhausted=not queue)
@@ -654,6 +866,8 @@ def search_text(report):
     """What a search found, in the run's message."""
     tried = f"{report['tried']} schedule{'s' if report['tried'] != 1 else ''}"
     bound = f"at most {report['bound']} preemption{'s' if report['bound'] != 1 else ''} each"
+    if report["bound"] == "all":
+        bound = "any number of preemptions, each schedule followed until it reached a state another had reached"
     if report["found"] == "none":
         if report["exhausted"]:
             return f"Search: tried all {tried} with {bound}: none changed the result or deadlocked."
