@@ -25,7 +25,7 @@ async function context() {
 
 /** Waits until the worker kept what the page loaded, and CPython's files if it loaded CPython,
  * with the snapshot of its started interpreter where it asks (a CPython that started before the
- * service worker served its page keeps none: the next visit makes it). */
+ * service worker made the build's cache keeps none: the next visit makes it). */
 async function kept(page, { cpython = false, snapshot = cpython } = {}) {
   await page.waitForSelector("html[data-offline-ready]", { timeout: 60_000 });
   if (cpython) {

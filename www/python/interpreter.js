@@ -96,6 +96,27 @@ async function keptSnapshot() {
 }
 
 /**
+ * Gives Python the worker's own `js` again after a snapshot was taken: the module, and the names
+ * the harness and Pyodide's own modules imported from it (`from js import setTimeout`), which
+ * went through the recording proxy (each call through it is slower, and a getter fails).
+ */
+const REBIND_JS = `
+def _rebind_js():
+    import sys
+    sys.modules.pop("js", None)
+    import js
+    from pyodide.ffi import JsProxy
+    for name, module in list(sys.modules.items()):
+        if module is None or name.split(".")[0] not in ("playground", "pyodide", "_pyodide"):
+            continue
+        for key, value in list(vars(module).items()):
+            if isinstance(value, JsProxy) and hasattr(js, key):
+                setattr(module, key, getattr(js, key))
+_rebind_js()
+del _rebind_js
+`;
+
+/**
  * Takes the snapshot; returns what writes it into the build's cache, or null where it could not
  * be taken (a JavaScript object Python holds that is none of `modules`). Either way, `js` is
  * then the worker's own global scope again: a start that may make a snapshot reaches
@@ -116,7 +137,7 @@ function takeSnapshot(pyodide, name, modules) {
     console.warn("CPython: no snapshot taken:", error);
   }
   pyodide.registerJsModule("js", globalThis);
-  pyodide.runPython("import sys; sys.modules.pop('js', None)");
+  pyodide.runPython(REBIND_JS);
   if (!bytes) return null;
   return () => caches.open(name)
     .then((cache) => cache.put(SNAPSHOT, new Response(bytes, { headers: { "Content-Type": "application/octet-stream" } })))
