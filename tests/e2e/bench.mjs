@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { gzipSync } from "node:zlib";
 import { enforce, overrides, verdict } from "./bench-verdict.mjs";
-import { BARE, BASE, exportRuns, launch, open, runOnce, setExperiment, stopLatency, waitForRow } from "./lib.mjs";
+import { BARE, BASE, cached, exportRuns, launch, open, runOnce, setExperiment, stopLatency, waitForRow } from "./lib.mjs";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const REPS = QUICK ? 2 : 5;
@@ -409,13 +409,7 @@ if (!QUICK) {
     // A return visit: a new page in the same browser, once its service worker kept CPython's
     // files and the snapshot of its started interpreter. A first visit whose CPython started
     // before the service worker served the page keeps no snapshot; the next visit makes it.
-    const snapshotKept = (visit, timeout) => visit.waitForFunction(async () => {
-      const name = (await caches.keys()).find((k) => k.startsWith("playground-"));
-      if (!name) return false;
-      const cache = await caches.open(name);
-      for (const file of ["pyodide/pyodide.asm.wasm", "python/cpython.snapshot"]) if (!(await cache.match(new URL(file, location.href).href))) return false;
-      return true;
-    }, null, { timeout, polling: 250 }).then(() => true, () => false);
+    const snapshotKept = (visit, timeout) => cached(visit, ["pyodide/pyodide.asm.wasm", "python/cpython.snapshot"], { timeout }).then(() => true, () => false);
     const visit = async () => {
       const again = await context.newPage();
       const starts = [];

@@ -48,6 +48,18 @@ export async function open(browser, query = "", { base = BASE, ready = true, con
   return { page, context, errors };
 }
 
+/** Waits until the build's cache (the service worker's, `playground-<build>`) holds every one
+ * of `files` (paths from the page's folder); rejects after `timeout` ms. `page` may be a frame. */
+export function cached(page, files, { timeout = 60_000 } = {}) {
+  return page.waitForFunction(async (files) => {
+    const name = (await caches.keys()).find((n) => n.startsWith("playground-"));
+    if (!name) return false;
+    const cache = await caches.open(name);
+    for (const file of files) if (!(await cache.match(new URL(file, location.href).href))) return false;
+    return true;
+  }, files, { timeout, polling: 250 });
+}
+
 /** The visitor's runs: rows the page added as baselines for other runs are not counted. */
 export const OWN_ROWS = '[data-testid="run"]:not([data-baseline-for])';
 

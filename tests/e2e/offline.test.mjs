@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PYTHON_LOAD_MS, launch, pythonReady, runOnce } from "./lib.mjs";
+import { PYTHON_LOAD_MS, cached, launch, pythonReady, runOnce } from "./lib.mjs";
 import { serve } from "./static-server.mjs";
 
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
@@ -28,15 +28,7 @@ async function context() {
  * service worker made the build's cache keeps none: the next visit makes it). */
 async function kept(page, { cpython = false, snapshot = cpython } = {}) {
   await page.waitForSelector("html[data-offline-ready]", { timeout: 60_000 });
-  if (cpython) {
-    const files = snapshot ? ["pyodide/pyodide.asm.wasm", "python/cpython.snapshot"] : ["pyodide/pyodide.asm.wasm"];
-    await page.waitForFunction(async (files) => {
-      const names = await caches.keys();
-      const cache = await caches.open(names.find((n) => n.startsWith("playground-")));
-      for (const file of files) if (!(await cache.match(new URL(file, location.href).href))) return false;
-      return true;
-    }, files, { timeout: 60_000, polling: 250 });
-  }
+  if (cpython) await cached(page, snapshot ? ["pyodide/pyodide.asm.wasm", "python/cpython.snapshot"] : ["pyodide/pyodide.asm.wasm"]);
 }
 
 /** From the engine's switch to CPython ready, ms. */

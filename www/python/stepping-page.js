@@ -30,9 +30,11 @@ print("counter", counter)
 `;
 const SCHEDULES = ["you", "search"];
 const STEPS = ["line", "instruction"];
-/** How many preemptions a searched schedule may have (stepping.py's MAX_BOUND), or `all`:
- * any number, each schedule followed until it reaches a state another reached. */
-const BOUNDS = ["1", "2", "3", "all"];
+/** The most preemptions a searched schedule may have: stepping.py's MAX_BOUND. */
+const MAX_BOUND = "3";
+/** How many preemptions a searched schedule may have, or `all`: any number, each schedule
+ * followed until it reaches a state another reached. */
+const BOUNDS = ["1", "2", MAX_BOUND, "all"];
 /** The most characters `steps=` takes: stepping.py's `MAX_STEPS_CHARS`. */
 const MAX_STEPS_CHARS = 2000;
 /** What the harness echoes as the run's experiment: the page's own fields for a program. */
@@ -76,8 +78,8 @@ for (const [key, allowed] of [["schedule", SCHEDULES], ["step", STEPS], ["preemp
   if (value !== null && !allowed.includes(value)) notice(key, `${key}="${value.slice(0, 40)}" is not a known value; using the default (${allowed[0]}).`);
 }
 if (page.schedule === "search" && page.preemptions === "all" && page.step === "instruction") {
-  notice("preemptions", `preemptions="all" searches line steps only (halfway through a line a thread holds values no state shows); at instruction steps the search takes at most ${BOUNDS[BOUNDS.length - 2]}.`);
-  page.preemptions = BOUNDS[BOUNDS.length - 2];
+  notice("preemptions", `preemptions="all" searches line steps only (halfway through a line a thread holds values no state shows); at instruction steps the search takes at most ${MAX_BOUND}.`);
+  page.preemptions = MAX_BOUND;
 }
 const linked = params.get("steps");
 if (linked !== null) {

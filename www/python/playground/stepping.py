@@ -145,9 +145,11 @@ class Stepper:
         #: None when not tracked (a stepped run, a bounded search, or once this try reached a
         #: state another try had reached: from there it runs as that one did).
         self.seen = seen
-        #: The first choice point at which this try reached a state seen before.
-        self.redundant_at = None
-        #: Each thread's innermost frame of the program's, as of its last step.
+        #: The program's code objects (`program_codes`): the ones stepped, and the frames a
+        #: state's fingerprint reads.
+        self.codes = frozenset(program_codes(code))
+        #: Each thread's innermost frame of the program's, as of its last step (kept while the
+        #: exhaustive search compares states).
         self.frames = {}
         #: What the run printed so far (a search's try keeps it here).
         self.out = None
@@ -168,10 +170,11 @@ class Stepper:
         if me is None or run.stopping:
             return
         me.at = _effects(code, where, self.step)
-        frame = sys._getframe(1)
-        while frame is not None and frame.f_code is not code:
-            frame = frame.f_back
-        self.frames[number(me)] = frame
+        if self.seen is not None:
+            frame = sys._getframe(1)
+            while frame is not None and frame.f_code is not code:
+                frame = frame.f_back
+            self.frames[number(me)] = frame
         writes = me.at[2]
         me.taken += 1
         if me.owes_step:
@@ -258,7 +261,7 @@ class Stepper:
         if tracked:
             state = self.fingerprint(me)
             if state in self.seen:
-                self.seen, self.redundant_at, tracked = None, index, False
+                self.seen, tracked = None, False
             else:
                 self.seen.add(state)
         if len(self.made) >= MAX_PICKS:
@@ -283,7 +286,7 @@ class Stepper:
             for t in sorted(run.threads.values(), key=number):
                 frames = []
                 frame = self.frames.get(number(t))
-                while frame is not None and frame.f_code in self._codes():
+                while frame is not None and frame.f_code in self.codes:
                     frames.append((frame.f_code.co_qualname, frame.f_lineno, _value(dict(frame.f_locals), memo, budget)))
                     frame = frame.f_back
                 parts.append((number(t), t.state, t.taken, t.at, t.deadline, t.what, tuple(frames)))
@@ -292,12 +295,6 @@ class Stepper:
             return tuple(parts)
         except _Unreadable:
             return object()
-
-    def _codes(self):
-        codes = getattr(self, "_program_codes", None)
-        if codes is None:
-            codes = self._program_codes = frozenset(program_codes(self.code))
-        return codes
 
     # --- what the page shows ----------------------------------------------------------------
 
@@ -339,7 +336,7 @@ class Stepper:
                     "taken": t.taken,
                 }
             )
-        module = self.module.__dict__ if self.module is not None else {}
+        module = self.globals()
         values = {n: _short_repr(module[n]) for n in sorted(touched) if n in module}
         return {
             "picks": list(self.made),
@@ -359,7 +356,7 @@ class Stepper:
     def shared(self, name):
         """Whether a global is data the program's threads share (not a function, class or
         module, nor a name the program never bound)."""
-        module = self.module.__dict__ if self.module is not None else {}
+        module = self.globals()
         return name in module and is_data(module[name])
 
 
@@ -670,7 +667,7 @@ def begin(stepper):
     # Events of the program's own code only: the library runs inside the step that called it,
     # at full speed. Set once per code object (a search's tries run the same code): setting
     # them again would re-instrument code that may have frames on suspended stacks.
-    for code in program_codes(stepper.code):
+    for code in stepper.codes:
         if monitoring.get_local_events(TOOL, code) != event:
             monitoring.set_local_events(TOOL, code, event)
 
@@ -735,16 +732,18 @@ def compare(base, seen, writers):
 
 def preemptions(points, picks):
     """How many picks switched away from a thread that could have run on."""
-    return sum(1 for (_opts, me, *_rest), pick in zip(points, picks) if me is not None and pick != me)
+    return sum(1 for (_opts, me, _visible, _tracked), pick in zip(points, picks) if me is not None and pick != me)
 
 
 def branches(points, picks, start, bound):
     """The schedules one pick away from `picks` at a choice point at or after `start`, within
-    `bound` preemptions: each a prefix (the picks up to there, then the other thread)."""
+    `bound` preemptions: each a prefix (the picks up to there, then the other thread). With no
+    bound (`None`: the exhaustive search), only at the choice points where the try reached a
+    state no try had reached before."""
     out = []
     used = 0
-    for i, ((options, me, visible, *_tracked), pick) in enumerate(zip(points, picks)):
-        if i >= start:
+    for i, ((options, me, visible, tracked), pick) in enumerate(zip(points, picks)):
+        if i >= start and (bound is not None or tracked):
             for other in options:
                 if other == pick:
                     continue
@@ -752,24 +751,8 @@ def branches(points, picks, start, bound):
                 # A preemption just before an invisible step is the same as one after it.
                 if me is not None and other != me and not visible:
                     continue
-                if cost <= bound:
+                if bound is None or cost <= bound:
                     out.append((cost, picks[:i] + [other]))
-        if me is not None and pick != me:
-            used += 1
-    return out
-
-
-def branches_all(points, picks, start):
-    """The exhaustive search's branches of a try: at each choice point from `start` on where it
-    reached a state no try had reached before, every other pickable thread (no bound; not
-    before an invisible step, as for `branches`)."""
-    out = []
-    used = 0
-    for i, ((options, me, visible, tracked), pick) in enumerate(zip(points, picks)):
-        if i >= start and tracked and not (me is not None and not visible):
-            for other in options:
-                if other != pick:
-                    out.append((used + (1 if me is not None and other != me else 0), picks[:i] + [other]))
         if me is not None and pick != me:
             used += 1
     return out
@@ -823,12 +806,6 @@ def search(compiled, step, bound=BOUND, max_tries=MAX_TRIES, seconds=SEARCH_SECO
     seen = set() if every else None
     if every:
         seconds *= 2
-
-    def more(stepper, start):
-        if every:
-            return branches_all(stepper.points, stepper.made, start)
-        return branches(stepper.points, stepper.made, start, bound)
-
     started = harness.clock()
     stepper, base = run_try(compiled, step, [], seen)
     tried = 1
@@ -839,7 +816,7 @@ def search(compiled, step, bound=BOUND, max_tries=MAX_TRIES, seconds=SEARCH_SECO
         return report
     queue = []
     seq = 0
-    for cost, prefix in more(stepper, 0):
+    for cost, prefix in branches(stepper.points, stepper.made, 0, bound):
         seq += 1
         heapq.heappush(queue, (cost, seq, prefix))
     while queue and tried < max_tries and harness.clock() - started < seconds:
@@ -855,7 +832,7 @@ def search(compiled, step, bound=BOUND, max_tries=MAX_TRIES, seconds=SEARCH_SECO
                 preemptions=preemptions(stepper.points, stepper.made),
             )
             return report
-        for c, p in more(stepper, len(prefix)):
+        for c, p in branches(stepper.points, stepper.made, len(prefix), bound):
             seq += 1
             heapq.heappush(queue, (c, seq, p))
     report.update(tried=tried, exhausted=not queue)
