@@ -47,8 +47,9 @@ export async function startCpython({ snapshot = null } = {}) {
       pyodide.runPython("import random; random.seed()");
       from = "snapshot";
     } catch (error) {
-      console.warn("CPython: the kept snapshot did not restore; starting afresh:", error);
+      console.warn("CPython: the kept snapshot did not restore; starting afresh, and keeping a new one:", error);
       pyodide = null;
+      kept.cache = await buildCache();
     }
   }
   const making = !pyodide && Boolean(kept.cache);
@@ -80,19 +81,23 @@ async function writeHarness(pyodide) {
 
 /**
  * The kept snapshot (`response`, its body still to read: the service worker answers it from the
- * build's cache), or the name of the build's cache to keep one in (`cache`: the service worker
- * made it, and keeps one cache, its build's), or neither (no service worker: nothing is kept, as
- * nothing else is).
+ * build's cache), or the build's cache to keep one in (`cache`, see `buildCache`), or neither.
  */
 async function keptSnapshot() {
   try {
     const response = await fetch(SNAPSHOT);
-    if (response.ok) return { response };
-    const names = (await caches.keys()).filter((name) => name.startsWith("playground-"));
-    return names.length === 1 ? { cache: names[0] } : {};
+    return response.ok ? { response } : { cache: await buildCache() };
   } catch {
     return {};
   }
+}
+
+/** The name of the build's cache: the service worker made it, and keeps one cache, its build's
+ * (undefined without a service worker: nothing is kept, as nothing else is). */
+async function buildCache() {
+  if (typeof caches !== "object") return undefined;
+  const names = (await caches.keys().catch(() => [])).filter((name) => name.startsWith("playground-"));
+  return names.length === 1 ? names[0] : undefined;
 }
 
 /**
