@@ -36,19 +36,27 @@ fn answer(request: &str) -> FromInsight {
 fn explained(run: &RunRecord) -> FromInsight {
     let e = explain(&run.spans, &run.gil_events, run.started_at, run.wall_ms);
     let noun = run.experiment.tool.lane_noun();
+    let picked = run.gil_switches.is_some_and(|s| s.picked);
     FromInsight::Explained {
         insight: RunInsight {
             id: RunId(run.id.0),
             why: e
                 .causes
                 .iter()
-                .map(|c| c.map(|c| c.describe(noun)).unwrap_or_default())
+                .map(|c| c.map(|c| c.describe(noun, picked)).unwrap_or_default())
                 .collect(),
             path: (0..e.on_path.len() as u32)
                 .filter(|&i| e.on_path[i as usize])
                 .collect(),
-            table: markup::span_table(&run.spans, run.started_at, noun, &e),
-            lanes: markup::lane_summary(&e.lanes, noun),
+            table: markup::span_table(&run.spans, run.started_at, noun, picked, &e),
+            lanes: [
+                run.gil_switches
+                    .filter(|_| !run.gil_events.is_empty())
+                    .map(|s| markup::gil_summary(&s))
+                    .unwrap_or_default(),
+                markup::lane_summary(&e.lanes, noun),
+            ]
+            .concat(),
         },
     }
 }

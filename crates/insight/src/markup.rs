@@ -1,4 +1,4 @@
-//! The markup of a run's table view and lane summaries, which the page inserts as it is. Markup
+//! The markup of a run's table view, its GIL hand-overs and lane summaries, which the page inserts as it is. Markup
 //! rather than the page's virtual nodes: up to 2 000 rows of eight attributes and six cells cost
 //! the page nothing to build, and the browser parses them at once. Every text in it is the page's
 //! own (numbers, states, causes), never a visitor's. The attributes are the page's contract
@@ -8,13 +8,20 @@ use model::analysis::cause::CauseKind;
 use model::analysis::explain::Explained;
 use model::analysis::lane_account::LaneAccount;
 use model::run::timeline::{Span, TaskRef};
+use model::sim::gil::GilSwitches;
 use std::fmt::Write;
 
 /// Rows in the table view; the rest are counted in a line under it.
 pub const ROWS: usize = 2000;
 
 /// The table of `spans` (a run started at `t0`, explained in `why`).
-pub fn span_table(spans: &[Span], t0: f64, lane_noun: &str, why: &Explained) -> String {
+pub fn span_table(
+    spans: &[Span],
+    t0: f64,
+    lane_noun: &str,
+    picked: bool,
+    why: &Explained,
+) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -53,7 +60,7 @@ pub fn span_table(spans: &[Span], t0: f64, lane_noun: &str, why: &Explained) -> 
             "><td>{task}</td><td>{}</td><td>{}</td><td class=\"num\">{from:.1}</td><td class=\"num\">{to:.1}</td><td>{}</td></tr>",
             s.lane,
             s.state.label(),
-            cause.map(|c| c.describe(lane_noun)).unwrap_or_default()
+            cause.map(|c| c.describe(lane_noun, picked)).unwrap_or_default()
         );
     }
     h.push_str("</tbody></table>");
@@ -65,6 +72,32 @@ pub fn span_table(spans: &[Span], t0: f64, lane_noun: &str, why: &Explained) -> 
         );
     }
     h
+}
+
+/// The GIL lane's key and the run's hand-overs to a waiting thread (`[data-testid="gil-summary"]`):
+/// forced where the waiter asked after the switch interval, or, in a stepped run, where the
+/// learner picked another thread; voluntary where the holder let go itself.
+pub fn gil_summary(s: &GilSwitches) -> String {
+    let (forced, voluntary) = if s.picked {
+        (
+            "the learner picked another thread",
+            "the holder blocked or ended",
+        )
+    } else {
+        (
+            "the waiter asked after the 5 ms switch interval",
+            "I/O or the end of a task",
+        )
+    };
+    format!(
+        "<p class=\"gil-summary\" data-testid=\"gil-summary\">\
+         <span class=\"swatch gil-held\" aria-hidden=\"true\"></span>GIL held (T = thread), \
+         <span class=\"swatch gil-waiting\" aria-hidden=\"true\"></span>threads waiting. \
+         Hand-overs to a waiting thread: \
+         <span class=\"mark gil-forced\" aria-hidden=\"true\"></span><strong>{}</strong> forced ({forced}), \
+         <span class=\"mark gil-voluntary\" aria-hidden=\"true\"></span><strong>{}</strong> voluntary ({voluntary}).</p>",
+        s.forced, s.voluntary
+    )
 }
 
 /// One `[data-testid="lane-summary"]` entry per lane: computing, waiting (by cause) and idle.
@@ -158,12 +191,33 @@ mod tests {
     use model::run::timeline::SpanState;
 
     #[test]
+    fn the_gil_summary_says_what_forced_a_hand_over() {
+        let measured = GilSwitches {
+            forced: 12,
+            voluntary: 3,
+            picked: false,
+        };
+        let text = gil_summary(&measured);
+        assert!(text.starts_with("<p class=\"gil-summary\" data-testid=\"gil-summary\">"));
+        assert!(text.contains(
+            "<strong>12</strong> forced (the waiter asked after the 5 ms switch interval)"
+        ));
+        assert!(text.contains("<strong>3</strong> voluntary (I/O or the end of a task)"));
+        let stepped = gil_summary(&GilSwitches {
+            picked: true,
+            ..measured
+        });
+        assert!(stepped.contains("<strong>12</strong> forced (the learner picked another thread)"));
+        assert!(stepped.contains("<strong>3</strong> voluntary (the holder blocked or ended)"));
+    }
+
+    #[test]
     fn rows_carry_the_contracts_attributes_and_long_tables_say_what_is_left_out() {
         let spans: Vec<Span> = (0..2003)
             .map(|t| Span::new(t, 0, SpanState::Io, 100.0, 150.5))
             .collect();
         let e = explain(&spans, &[], 100.0, 50.5);
-        let table = span_table(&spans, 100.0, "event loop", &e);
+        let table = span_table(&spans, 100.0, "event loop", false, &e);
         assert_eq!(table.matches("data-testid=\"span-row\"").count(), ROWS);
         assert!(table.contains(
             "data-state=\"io\" data-lane=\"0\" data-start-ms=\"0\" data-end-ms=\"50.5\" data-cause=\"io\""

@@ -430,6 +430,9 @@ async def run(run_id, code, experiment_json, steps=""):
             ],
             "search": found,
         }
+    if switches is not None and scheduled is not None:
+        # The forced drops were picks (the learner's or the search's), not the switch interval's.
+        switches["picked"] = True
     ms = lambda s: s * 1000 + offset  # noqa: E731
     timed_spans = [(t, threads.resolve_lane(lane_), state, a, b) for (t, lane_, state, a, b) in spans]
     # Calls of timed functions: a process's start-up and the copies are no task's.

@@ -230,7 +230,7 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
                 <RaceResult run={run.0.clone()} />
             }
             <Timeline spans={SharedSpans::Fixed(run.spans.clone())} started_at={run.started_at}
-                gil_events={run.gil_events.clone()} gil_switches={run.gil_switches}
+                gil_events={run.gil_events.clone()}
                 main_lane={run.main_thread_lane()}
                 lane_noun={noun} caption={props.caption.clone()}
                 playhead={(*touched).then_some(p.time)} insight={(*insight).clone()} />

@@ -12,7 +12,7 @@ use super::gil_lane::{gil_lane, HEIGHT as GIL_HEIGHT};
 use bars::{describe_bar, lane_bars, path_of};
 use model::analysis::layout::{layout, merge, ticks, Bar, Layout};
 use model::run::timeline::{Span, SpanState};
-use model::sim::gil::{GilEvent, GilSwitches};
+use model::sim::gil::GilEvent;
 use model::wire::insight::RunInsight;
 use pointer::on_pointer_move;
 use shared_spans::SharedSpans;
@@ -40,9 +40,6 @@ pub struct TimelineProps {
     /// The run's GIL events (threads with the GIL on): drawn as a lane above the threads.
     #[prop_or_default]
     pub gil_events: Rc<Vec<GilEvent>>,
-    /// The run's GIL hand-over counts.
-    #[prop_or_default]
-    pub gil_switches: Option<GilSwitches>,
     /// The lane of the program's main thread (a CPython run that started threads), labelled
     /// so.
     #[prop_or_default]
@@ -262,16 +259,6 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <p class="hint">{ format!("{} spans: overlapping ones on a track are drawn as one bar; the table view and the JSON export list them all.", all.len()) }</p>
             }
             <ul class="legend">{ for legend }</ul>
-            if let Some(s) = props.gil_switches.filter(|_| !props.gil_events.is_empty()) {
-                <p class="gil-summary" data-testid="gil-summary">
-                    <span class="swatch gil-held" aria-hidden="true"></span>{ "GIL held (T = thread), " }
-                    <span class="swatch gil-waiting" aria-hidden="true"></span>{ "threads waiting. Hand-overs to a waiting thread: " }
-                    <span class="mark gil-forced" aria-hidden="true"></span>
-                    <strong>{ s.forced }</strong>{ " forced (the waiter asked after the 5 ms switch interval), " }
-                    <span class="mark gil-voluntary" aria-hidden="true"></span>
-                    <strong>{ s.voluntary }</strong>{ " voluntary (I/O or the end of a task)." }
-                </p>
-            }
             if let Some(x) = why {
                 { Html::from_html_unchecked(x.lanes.clone().into()) }
             }

@@ -98,8 +98,9 @@ impl Cause {
     }
 
     /// In words, after the span's own description: who or what made the lane wait, and, for
-    /// start-up and copying, what the time paid for.
-    pub fn describe(&self, lane_noun: &str) -> String {
+    /// start-up and copying, what the time paid for. `picked`: the run's forced drops were the
+    /// learner's picks ([`crate::sim::gil::GilSwitches::picked`]).
+    pub fn describe(&self, lane_noun: &str, picked: bool) -> String {
         let lanes = self
             .lane_list()
             .map(|l| format!("{lane_noun} {l}"))
@@ -112,10 +113,15 @@ impl Cause {
                     .held_ms
                     .map(|ms| format!(" for {ms:.1} ms"))
                     .unwrap_or_default();
-                let how = if self.kind == CauseKind::GilForced {
-                    "was made to drop it at the switch interval (forced)"
-                } else {
-                    "let it go on its own: I/O or the end of its task (voluntary)"
+                let how = match (self.kind == CauseKind::GilForced, picked) {
+                    (true, false) => "was made to drop it at the switch interval (forced)",
+                    (true, true) => {
+                        "was made to drop it: the learner picked another thread (forced)"
+                    }
+                    (false, false) => {
+                        "let it go on its own: I/O or the end of its task (voluntary)"
+                    }
+                    (false, true) => "let it go on its own: it blocked or ended (voluntary)",
                 };
                 format!(
                     "{lanes} ({}) held the GIL{held} and {how}",
@@ -282,10 +288,14 @@ mod tests {
         );
         assert_eq!(forced.held_ms, Some(5.0));
         assert_eq!(
-            forced.describe("thread"),
+            forced.describe("thread", false),
             "thread 0 (task 10) held the GIL for 5.0 ms and was made to drop it at the switch \
              interval (forced)"
         );
+        // A stepped run's forced drop was a pick, and says so.
+        assert!(forced
+            .describe("thread", true)
+            .ends_with("was made to drop it: the learner picked another thread (forced)"));
         let voluntary = c[3].expect("a cause");
         assert_eq!(voluntary.kind, CauseKind::GilVoluntary);
         assert_eq!((voluntary.lanes, voluntary.released_at), (0b10, 9.0));
@@ -324,7 +334,7 @@ mod tests {
             (CauseKind::Stalled, Some(3), 0)
         );
         assert_eq!(
-            stall.describe("event loop"),
+            stall.describe("event loop", false),
             "task 3 kept the event loop busy"
         );
         assert_eq!(c[4].and_then(|c| c.task), None, "nothing computed then");
@@ -347,7 +357,7 @@ mod tests {
             "lane 70 has no bit"
         );
         assert_eq!(
-            queued.describe("process"),
+            queued.describe("process", false),
             "every process was busy: process 0, process 1"
         );
     }

@@ -501,7 +501,11 @@ mod tests {
 
     fn threads(build: Build, wall_ms: f64, forced: u32, voluntary: u32) -> RunRecord {
         let mut r = run(Tool::Threads, Kind::Cpu, build, wall_ms, 100.0);
-        r.gil_switches = Some(GilSwitches { forced, voluntary });
+        r.gil_switches = Some(GilSwitches {
+            forced,
+            voluntary,
+            picked: false,
+        });
         r
     }
 

@@ -10,7 +10,7 @@
 //! The lock is generic over [`Park`], how a thread sleeps on a word and reads the time, so the
 //! same code runs on native threads in tests and on wasm threads (`memory.atomic.wait32`).
 
-use crate::json::{json_by_name, json_struct};
+use crate::json::{json_by_name, json_struct, Fields, FromJson, Json, ToJson};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// CPython's `sys.getswitchinterval()`: 5 ms.
@@ -89,6 +89,10 @@ pub struct GilSwitches {
     pub forced: u32,
     /// Releases for I/O or at the end of a task while another thread waited.
     pub voluntary: u32,
+    /// Whether the forced drops were picks (a run stepped by the learner or tried by the search
+    /// on the stepping page: a thread holds the GIL until another is picked), not drop requests
+    /// at the switch interval.
+    pub picked: bool,
 }
 
 json_by_name!(
@@ -103,7 +107,31 @@ json_by_name!(
 
 json_struct!(GilEvent, "a GIL event", { at, lane, task, kind });
 
-json_struct!(GilSwitches, "GIL switches", { forced, voluntary });
+/// `picked` is written only when true: the runs the playground measures keep the document they
+/// always had.
+impl ToJson for GilSwitches {
+    fn to_json(&self) -> Json {
+        let mut fields = vec![
+            ("forced", self.forced.to_json()),
+            ("voluntary", self.voluntary.to_json()),
+        ];
+        if self.picked {
+            fields.push(("picked", Json::Bool(true)));
+        }
+        Json::Obj(fields.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}
+
+impl FromJson for GilSwitches {
+    fn from_json(value: &Json) -> Result<Self, String> {
+        let fields = Fields::of(value, "GIL switches")?;
+        Ok(GilSwitches {
+            forced: fields.req("forced")?,
+            voluntary: fields.req("voluntary")?,
+            picked: fields.or_default("picked")?,
+        })
+    }
+}
 
 /// The lock. Tickets make hand-over fair: a thread that drops the GIL and asks again queues
 /// behind every thread already waiting, as CPython's `FORCE_SWITCHING` guarantees.
@@ -210,6 +238,7 @@ impl GilLock {
         GilSwitches {
             forced: self.forced.swap(0, Ordering::Relaxed),
             voluntary: self.voluntary.swap(0, Ordering::Relaxed),
+            picked: false,
         }
     }
 }
@@ -237,6 +266,26 @@ impl Park for SpinPark {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn switches_say_picked_only_when_they_were() {
+        let measured = GilSwitches {
+            forced: 3,
+            voluntary: 1,
+            picked: false,
+        };
+        assert_eq!(measured.to_json().write(), r#"{"forced":3,"voluntary":1}"#);
+        let stepped = GilSwitches {
+            picked: true,
+            ..measured
+        };
+        let text = stepped.to_json().write();
+        assert_eq!(text, r#"{"forced":3,"voluntary":1,"picked":true}"#);
+        let read = |t: &str| GilSwitches::from_json(&Json::parse(t).unwrap());
+        assert_eq!(read(&text), Ok(stepped));
+        assert_eq!(read(r#"{"forced":3,"voluntary":1}"#), Ok(measured));
+        assert!(read(r#"{"forced":3,"voluntary":1,"picked":2}"#).is_err());
+    }
     use std::sync::{Arc, Mutex};
 
     /// Holds the GIL computing in 0.1 ms chunks, as the engine's cpu task does, dropping it only
@@ -338,7 +387,8 @@ mod tests {
             gil.take_switches(),
             GilSwitches {
                 forced: 1,
-                voluntary: 0
+                voluntary: 0,
+                picked: false
             }
         );
     }
