@@ -134,13 +134,18 @@ test("instruction steps: picking loses an update of `counter += 1`, and the run'
   const printed = await output(page);
   assert.match(printed, /^counter [1-5]\n$/, `the picks (${picks.length}) lost no update: ${printed}`);
   assert.ok(row.steps, "the row carries its schedule");
-  // The GIL lane draws the stepped run's hand-overs: a holding per acquire, the picks that
-  // switched away from a runnable thread as forced drops.
-  const lane = page.locator('[data-testid="gil-lane"]');
+  // The playground's own timeline (the run view's module) draws the stepped run: its GIL lane
+  // has a holding per acquire, the picks that switched away from a runnable thread as forced
+  // drops (red ticks), and the replay steps through every hand-over.
+  const view = page.locator('[data-testid="run-view"]');
+  const lane = view.locator('figure.timeline [data-testid="gil-lane"]');
   const holdings = Number(await lane.getAttribute("data-holdings"));
-  const forced = Number(await lane.getAttribute("data-forced"));
+  const forced = await lane.locator("line.gil-forced").count();
   assert.ok(holdings >= 4 && forced >= 1, `${holdings} holdings, ${forced} forced`);
-  assert.equal(await lane.locator("rect").count(), holdings);
+  assert.equal(await lane.locator("rect.gil-held").count(), holdings);
+  assert.match(await view.locator("figure.timeline figcaption").first().textContent(), /^Run 1, stepped by you, one bytecode instruction per step: \d+ ms/);
+  const replaySteps = Number(await view.locator('[data-testid="replay"] input[type="range"]').getAttribute("max")) + 1;
+  assert.ok(replaySteps > holdings, `the replay has ${replaySteps} steps for ${holdings} holdings`);
   const link = page.url();
   assert.match(link, /[?&]steps=/, `the page's link carries the schedule: ${link}`);
   assert.match(link, /[?&]code=/);

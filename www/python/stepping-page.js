@@ -205,7 +205,7 @@ function finished(report) {
   scheduler.setAttribute("last-message", report.message ?? "");
   scheduler.setAttribute("last-report", schedule ? JSON.stringify(schedule) : "");
   addRow(id, report, schedule);
-  drawGil(id, report);
+  showRun(id, report);
   toHost({ type: "run-finished", request: host.request, run: { id, status: report.status, message: report.message ?? null, schedule: page.schedule, step: page.step, steps: replayed(schedule), search: schedule?.search ?? null, output: output.textContent } });
   host.request = null;
   writeUrl();
@@ -216,54 +216,32 @@ function finished(report) {
   }
 }
 
+/** The playground's own view of a run (`run-view`, its WebAssembly: the timeline, the GIL lane and
+ * the replay, crates/app/src/run_view.rs), loaded at the first run that has threads to show. */
+let runView = null;
+
 /**
- * The run's GIL lane, as the playground draws a measured run's: a bar per holding (a lane per
- * thread, in its colour), a red tick where the holder was made to let go (a preemption: the
- * learner's pick, or the search's), a grey one where it let go itself (it blocked or ended). On
+ * Shows run `id` as the playground shows a CPython threads run: each thread's lane, the GIL lane
+ * (a bar per holding, the waiters' band, a red tick where the holder was made to let go: the
+ * learner's pick or the search's preemption; grey where it blocked or ended) and the replay. On
  * the wall clock: a stepped run's holdings last as long as the learner took to pick.
  */
-function drawGil(id, report) {
-  const figure = $('[data-testid="gil-figure"]');
-  const events = (report.gil_events ?? []).slice().sort((a, b) => a.at - b.at);
-  figure.hidden = events.length === 0;
-  if (!events.length) return;
-  const t0 = report.started_at;
-  const wall = Math.max(report.wall_ms, 1e-3);
-  const lanes = 1 + Math.max(...events.map((e) => e.lane));
-  const held = [];
-  const open = new Map();
-  for (const e of events) {
-    if (e.kind === "acquire") open.set(e.lane, e.at);
-    else if (open.has(e.lane)) {
-      held.push({ lane: e.lane, start: open.get(e.lane), end: e.at, forced: e.kind === "forced-drop" });
-      open.delete(e.lane);
-    }
+async function showRun(id, report) {
+  const host = $('[data-testid="run-view"]');
+  // A search's report is its last try's, not a schedule to look at: "Step through it" shows one.
+  if (report.experiment?.schedule !== "you" || !(report.gil_events ?? []).length) return;
+  runView ??= import("../run-view/run-view.js").then(async (module) => {
+    await module.default();
+    return module;
+  });
+  try {
+    const step = report.experiment.step === "instruction" ? "bytecode instruction" : "line";
+    const caption = `Run ${id}, stepped by you, one ${step} per step: ${report.wall_ms.toFixed(0)} ms on the wall clock`;
+    (await runView).show_run(host, id, JSON.stringify(report), caption);
+    host.hidden = false;
+  } catch (e) {
+    notice("run-view", `Run ${id}'s timeline could not be drawn: ${e?.message ?? e}`);
   }
-  for (const [lane, start] of open) held.push({ lane, start, end: t0 + wall, forced: false, last: true });
-  const W = 1000;
-  const ROW = 18;
-  const x = (at) => ((at - t0) / wall) * W;
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", `0 0 ${W} ${lanes * ROW + 4}`);
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", `Who held the GIL: ${held.length} holdings, ${held.filter((h) => h.forced).length} ended by a preemption`);
-  svg.dataset.testid = "gil-lane";
-  svg.dataset.holdings = String(held.length);
-  svg.dataset.forced = String(held.filter((h) => h.forced).length);
-  const make = (tag, attrs) => {
-    const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-    svg.append(node);
-  };
-  // The main thread's lane is the one after its threads': it is thread 0 of a schedule.
-  const number = (lane) => (lane === lanes - 1 ? 0 : lane + 1);
-  for (const h of held) {
-    make("rect", { class: `gil-held thread-${number(h.lane) % 6}`, x: x(h.start).toFixed(2), y: h.lane * ROW + 2, width: Math.max(x(h.end) - x(h.start), 0.8).toFixed(2), height: ROW - 6 });
-    if (!h.last) make("line", { class: h.forced ? "gil-forced" : "gil-voluntary", x1: x(h.end).toFixed(2), x2: x(h.end).toFixed(2), y1: h.lane * ROW, y2: h.lane * ROW + ROW - 2 });
-  }
-  figure.querySelector("svg")?.remove();
-  figure.prepend(svg);
-  figure.querySelector("figcaption").textContent = `Who held the GIL in run ${id}, one lane per thread (the main thread's last), on the wall clock: ${held.length} holdings; red ticks: ${held.filter((h) => h.forced).length} preemptions, grey: the holder blocked or ended.`;
 }
 
 /** The schedule a run's report replays, as a link writes it: its search's finding, or the

@@ -99,6 +99,38 @@ fn bind_insight(tools: &Tools) -> Result<(), String> {
     bind_and_optimise(tools, &wasm, &out, "insight", "-Oz", false)
 }
 
+/// Builds the run view's module into `target/engine-pkg/run-view/`: the page's crate's
+/// `run-view` binary (the playground's timeline, GIL lane and replay, which the stepping page
+/// loads), with the page's own profile and flags, so that it shares the page's compiled crates.
+fn build_run_view(tools: &Tools) -> Result<(), String> {
+    compile_run_view()?;
+    bind_run_view(tools)
+}
+
+/// The run view's cargo build alone.
+fn compile_run_view() -> Result<(), String> {
+    say("building the run view's module");
+    shell::run(page_cargo(
+        Command::new("cargo")
+            .current_dir(root())
+            .args(["build", "--target", WASM_TARGET, "--manifest-path"])
+            .arg(root().join("crates").join("app").join("Cargo.toml"))
+            .args(["--profile", "ui", "--bin", "run-view"]),
+    ))
+}
+
+/// wasm-bindgen and wasm-opt on the run view's module.
+fn bind_run_view(tools: &Tools) -> Result<(), String> {
+    let out = root().join("target").join("engine-pkg").join("run-view");
+    let _ = std::fs::remove_dir_all(&out);
+    let wasm = root()
+        .join("target")
+        .join(WASM_TARGET)
+        .join("ui")
+        .join("run-view.wasm");
+    bind_and_optimise(tools, &wasm, &out, "run-view", "-Oz", false)
+}
+
 /// wasm-bindgen's web glue for `wasm` into `out` as `name`, then wasm-opt at `level` on the
 /// module it wrote (with the threads feature for the atomics build).
 fn bind_and_optimise(
@@ -147,6 +179,7 @@ fn build_site(tools: &Tools) -> Result<(), String> {
     // The plain engine is not built on its own: the page's module hosts it (crates/app).
     steps::timed("build: the atomics engine", || build_atomics_engine(tools))?;
     steps::timed("build: the insight module", || build_insight(tools))?;
+    steps::timed("build: the run view's module", || build_run_view(tools))?;
     say("building the page with Trunk");
     steps::timed("build: the page with Trunk", || {
         build_page(tools, &dist(), &[])
@@ -176,6 +209,7 @@ pub fn site_with_tools() -> Result<Tools, String> {
         || {
             compile_atomics_engine()?;
             compile_insight()?;
+            compile_run_view()?;
             say("building the page's crate as Trunk will ask for it");
             shell::run(page_cargo(
                 Command::new("cargo")
@@ -198,7 +232,8 @@ pub fn site_with_tools() -> Result<Tools, String> {
     compiled?;
     steps::timed("build: bind and optimise the engines", || {
         bind_atomics_engine(&tools)?;
-        bind_insight(&tools)
+        bind_insight(&tools)?;
+        bind_run_view(&tools)
     })?;
     say("building the page with Trunk");
     steps::timed("build: the page with Trunk", || {
@@ -231,6 +266,7 @@ fn build_page(tools: &Tools, out: &std::path::Path, extra: &[&str]) -> Result<()
     crate::imports::shorten_site(out)?;
     crate::python::add_to_site(out)?;
     crate::boot::externalise_inline_scripts(out)?;
+    crate::pages::link_stylesheet(out)?;
     crate::headers::write_headers_file(out)?;
     // The worker's script last: the build's id is a hash of every other file, as served.
     for name in crate::boot::COPIED_SCRIPTS

@@ -8,6 +8,7 @@ mod headers;
 mod imports;
 mod lint;
 mod offline;
+mod pages;
 mod project;
 mod python;
 mod serve;

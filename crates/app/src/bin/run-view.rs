@@ -1,0 +1,22 @@
+//! The `run-view` module: the playground's timeline, GIL lane and replay for the stepping page
+//! (see the library's `run_view`). Built by `cargo xtask` beside the page, loaded by
+//! `www/python/stepping-page.js` after its first run; the playground's own first load carries
+//! none of it.
+
+use wasm_bindgen::prelude::*;
+
+fn main() {
+    app::run_view::install();
+}
+
+/// Shows run `id`, from its report as CPython's worker wrote it (JSON), in `host` under
+/// `caption`; throws a sentence when the report is not a run's.
+#[wasm_bindgen]
+pub fn show_run(
+    host: web_sys::Element,
+    id: u32,
+    report: &str,
+    caption: &str,
+) -> Result<(), JsValue> {
+    app::run_view::show(host, id, report, caption).map_err(|e| JsValue::from_str(&e))
+}
