@@ -123,6 +123,27 @@ test("screenshot: the editor and a CPython run beside the model's", async () => 
   await context.close();
 });
 
+/** A schedule of the stepping page's example race (2 threads × 3 `counter += 1`) at instruction
+ * steps that loses two updates: its link replays it without a pick. */
+const LOSING_STEPS = "abababaca2bcabcabcabcabcacbcbcbcbcbcbcacac";
+
+test("screenshot: a stepped run that lost updates, on the playground's timeline (the stepping page)", async () => {
+  const { page, errors, context } = await open(browser, `stepping.html?schedule=you&step=instruction&steps=${LOSING_STEPS}`, { contextOptions: { viewport: { width: 1280, height: 900 } } });
+  await page.waitForSelector('[data-testid="python-ready"]', { timeout: 90_000 });
+  await page.click('[data-testid="run-button"]:not([disabled])');
+  await page.waitForSelector('[data-testid="run"]', { timeout: 30_000 });
+  assert.equal(await page.textContent('[data-testid="python-output"]'), "counter 4\n", "the recorded picks lose two updates");
+  // The hand-over summary and the lanes' accounts come with the insight worker's explanation.
+  await page.waitForSelector('[data-testid="run-view"] [data-testid="gil-summary"]', { timeout: 30_000 });
+  assert.match(await page.textContent('[data-testid="gil-summary"]'), /\d+ forced \(the learner picked another thread\)/);
+  const view = page.locator('[data-testid="run-view"]');
+  await view.scrollIntoViewIfNeeded();
+  await view.screenshot({ path: new URL("stepping-run.png", OUT).pathname });
+  written("stepping-run");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("screenshot: predict first, then the measured speedup and what the gap means", async () => {
   const { page, errors, context } = await open(browser, "?tool=sequential&kind=cpu&tasks=4&io_ms=100&predict=1", { contextOptions: { viewport: { width: 1100, height: 900 } } });
   // Sequential is its own baseline: nothing to guess.
