@@ -217,13 +217,14 @@ function finished(report) {
 }
 
 /** The playground's own view of a run (`run-view`, its WebAssembly: the timeline, the GIL lane and
- * the replay, crates/app/src/run_view.rs), loaded at the first run that has threads to show. */
+ * the replay, crates/app/src/run_view.rs), loaded at the first stepped run that has threads to
+ * show (and again at the next, if that load failed). */
 let runView = null;
 
 /**
  * Shows run `id` as the playground shows a CPython threads run: each thread's lane, the GIL lane
  * (a bar per holding, the waiters' band, a red tick where the holder was made to let go: the
- * learner's pick or the search's preemption; grey where it blocked or ended) and the replay. On
+ * learner's pick; grey where it blocked or ended) and the replay. On
  * the wall clock: a stepped run's holdings last as long as the learner took to pick.
  */
 async function showRun(id, report) {
@@ -240,6 +241,7 @@ async function showRun(id, report) {
     (await runView).show_run(host, id, JSON.stringify(report), caption);
     host.hidden = false;
   } catch (e) {
+    runView = null;
     notice("run-view", `Run ${id}'s timeline could not be drawn: ${e?.message ?? e}`);
   }
 }

@@ -1,5 +1,5 @@
 //! A run drawn by the playground's own components on another page: the stepping page
-//! (`www/stepping.html`, JavaScript) hands each stepped or searched run's report to the
+//! (`www/stepping.html`, JavaScript) hands each stepped run's report to the
 //! `run-view` module, which shows it as the playground shows a CPython threads run (the
 //! timeline, its GIL lane with the waiters' band and the hand-overs, the replay and why each
 //! wait happened). One GIL lane, however the run was scheduled.
