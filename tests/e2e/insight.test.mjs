@@ -206,12 +206,17 @@ test("Open a run: hostile files are refused, each saying why, and the page keeps
   await first.context.close();
   const { page, errors, context } = await open(browser, "?tool=async&kind=io&tasks=2&io_ms=20");
   const openFile = async (name, buffer, why) => {
-    // Through a file on disk: Playwright sends no buffer over 50 MB itself.
+    // Through a file on disk: Playwright sends no buffer over 50 MB itself. The page's File is
+    // that file, read when the page reads it: it is removed only once the page has answered
+    // (removed at once, a page slower to read it said "could not be read").
     const path = join(tmpdir(), `${process.pid}-${name}`);
     await writeFile(path, buffer);
-    await page.setInputFiles('[data-testid="open-run"]', path);
-    await unlink(path);
-    await page.waitForFunction(([n, w]) => new RegExp(`${n}: ${w}`).test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""), [name.replace(".", "\\."), why], { timeout: 30_000 });
+    try {
+      await page.setInputFiles('[data-testid="open-run"]', path);
+      await page.waitForFunction(([n, w]) => new RegExp(`${n}: ${w}`).test(document.querySelector('[data-testid="notice"]')?.textContent ?? ""), [name.replace(".", "\\."), why], { timeout: 30_000 });
+    } finally {
+      await unlink(path);
+    }
     assert.equal(await page.locator('[data-testid="opened-run"]').count(), 0, `${name} opened nothing`);
   };
   // A span that ends before it starts.
