@@ -158,7 +158,7 @@ worker.port.onmessage = ({ data }) => {
     page.waiting = true;
     scheduler.setAttribute("state", JSON.stringify(message.paused.state));
   } else if (message.finished && message.finished.id === page.running) {
-    finished(message.finished.report);
+    finished(message.finished.report, data);
   } else if (message.failed) {
     if (message.failed.id === null || message.failed.id === page.running) {
       output.textContent += `\n${message.failed.message}\n`;
@@ -192,7 +192,9 @@ function stop() {
   if (worker.stop && !paused) Atomics.store(worker.stop, 0, 2);
 }
 
-function finished(report) {
+/** Run `page.running` ended with `report`; `posted` is the worker's message as it came (the run
+ * view reads it), absent where the page made the report itself (a failed start). */
+function finished(report, posted = null) {
   const id = page.running;
   page.running = null;
   scheduler.removeAttribute("state");
@@ -205,7 +207,7 @@ function finished(report) {
   scheduler.setAttribute("last-message", report.message ?? "");
   scheduler.setAttribute("last-report", schedule ? JSON.stringify(schedule) : "");
   addRow(id, report, schedule);
-  showRun(id, report);
+  if (posted) showRun(id, report, posted);
   toHost({ type: "run-finished", request: host.request, run: { id, status: report.status, message: report.message ?? null, schedule: page.schedule, step: page.step, steps: replayed(schedule), search: schedule?.search ?? null, output: output.textContent } });
   host.request = null;
   writeUrl();
@@ -224,10 +226,11 @@ let runView = null;
 /**
  * Shows run `id` as the playground shows a CPython threads run: each thread's lane, the GIL lane
  * (a bar per holding, the waiters' band, a red tick where the holder was made to let go: the
- * learner's pick; grey where it blocked or ended) and the replay. On
- * the wall clock: a stepped run's holdings last as long as the learner took to pick.
+ * learner's pick; grey where it blocked or ended) and the replay. On the wall clock: a stepped
+ * run's holdings last as long as the learner took to pick. `report` is read from the worker's
+ * message `posted`, which the run view decodes itself, as the playground decodes CPython's.
  */
-async function showRun(id, report) {
+async function showRun(id, report, posted) {
   const host = $('[data-testid="run-view"]');
   // A search's report is its last try's, not a schedule to look at: "Step through it" shows one.
   if (report.experiment?.schedule !== "you" || !(report.gil_events ?? []).length) return;
@@ -238,7 +241,7 @@ async function showRun(id, report) {
   try {
     const step = report.experiment.step === "instruction" ? "bytecode instruction" : "line";
     const caption = `Run ${id}, stepped by you, one ${step} per step: ${report.wall_ms.toFixed(0)} ms on the wall clock`;
-    (await runView).show_run(host, id, JSON.stringify(report), caption);
+    (await runView).show_run(host, posted, caption);
     host.hidden = false;
   } catch (e) {
     runView = null;

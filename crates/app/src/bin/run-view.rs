@@ -9,14 +9,9 @@ fn main() {
     app::run_view::install();
 }
 
-/// Shows run `id`, from its report as CPython's worker wrote it (JSON), in `host` under
-/// `caption`; throws a sentence when the report is not a run's.
+/// Shows the run that CPython's worker's `finished` message (the text it posted) reports, in
+/// `host` under `caption`; throws a sentence when the message is not one.
 #[wasm_bindgen]
-pub fn show_run(
-    host: web_sys::Element,
-    id: u32,
-    report: &str,
-    caption: &str,
-) -> Result<(), JsValue> {
-    app::run_view::show(host, id, report, caption).map_err(|e| JsValue::from_str(&e))
+pub fn show_run(host: web_sys::Element, message: &str, caption: &str) -> Result<(), JsValue> {
+    app::run_view::show(host, message, caption).map_err(|e| JsValue::from_str(&e))
 }
