@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { gzipSync } from "node:zlib";
 import { enforce, overrides, verdict } from "./bench-verdict.mjs";
-import { BARE, BASE, cached, exportRuns, launch, open, runOnce, setExperiment, stopLatency, waitForRow } from "./lib.mjs";
+import { BARE, BASE, cached, cpythonStarts, exportRuns, launch, open, runOnce, setExperiment, stopLatency, waitForRow } from "./lib.mjs";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const REPS = QUICK ? 2 : 5;
@@ -412,8 +412,7 @@ if (!QUICK) {
     const snapshotKept = (visit, timeout) => cached(visit, ["pyodide/pyodide.asm.wasm", "python/cpython.snapshot"], { timeout }).then(() => true, () => false);
     const visit = async () => {
       const again = await context.newPage();
-      const starts = [];
-      again.on("worker", (w) => w.on("console", (m) => /^CPython started/.test(m.text()) && starts.push(m.text())));
+      const starts = cpythonStarts(again);
       await again.goto(new URL("?engine=cpython&tool=async&kind=io&tasks=4&io_ms=200", BASE).href);
       await again.waitForSelector('[data-testid="python-ready"]', { timeout: 120_000 });
       await again.waitForFunction(() => !/Loading CPython/.test(document.querySelector('[data-testid="estimate"]').textContent), null, { timeout: 120_000 });

@@ -48,6 +48,14 @@ export async function open(browser, query = "", { base = BASE, ready = true, con
   return { page, context, errors };
 }
 
+/** How the CPython workers `page` starts from now on began, in order, as worker.js says it
+ * ("CPython started: snapshot", "kept" or "fresh"): the list fills as they start. */
+export function cpythonStarts(page) {
+  const starts = [];
+  page.on("worker", (w) => w.on("console", (m) => /^CPython started/.test(m.text()) && starts.push(m.text())));
+  return starts;
+}
+
 /** Waits until the build's cache (the service worker's, `playground-<build>`) holds every one
  * of `files` (paths from the page's folder); rejects after `timeout` ms. `page` may be a frame. */
 export function cached(page, files, { timeout = 60_000 } = {}) {

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PYTHON_LOAD_MS, cached, launch, pythonReady, runOnce } from "./lib.mjs";
+import { PYTHON_LOAD_MS, cached, cpythonStarts, launch, pythonReady, runOnce } from "./lib.mjs";
 import { serve } from "./static-server.mjs";
 
 const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
@@ -55,8 +55,7 @@ test("after one visit with CPython, the full page loads and runs the model and C
   const again = await ctx.newPage();
   const errors = [];
   again.on("pageerror", (e) => errors.push(e.message));
-  const starts = [];
-  again.on("worker", (w) => w.on("console", (m) => /^CPython started/.test(m.text()) && starts.push(m.text())));
+  const starts = cpythonStarts(again);
   await again.goto(`${server.url}?tool=async&kind=io&tasks=4&io_ms=100`);
   await again.waitForSelector('html[data-ready="true"]');
   const note = await again.waitForSelector('[data-testid="from-cache"]');
