@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { cpus } from "node:os";
-import { BARE, BASE, measuredPoints } from "./lib.mjs";
+import { BARE, BASE, claim, measuredPoints } from "./lib.mjs";
 import { badUrlExplained, coldPoolsReported, errorsShown as errorsShownOn, ioOverlaps, plainHostDegrades, ready as readyOn, stopAnswers, text, threadsBeatOneThread } from "./webdriver-claims.mjs";
 import { WebDriverBrowser } from "./webdriver.mjs";
 
@@ -47,26 +47,32 @@ test("WebKit: reported cores are labelled as reported; the sweep measures the re
   assert.equal(reported, await wk.exec(() => navigator.hardwareConcurrency));
   assert.match(await text(wk, "cores-measured"), /measured: —/);
   await wk.waitFor(() => /^\d+ pool threads$/.test(document.querySelector('[data-testid="pool-threads"]').textContent));
-  await wk.click('[data-testid="sweep-button"]');
-  await wk.waitFor(() => {
-    const b = document.querySelector('[data-testid="sweep-button"]');
-    return b && !b.disabled && document.querySelectorAll('[data-testid="speedup-point"]').length > 0;
-  }, [], 180_000);
-  const points = await wk.exec(() => [...document.querySelectorAll('[data-testid="speedup-point"]')].map((p) => ({ ...p.dataset })));
-  // Parallelism, not a slow baseline: a point faster than its workers allow is left out, and so
-  // is a whole series whose one-worker point is not within 10 % of 1× (its baseline ran slow or
-  // fast); the page says how many.
-  const { kept: possible, leftOut } = measuredPoints(points);
-  const best = Math.max(...possible);
-  const shown = await text(wk, "cores-measured");
-  if (leftOut) assert.match(shown, new RegExp(`; ${leftOut} point\\(s\\) left out: their baseline ran slow`));
-  else assert.doesNotMatch(shown, /left out/);
-  console.log(`WebKit reports ${reported} cores on a ${cpus().length}-core machine; ${shown}; points ${points.map((p) => `${p.series} W=${p.workers} ${Number(p.speedup).toFixed(2)}`).join(", ")}`);
+  // Each sweep point is one run, and WebKit's runs vary by a third from one to the next (a
+  // one-worker point 1.07× in one sweep, 1.38× in the next): what the page calls the measured
+  // parallelism is a timing, held to the cores there are as a claim, each sweep reported.
+  const cores = cpus().length;
   // Bounded by the machine: what the page calls the measured parallelism is real parallelism,
   // and not more than the cores there are allow (a slow baseline would make it so).
-  assert.ok(possible.length > 0, "some series kept its baseline");
-  assert.match(shown, new RegExp(`measured: ${best.toFixed(2)}× at best, with \\d+ workers`));
-  assert.ok(best >= 1.2 && best <= cpus().length * 1.25, `measured ${best}× on ${cpus().length} cores`);
+  await claim(`WebKit sweep: measured parallelism within 1.2× and the machine's ${cores} cores × 1.25`, async () => {
+    await wk.click('[data-testid="sweep-button"]');
+    await wk.waitFor(() => {
+      const b = document.querySelector('[data-testid="sweep-button"]');
+      return b && !b.disabled && document.querySelectorAll('[data-testid="speedup-point"]').length > 0;
+    }, [], 180_000);
+    const points = await wk.exec(() => [...document.querySelectorAll('[data-testid="speedup-point"]')].map((p) => ({ ...p.dataset })));
+    // Parallelism, not a slow baseline: a point faster than its workers allow is left out, and so
+    // is a whole series whose one-worker point is not within 10 % of 1× (its baseline ran slow or
+    // fast); the page says how many.
+    const { kept: possible, leftOut } = measuredPoints(points);
+    const shown = await text(wk, "cores-measured");
+    if (leftOut) assert.match(shown, new RegExp(`; ${leftOut} point\\(s\\) left out: their baseline ran slow`));
+    else assert.doesNotMatch(shown, /left out/);
+    console.log(`WebKit reports ${reported} cores on a ${cores}-core machine; ${shown}; points ${points.map((p) => `${p.series} W=${p.workers} ${Number(p.speedup).toFixed(2)}`).join(", ")}`);
+    assert.ok(possible.length > 0, "some series kept its baseline");
+    const best = Math.max(...possible);
+    assert.match(shown, new RegExp(`measured: ${best.toFixed(2)}× at best, with \\d+ workers`));
+    return { best };
+  }, ({ best }) => best >= 1.2 && best <= cores * 1.25, { show: ({ best }) => `${best.toFixed(2)}× at best` });
 });
 
 test("WebKit: the first processes and threads runs after load, measured and reported", { skip }, () => coldPoolsReported(wk, "WebKit"));
