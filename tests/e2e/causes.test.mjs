@@ -80,7 +80,7 @@ test(`threads, cpu, GIL on, 2 workers, ${engine}: every GIL wait names how it ca
     assert.ok(near(l.compute, computing, 0.01), `lane ${l.lane}: compute ${l.compute} ms, its spans ${computing} ms`);
     assert.ok(near(l.compute + l.wait + l.idle, wall, 0.01), `lane ${l.lane}: ${l.compute} + ${l.wait} + ${l.idle} ≠ ${wall}`);
     assert.ok(Math.abs(l.compute + l.wait - covered(rows, l.lane)) <= Math.max(0.01 * wall, 0.5), `lane ${l.lane}: computing ${l.compute} + waiting ${l.wait}, its spans cover ${covered(rows, l.lane)}`);
-    assert.match(l.text, /^thread \d+: computing [\d.]+ ms, waiting [\d.]+ ms.*idle [\d.]+ ms$/);
+    assert.match(l.text, /^(thread \d+|main thread): computing [\d.]+ ms, waiting [\d.]+ ms.*idle [\d.]+ ms$/);
   }
   // The GIL lane: one holder at a time, from the run's own events.
   const held = Number(await page.getAttribute('[data-testid="gil-lane"]', "data-holdings"));

@@ -146,6 +146,18 @@ test("instruction steps: picking loses an update of `counter += 1`, and the run'
   assert.match(await view.locator("figure.timeline figcaption").first().textContent(), /^Run 1, stepped by you, one bytecode instruction per step: \d+ ms/);
   const replaySteps = Number(await view.locator('[data-testid="replay"] input[type="range"]').getAttribute("max")) + 1;
   assert.ok(replaySteps > holdings, `the replay has ${replaySteps} steps for ${holdings} holdings`);
+  // A thread waits for the GIL from the pick that took it away to the pick that gave it back:
+  // a lane's waits never overlap (each starts after the one before ended, the thread's own
+  // holding between them), and the main thread is named as the timeline labels it.
+  await view.locator("text=Show as a table").click();
+  await view.locator('[data-testid="span-row"]').first().waitFor();
+  const waits = await view.locator('[data-testid="span-row"][data-state="gil-wait"]').evaluateAll((rows) => rows.map((r) => ({ lane: r.dataset.lane, start: Number(r.dataset.startMs), end: Number(r.dataset.endMs) })));
+  for (const laneNo of new Set(waits.map((w) => w.lane))) {
+    const own = waits.filter((w) => w.lane === laneNo).sort((a, b) => a.start - b.start);
+    for (let i = 1; i < own.length; i++) assert.ok(own[i].start >= own[i - 1].end - 0.001, `lane ${laneNo}: a wait from ${own[i].start} ms overlaps the one before (to ${own[i - 1].end} ms)`);
+  }
+  const accounts = await view.locator('[data-testid="lane-summary"]').allTextContents();
+  assert.deepEqual(accounts.map((t) => t.split(":")[0]), ["thread 0", "thread 1", "main thread"]);
   const link = page.url();
   assert.match(link, /[?&]steps=/, `the page's link carries the schedule: ${link}`);
   assert.match(link, /[?&]code=/);

@@ -10,6 +10,7 @@ mod markup;
 use model::analysis::explain::explain;
 use model::run::id::RunId;
 use model::run::record::RunRecord;
+use model::run::wording::Wording;
 use model::wire::insight::{FromInsight, RunInsight, ToInsight};
 use wasm_bindgen::prelude::*;
 
@@ -35,26 +36,25 @@ fn answer(request: &str) -> FromInsight {
 /// A run explained, as the page shows it.
 fn explained(run: &RunRecord) -> FromInsight {
     let e = explain(&run.spans, &run.gil_events, run.started_at, run.wall_ms);
-    let noun = run.experiment.tool.lane_noun();
-    let picked = run.gil_switches.is_some_and(|s| s.picked);
+    let words = Wording::of(run);
     FromInsight::Explained {
         insight: RunInsight {
             id: RunId(run.id.0),
             why: e
                 .causes
                 .iter()
-                .map(|c| c.map(|c| c.describe(noun, picked)).unwrap_or_default())
+                .map(|c| c.map(|c| c.describe(&words)).unwrap_or_default())
                 .collect(),
             path: (0..e.on_path.len() as u32)
                 .filter(|&i| e.on_path[i as usize])
                 .collect(),
-            table: markup::span_table(&run.spans, run.started_at, noun, picked, &e),
+            table: markup::span_table(&run.spans, run.started_at, &words, &e),
             lanes: [
                 run.gil_switches
                     .filter(|_| !run.gil_events.is_empty())
-                    .map(|s| markup::gil_summary(&s))
+                    .map(|s| markup::gil_summary(&s, &words))
                     .unwrap_or_default(),
-                markup::lane_summary(&e.lanes, noun),
+                markup::lane_summary(&e.lanes, &words),
             ]
             .concat(),
         },

@@ -8,6 +8,7 @@ use model::analysis::cause::CauseKind;
 use model::analysis::explain::Explained;
 use model::analysis::lane_account::LaneAccount;
 use model::run::timeline::{Span, TaskRef};
+use model::run::wording::Wording;
 use model::sim::gil::GilSwitches;
 use std::fmt::Write;
 
@@ -15,19 +16,14 @@ use std::fmt::Write;
 pub const ROWS: usize = 2000;
 
 /// The table of `spans` (a run started at `t0`, explained in `why`).
-pub fn span_table(
-    spans: &[Span],
-    t0: f64,
-    lane_noun: &str,
-    picked: bool,
-    why: &Explained,
-) -> String {
+pub fn span_table(spans: &[Span], t0: f64, words: &Wording, why: &Explained) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
         "<table class=\"span-table\" data-testid=\"timeline-table\"><thead><tr><th scope=\"col\">Task</th>\
-         <th scope=\"col\">{lane_noun}</th><th scope=\"col\">State</th><th scope=\"col\" class=\"num\">From, ms</th>\
-         <th scope=\"col\" class=\"num\">To, ms</th><th scope=\"col\">Why it waited</th></tr></thead><tbody>"
+         <th scope=\"col\">{}</th><th scope=\"col\">State</th><th scope=\"col\" class=\"num\">From, ms</th>\
+         <th scope=\"col\" class=\"num\">To, ms</th><th scope=\"col\">Why it waited</th></tr></thead><tbody>",
+        words.noun
     );
     for (i, s) in spans.iter().enumerate().take(ROWS) {
         let (from, to) = (s.start - t0, s.end - t0);
@@ -58,9 +54,9 @@ pub fn span_table(
         let _ = write!(
             h,
             "><td>{task}</td><td>{}</td><td>{}</td><td class=\"num\">{from:.1}</td><td class=\"num\">{to:.1}</td><td>{}</td></tr>",
-            s.lane,
+            words.lane_cell(s.lane),
             s.state.label(),
-            cause.map(|c| c.describe(lane_noun, picked)).unwrap_or_default()
+            cause.map(|c| c.describe(words)).unwrap_or_default()
         );
     }
     h.push_str("</tbody></table>");
@@ -77,7 +73,7 @@ pub fn span_table(
 /// The GIL lane's key and the run's hand-overs to a waiting thread (`[data-testid="gil-summary"]`):
 /// forced where the waiter asked after the switch interval, or, in a stepped run, where the
 /// learner picked another thread; voluntary where the holder let go itself.
-pub fn gil_summary(s: &GilSwitches) -> String {
+pub fn gil_summary(s: &GilSwitches, words: &Wording) -> String {
     let (forced, voluntary) = if s.picked {
         (
             "the learner picked another thread",
@@ -89,9 +85,14 @@ pub fn gil_summary(s: &GilSwitches) -> String {
             "I/O or the end of a task",
         )
     };
+    let main = if words.main_lane.is_some() {
+        ", M = main thread"
+    } else {
+        ""
+    };
     format!(
         "<p class=\"gil-summary\" data-testid=\"gil-summary\">\
-         <span class=\"swatch gil-held\" aria-hidden=\"true\"></span>GIL held (T = thread), \
+         <span class=\"swatch gil-held\" aria-hidden=\"true\"></span>GIL held (T = thread{main}), \
          <span class=\"swatch gil-waiting\" aria-hidden=\"true\"></span>threads waiting. \
          Hand-overs to a waiting thread: \
          <span class=\"mark gil-forced\" aria-hidden=\"true\"></span><strong>{}</strong> forced ({forced}), \
@@ -101,15 +102,19 @@ pub fn gil_summary(s: &GilSwitches) -> String {
 }
 
 /// One `[data-testid="lane-summary"]` entry per lane: computing, waiting (by cause) and idle.
-pub fn lane_summary(lanes: &[LaneAccount], lane_noun: &str) -> String {
+pub fn lane_summary(lanes: &[LaneAccount], words: &Wording) -> String {
     let mut h =
         String::from("<ul class=\"lane-summaries\" aria-label=\"Where each lane's time went\">");
     for l in lanes {
         let _ = write!(
             h,
             "<li data-testid=\"lane-summary\" data-lane=\"{0}\" data-compute-ms=\"{1}\" data-wait-ms=\"{2}\" \
-             data-idle-ms=\"{3}\">{lane_noun} {0}: computing {1:.1} ms, waiting {2:.1} ms",
-            l.lane, l.compute_ms, l.wait_ms, l.idle_ms
+             data-idle-ms=\"{3}\">{4}: computing {1:.1} ms, waiting {2:.1} ms",
+            l.lane,
+            l.compute_ms,
+            l.wait_ms,
+            l.idle_ms,
+            words.lane(l.lane)
         );
         let mut sep = " (";
         for (kind, ms) in CauseKind::ALL.iter().zip(l.wait_by_cause) {
@@ -188,6 +193,7 @@ pub fn fidelity_table(runs: &[model::run::record::RunRecord]) -> String {
 mod tests {
     use super::*;
     use model::analysis::explain::explain;
+    use model::experiment::config::Tool;
     use model::run::timeline::SpanState;
 
     #[test]
@@ -197,16 +203,27 @@ mod tests {
             voluntary: 3,
             picked: false,
         };
-        let text = gil_summary(&measured);
+        let threads = Wording::of_tool(Tool::Threads);
+        let text = gil_summary(&measured, &threads);
+        assert!(text.contains("GIL held (T = thread), "));
         assert!(text.starts_with("<p class=\"gil-summary\" data-testid=\"gil-summary\">"));
         assert!(text.contains(
             "<strong>12</strong> forced (the waiter asked after the 5 ms switch interval)"
         ));
         assert!(text.contains("<strong>3</strong> voluntary (I/O or the end of a task)"));
-        let stepped = gil_summary(&GilSwitches {
-            picked: true,
-            ..measured
-        });
+        // A CPython program's run: its main thread has a lane, and a letter in the GIL's.
+        let program = Wording {
+            main_lane: Some(2),
+            ..threads
+        };
+        let stepped = gil_summary(
+            &GilSwitches {
+                picked: true,
+                ..measured
+            },
+            &program,
+        );
+        assert!(stepped.contains("GIL held (T = thread, M = main thread), "));
         assert!(stepped.contains("<strong>12</strong> forced (the learner picked another thread)"));
         assert!(stepped.contains("<strong>3</strong> voluntary (the holder blocked or ended)"));
     }
@@ -217,13 +234,14 @@ mod tests {
             .map(|t| Span::new(t, 0, SpanState::Io, 100.0, 150.5))
             .collect();
         let e = explain(&spans, &[], 100.0, 50.5);
-        let table = span_table(&spans, 100.0, "event loop", false, &e);
+        let words = Wording::of_tool(Tool::Async);
+        let table = span_table(&spans, 100.0, &words, &e);
         assert_eq!(table.matches("data-testid=\"span-row\"").count(), ROWS);
         assert!(table.contains(
             "data-state=\"io\" data-lane=\"0\" data-start-ms=\"0\" data-end-ms=\"50.5\" data-cause=\"io\""
         ));
         assert!(table.contains("3 more spans are left out"));
-        let lanes = lane_summary(&e.lanes, "event loop");
+        let lanes = lane_summary(&e.lanes, &words);
         assert!(lanes.contains(
             "data-lane=\"0\" data-compute-ms=\"0\" data-wait-ms=\"50.5\" data-idle-ms=\"0\">event loop 0: \
              computing 0.0 ms, waiting 50.5 ms (io 50.5), idle 0.0 ms</li>"

@@ -227,6 +227,8 @@ class Stepper:
         chosen.owes_step = True
         threads._hand(chosen)
         if runnable:
+            # Its wait for the GIL starts at this hand-over, as after a forced switch.
+            me.ready_since = threads._now()
             threads._suspend(me)
             # Resumed in its step's callback, in the program's code: inside no primitive.
             threads._busy = False

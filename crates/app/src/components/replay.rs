@@ -10,6 +10,7 @@ use gloo_timers::callback::{Interval, Timeout};
 use model::analysis::gil_lane::{held, holder_at};
 use model::analysis::replay::{describe_lanes, describe_step, span_of, steps, Playhead, Step};
 use model::lab::view::RunRow;
+use model::run::wording::Wording;
 use model::wire::insight::{FromInsight, RunInsight, ToInsight};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -151,20 +152,20 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
         .then(|| all.get(p.index))
         .flatten();
     let lanes = model::run::timeline::lanes_of(&run.spans);
-    let noun = run.experiment.tool.lane_noun();
+    let words = Wording::of(&run.0);
     let status = match current {
         None => "This run has no events to replay.".to_string(),
         Some(step) if *touched => {
-            let lanes_now = describe_lanes(&run.spans, run.started_at, p.time, &lanes, noun);
+            let lanes_now = describe_lanes(&run.spans, run.started_at, p.time, &lanes, &words);
             let gil = if run.gil_events.is_empty() {
                 String::new()
             } else {
                 match holder_at(&holdings, p.time) {
-                    Some(h) => format!(" The GIL: held by {noun} {}.", h.lane),
+                    Some(h) => format!(" The GIL: held by {}.", words.lane(h.lane)),
                     None => " The GIL: free.".to_string(),
                 }
             };
-            let mut now = describe_step(step, noun);
+            let mut now = describe_step(step, &words);
             let why = insight.as_ref().and_then(|x| x.why.get(span_of(&run.spans, step, run.started_at)?));
             if let Some(why) = why.filter(|w| !w.is_empty()) {
                 now.push_str(": ");
@@ -231,8 +232,7 @@ pub fn RunReplay(props: &RunReplayProps) -> Html {
             }
             <Timeline spans={SharedSpans::Fixed(run.spans.clone())} started_at={run.started_at}
                 gil_events={run.gil_events.clone()}
-                main_lane={run.main_thread_lane()}
-                lane_noun={noun} caption={props.caption.clone()}
+                {words} caption={props.caption.clone()}
                 playhead={(*touched).then_some(p.time)} insight={(*insight).clone()} />
             <div class="replay" data-testid="replay" data-index={p.index.to_string()}
                 data-at={p.time.to_string()} role="group" aria-label="Replay">

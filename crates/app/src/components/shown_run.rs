@@ -8,6 +8,7 @@ use super::timeline::Timeline;
 use crate::state::State;
 use model::experiment::config::Tool;
 use model::lab::view::RunRow;
+use model::run::wording::Wording;
 use yew::prelude::*;
 
 /// A finished run's timeline caption: "Run 3 from class.json: threads cpu × 4, 812 ms".
@@ -29,7 +30,7 @@ pub fn shown_run(state: &State, tool: Tool) -> Html {
     if let Some(live) = &state.lab.live {
         html! {
             <Timeline spans={SharedSpans::Growing(live.spans.clone(), live.len)} open={SharedSpans::Fixed(live.open.clone())}
-                started_at={live.started_at} live=true lane_noun={tool.lane_noun()}
+                started_at={live.started_at} live=true words={Wording::of_tool(tool)}
                 caption={format!("Run {} ({})", live.id, tool.as_str())} />
         }
     } else if let Some((name, rows, shown)) = &state.opened {
@@ -44,7 +45,7 @@ pub fn shown_run(state: &State, tool: Tool) -> Html {
         match shown {
             Some(row) => html! { <RunReplay run={row.clone()} caption={caption(row, "")} /> },
             None => html! {
-                <Timeline spans={SharedSpans::default()} started_at={0.0} lane_noun={tool.lane_noun()}
+                <Timeline spans={SharedSpans::default()} started_at={0.0} words={Wording::of_tool(tool)}
                     caption="No run yet" />
             },
         }

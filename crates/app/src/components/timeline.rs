@@ -12,6 +12,7 @@ use super::gil_lane::{gil_lane, HEIGHT as GIL_HEIGHT};
 use bars::{describe_bar, lane_bars, path_of};
 use model::analysis::layout::{layout, merge, ticks, Bar, Layout};
 use model::run::timeline::{Span, SpanState};
+use model::run::wording::Wording;
 use model::sim::gil::GilEvent;
 use model::wire::insight::RunInsight;
 use pointer::on_pointer_move;
@@ -30,8 +31,8 @@ pub struct TimelineProps {
     pub open: SharedSpans,
     /// Shared-clock start of the run.
     pub started_at: f64,
-    /// What a lane is for this tool: "thread", "process", "event loop".
-    pub lane_noun: AttrValue,
+    /// How the run's lanes are named ("thread 1", "main thread") and its hand-overs told.
+    pub words: Wording,
     /// A caption: which run this is.
     pub caption: AttrValue,
     /// The run is still going.
@@ -40,10 +41,6 @@ pub struct TimelineProps {
     /// The run's GIL events (threads with the GIL on): drawn as a lane above the threads.
     #[prop_or_default]
     pub gil_events: Rc<Vec<GilEvent>>,
-    /// The lane of the program's main thread (a CPython run that started threads), labelled
-    /// so.
-    #[prop_or_default]
-    pub main_lane: Option<u32>,
     /// The replay's playhead, ms from the run's start.
     #[prop_or_default]
     pub playhead: Option<f64>,
@@ -100,7 +97,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     // A bar's words: what it was, and for a span (not a merged bar) of an explained run why it
     // waited.
     let describe = |i: usize, b: &Bar| {
-        let mut text = describe_bar(b, &props.lane_noun);
+        let mut text = describe_bar(b, &props.words);
         if let Some(cause) = why
             .filter(|_| !merged)
             .and_then(|x| x.why.get(i))
@@ -121,7 +118,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let gil = (!props.gil_events.is_empty()).then(|| {
         let held = model::analysis::gil_lane::held(&props.gil_events, t0, duration);
         let waiting = model::analysis::gil_lane::waiting(&all, t0);
-        gil_lane(&held, &waiting, lanes.len() as u32, x)
+        gil_lane(
+            &held,
+            &waiting,
+            lanes.len() as u32,
+            props.words.main_lane,
+            x,
+        )
     });
     // Lane tops.
     let mut top = if gil.is_some() { GIL_HEIGHT + GAP } else { 0.0 };
@@ -144,11 +147,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let label_y = y_of(l.lane, 0) + f64::from(l.tracks) * TRACK / 2.0 + 4.0;
         html! {
             <text class="lane-label" x="4" y={format!("{label_y:.1}")}>
-                { if props.main_lane == Some(l.lane) {
-                    "main thread".to_string()
-                } else {
-                    format!("{} {}", props.lane_noun, l.lane)
-                } }
+                { props.words.lane(l.lane) }
             </text>
         }
     });

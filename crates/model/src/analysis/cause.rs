@@ -5,6 +5,7 @@
 //! are their own cause. Nothing is guessed: a wait whose evidence is missing has no cause.
 
 use crate::run::timeline::{Span, SpanState, TaskRef};
+use crate::run::wording::Wording;
 use crate::sim::gil::{GilEvent, GilEventKind};
 
 /// What a wait was for. The order is the accounting's: where two waits of one lane overlap, the
@@ -98,22 +99,28 @@ impl Cause {
     }
 
     /// In words, after the span's own description: who or what made the lane wait, and, for
-    /// start-up and copying, what the time paid for. `picked`: the run's forced drops were the
-    /// learner's picks ([`crate::sim::gil::GilSwitches::picked`]).
-    pub fn describe(&self, lane_noun: &str, picked: bool) -> String {
+    /// start-up and copying, what the time paid for.
+    pub fn describe(&self, words: &Wording) -> String {
         let lanes = self
             .lane_list()
-            .map(|l| format!("{lane_noun} {l}"))
+            .map(|l| words.lane(l))
             .collect::<Vec<_>>()
             .join(", ");
         let task = self.task.map(|t| TaskRef::of(t).describe());
+        // The holder's task, where it had one: a CPython program's own thread code is no task.
+        let holders_task = self
+            .task
+            .map(TaskRef::of)
+            .filter(|t| *t != TaskRef::Lane)
+            .map(|t| format!(" ({})", t.describe()))
+            .unwrap_or_default();
         match self.kind {
             CauseKind::GilForced | CauseKind::GilVoluntary => {
                 let held = self
                     .held_ms
                     .map(|ms| format!(" for {ms:.1} ms"))
                     .unwrap_or_default();
-                let how = match (self.kind == CauseKind::GilForced, picked) {
+                let how = match (self.kind == CauseKind::GilForced, words.picked) {
                     (true, false) => "was made to drop it at the switch interval (forced)",
                     (true, true) => {
                         "was made to drop it: the learner picked another thread (forced)"
@@ -123,10 +130,7 @@ impl Cause {
                     }
                     (false, true) => "let it go on its own: it blocked or ended (voluntary)",
                 };
-                format!(
-                    "{lanes} ({}) held the GIL{held} and {how}",
-                    task.unwrap_or_default()
-                )
+                format!("{lanes}{holders_task} held the GIL{held} and {how}")
             }
             CauseKind::Stalled => match task {
                 Some(task) => format!("{task} kept the event loop busy"),
@@ -257,6 +261,9 @@ fn stall_cause(s: &Span, spans: &[Span]) -> Cause {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::experiment::config::Tool;
+
+    const THREADS: Wording = Wording::of_tool(Tool::Threads);
 
     fn ev(at: f64, lane: u32, kind: GilEventKind) -> GilEvent {
         GilEvent::new(at, lane, lane + 10, kind)
@@ -288,13 +295,29 @@ mod tests {
         );
         assert_eq!(forced.held_ms, Some(5.0));
         assert_eq!(
-            forced.describe("thread", false),
+            forced.describe(&THREADS),
             "thread 0 (task 10) held the GIL for 5.0 ms and was made to drop it at the switch \
              interval (forced)"
         );
+        // A CPython program's thread holds the GIL outside any task, and its main thread is
+        // named so.
+        let program = Cause {
+            task: Some(TaskRef::Lane.index()),
+            lanes: bit(2),
+            ..forced
+        };
+        assert!(program
+            .describe(&Wording {
+                main_lane: Some(2),
+                ..THREADS
+            })
+            .starts_with("main thread held the GIL for 5.0 ms and"));
         // A stepped run's forced drop was a pick, and says so.
         assert!(forced
-            .describe("thread", true)
+            .describe(&Wording {
+                picked: true,
+                ..THREADS
+            })
             .ends_with("was made to drop it: the learner picked another thread (forced)"));
         let voluntary = c[3].expect("a cause");
         assert_eq!(voluntary.kind, CauseKind::GilVoluntary);
@@ -334,7 +357,7 @@ mod tests {
             (CauseKind::Stalled, Some(3), 0)
         );
         assert_eq!(
-            stall.describe("event loop", false),
+            stall.describe(&Wording::of_tool(Tool::Async)),
             "task 3 kept the event loop busy"
         );
         assert_eq!(c[4].and_then(|c| c.task), None, "nothing computed then");
@@ -357,7 +380,7 @@ mod tests {
             "lane 70 has no bit"
         );
         assert_eq!(
-            queued.describe("process", false),
+            queued.describe(&Wording::of_tool(Tool::Processes)),
             "every process was busy: process 0, process 1"
         );
     }

@@ -4,6 +4,7 @@
 //! the run's recorded spans and GIL events; nothing is interpolated.
 
 use crate::run::timeline::{Span, SpanState, TaskRef};
+use crate::run::wording::Wording;
 use crate::sim::gil::{GilEvent, GilEventKind};
 use std::collections::BTreeMap;
 
@@ -85,17 +86,24 @@ pub fn steps(spans: &[Span], gil: &[GilEvent], t0: f64) -> Vec<Step> {
     out.into_iter().map(|(_, _, s)| s).collect()
 }
 
-/// One step in words: "thread 1 takes the GIL".
-pub fn describe_step(step: &Step, lane_noun: &str) -> String {
-    let who = format!("{lane_noun} {}", step.lane);
-    let task = TaskRef::of(step.task).describe();
+/// One step in words: "thread 1 takes the GIL (task 3)".
+pub fn describe_step(step: &Step, words: &Wording) -> String {
+    let who = words.lane(step.lane);
+    // A lane's own time (a process starting, a CPython program's thread code) is no task's.
+    let task = match TaskRef::of(step.task) {
+        TaskRef::Lane => String::new(),
+        t => format!(" ({})", t.describe()),
+    };
     match step.what {
-        Happening::Begin(state) => format!("{who} starts {} ({task})", doing(state)),
-        Happening::End(state) => format!("{who} stops {} ({task})", doing(state)),
-        Happening::Gil(GilEventKind::Acquire) => format!("{who} takes the GIL ({task})"),
-        Happening::Gil(GilEventKind::Release) => format!("{who} releases the GIL ({task})"),
+        Happening::Begin(state) => format!("{who} starts {}{task}", doing(state)),
+        Happening::End(state) => format!("{who} stops {}{task}", doing(state)),
+        Happening::Gil(GilEventKind::Acquire) => format!("{who} takes the GIL{task}"),
+        Happening::Gil(GilEventKind::Release) => format!("{who} releases the GIL{task}"),
+        Happening::Gil(GilEventKind::ForcedDrop) if words.picked => {
+            format!("{who} is made to drop the GIL: the learner picked another thread{task}")
+        }
         Happening::Gil(GilEventKind::ForcedDrop) => {
-            format!("{who} is made to drop the GIL: a waiter asked ({task})")
+            format!("{who} is made to drop the GIL: a waiter asked{task}")
         }
     }
 }
@@ -138,7 +146,7 @@ pub fn spans_at(spans: &[Span], t0: f64, at: f64) -> Vec<Span> {
 /// Every lane at `at`, in words: "thread 0 computes task 2 (since 1.0 ms); thread 1 waits for
 /// the GIL (since 3.1 ms)". Lanes with nothing in progress are "idle"; `lanes` lists every lane
 /// of the run so that idle ones are named too.
-pub fn describe_lanes(spans: &[Span], t0: f64, at: f64, lanes: &[u32], lane_noun: &str) -> String {
+pub fn describe_lanes(spans: &[Span], t0: f64, at: f64, lanes: &[u32], words: &Wording) -> String {
     let mut by_lane: BTreeMap<u32, Vec<Span>> = lanes.iter().map(|l| (*l, Vec::new())).collect();
     for s in spans_at(spans, t0, at) {
         by_lane.entry(s.lane).or_default().push(s);
@@ -146,7 +154,7 @@ pub fn describe_lanes(spans: &[Span], t0: f64, at: f64, lanes: &[u32], lane_noun
     let parts: Vec<String> = by_lane
         .into_iter()
         .map(|(lane, mut here)| {
-            let who = format!("{lane_noun} {lane}");
+            let who = words.lane(lane);
             if here.is_empty() {
                 return format!("{who} is idle");
             }
@@ -165,12 +173,13 @@ pub fn describe_lanes(spans: &[Span], t0: f64, at: f64, lanes: &[u32], lane_noun
             let phrases: Vec<String> = states
                 .into_iter()
                 .map(|(state, tasks, since)| {
-                    let tasks = if tasks.len() == 1 {
-                        TaskRef::of(tasks[0]).describe()
-                    } else {
-                        format!("{} tasks", tasks.len())
+                    let tasks = match tasks[..] {
+                        // The lane's own time: "starts up since", "waits for the GIL since".
+                        [one] if TaskRef::of(one) == TaskRef::Lane => String::new(),
+                        [one] => format!("{}{}", linker(state), TaskRef::of(one).describe()),
+                        _ => format!("{}{} tasks", linker(state), tasks.len()),
                     };
-                    format!("{} {tasks} since {since:.1} ms", present(state))
+                    format!("{}{tasks} since {since:.1} ms", present(state))
                 })
                 .collect();
             format!("{who} {}", phrases.join(", and "))
@@ -182,13 +191,23 @@ pub fn describe_lanes(spans: &[Span], t0: f64, at: f64, lanes: &[u32], lane_noun
 fn present(state: SpanState) -> &'static str {
     match state {
         SpanState::Compute => "computes",
-        SpanState::Io => "waits on io for",
-        SpanState::GilWait => "waits for the GIL for",
-        SpanState::Stalled => "is late for",
-        SpanState::Startup => "starts up for",
-        SpanState::Copy => "copies for",
-        SpanState::Serial => "computes alone, for",
+        SpanState::Io => "waits on io",
+        SpanState::GilWait => "waits for the GIL",
+        SpanState::Stalled => "is late",
+        SpanState::Startup => "starts up",
+        SpanState::Copy => "copies",
+        SpanState::Serial => "computes alone",
         SpanState::Queued => "queues",
+    }
+}
+
+/// What joins [`present`]'s words to the task they are for: "computes task 1", "waits on io
+/// for task 1", "computes alone, for the serial part".
+fn linker(state: SpanState) -> &'static str {
+    match state {
+        SpanState::Compute | SpanState::Queued => " ",
+        SpanState::Serial => ", for ",
+        _ => " for ",
     }
 }
 
@@ -273,6 +292,9 @@ impl Playhead {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::experiment::config::Tool;
+
+    const THREADS: Wording = Wording::of_tool(Tool::Threads);
 
     fn gil(at: f64, lane: u32, kind: GilEventKind) -> GilEvent {
         GilEvent::new(at, lane, lane, kind)
@@ -304,11 +326,11 @@ mod tests {
             ]
         );
         assert_eq!(
-            describe_step(&s[0], "thread"),
+            describe_step(&s[0], &THREADS),
             "thread 0 takes the GIL (task 0)"
         );
         assert_eq!(
-            describe_step(&s[1], "thread"),
+            describe_step(&s[1], &THREADS),
             "thread 0 starts computing (task 0)"
         );
     }
@@ -320,13 +342,13 @@ mod tests {
             Span::new(1, 1, SpanState::GilWait, 100.0, 105.0),
             Span::new(1, 1, SpanState::Compute, 105.0, 110.0),
         ];
-        let text = describe_lanes(&spans, 100.0, 3.0, &[0, 1, 2], "thread");
+        let text = describe_lanes(&spans, 100.0, 3.0, &[0, 1, 2], &THREADS);
         assert_eq!(
             text,
             "thread 0 computes task 0 since 0.0 ms; thread 1 waits for the GIL for task 1 since \
              0.0 ms; thread 2 is idle"
         );
-        let text = describe_lanes(&spans, 100.0, 5.0, &[0, 1], "thread");
+        let text = describe_lanes(&spans, 100.0, 5.0, &[0, 1], &THREADS);
         assert_eq!(
             text,
             "thread 0 is idle; thread 1 computes task 1 since 5.0 ms"
@@ -336,8 +358,36 @@ mod tests {
             Span::new(1, 0, SpanState::Io, 100.5, 300.0),
         ];
         assert_eq!(
-            describe_lanes(&waits, 100.0, 50.0, &[0], "event loop"),
+            describe_lanes(&waits, 100.0, 50.0, &[0], &Wording::of_tool(Tool::Async)),
             "event loop 0 waits on io for 2 tasks since 0.0 ms"
+        );
+    }
+
+    #[test]
+    fn a_cpython_programs_threads_are_told_without_tasks_and_picks_as_picks() {
+        let lane = TaskRef::Lane.index();
+        let spans = [
+            Span::new(lane, 0, SpanState::GilWait, 100.0, 105.0),
+            Span::new(lane, 1, SpanState::GilWait, 101.0, 103.0),
+        ];
+        let stepped = Wording {
+            main_lane: Some(1),
+            picked: true,
+            ..THREADS
+        };
+        assert_eq!(
+            describe_lanes(&spans, 100.0, 2.0, &[0, 1], &stepped),
+            "thread 0 waits for the GIL since 0.0 ms; main thread waits for the GIL since 1.0 ms"
+        );
+        let drop = Step {
+            at: 3.0,
+            lane: 1,
+            task: lane,
+            what: Happening::Gil(GilEventKind::ForcedDrop),
+        };
+        assert_eq!(
+            describe_step(&drop, &stepped),
+            "main thread is made to drop the GIL: the learner picked another thread"
         );
     }
 

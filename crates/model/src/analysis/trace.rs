@@ -10,6 +10,7 @@ use crate::analysis::cause::{causes, CauseKind};
 use crate::json::{Json, ToJson};
 use crate::run::record::RunRecord;
 use crate::run::timeline::{Span, TaskRef};
+use crate::run::wording::Wording;
 
 /// The file name a download gets: the format's usual suffix, so tools recognise it.
 pub const FILE_NAME: &str = "concurrency-playground.trace.json";
@@ -71,7 +72,7 @@ pub fn chrome_trace(runs: &[RunRecord]) -> String {
         // The trace's process is the run.
         let pid = run.id.0;
         let e = &run.experiment;
-        let noun = e.tool.lane_noun();
+        let words = Wording::of(run);
         let title = format!(
             "Run {}: {} {} × {}, {} worker(s), GIL {}, {:.1} ms ({})",
             run.id,
@@ -96,7 +97,7 @@ pub fn chrome_trace(runs: &[RunRecord]) -> String {
             Json::obj([("sort_index", run.id.to_json())]),
         ));
         for lane in crate::run::timeline::lanes_of(&run.spans) {
-            let name = format!("{noun} {lane}");
+            let name = words.lane(lane);
             events.push(metadata(
                 "thread_name",
                 pid,

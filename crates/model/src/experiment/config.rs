@@ -38,7 +38,7 @@ impl Tool {
     }
 
     /// What one lane of this tool is, in the timeline and traces.
-    pub fn lane_noun(self) -> &'static str {
+    pub const fn lane_noun(self) -> &'static str {
         match self {
             Tool::Sequential => "worker",
             Tool::Async => "event loop",

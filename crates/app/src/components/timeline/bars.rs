@@ -4,20 +4,22 @@
 use super::TRACK;
 use model::analysis::layout::{Bar, LaneRows};
 use model::run::timeline::TaskRef;
+use model::run::wording::Wording;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use yew::prelude::*;
 
 /// A bar in words: who, on which lane, in which state, when.
-pub(super) fn describe_bar(b: &Bar, lane_noun: &str) -> String {
-    let who = if b.merged > 1 {
-        format!("{} tasks", b.merged)
-    } else {
-        TaskRef::of(b.task).describe()
+pub(super) fn describe_bar(b: &Bar, words: &Wording) -> String {
+    let lane = words.lane(b.lane);
+    // A lane's own time (a process starting, a CPython program's thread code) is no task's.
+    let who = match TaskRef::of(b.task) {
+        _ if b.merged > 1 => format!("{} tasks on {lane}", b.merged),
+        TaskRef::Lane => lane,
+        task => format!("{} on {lane}", task.describe()),
     };
     format!(
-        "{who} on {lane_noun} {}: {} from {:.1} to {:.1} ms ({:.1} ms)",
-        b.lane,
+        "{who}: {} from {:.1} to {:.1} ms ({:.1} ms)",
         b.state.label(),
         b.start,
         b.end,
