@@ -23,7 +23,7 @@ pub fn gil_lane(
 ) -> Html {
     let bars = held.iter().map(|h| {
         html! {
-            <rect class={classes!("gil-held", format!("holder-{}", h.lane % 6))}
+            <rect class={classes!("gil-held", format!("holder-{}", h.lane % 3))}
                 x={format!("{:.2}", x(h.start))} y="1" width={format!("{:.2}", (x(h.end) - x(h.start)).max(0.3))} height="13" />
         }
     });
