@@ -74,7 +74,7 @@ pub fn span_table(spans: &[Span], t0: f64, words: &Wording, why: &Explained) -> 
 /// forced where the waiter asked after the switch interval, or, in a stepped run, where the
 /// learner picked another thread; voluntary where the holder let go itself.
 pub fn gil_summary(s: &GilSwitches, words: &Wording) -> String {
-    let (forced, voluntary) = if s.picked {
+    let (forced, voluntary) = if words.picked {
         (
             "the learner picked another thread",
             "the holder blocked or ended",
@@ -211,9 +211,11 @@ mod tests {
             "<strong>12</strong> forced (the waiter asked after the 5 ms switch interval)"
         ));
         assert!(text.contains("<strong>3</strong> voluntary (I/O or the end of a task)"));
-        // A CPython program's run: its main thread has a lane, and a letter in the GIL's.
+        // A stepped CPython program's run: its main thread has a lane, and a letter in the
+        // GIL's; its forced drops were picks.
         let program = Wording {
             main_lane: Some(2),
+            picked: true,
             ..threads
         };
         let stepped = gil_summary(

@@ -4,6 +4,7 @@
 //! ms from the run's start to the timeline's x.
 
 use model::analysis::gil_lane::Held;
+use model::run::wording::Wording;
 use model::sim::gil::GilEventKind;
 use yew::prelude::*;
 
@@ -13,12 +14,12 @@ pub const HEIGHT: f64 = 30.0;
 const TICKS_UP_TO: usize = 1500;
 
 /// The lane's SVG group; `lanes` is how many threads could wait (the band's full height);
-/// `main_lane` is a CPython program's main thread, labelled M rather than by number.
+/// `words` letters the holders.
 pub fn gil_lane(
     held: &[Held],
     waiting: &[(f64, f64, u32)],
     lanes: u32,
-    main_lane: Option<u32>,
+    words: &Wording,
     x: impl Fn(f64) -> f64,
 ) -> Html {
     let bars = held.iter().map(|h| {
@@ -57,7 +58,7 @@ pub fn gil_lane(
         .map(|h| {
             html! {
                 <text class="gil-holder-label" x={format!("{:.2}", (x(h.start) + x(h.end)) / 2.0)} y="11"
-                    text-anchor="middle">{ if main_lane == Some(h.lane) { "M".to_string() } else { format!("T{}", h.lane) } }</text>
+                    text-anchor="middle">{ words.holder_label(h.lane) }</text>
             }
         });
     html! {

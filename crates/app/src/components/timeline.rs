@@ -118,13 +118,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let gil = (!props.gil_events.is_empty()).then(|| {
         let held = model::analysis::gil_lane::held(&props.gil_events, t0, duration);
         let waiting = model::analysis::gil_lane::waiting(&all, t0);
-        gil_lane(
-            &held,
-            &waiting,
-            lanes.len() as u32,
-            props.words.main_lane,
-            x,
-        )
+        gil_lane(&held, &waiting, lanes.len() as u32, &props.words, x)
     });
     // Lane tops.
     let mut top = if gil.is_some() { GIL_HEIGHT + GAP } else { 0.0 };

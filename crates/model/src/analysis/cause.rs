@@ -107,12 +107,9 @@ impl Cause {
             .collect::<Vec<_>>()
             .join(", ");
         let task = self.task.map(|t| TaskRef::of(t).describe());
-        // The holder's task, where it had one: a CPython program's own thread code is no task.
         let holders_task = self
             .task
-            .map(TaskRef::of)
-            .filter(|t| *t != TaskRef::Lane)
-            .map(|t| format!(" ({})", t.describe()))
+            .map(|t| TaskRef::of(t).aside())
             .unwrap_or_default();
         match self.kind {
             CauseKind::GilForced | CauseKind::GilVoluntary => {

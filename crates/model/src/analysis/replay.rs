@@ -89,11 +89,7 @@ pub fn steps(spans: &[Span], gil: &[GilEvent], t0: f64) -> Vec<Step> {
 /// One step in words: "thread 1 takes the GIL (task 3)".
 pub fn describe_step(step: &Step, words: &Wording) -> String {
     let who = words.lane(step.lane);
-    // A lane's own time (a process starting, a CPython program's thread code) is no task's.
-    let task = match TaskRef::of(step.task) {
-        TaskRef::Lane => String::new(),
-        t => format!(" ({})", t.describe()),
-    };
+    let task = TaskRef::of(step.task).aside();
     match step.what {
         Happening::Begin(state) => format!("{who} starts {}{task}", doing(state)),
         Happening::End(state) => format!("{who} stops {}{task}", doing(state)),

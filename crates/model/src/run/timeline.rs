@@ -140,6 +140,16 @@ impl TaskRef {
             TaskRef::Lane => "the worker itself".into(),
         }
     }
+
+    /// As an aside after who did something: " (task 3)", " (the serial part)", and nothing for
+    /// the lane's own time (a process starting, a CPython program's thread code), which is no
+    /// task's.
+    pub fn aside(self) -> String {
+        match self {
+            TaskRef::Lane => String::new(),
+            t => format!(" ({})", t.describe()),
+        }
+    }
 }
 
 impl Span {

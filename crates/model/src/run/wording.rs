@@ -46,6 +46,15 @@ impl Wording {
         }
     }
 
+    /// A lane's letter on the GIL lane's holdings: "T1", or "M" (the key says which is which).
+    pub fn holder_label(&self, lane: u32) -> String {
+        if self.main_lane == Some(lane) {
+            "M".into()
+        } else {
+            format!("T{lane}")
+        }
+    }
+
     /// A lane in a column headed by the noun: "1", or "main".
     pub fn lane_cell(&self, lane: u32) -> String {
         if self.main_lane == Some(lane) {
@@ -71,6 +80,10 @@ mod tests {
         assert_eq!(
             (w.lane_cell(1), w.lane_cell(2)),
             ("1".into(), "main".into())
+        );
+        assert_eq!(
+            (w.holder_label(1), w.holder_label(2)),
+            ("T1".into(), "M".into())
         );
         assert_eq!(Wording::of_tool(Tool::Processes).lane(2), "process 2");
     }
